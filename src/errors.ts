@@ -1,0 +1,30 @@
+/** Error codes ferkit raises; stable, for programs that branch on them. */
+export type FerkitErrorCode =
+  | 'BAD_ARGUMENT'
+  | 'DATA_NOT_FOUND'
+  | 'BAD_DATA'
+  | 'BAD_IMAGE'
+  | 'MODEL_NOT_FOUND'
+  | 'BAD_MODEL'
+  | 'ENGINE_UNAVAILABLE'
+  | 'CHECKPOINT_MISMATCH';
+
+/**
+ * The one error class ferkit throws on purpose. `code` tells what kind of
+ * failure it is; the message says what went wrong and what to do about it.
+ */
+export class FerkitError extends Error {
+  readonly code: FerkitErrorCode;
+  /** File the error is about, where there is one. */
+  readonly file?: string;
+  /** 1-based row (CSV line) the error is about, where there is one. */
+  readonly row?: number;
+
+  constructor(code: FerkitErrorCode, message: string, where: { file?: string; row?: number; cause?: unknown } = {}) {
+    super(message, where.cause === undefined ? undefined : { cause: where.cause });
+    this.name = 'FerkitError';
+    this.code = code;
+    if (where.file !== undefined) this.file = where.file;
+    if (where.row !== undefined) this.row = where.row;
+  }
+}
