@@ -1,0 +1,56 @@
+import { FerkitError } from '../errors.js';
+import { initEngine } from '../engine/index.js';
+import { subset } from '../data/dataset.js';
+import { stratifiedSplit } from '../data/split.js';
+import { defaultModelDir, loadModel } from '../models/io.js';
+import { evaluate } from '../eval/evaluate.js';
+import { formatMetrics } from '../eval/format.js';
+import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
+import { loadForCli } from './data.js';
+
+export const EVAL_HELP = `ferkit eval --data PATH [options]
+
+Evaluates a model: sample count, accuracy, macro-F1, per-class precision,
+recall, F1 and support, and the confusion matrix (rows = true label).
+
+  --data PATH         FER2013 CSV (.csv/.csv.gz) or image folder
+  --usage LIST        rows/sub-folder to evaluate (default PublicTest; "all" for everything)
+  --model DIR         model folder (default: the bundled default model)
+  --split FRACTION    evaluate one part of the stratified split \`ferkit train\` made
+  --seed N            seed of that split (default 42)
+  --part heldout|train  which part of the split (default heldout)
+  --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion
+  --skip-bad          skip bad rows/images (counted) instead of stopping
+  --limit N           read at most N rows (CSV) or N images per class (folder)
+  --backend NAME      auto | native | wasm | cpu`;
+
+export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const { values: v } = parseFlags(argv, {
+    data: { type: 'string' }, usage: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
+    split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
+    'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
+  });
+  if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
+  const part = v.part ?? 'heldout';
+  if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
+  const usageList = listFlag(v.usage) ?? [v.split ? 'Training' : 'PublicTest'];
+  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
+  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
+  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  log(`engine: ${engine.backend} (${engine.reason})`);
+  const modelDir = v.model ?? defaultModelDir();
+  const { model, meta } = await loadModel(modelDir);
+  log(`model: ${modelDir} (${meta.architecture})`);
+  let data = await loadForCli(v.data, { ...(usage ? { usage } : {}), ...(v['skip-bad'] ? { skipBad: true } : {}), ...(limit ? { limit } : {}) }, log);
+  if (v.split) {
+    const seed = intFlag(v.seed, 'seed', 42);
+    const parts = stratifiedSplit(data.labels, numFlag(v.split, 'split', 0.2), seed);
+    data = subset(data, part === 'heldout' ? parts.test : parts.train);
+    log(`evaluating the ${part} part of the stratified split (fraction ${v.split}, seed ${seed}): ${data.count} images`);
+  }
+  if (data.count === 0) throw new FerkitError('BAD_DATA', `no images to evaluate in ${v.data}; check --usage`);
+  const { probabilities: _p, ...metrics } = await evaluate(model, data, meta.labels);
+  model.dispose();
+  out(v.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics));
+  return 0;
+}

@@ -1,0 +1,86 @@
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { FerkitError } from '../errors.js';
+import { EMOTIONS, emotionIndex, matchEmotion } from '../labels.js';
+import { decodeGrey } from '../image/decode.js';
+import { emptyReport, makeDataset, noteSkipped, IMAGE_SIZE, PIXELS_PER_IMAGE, type Dataset, type ReadReport } from './dataset.js';
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.bmp', '.avif'];
+
+export interface FolderReadOptions {
+  /** Skip undecodable images (counted in the report) instead of stopping. */
+  skipBad?: boolean;
+  /** Images decoded at once. */
+  concurrency?: number;
+  /** Stop after this many images per class (quick experiments and tests). */
+  limitPerClass?: number;
+}
+
+/** Sub-folder names that hold the training and the test part of a dataset. */
+const SUBROOTS = {
+  train: ['train', 'training'],
+  test: ['test', 'publictest', 'val', 'validation'],
+} as const;
+
+/** Finds `<root>/train` or `<root>/test` (case-insensitive, common synonyms). */
+export function findSubroot(root: string, part: keyof typeof SUBROOTS): string | undefined {
+  if (!existsSync(root) || !statSync(root).isDirectory()) return undefined;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (entry.isDirectory() && (SUBROOTS[part] as readonly string[]).includes(entry.name.toLowerCase())) return join(root, entry.name);
+  }
+  return undefined;
+}
+
+/**
+ * Reads `<root>/<class>/*.{jpg,png,...}` into a dataset of grey 48x48 faces.
+ * Class folders are matched case-insensitively against the seven labels and
+ * their synonyms; folders that match none are skipped with a warning naming
+ * them. Files are read in sorted order, so the dataset is the same every time.
+ */
+export async function readImageFolder(root: string, options: FolderReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new FerkitError('DATA_NOT_FOUND', `no such folder: ${root}. Pass a folder laid out as <root>/<emotion>/*.jpg.`, { file: root });
+  }
+  const report = emptyReport();
+  const files: { path: string; label: number }[] = [];
+  const unmatched: string[] = [];
+  const dirs = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const dir of dirs) {
+    const emotion = matchEmotion(dir);
+    if (!emotion) {
+      unmatched.push(dir);
+      continue;
+    }
+    const label = emotionIndex(emotion);
+    let names = readdirSync(join(root, dir)).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+    if (options.limitPerClass !== undefined) names = names.slice(0, options.limitPerClass);
+    for (const f of names) files.push({ path: join(root, dir, f), label });
+  }
+  if (unmatched.length) {
+    report.warnings.push(`skipped folders that match no emotion label (${EMOTIONS.join(', ')}): ${unmatched.map((u) => join(root, u)).join(', ')}`);
+  }
+  if (files.length === 0) {
+    throw new FerkitError('DATA_NOT_FOUND', `${root} has no images in emotion-named folders (${EMOTIONS.join(', ')} or synonyms such as anger, happiness, sadness).`, { file: root });
+  }
+  const decoded: (Uint8Array | undefined)[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      try {
+        decoded[i] = await decodeGrey(files[i].path, IMAGE_SIZE);
+      } catch (err) {
+        if (!options.skipBad) {
+          throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or pass --skip-bad (skipBad: true) to skip unreadable images.`, { file: files[i].path, cause: err });
+        }
+        noteSkipped(report, `${files[i].path}: cannot decode`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  const kept = files.map((f, i) => ({ ...f, pixels: decoded[i] })).filter((f) => f.pixels);
+  const pixels = new Uint8Array(kept.length * PIXELS_PER_IMAGE);
+  kept.forEach((f, i) => pixels.set(f.pixels!, i * PIXELS_PER_IMAGE));
+  report.read = kept.length;
+  return { dataset: makeDataset({ pixels, labels: Int32Array.from(kept.map((f) => f.label)), ids: kept.map((f) => f.path) }), report };
+}

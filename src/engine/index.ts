@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { FerkitError } from '../errors.js';
+
+export type EngineChoice = 'auto' | 'native' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface EngineInfo {
+  /** The TensorFlow.js backend in use. */
+  backend: BackendName;
+  /** Whether that is the native TensorFlow engine (fast training). */
+  native: boolean;
+  /** Why this backend was picked, in words for the user. */
+  reason: string;
+  /** Set when training will be slow on this backend. */
+  warning?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Where the user can read how to get the native engine. */
+const NATIVE_HELP = 'reinstall with `npm ci` where python3 with pip can fetch the tensorflow-cpu wheel (see README, "Native engine")';
+
+async function tryNative(): Promise<string | undefined> {
+  try {
+    // keep TensorFlow's C++ start-up chatter (oneDNN, CPU features) off the user's terminal
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+    await import('@tensorflow/tfjs-node');
+    return undefined;
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0];
+    return msg;
+  }
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    wasm.setWasmPaths(join(dir, 'dist') + '/');
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+}
+
+/**
+ * Picks and initialises the TensorFlow.js backend: the native engine
+ * (@tensorflow/tfjs-node) when it is installed and loads, else WebAssembly,
+ * else pure JavaScript. `choice` (or the FERKIT_BACKEND environment variable)
+ * forces one. Throws ENGINE_UNAVAILABLE when a forced backend cannot load.
+ */
+export async function initEngine(choice: EngineChoice = (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'auto'): Promise<EngineInfo> {
+  if (!['auto', 'native', 'wasm', 'cpu'].includes(choice)) {
+    throw new FerkitError('BAD_ARGUMENT', `unknown backend "${choice}"; use auto, native, wasm or cpu`);
+  }
+  if (choice === 'cpu') {
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return { backend: 'cpu', native: false, reason: 'pure JavaScript backend, as asked', warning: 'training on the pure JavaScript backend is very slow' };
+  }
+  let nativeError: string | undefined;
+  if (choice === 'auto' || choice === 'native') {
+    nativeError = await tryNative();
+    if (!nativeError && (await tf.setBackend('tensorflow'))) {
+      await tf.ready();
+      return { backend: 'tensorflow', native: true, reason: choice === 'native' ? 'native TensorFlow engine (@tensorflow/tfjs-node), as asked' : 'native TensorFlow engine (@tensorflow/tfjs-node) is installed and loads' };
+    }
+    nativeError ??= 'the tensorflow backend did not initialise';
+    if (choice === 'native') {
+      throw new FerkitError('ENGINE_UNAVAILABLE', `the native engine cannot be loaded (${nativeError}); ${NATIVE_HELP}`);
+    }
+  }
+  const wasmError = await tryWasm();
+  if (!wasmError && (await tf.setBackend('wasm'))) {
+    await tf.ready();
+    const why = nativeError ? `native engine unavailable (${nativeError}); using WebAssembly` : 'WebAssembly backend, as asked';
+    return { backend: 'wasm', native: false, reason: why, warning: `training on WebAssembly is about 100x slower than on the native engine; ${NATIVE_HELP}` };
+  }
+  if (choice === 'wasm') throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot be loaded (${wasmError})`);
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return {
+    backend: 'cpu',
+    native: false,
+    reason: `native engine (${nativeError}) and WebAssembly (${wasmError}) unavailable; using pure JavaScript`,
+    warning: `training on the pure JavaScript backend is very slow; ${NATIVE_HELP}`,
+  };
+}
+
+/** Version of libtensorflow behind the native engine, where it is in use. */
+export function nativeVersion(): string | undefined {
+  try {
+    const v = tf.version as Record<string, string>;
+    return v['tfjs-node'];
+  } catch {
+    return undefined;
+  }
+}
+
+export { tf };

@@ -1,0 +1,89 @@
+/** Pure classification metrics. Rows of a confusion matrix are true labels, columns predictions. */
+
+export interface ClassMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface Metrics {
+  samples: number;
+  accuracy: number;
+  macroF1: number;
+  labels: string[];
+  perClass: Record<string, ClassMetrics>;
+  confusion: number[][];
+}
+
+/** Index of the largest of `k` values starting at `offset`. */
+export function argmaxAt(values: ArrayLike<number>, offset: number, k: number): number {
+  let best = 0;
+  for (let j = 1; j < k; j++) if (values[offset + j] > values[offset + best]) best = j;
+  return best;
+}
+
+/** Predicted class of each row of an n*k probability array. */
+export function argmaxRows(probs: ArrayLike<number>, k: number): Int32Array {
+  const n = probs.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = argmaxAt(probs, i * k, k);
+  return out;
+}
+
+export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {
+  if (yTrue.length !== yPred.length) throw new RangeError(`${yTrue.length} labels but ${yPred.length} predictions`);
+  const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  for (let i = 0; i < yTrue.length; i++) m[yTrue[i]][yPred[i]]++;
+  return m;
+}
+
+/** Share of correct predictions (0 for no samples). */
+export function accuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) ok++;
+  return yTrue.length ? ok / yTrue.length : 0;
+}
+
+/** Precision, recall, F1 and support of each class from a confusion matrix (0 where undefined). */
+export function perClassMetrics(confusion: number[][]): ClassMetrics[] {
+  const k = confusion.length;
+  return confusion.map((row, c) => {
+    const tp = row[c];
+    const support = row.reduce((a, b) => a + b, 0);
+    let predicted = 0;
+    for (let r = 0; r < k; r++) predicted += confusion[r][c];
+    const precision = predicted ? tp / predicted : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    return { precision, recall, f1, support };
+  });
+}
+
+/** Unweighted mean of the per-class F1 over the classes that occur (in truth or prediction). */
+export function macroF1(confusion: number[][]): number {
+  const pcs = perClassMetrics(confusion);
+  const present = pcs.filter((m, c) => m.support > 0 || confusion.some((row) => row[c] > 0));
+  return present.length ? present.reduce((s, m) => s + m.f1, 0) / present.length : 0;
+}
+
+/** Mean categorical cross-entropy of n*k probabilities against hard labels. */
+export function crossEntropy(probs: ArrayLike<number>, yTrue: ArrayLike<number>, k: number, eps = 1e-7): number {
+  let s = 0;
+  for (let i = 0; i < yTrue.length; i++) s -= Math.log(Math.min(1 - eps, Math.max(eps, probs[i * k + yTrue[i]])));
+  return yTrue.length ? s / yTrue.length : 0;
+}
+
+/** Everything `ferkit eval` reports, from true labels and predicted labels. */
+export function computeMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, labels: readonly string[]): Metrics {
+  const confusion = confusionMatrix(yTrue, yPred, labels.length);
+  const pcs = perClassMetrics(confusion);
+  return {
+    samples: yTrue.length,
+    accuracy: accuracy(yTrue, yPred),
+    macroF1: macroF1(confusion),
+    labels: [...labels],
+    perClass: Object.fromEntries(labels.map((l, i) => [l, pcs[i]])),
+    confusion,
+  };
+}

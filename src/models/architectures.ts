@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { FerkitError } from '../errors.js';
+import { mixSeed } from '../random.js';
+import { SeededDropout } from './dropout.js';
+
+export interface BuildOptions {
+  /** Seed for weight initialisation and dropout masks. */
+  seed: number;
+  /** Number of classes (7 for FER2013). */
+  numClasses: number;
+  /** Side of the square grey input (48). */
+  inputSize: number;
+}
+
+/** A named model builder in the registry. */
+export interface Architecture {
+  readonly name: string;
+  readonly description: string;
+  build(options: BuildOptions): tf.LayersModel;
+}
+
+/** Small declarative helpers: every layer gets a fixed name and its own seed. */
+function layerKit(seed: number) {
+  let n = 0;
+  const init = () => tf.initializers.glorotUniform({ seed: mixSeed(seed, ++n) });
+  return {
+    conv: (name: string, filters: number, kernel = 3, padding: 'valid' | 'same' = 'valid') =>
+      tf.layers.conv2d({ name, filters, kernelSize: kernel, padding, activation: 'relu', kernelInitializer: init() }),
+    pool: (name: string) => tf.layers.maxPooling2d({ name, poolSize: 2, strides: 2 }),
+    dropout: (name: string, rate: number) => new SeededDropout({ name, rate, seed: mixSeed(seed, 1000 + ++n) }),
+    dense: (name: string, units: number, activation: 'relu' | 'softmax') =>
+      tf.layers.dense({ name, units, activation, kernelInitializer: init() }),
+  };
+}
+
+/**
+ * The paper's CNN: convolution, max-pooling, dropout and fully-connected
+ * layers on 48x48x1 input, softmax over the seven classes (2.35M parameters).
+ * The paper names the layer types but not their sizes; these are the sizes of
+ * the widely used Keras FER2013 CNN of the same shape.
+ */
+const paper: Architecture = {
+  name: 'paper',
+  description: "the paper's CNN: 4 conv (32-64-128-128), 3 max-pool, 3 dropout, dense 1024, softmax (2.35M parameters)",
+  build({ seed, numClasses, inputSize }) {
+    const k = layerKit(seed);
+    const model = tf.sequential({ name: 'paper' });
+    model.add(tf.layers.inputLayer({ name: 'input', inputShape: [inputSize, inputSize, 1] }));
+    model.add(k.conv('conv1', 32));
+    model.add(k.conv('conv2', 64));
+    model.add(k.pool('pool1'));
+    model.add(k.dropout('drop1', 0.25));
+    model.add(k.conv('conv3', 128));
+    model.add(k.pool('pool2'));
+    model.add(k.conv('conv4', 128));
+    model.add(k.pool('pool3'));
+    model.add(k.dropout('drop2', 0.25));
+    model.add(tf.layers.flatten({ name: 'flatten' }));
+    model.add(k.dense('fc1', 1024, 'relu'));
+    model.add(k.dropout('drop3', 0.5));
+    model.add(k.dense('output', numClasses, 'softmax'));
+    return model;
+  },
+};
+
+/** A tiny CNN for tests and smoke runs (trains in seconds on any backend). */
+const tiny: Architecture = {
+  name: 'tiny',
+  description: 'a tiny CNN (2 conv, 1 dense) for tests and quick smoke runs',
+  build({ seed, numClasses, inputSize }) {
+    const k = layerKit(seed);
+    const model = tf.sequential({ name: 'tiny' });
+    model.add(tf.layers.inputLayer({ name: 'input', inputShape: [inputSize, inputSize, 1] }));
+    model.add(k.conv('conv1', 8));
+    model.add(k.pool('pool1'));
+    model.add(k.conv('conv2', 16));
+    model.add(k.pool('pool2'));
+    model.add(k.dropout('drop1', 0.25));
+    model.add(tf.layers.flatten({ name: 'flatten' }));
+    model.add(k.dense('output', numClasses, 'softmax'));
+    return model;
+  },
+};
+
+const REGISTRY = new Map<string, Architecture>([paper, tiny].map((a) => [a.name, a]));
+
+/** Adds an architecture to the registry (overwrites one of the same name). */
+export function registerArchitecture(arch: Architecture): void {
+  REGISTRY.set(arch.name, arch);
+}
+
+export function getArchitecture(name: string): Architecture {
+  const arch = REGISTRY.get(name);
+  if (!arch) throw new FerkitError('BAD_ARGUMENT', `unknown architecture "${name}"; choose one of: ${[...REGISTRY.keys()].join(', ')}`);
+  return arch;
+}
+
+export function listArchitectures(): Architecture[] {
+  return [...REGISTRY.values()];
+}

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/dataset.js';
+
+/** Grey bytes of `count` images starting at image `start` (or of the listed images) as a normalised [n,48,48,1] batch. */
+export function batchTensor(pixels: Uint8Array, indices: ArrayLike<number>, scale = 1 / 255): tf.Tensor4D {
+  const n = indices.length;
+  const x = new Float32Array(n * PIXELS_PER_IMAGE);
+  for (let k = 0; k < n; k++) {
+    const off = indices[k] * PIXELS_PER_IMAGE;
+    const o = k * PIXELS_PER_IMAGE;
+    for (let j = 0; j < PIXELS_PER_IMAGE; j++) x[o + j] = pixels[off + j] * scale;
+  }
+  return tf.tensor4d(x, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+}
+
+/** Indices start..end-1. */
+export function range(start: number, end: number): Int32Array {
+  const r = new Int32Array(Math.max(0, end - start));
+  for (let i = 0; i < r.length; i++) r[i] = start + i;
+  return r;
+}
+
+/**
+ * Class probabilities for every image of a pixel array (count*48*48 grey
+ * bytes), computed in batches; returns count * numClasses floats. Leaves no tensor behind.
+ */
+export async function predictProbabilities(model: tf.LayersModel, pixels: Uint8Array, batchSize = 256): Promise<Float32Array> {
+  const count = pixels.length / PIXELS_PER_IMAGE;
+  const numClasses = (model.outputs[0].shape[1] as number) ?? 7;
+  const out = new Float32Array(count * numClasses);
+  for (let s = 0; s < count; s += batchSize) {
+    const e = Math.min(count, s + batchSize);
+    const probs = tf.tidy(() => {
+      const x = batchTensor(pixels, range(s, e));
+      return model.predict(x) as tf.Tensor;
+    });
+    out.set(await probs.data() as Float32Array, s * numClasses);
+    probs.dispose();
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FerkitError } from '../errors.js';
+import { decodeTensors, encodeTensors, namedWeights } from '../models/io.js';
+import type { EpochLogs } from './types.js';
+
+/** What a checkpoint remembers besides tensors. */
+export interface CheckpointState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  /** The config the run was started with (compared on resume). */
+  config: Record<string, unknown>;
+  history: EpochLogs[];
+  savedAt: string;
+}
+
+const DIR = 'checkpoint';
+
+export function checkpointDir(outDir: string): string {
+  return join(outDir, DIR);
+}
+
+export function hasCheckpoint(outDir: string): boolean {
+  return existsSync(join(outDir, DIR, 'state.json'));
+}
+
+/**
+ * Saves model weights, optimizer state and the run's state into
+ * `<outDir>/checkpoint/`, atomically: a crash mid-write leaves the previous
+ * checkpoint intact.
+ */
+export async function saveCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState): Promise<void> {
+  const tmp = join(outDir, `${DIR}.tmp`);
+  const final = join(outDir, DIR);
+  const old = join(outDir, `${DIR}.old`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const w = await encodeTensors(namedWeights(model));
+  writeFileSync(join(tmp, 'weights.bin'), w.data);
+  writeFileSync(join(tmp, 'weights.json'), JSON.stringify(w.specs));
+  const optWeights = await optimizer.getWeights();
+  const o = await encodeTensors(optWeights.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })));
+  writeFileSync(join(tmp, 'optimizer.bin'), o.data);
+  writeFileSync(join(tmp, 'optimizer.json'), JSON.stringify(o.specs));
+  // getWeights() hands out the moment variables themselves plus a fresh iteration scalar: free that one
+  tf.dispose(optWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+  writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(final)) renameSync(final, old);
+  renameSync(tmp, final);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Restores a checkpoint into a freshly built model and optimizer; returns its state. */
+export async function loadCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState> {
+  const dir = join(outDir, DIR);
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  const weights = decodeTensors(readFileSync(join(dir, 'weights.bin')), JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')));
+  const ordered = model.weights.map((w) => {
+    const t = weights[w.originalName];
+    if (!t) throw new FerkitError('CHECKPOINT_MISMATCH', `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another --out or drop --resume.`);
+    return t;
+  });
+  model.setWeights(ordered);
+  Object.values(weights).forEach((t) => t.dispose());
+  const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const opt = decodeTensors(readFileSync(join(dir, 'optimizer.bin')), specs);
+  // optimizer weights are positional: keep the saved order, strip the index prefix
+  await optimizer.setWeights(specs.map((s) => ({ name: s.name.slice(s.name.indexOf(':') + 1), tensor: opt[s.name] })));
+  tf.dispose(Object.values(opt)); // setWeights copied them into variables
+  return state;
+}
