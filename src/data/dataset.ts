@@ -100,7 +100,7 @@ export function concat(...sets: Dataset[]): Dataset {
 }
 
 /** Number of images of each class (pure). */
-export function classCounts(labels: ArrayLike<number>, numClasses = NUM_CLASSES): number[] {
+export function classCounts(labels: ArrayLike<number>, numClasses: number = NUM_CLASSES): number[] {
   const counts = new Array<number>(numClasses).fill(0);
   for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
   return counts;

@@ -19,6 +19,19 @@ export interface CheckpointState {
 
 const DIR = 'checkpoint';
 
+/**
+ * Adam keeps beta1^t and beta2^t as running products that its getWeights()
+ * leaves out; setWeights() recomputes them with pow(), which differs in the
+ * last bits. Saving them too makes a resumed run bit-identical.
+ */
+type WithAccBetas = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+function extraOptimizerState(optimizer: tf.Optimizer): { name: string; tensor: tf.Variable }[] {
+  const o = optimizer as unknown as WithAccBetas;
+  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable
+    ? [{ name: 'accBeta1', tensor: o.accBeta1 }, { name: 'accBeta2', tensor: o.accBeta2 }]
+    : [];
+}
+
 export function checkpointDir(outDir: string): string {
   return join(outDir, DIR);
 }
@@ -42,7 +55,7 @@ export async function saveCheckpoint(outDir: string, model: tf.LayersModel, opti
   writeFileSync(join(tmp, 'weights.bin'), w.data);
   writeFileSync(join(tmp, 'weights.json'), JSON.stringify(w.specs));
   const optWeights = await optimizer.getWeights();
-  const o = await encodeTensors(optWeights.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })));
+  const o = await encodeTensors([...optWeights.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })), ...extraOptimizerState(optimizer)]);
   writeFileSync(join(tmp, 'optimizer.bin'), o.data);
   writeFileSync(join(tmp, 'optimizer.json'), JSON.stringify(o.specs));
   // getWeights() hands out the moment variables themselves plus a fresh iteration scalar: free that one
@@ -69,7 +82,9 @@ export async function loadCheckpoint(outDir: string, model: tf.LayersModel, opti
   const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
   const opt = decodeTensors(readFileSync(join(dir, 'optimizer.bin')), specs);
   // optimizer weights are positional: keep the saved order, strip the index prefix
-  await optimizer.setWeights(specs.map((s) => ({ name: s.name.slice(s.name.indexOf(':') + 1), tensor: opt[s.name] })));
+  const positional = specs.filter((s) => /^\d+:/.test(s.name));
+  await optimizer.setWeights(positional.map((s) => ({ name: s.name.slice(s.name.indexOf(':') + 1), tensor: opt[s.name] })));
+  for (const { name, tensor } of extraOptimizerState(optimizer)) if (opt[name]) tensor.assign(opt[name]);
   tf.dispose(Object.values(opt)); // setWeights copied them into variables
   return state;
 }

@@ -1,0 +1,53 @@
+/** Helpers shared by the tests: temporary folders, synthetic faces, the shared data location. */
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PIXELS_PER_IMAGE } from '../data/dataset.js';
+
+export function tempDir(prefix = 'ferkit-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The project root (tests run from dist/src/...). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** ../shared/data beside the project, where the reference datasets live. */
+export const SHARED_DATA = process.env.FERKIT_SHARED_DATA ?? resolve(PROJECT_ROOT, '..', 'shared', 'data');
+export const FER_CSV = join(SHARED_DATA, 'fer2013', 'fer2013.csv.gz');
+export const FER_IMAGES = join(SHARED_DATA, 'fer2013-images');
+export const FERPLUS_CSV = join(SHARED_DATA, 'ferplus', 'fer2013new.csv');
+
+/** `false` when the file exists, else a skip message for node:test. */
+export function needs(path: string): string | false {
+  return existsSync(path) ? false : `needs ${path} (the shared reference data); absent here`;
+}
+
+/** A CSV row of 48x48 pixels all equal to `value` (or from a generator). */
+export function csvRow(label: number | string, pixel: (i: number) => number, usage = 'Training', count = PIXELS_PER_IMAGE): string {
+  return `${label},${Array.from({ length: count }, (_, i) => pixel(i)).join(' ')},${usage}`;
+}
+
+/**
+ * A small synthetic dataset whose classes are easy to tell apart (class c is
+ * a bright bar at row band c on a noisy background), for training tests.
+ */
+export function syntheticFaces(perClass: number, classes = 7, seed = 1): { pixels: Uint8Array; labels: Int32Array } {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const n = perClass * classes;
+  const pixels = new Uint8Array(n * PIXELS_PER_IMAGE);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % classes;
+    labels[i] = c;
+    for (let y = 0; y < 48; y++) {
+      for (let x = 0; x < 48; x++) {
+        const bar = y >= c * 6 + 3 && y < c * 6 + 8;
+        pixels[i * PIXELS_PER_IMAGE + y * 48 + x] = Math.min(255, Math.floor((bar ? 180 : 40) + rnd() * 60));
+      }
+    }
+  }
+  return { pixels, labels };
+}

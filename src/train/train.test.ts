@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { initEngine } from '../engine/index.js';
+import { makeDataset } from '../data/dataset.js';
+import { train, LOG_FILE } from './train.js';
+import { loadModel } from '../models/io.js';
+import { predictProbabilities } from '../models/predict.js';
+import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+
+await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
+
+function data(perClass: number, seed: number) {
+  const { pixels, labels } = syntheticFaces(perClass, 7, seed);
+  return makeDataset({ pixels, labels, ids: Array.from(labels, (_, i) => `synthetic:${i}`) });
+}
+
+test('a short training run lowers the loss and learns an easy task; no tensor leaks', async () => {
+  const { history, model } = await train({ train: data(30, 1), validation: data(6, 2), config: { arch: 'tiny', epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 3 } });
+  assert.equal(history.length, 6);
+  assert.ok(history[5].loss < history[0].loss * 0.8, `loss ${history[0].loss} -> ${history[5].loss}`);
+  assert.ok(history[5].valAccuracy! > 0.5, `validation accuracy ${history[5].valAccuracy}`);
+  const counts = history.slice(1).map((h) => h.numTensors);
+  assert.ok(counts.every((c) => c === counts[0]), `tensor count per epoch: ${counts.join(', ')}`);
+  model.dispose();
+});
+
+test('checkpoints every epoch; --resume continues to exactly the same weights; log and model written', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const config = { arch: 'tiny', epochs: 3, batchSize: 16, learningRate: 1e-3, seed: 11 };
+    const straight = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'a') });
+    const first = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), stopAfterEpoch: 1 });
+    first.model.dispose();
+    assert.ok(existsSync(join(dir, 'b', 'checkpoint', 'state.json')));
+    assert.ok(!existsSync(join(dir, 'b', 'model.json')), 'no final model before the run ends');
+    await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /--resume/);
+    await assert.rejects(train({ train: data(10, 4), config: { ...config, seed: 12 }, outDir: join(dir, 'b'), resume: true }), /seed=11/);
+    const resumed = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true });
+    const a = straight.model.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = resumed.model.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(b, a);
+    assert.deepEqual(resumed.history.map((h) => h.loss), straight.history.map((h) => h.loss));
+    const log = readFileSync(join(dir, 'b', LOG_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(log.map((l) => l.epoch), [1, 2, 3]);
+    for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy']) assert.equal(typeof log[2][key], 'number', key);
+    // the saved model predicts what the trained one does, and carries its metadata
+    const saved = await loadModel(join(dir, 'b'));
+    assert.equal(saved.meta.architecture, 'tiny');
+    assert.deepEqual(saved.meta.labels, ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']);
+    assert.equal(saved.meta.preprocessing.inputSize, 48);
+    assert.equal((saved.meta.training as { epochs: number }).epochs, 3);
+    assert.equal(typeof (saved.meta.metrics as { validation: { accuracy: number } }).validation.accuracy, 'number');
+    const modelJson = readFileSync(join(dir, 'b', 'model.json'), 'utf8');
+    assert.ok(!modelJson.includes('SeededDropout'), 'saved topology uses standard Keras layers only');
+    const px = data(2, 9).pixels;
+    const p1 = await predictProbabilities(resumed.model, px);
+    const p2 = await predictProbabilities(saved.model, px);
+    for (let i = 0; i < p1.length; i++) assert.ok(Math.abs(p1[i] - p2[i]) < 1e-6);
+    for (const m of [straight.model, resumed.model, saved.model]) m.dispose();
+  } finally {
+    cleanup();
+  }
+});
+
+test('bad settings are refused with a message that names them', async () => {
+  await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, tiny/);
+  await assert.rejects(train({ train: data(1, 1), config: { epochs: 0 } }), /epochs must be a positive integer/);
+});
