@@ -20,8 +20,8 @@ export const FER_IMAGES = join(SHARED_DATA, 'fer2013-images');
 export const FERPLUS_CSV = join(SHARED_DATA, 'ferplus', 'fer2013new.csv');
 
 /** `false` when the file exists, else a skip message for node:test. */
-export function needs(path: string): string | false {
-  return existsSync(path) ? false : `needs ${path} (the shared reference data); absent here`;
+export function needs(path: string, what = 'the shared reference data in ../shared/data'): string | false {
+  return existsSync(path) ? false : `needs ${path} (${what}); absent here`;
 }
 
 /** A CSV row of 48x48 pixels all equal to `value` (or from a generator). */
