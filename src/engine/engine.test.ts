@@ -8,7 +8,8 @@ import { predictProbabilities } from '../models/predict.js';
 
 async function nativeAvailable(): Promise<boolean> {
   try {
-    await import('@tensorflow/tfjs-node');
+    const spec = '@tensorflow/tfjs-node'; // optional dependency: resolved at run time only
+    await import(spec);
     return true;
   } catch {
     return false;

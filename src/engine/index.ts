@@ -19,6 +19,9 @@ export interface EngineInfo {
 
 const require = createRequire(import.meta.url);
 
+/** An optional dependency: named through a variable so the build does not need it installed. */
+const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
+
 /** Where the user can read how to get the native engine. */
 const NATIVE_HELP = 'reinstall with `npm ci` where python3 with pip can fetch the tensorflow-cpu wheel (see README, "Native engine")';
 
@@ -26,7 +29,7 @@ async function tryNative(): Promise<string | undefined> {
   try {
     // keep TensorFlow's C++ start-up chatter (oneDNN, CPU features) off the user's terminal
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-    await import('@tensorflow/tfjs-node');
+    await import(NATIVE_PACKAGE);
     return undefined;
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
