@@ -13,7 +13,7 @@ import { syntheticFaces } from '../src/testing/fixtures.js';
 import os from 'node:os';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, arch: { type: 'string' }, images: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' } } });
-const engine = await initEngine((values.backend ?? 'auto') as EngineChoice);
+const engine = await initEngine((values.backend ?? 'auto') as EngineChoice, { training: true });
 const arch = values.arch ?? 'paper';
 const batchSize = Number(values['batch-size'] ?? 32);
 const images = Number(values.images ?? (engine.native ? 3200 : 96));

@@ -55,7 +55,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
 
-  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto', { training: true });
   log(`engine: ${engine.backend} (${engine.reason})`);
   if (engine.warning) log(`warning: ${engine.warning}`);
 

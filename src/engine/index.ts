@@ -48,13 +48,30 @@ async function tryWasm(): Promise<string | undefined> {
   }
 }
 
+export interface EngineOptions {
+  /**
+   * The backend will train: WebAssembly has no convolution gradients, so
+   * without the native engine training falls back to pure JavaScript.
+   */
+  training?: boolean;
+}
+
+/** Backends that have every kernel training needs. */
+export function canTrain(backend: string): boolean {
+  return backend === 'tensorflow' || backend === 'cpu';
+}
+
 /**
  * Picks and initialises the TensorFlow.js backend: the native engine
- * (@tensorflow/tfjs-node) when it is installed and loads, else WebAssembly,
- * else pure JavaScript. `choice` (or the FERKIT_BACKEND environment variable)
- * forces one. Throws ENGINE_UNAVAILABLE when a forced backend cannot load.
+ * (@tensorflow/tfjs-node) when it is installed and loads, else WebAssembly
+ * (inference) or pure JavaScript (training), else pure JavaScript. `choice`
+ * (or the FERKIT_BACKEND environment variable) forces one. Throws
+ * ENGINE_UNAVAILABLE when a forced backend cannot load or cannot train.
  */
-export async function initEngine(choice: EngineChoice = (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'auto'): Promise<EngineInfo> {
+export async function initEngine(
+  choice: EngineChoice = (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'auto',
+  options: EngineOptions = {},
+): Promise<EngineInfo> {
   if (!['auto', 'native', 'wasm', 'cpu'].includes(choice)) {
     throw new FerkitError('BAD_ARGUMENT', `unknown backend "${choice}"; use auto, native, wasm or cpu`);
   }
@@ -75,11 +92,14 @@ export async function initEngine(choice: EngineChoice = (process.env.FERKIT_BACK
       throw new FerkitError('ENGINE_UNAVAILABLE', `the native engine cannot be loaded (${nativeError}); ${NATIVE_HELP}`);
     }
   }
-  const wasmError = await tryWasm();
+  if (choice === 'wasm' && options.training) {
+    throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot train (it has no convolution gradient kernels); use the native engine or --backend cpu`);
+  }
+  const wasmError = options.training ? 'no convolution gradients for training' : await tryWasm();
   if (!wasmError && (await tf.setBackend('wasm'))) {
     await tf.ready();
     const why = nativeError ? `native engine unavailable (${nativeError}); using WebAssembly` : 'WebAssembly backend, as asked';
-    return { backend: 'wasm', native: false, reason: why, warning: `training on WebAssembly is about 100x slower than on the native engine; ${NATIVE_HELP}` };
+    return { backend: 'wasm', native: false, reason: why, warning: `WebAssembly runs models but cannot train them; training would fall back to pure JavaScript, about 150x slower than the native engine; ${NATIVE_HELP}` };
   }
   if (choice === 'wasm') throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot be loaded (${wasmError})`);
   await tf.setBackend('cpu');
@@ -87,7 +107,9 @@ export async function initEngine(choice: EngineChoice = (process.env.FERKIT_BACK
   return {
     backend: 'cpu',
     native: false,
-    reason: `native engine (${nativeError}) and WebAssembly (${wasmError}) unavailable; using pure JavaScript`,
+    reason: options.training
+      ? `native engine unavailable (${nativeError ?? 'not asked for'}) and WebAssembly cannot train; using pure JavaScript`
+      : `native engine (${nativeError}) and WebAssembly (${wasmError}) unavailable; using pure JavaScript`,
     warning: `training on the pure JavaScript backend is very slow; ${NATIVE_HELP}`,
   };
 }

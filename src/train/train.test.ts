@@ -9,7 +9,7 @@ import { loadModel } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
 
-await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
+await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 
 function data(perClass: number, seed: number) {
   const { pixels, labels } = syntheticFaces(perClass, 7, seed);

@@ -6,6 +6,7 @@ import { EMOTIONS, NUM_CLASSES } from '../labels.js';
 import { mixSeed, createRng, permutation } from '../random.js';
 import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
 import { getArchitecture } from '../models/architectures.js';
+import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
 import { batchTensor, predictProbabilities } from '../models/predict.js';
 import { DEFAULT_PREPROCESSING, saveModel } from '../models/io.js';
@@ -99,6 +100,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   validateConfig(config);
   const { train: data, validation, outDir } = options;
   if (data.count === 0) throw new FerkitError('BAD_DATA', 'no training images; check --data and the usage filter');
+  if (!canTrain(tf.getBackend())) {
+    throw new FerkitError('ENGINE_UNAVAILABLE', `the ${tf.getBackend()} backend cannot train (no convolution gradient kernels); initialise the engine with initEngine(choice, { training: true })`);
+  }
   const callbacks = options.callbacks ?? [];
   const arch = getArchitecture(config.arch);
   const model = arch.build({ seed: config.seed, numClasses: NUM_CLASSES, inputSize: IMAGE_SIZE });
