@@ -93,6 +93,16 @@ test('a missing file says what to pass', async () => {
   await assert.rejects(readFerCsv('/nonexistent/fer.csv'), /no such CSV file: \/nonexistent\/fer\.csv/);
 });
 
+test('a CSV without a Usage column is read whole whatever the usage filter', async () => {
+  const { file, cleanup } = write('nousage.csv', ['emotion,pixels', `1,${Array(2304).fill(5).join(' ')}`, `2,${Array(2304).fill(6).join(' ')}`]);
+  try {
+    const { dataset } = await readFerCsv(file, { usage: ['Training'] });
+    assert.deepEqual([...dataset.labels], [1, 2]);
+  } finally {
+    cleanup();
+  }
+});
+
 test('limit stops after that many kept rows', async () => {
   const { file, cleanup } = write('l.csv', [HEADER, ...Array.from({ length: 10 }, (_, i) => csvRow(i % 7, () => i))]);
   try {

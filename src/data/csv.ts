@@ -6,7 +6,10 @@ import { NUM_CLASSES } from '../labels.js';
 import { emptyReport, makeDataset, noteSkipped, PIXELS_PER_IMAGE, type Dataset, type ReadReport } from './dataset.js';
 
 export interface CsvReadOptions {
-  /** Keep only rows whose `Usage` is one of these (case-insensitive), e.g. `['Training']`. */
+  /**
+   * Keep only rows whose `Usage` is one of these (case-insensitive), e.g.
+   * `['Training']`. Rows with no Usage value (or a CSV without the column) are kept.
+   */
   usage?: readonly string[];
   /** Skip bad rows (counted in the report) instead of stopping at the first. */
   skipBad?: boolean;
@@ -100,9 +103,9 @@ export async function parseFerCsvStream(stream: Readable, name: string, options:
     dataRow++;
     try {
       if (nf <= Math.max(emotionCol, pixelsCol)) throw new BadRow(`expected at least ${Math.max(emotionCol, pixelsCol) + 1} comma-separated fields, found ${nf}`);
-      if (wanted && usageCol >= 0) {
-        const usage = usageCol < nf ? text(b, fieldStart[usageCol], fieldEnd[usageCol]).toLowerCase() : '';
-        if (!wanted.includes(usage)) return;
+      // rows without a Usage value have nothing to filter on: they are kept
+      if (wanted && usageCol >= 0 && usageCol < nf && fieldEnd[usageCol] > fieldStart[usageCol]) {
+        if (!wanted.includes(text(b, fieldStart[usageCol], fieldEnd[usageCol]).toLowerCase())) return;
       }
       // label
       let label = 0, digits = 0;
