@@ -1,0 +1,68 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { IMAGE_EXTENSIONS } from '../data/folder.js';
+
+/** A glob pattern (`*`, `?`, `**`) as a regular expression over /-separated paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+        i += glob[i + 2] === '/' ? 2 : 1;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile()) out.push(p);
+  }
+}
+
+const isImage = (p: string) => IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
+
+/**
+ * Expands command-line arguments into image files: a file stays as it is
+ * (whatever its extension: it is reported if it cannot be read), a directory
+ * gives its images recursively, a glob the matching files. Arguments that
+ * match nothing are returned in `missing`.
+ */
+export function expandInputs(args: readonly string[]): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const arg of args) {
+    if (existsSync(arg)) {
+      if (statSync(arg).isDirectory()) {
+        const all: string[] = [];
+        walk(arg, all);
+        files.push(...all.filter(isImage));
+      } else files.push(arg);
+      continue;
+    }
+    if (!/[*?]/.test(arg)) {
+      missing.push(arg);
+      continue;
+    }
+    const parts = arg.split(/[\\/]/);
+    const firstWild = parts.findIndex((p) => /[*?]/.test(p));
+    const base = parts.slice(0, firstWild).join('/') || '.';
+    if (!existsSync(base) || !statSync(base).isDirectory()) {
+      missing.push(arg);
+      continue;
+    }
+    const re = globToRegExp(parts.slice(firstWild).join('/'));
+    const all: string[] = [];
+    walk(base, all);
+    const matched = all.filter((p) => re.test(relative(base, p).split(sep).join('/')));
+    if (matched.length === 0) missing.push(arg);
+    files.push(...matched);
+  }
+  return { files: [...new Set(files)], missing };
+}

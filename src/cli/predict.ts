@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { FerkitError } from '../errors.js';
+import { EMOTIONS } from '../labels.js';
+import { createRecognizer, type FaceEmotion } from '../recognizer.js';
+import { loadRgb, type RgbImage } from '../image/load.js';
+import { annotate } from '../image/annotate.js';
+import { table } from '../eval/format.js';
+import { expandInputs } from './files.js';
+import { intFlag, numFlag, parseFlags } from './args.js';
+
+export const PREDICT_HELP = `ferkit predict FILE|DIR|GLOB... [options]
+
+Finds the faces in pictures and says which emotion each one shows: one line
+per face (a table by default). Directories are searched recursively; globs
+such as 'photos/**/*.jpg' are expanded by ferkit. Unreadable files are
+reported and skipped; the exit code is 1 when any file failed.
+
+  --json                 one JSON object per face (JSON Lines)
+  --csv                  CSV with a header, one row per face
+  --annotate DIR         write each picture with boxes, labels and probabilities drawn
+  --model DIR            emotion model (default: the bundled default model)
+  --min-confidence P     face detection threshold (default 0.5)
+  --uncertain-below P    flag faces whose top probability is below P as uncertain
+  --margin M             room around the face box, share of its size (default 0.1)
+  --no-align             do not level the eyes before cropping
+  --crops                the inputs are face crops already: no detection
+  --concurrency N        pictures decoded at once (default 4)
+  --backend NAME         auto | native | wasm | cpu`;
+
+interface FileResult {
+  file: string;
+  faces?: FaceEmotion[];
+  error?: string;
+  width?: number;
+  height?: number;
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+function faceRecord(file: string, i: number, f: FaceEmotion) {
+  return {
+    file,
+    face: i + 1,
+    box: { x: r1(f.box.x), y: r1(f.box.y), width: r1(f.box.width), height: r1(f.box.height) },
+    score: Number(f.score.toFixed(4)),
+    emotion: f.emotion,
+    confidence: Number(f.confidence.toFixed(4)),
+    uncertain: f.uncertain,
+    emotions: Object.fromEntries(EMOTIONS.map((e) => [e, Number(f.emotions[e].toFixed(4))])),
+    roll: r1(f.roll),
+  };
+}
+
+const csvCell = (v: string | number | boolean) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+
+export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const { values: v, positionals } = parseFlags(argv, {
+    json: { type: 'boolean' }, csv: { type: 'boolean' }, annotate: { type: 'string' }, model: { type: 'string' },
+    'min-confidence': { type: 'string' }, 'uncertain-below': { type: 'string' }, margin: { type: 'string' },
+    'no-align': { type: 'boolean' }, crops: { type: 'boolean' }, concurrency: { type: 'string' }, backend: { type: 'string' },
+  }, true);
+  if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'predict needs at least one FILE, DIR or GLOB');
+  if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
+  const concurrency = intFlag(v.concurrency, 'concurrency', 4);
+  if (concurrency < 1) throw new FerkitError('BAD_ARGUMENT', '--concurrency must be at least 1');
+  const { files, missing } = expandInputs(positionals);
+  for (const m of missing) log(`error: ${m}: no such file, directory or matching glob`);
+  if (files.length === 0) {
+    log('nothing to do: no image files found');
+    return 1;
+  }
+  const recognizer = await createRecognizer({
+    ...(v.model ? { model: v.model } : {}),
+    ...(v.backend ? { backend: v.backend as 'auto' } : {}),
+    detector: v.crops ? false : { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+    margin: numFlag(v.margin, 'margin', 0.1),
+    align: !v['no-align'],
+    uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', 0),
+  });
+  if (v.annotate) mkdirSync(v.annotate, { recursive: true });
+  const annotated = new Set<string>();
+  const tty = Boolean(process.stderr.isTTY) && files.length > 1;
+  const t0 = performance.now();
+  let done = 0, failed = missing.length, faceCount = 0;
+
+  // header and rows are printed in input order as results arrive
+  const tableRows: string[][] = [['file', 'face', 'box (x,y,w,h)', 'emotion', 'conf', ...EMOTIONS.map((e) => e.slice(0, 4))]];
+  if (v.csv) out(['file', 'face', 'x', 'y', 'width', 'height', 'score', 'emotion', 'confidence', 'uncertain', ...EMOTIONS].join(',') + '\n');
+  const emit = (r: FileResult) => {
+    if (r.error) {
+      failed++;
+      if (tty) process.stderr.write('\r\x1b[2K');
+      log(`error: ${r.error}`);
+      return;
+    }
+    const faces = r.faces ?? [];
+    faceCount += faces.length;
+    if (v.json) {
+      if (faces.length === 0) out(JSON.stringify({ file: r.file, faces: 0 }) + '\n');
+      faces.forEach((f, i) => out(JSON.stringify(faceRecord(r.file, i, f)) + '\n'));
+    } else if (v.csv) {
+      if (faces.length === 0) out(`${csvCell(r.file)},0,,,,,,,,,${EMOTIONS.map(() => '').join(',')}\n`);
+      faces.forEach((f, i) => {
+        const rec = faceRecord(r.file, i, f);
+        out([csvCell(r.file), rec.face, rec.box.x, rec.box.y, rec.box.width, rec.box.height, rec.score, rec.emotion, rec.confidence, rec.uncertain, ...EMOTIONS.map((e) => rec.emotions[e])].join(',') + '\n');
+      });
+    } else {
+      if (faces.length === 0) tableRows.push([r.file, '-', 'no face', '', '', ...EMOTIONS.map(() => '')]);
+      faces.forEach((f, i) => {
+        const b = f.box;
+        tableRows.push([r.file, String(i + 1), `${Math.round(b.x)},${Math.round(b.y)},${Math.round(b.width)},${Math.round(b.height)}`, `${f.uncertain ? '?' : ''}${f.emotion}`, f.confidence.toFixed(2), ...EMOTIONS.map((e) => f.emotions[e].toFixed(2))]);
+      });
+    }
+  };
+
+  const results = new Map<number, FileResult>();
+  let nextToEmit = 0;
+  const flush = () => {
+    while (results.has(nextToEmit)) {
+      emit(results.get(nextToEmit)!);
+      results.delete(nextToEmit++);
+    }
+  };
+  // decoding runs `concurrency` files at once; the models run one picture at a time
+  let modelQueue: Promise<unknown> = Promise.resolve();
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i];
+      let result: FileResult;
+      try {
+        const img: RgbImage = await loadRgb(file);
+        const run = modelQueue.then(() => recognizer.recognizeRgb([img]));
+        modelQueue = run.catch(() => undefined);
+        const [faces] = await run;
+        if (v.annotate) {
+          let name = basename(file, extname(file)) + (['.png', '.jpg', '.jpeg', '.webp'].includes(extname(file).toLowerCase()) ? extname(file) : '.png');
+          if (annotated.has(name)) name = `${i + 1}-${name}`;
+          annotated.add(name);
+          await annotate(file, faces, join(v.annotate, name));
+        }
+        result = { file, faces, width: img.width, height: img.height };
+      } catch (err) {
+        result = { file, error: err instanceof FerkitError ? err.message : `${file}: ${(err as Error).message}` };
+      }
+      results.set(i, result);
+      done++;
+      if (tty) {
+        const el = (performance.now() - t0) / 1000;
+        process.stderr.write(`\r\x1b[2K${done}/${files.length} pictures, ${faceCount} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`);
+      }
+      flush();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  } finally {
+    recognizer.dispose();
+  }
+  if (tty) process.stderr.write('\r\x1b[2K');
+  if (!v.json && !v.csv) out(table(tableRows) + '\n');
+  log(`${files.length} picture(s), ${faceCount} face(s), ${failed} failed, in ${((performance.now() - t0) / 1000).toFixed(1)}s${v.annotate ? `; annotated pictures in ${v.annotate}` : ''}`);
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,125 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { FerkitError } from '../errors.js';
+import type { RgbImage } from '../image/load.js';
+import { centroid, type Box, type Point } from './align.js';
+
+/** A face found in a picture. */
+export interface DetectedFace {
+  /** In input pixels. */
+  box: Box;
+  /** Detector confidence, 0..1. */
+  score: number;
+  /** Eye centres, where landmarks were computed. */
+  eyes?: { left: Point; right: Point };
+  /** The 68 facial landmarks (iBUG order), in input pixels, where computed. */
+  landmarks?: Point[];
+}
+
+export interface DetectorOptions {
+  /** Faces below this detection confidence are dropped. Default 0.5. */
+  minConfidence?: number;
+  /** At most this many faces per picture. Default 100. */
+  maxFaces?: number;
+  /** Compute 68 landmarks (for eye levelling). Default true. */
+  landmarks?: boolean;
+}
+
+/* The small part of @vladmandic/face-api that ferkit uses. */
+interface FaceApiBox { x: number; y: number; width: number; height: number }
+interface FaceApiDetection { box: FaceApiBox; score: number }
+interface FaceApiNet { loadFromWeightMap(map: tf.NamedTensorMap): void; dispose(): void }
+interface FaceApi {
+  SsdMobilenetv1: new () => FaceApiNet & { locateFaces(input: tf.Tensor, options: unknown): Promise<FaceApiDetection[]> };
+  SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
+  FaceLandmark68Net: new () => FaceApiNet & { detectLandmarks(input: tf.Tensor): Promise<{ positions: { x: number; y: number }[] }> };
+}
+
+const require = createRequire(import.meta.url);
+
+function faceApi(): { api: FaceApi; modelDir: string } {
+  try {
+    // the build that uses the @tensorflow/tfjs instance ferkit already set up (any backend)
+    const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+    const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+    return { api, modelDir };
+  } catch (err) {
+    throw new FerkitError('ENGINE_UNAVAILABLE', `the face detector (@vladmandic/face-api) cannot be loaded (${(err as Error).message}); reinstall with \`npm ci\``, { cause: err });
+  }
+}
+
+function readWeights(modelDir: string, name: string): tf.NamedTensorMap {
+  const manifestPath = join(modelDir, `${name}-weights_manifest.json`);
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    const buf = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(modelDir, p)))));
+    return tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer, manifest.flatMap((g) => g.weights));
+  } catch (err) {
+    throw new FerkitError('MODEL_NOT_FOUND', `face detector weights missing or damaged in ${modelDir} (${(err as Error).message}); reinstall with \`npm ci\``, { file: manifestPath, cause: err });
+  }
+}
+
+/**
+ * Face detection with SSD-MobileNet v1 and 68-point landmarks, the pretrained
+ * models shipped inside the @vladmandic/face-api package (installed with
+ * `npm ci`, never downloaded at run time). Load once, detect many times,
+ * dispose at the end.
+ */
+export class FaceDetector {
+  private constructor(
+    private readonly api: FaceApi,
+    private readonly ssd: InstanceType<FaceApi['SsdMobilenetv1']>,
+    private readonly landmarkNet: InstanceType<FaceApi['FaceLandmark68Net']> | undefined,
+    readonly options: Required<DetectorOptions>,
+  ) {}
+
+  static async load(options: DetectorOptions = {}): Promise<FaceDetector> {
+    const opts: Required<DetectorOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100, landmarks: options.landmarks ?? true };
+    if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
+    const { api, modelDir } = faceApi();
+    const ssd = new api.SsdMobilenetv1();
+    ssd.loadFromWeightMap(readWeights(modelDir, 'ssd_mobilenetv1_model'));
+    let landmarkNet;
+    if (opts.landmarks) {
+      landmarkNet = new api.FaceLandmark68Net();
+      landmarkNet.loadFromWeightMap(readWeights(modelDir, 'face_landmark_68_model'));
+    }
+    return new FaceDetector(api, ssd, landmarkNet, opts);
+  }
+
+  /** Faces in an RGB image, largest first. No face gives an empty list. */
+  async detect(img: RgbImage): Promise<DetectedFace[]> {
+    const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    try {
+      const found = await this.ssd.locateFaces(input, new this.api.SsdMobilenetv1Options({ minConfidence: this.options.minConfidence, maxResults: this.options.maxFaces }));
+      const faces: DetectedFace[] = [];
+      for (const d of found) {
+        const x = Math.max(0, d.box.x), y = Math.max(0, d.box.y);
+        const box = { x, y, width: Math.min(img.width, d.box.x + d.box.width) - x, height: Math.min(img.height, d.box.y + d.box.height) - y };
+        if (box.width < 2 || box.height < 2) continue;
+        const face: DetectedFace = { box, score: d.score };
+        if (this.landmarkNet) {
+          const bx = Math.floor(box.x), by = Math.floor(box.y);
+          const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(box.width))), bh = Math.max(2, Math.min(img.height - by, Math.ceil(box.height)));
+          const crop = tf.tidy(() => tf.slice(input, [by, bx, 0], [bh, bw, 3]));
+          const lm = await this.landmarkNet.detectLandmarks(crop);
+          crop.dispose();
+          const pts = lm.positions.map((p) => ({ x: p.x + bx, y: p.y + by }));
+          face.landmarks = pts;
+          face.eyes = { left: centroid(pts.slice(36, 42)), right: centroid(pts.slice(42, 48)) };
+        }
+        faces.push(face);
+      }
+      return faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    } finally {
+      input.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.ssd.dispose();
+    this.landmarkNet?.dispose();
+  }
+}
