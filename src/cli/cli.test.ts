@@ -78,3 +78,66 @@ test('the bundled paper model reaches at least the paper\'s 54.42% on PublicTest
   assert.equal(m.samples, 3589);
   assert.ok(m.accuracy >= 0.5442, `accuracy ${m.accuracy}`);
 });
+
+const PHOTOS = join(PROJECT_ROOT, '..', 'shared', 'data', 'photos', 'faceapi-examples');
+
+test('predict: a picture without a face, an unreadable file, JSON and CSV records; exit 1 when a file failed', { skip: needs(bundled, 'the bundled paper model') }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const sharp = (await import('sharp')).default;
+    await sharp({ create: { width: 200, height: 150, channels: 3, background: '#ffffff' } }).png().toFile(join(dir, 'blank.png'));
+    writeFileSync(join(dir, 'broken.jpg'), 'not a jpeg');
+    const r = ferkit('predict', join(dir, 'blank.png'), join(dir, 'broken.jpg'), '--json');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /broken\.jpg: cannot decode image/);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l)), [{ file: join(dir, 'blank.png'), faces: 0 }]);
+    const ok = ferkit('predict', join(dir, '*.png'), '--csv');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout.split('\n')[0], /^file,face,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral$/);
+    const missing = ferkit('predict', join(dir, 'nothing-*.png'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no such file, directory or matching glob/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('predict on photos: a record per face, annotated pictures written', { skip: needs(bundled, 'the bundled paper model') || needs(PHOTOS, 'the photos in ../shared/data/photos') }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = ferkit('predict', join(PHOTOS, 'bbt1.jpg'), join(PHOTOS, 'happy.jpg'), '--json', '--annotate', dir, '--uncertain-below', '0.5');
+    assert.equal(r.code, 0, r.stderr);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(recs.filter((x) => x.file.endsWith('bbt1.jpg')).length, 4);
+    const happy = recs.find((x) => x.file.endsWith('happy.jpg'));
+    assert.equal(happy.emotion, 'happy');
+    assert.deepEqual(Object.keys(happy.emotions), ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']);
+    for (const rec of recs) assert.equal(rec.uncertain, rec.confidence < 0.5);
+    assert.ok(existsSync(join(dir, 'bbt1.jpg')) && existsSync(join(dir, 'happy.jpg')));
+    const table = ferkit('predict', join(PHOTOS, 'happy.jpg'));
+    assert.match(table.stdout, /happy\.jpg\s+1\s+[\d,]+\s+happy/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('eval --detect counts pictures without a face and scores the largest face of the others', { skip: needs(bundled, 'the bundled paper model') || needs(PHOTOS, 'the photos in ../shared/data/photos') }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    for (const [folder, file] of [['Happiness', 'happy.jpg'], ['happiness', 'white.png'], ['anger', 'angry.jpg'], ['surprised', 'surprised.jpg']]) {
+      mkdirSync(join(dir, folder), { recursive: true });
+      copyFileSync(join(PHOTOS, file), join(dir, folder, file));
+    }
+    const r = ferkit('eval', '--detect', '--data', dir, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const m = JSON.parse(r.stdout);
+    assert.equal(m.images, 4);
+    assert.equal(m.noFace, 1);
+    assert.equal(m.samples, 3);
+    assert.equal(m.accuracy, 1);
+    assert.match(m.noFaceExamples[0], /white\.png$/);
+  } finally {
+    cleanup();
+  }
+});

@@ -6,6 +6,8 @@ import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { formatMetrics } from '../eval/format.js';
 import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
+import { createRecognizer } from '../recognizer.js';
+import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
@@ -19,7 +21,11 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --split FRACTION    evaluate one part of the stratified split \`ferkit train\` made
   --seed N            seed of that split (default 42)
   --part heldout|train  which part of the split (default heldout)
+  --detect            the images are uncropped: detect faces, classify the largest
+                      (image folders only; images without a face are counted and reported)
+  --min-confidence P  face detection threshold with --detect (default 0.5)
   --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion
+                      (with --detect also images, noFace, noFaceExamples, failed)
   --skip-bad          skip bad rows/images (counted) instead of stopping
   --limit N           read at most N rows (CSV) or N images per class (folder)
   --backend NAME      auto | native | wasm | cpu`;
@@ -29,8 +35,10 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     data: { type: 'string' }, usage: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
     split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
     'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
+    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
+  if (v.detect) return detectEval(v, log, out);
   const part = v.part ?? 'heldout';
   if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
   const usageList = listFlag(v.usage) ?? [v.split ? 'Training' : 'PublicTest'];
@@ -53,4 +61,40 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   model.dispose();
   out(v.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics));
   return 0;
+}
+
+async function detectEval(
+  v: { data?: string; usage?: string; model?: string; json?: boolean; limit?: string; backend?: string; 'skip-bad'?: boolean; 'min-confidence'?: string; split?: string },
+  log: (s: string) => void,
+  out: (s: string) => void,
+): Promise<number> {
+  if (v.split) throw new FerkitError('BAD_ARGUMENT', '--split applies to cropped datasets, not to --detect');
+  const usageList = listFlag(v.usage) ?? ['PublicTest'];
+  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
+  const recognizer = await createRecognizer({
+    ...(v.model ? { model: v.model } : {}),
+    ...(v.backend ? { backend: v.backend as 'auto' } : {}),
+    detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+  });
+  log(`engine: ${recognizer.engine.backend} (${recognizer.engine.reason}); model: ${recognizer.meta.architecture}; detecting faces first`);
+  const tty = Boolean(process.stderr.isTTY);
+  try {
+    const r = await evaluateWithDetection(recognizer, v.data!, {
+      ...(usage ? { usage } : {}),
+      ...(v.limit ? { limit: intFlag(v.limit, 'limit', 0) } : {}),
+      ...(v['skip-bad'] ? { skipBad: true } : {}),
+      onProgress: (d, t) => { if (tty && (d % 20 === 0 || d === t)) process.stderr.write(`\r\x1b[2K${d}/${t} images`); },
+    });
+    if (tty) process.stderr.write('\r\x1b[2K');
+    if (v.json) out(JSON.stringify(r) + '\n');
+    else {
+      const { images, noFace, noFaceExamples, failed, ...metrics } = r;
+      out(`images    ${images}; no face found in ${noFace}${failed ? `; ${failed} unreadable` : ''} (left out of the figures below)\n`);
+      if (noFaceExamples.length) out(`no face: ${noFaceExamples.slice(0, 5).join(', ')}${noFace > 5 ? ', ...' : ''}\n`);
+      out('\n' + formatMetrics(metrics));
+    }
+    return 0;
+  } finally {
+    recognizer.dispose();
+  }
 }

@@ -31,18 +31,23 @@ export function findSubroot(root: string, part: keyof typeof SUBROOTS): string |
   return undefined;
 }
 
+/** An image file of a labelled folder and its class index. */
+export interface LabelledFile {
+  path: string;
+  label: number;
+}
+
 /**
- * Reads `<root>/<class>/*.{jpg,png,...}` into a dataset of grey 48x48 faces.
+ * Lists `<root>/<class>/*.{jpg,png,...}` with their labels, in sorted order.
  * Class folders are matched case-insensitively against the seven labels and
- * their synonyms; folders that match none are skipped with a warning naming
- * them. Files are read in sorted order, so the dataset is the same every time.
+ * their synonyms; folders that match none are named in the report's warnings.
  */
-export async function readImageFolder(root: string, options: FolderReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
+export function listImageFolder(root: string, limitPerClass?: number): { files: LabelledFile[]; report: ReadReport } {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new FerkitError('DATA_NOT_FOUND', `no such folder: ${root}. Pass a folder laid out as <root>/<emotion>/*.jpg.`, { file: root });
   }
   const report = emptyReport();
-  const files: { path: string; label: number }[] = [];
+  const files: LabelledFile[] = [];
   const unmatched: string[] = [];
   const dirs = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   for (const dir of dirs) {
@@ -53,7 +58,7 @@ export async function readImageFolder(root: string, options: FolderReadOptions =
     }
     const label = emotionIndex(emotion);
     let names = readdirSync(join(root, dir)).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
-    if (options.limitPerClass !== undefined) names = names.slice(0, options.limitPerClass);
+    if (limitPerClass !== undefined) names = names.slice(0, limitPerClass);
     for (const f of names) files.push({ path: join(root, dir, f), label });
   }
   if (unmatched.length) {
@@ -62,6 +67,16 @@ export async function readImageFolder(root: string, options: FolderReadOptions =
   if (files.length === 0) {
     throw new FerkitError('DATA_NOT_FOUND', `${root} has no images in emotion-named folders (${EMOTIONS.join(', ')} or synonyms such as anger, happiness, sadness).`, { file: root });
   }
+  return { files, report };
+}
+
+/**
+ * Reads `<root>/<class>/*.{jpg,png,...}` into a dataset of grey 48x48 faces
+ * (folders as in listImageFolder). Files are read in sorted order, so the
+ * dataset is the same every time.
+ */
+export async function readImageFolder(root: string, options: FolderReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
+  const { files, report } = listImageFolder(root, options.limitPerClass);
   const decoded: (Uint8Array | undefined)[] = new Array(files.length);
   let next = 0;
   const worker = async () => {

@@ -25,6 +25,24 @@ export function isCsvPath(path: string): boolean {
 }
 
 /**
+ * The image folders of a dataset root that hold the given usage: `train/`
+ * for Training, `test/` for PublicTest/PrivateTest, both when no usage is
+ * given, the root itself when it has no such sub-folders.
+ */
+export function folderParts(path: string, usage?: readonly string[]): string[] {
+  const train = findSubroot(path, 'train');
+  const test = findSubroot(path, 'test');
+  if (!train && !test) return [path];
+  const wantTrain = !usage || usage.some((u) => TRAIN_USAGES.includes(u.toLowerCase()));
+  const wantTest = !usage || usage.some((u) => !TRAIN_USAGES.includes(u.toLowerCase()));
+  const parts = [wantTrain ? train : undefined, wantTest ? test : undefined].filter((p): p is string => p !== undefined);
+  if (parts.length === 0) {
+    throw new FerkitError('DATA_NOT_FOUND', `${path} has no ${wantTrain ? 'train/' : 'test/'} folder for usage ${usage?.join(',')}`, { file: path });
+  }
+  return parts;
+}
+
+/**
  * Reads a dataset from a FER2013 CSV (`.csv`, `.csv.gz`) or an image folder
  * (`<root>/<emotion>/*.jpg`, optionally under `train/` and `test/`).
  */
@@ -36,15 +54,7 @@ export async function loadDataset(path: string, options: LoadOptions = {}): Prom
     return readFerCsv(path, { ...(options.usage ? { usage: options.usage } : {}), ...(options.skipBad ? { skipBad: true } : {}), ...(options.limit ? { limit: options.limit } : {}) });
   }
   const folderOpts = { ...(options.skipBad ? { skipBad: true } : {}), ...(options.limit ? { limitPerClass: options.limit } : {}) };
-  const train = findSubroot(path, 'train');
-  const test = findSubroot(path, 'test');
-  if (!train && !test) return readImageFolder(path, folderOpts);
-  const wantTrain = !options.usage || options.usage.some((u) => TRAIN_USAGES.includes(u.toLowerCase()));
-  const wantTest = !options.usage || options.usage.some((u) => !TRAIN_USAGES.includes(u.toLowerCase()));
-  const parts = [wantTrain ? train : undefined, wantTest ? test : undefined].filter((p): p is string => p !== undefined);
-  if (parts.length === 0) {
-    throw new FerkitError('DATA_NOT_FOUND', `${path} has no ${wantTrain ? 'train/' : 'test/'} folder for usage ${options.usage?.join(',')}`, { file: path });
-  }
+  const parts = folderParts(path, options.usage);
   const results = [];
   for (const p of parts) results.push(await readImageFolder(p, folderOpts));
   if (results.length === 1) return results[0];

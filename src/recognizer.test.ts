@@ -1,0 +1,96 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createRecognizer, type Recognizer } from './recognizer.js';
+import { EMOTIONS } from './labels.js';
+import { FerkitError } from './errors.js';
+import { SHARED_DATA, PROJECT_ROOT, needs } from './testing/fixtures.js';
+
+const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
+const MODEL = join(PROJECT_ROOT, 'models', 'paper');
+const skip = needs(join(MODEL, 'model.json'), 'the bundled paper model');
+const skipPhotos = skip || needs(PHOTOS, 'the photos in ../shared/data/photos');
+
+let r: Recognizer;
+before(async () => {
+  if (!skip) r = await createRecognizer({ model: MODEL });
+});
+after(() => r?.dispose());
+
+function checkFace(f: { emotions: Record<string, number>; emotion: string; confidence: number; box: { width: number } }) {
+  const sum = EMOTIONS.reduce((s, e) => s + f.emotions[e], 0);
+  assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to ${sum}`);
+  assert.equal(f.emotion, EMOTIONS.reduce((a, b) => (f.emotions[a] >= f.emotions[b] ? a : b)));
+  assert.equal(f.confidence, f.emotions[f.emotion as keyof typeof f.emotions]);
+}
+
+test('group photos: the right number of faces', { skip: skipPhotos }, async () => {
+  // bbt1: 4 people on a couch; bbt3: 5 standing; bbt4: 6 posing
+  for (const [file, n] of [['bbt1.jpg', 4], ['bbt3.jpg', 5], ['bbt4.jpg', 6]] as const) {
+    const faces = await r.recognize(join(PHOTOS, file));
+    assert.equal(faces.length, n, file);
+    faces.forEach(checkFace);
+  }
+  // bbt5: 6 people, one of them in half profile; at least 5 must be found
+  const five = await r.recognize(join(PHOTOS, 'bbt5.jpg'));
+  assert.ok(five.length >= 5 && five.length <= 6, `bbt5: ${five.length} faces`);
+});
+
+test('clearly expressive single faces get the expected top emotion', { skip: skipPhotos }, async () => {
+  const cases = [['angry.jpg', 'angry'], ['happy.jpg', 'happy'], ['surprised.jpg', 'surprise']] as const;
+  const results = await r.recognize(cases.map(([f]) => join(PHOTOS, f)));
+  results.forEach((faces, i) => {
+    assert.equal(faces.length, 1, cases[i][0]);
+    assert.equal(faces[0].emotion, cases[i][1], `${cases[i][0]}: ${JSON.stringify(faces[0].emotions)}`);
+  });
+});
+
+test('an all-white picture has no face: an empty list, not an error', { skip: skipPhotos }, async () => {
+  assert.deepEqual(await r.recognize(join(PHOTOS, 'white.png')), []);
+});
+
+test('the same face found rotated, tiny-ish, huge, grey, as raw RGBA and as a Uint8Array', { skip: skipPhotos }, async () => {
+  const src = join(PHOTOS, 'happy.jpg');
+  const [ref] = await r.recognize(src);
+  assert.ok(ref);
+  const meta = await sharp(src).metadata();
+  const variants: Record<string, Buffer | Uint8Array | { data: Buffer; width: number; height: number; channels: 4 }> = {
+    'rotated 20 degrees': await sharp(src).rotate(20, { background: '#fff' }).png().toBuffer(),
+    'EXIF orientation 6 (stored sideways)': await sharp(src).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer(),
+    'grey': await sharp(src).greyscale().png().toBuffer(),
+    'huge (4x)': await sharp(src).resize(meta.width! * 4).jpeg().toBuffer(),
+    'small (face ~48 px)': await sharp(src).resize(Math.round(meta.width! / 3)).png().toBuffer(),
+    'webp as Uint8Array': new Uint8Array(await sharp(src).webp().toBuffer()),
+    'raw RGBA': { ...(await sharp(src).ensureAlpha().raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, width: info.width, height: info.height }))), channels: 4 as const },
+  };
+  for (const [name, input] of Object.entries(variants)) {
+    const faces = await r.recognize(input);
+    assert.equal(faces.length, 1, name);
+    checkFace(faces[0]);
+    assert.equal(faces[0].emotion, 'happy', `${name}: ${JSON.stringify(faces[0].emotions)}`);
+  }
+  // turning the picture 20 degrees clockwise turns the measured head roll by about +20 degrees
+  const [rotated] = await r.recognize(variants['rotated 20 degrees'] as Buffer);
+  assert.ok(Math.abs(rotated.roll - ref.roll - 20) < 5, `roll ${ref.roll} -> ${rotated.roll}`);
+});
+
+test('a picture with no face at all and undecodable bytes', { skip }, async () => {
+  const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#336699' } }).png().toBuffer();
+  assert.deepEqual(await r.recognize(blank), []);
+  await assert.rejects(r.recognize(Buffer.from('not an image')), (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
+  await assert.rejects(r.recognize({ data: new Uint8Array(10), width: 4, height: 4 }), /needs 48 \(RGB\) or 64 \(RGBA\)/);
+});
+
+test('without detection each input is one face crop', { skip }, async () => {
+  const crops = await createRecognizer({ model: MODEL, detector: false });
+  try {
+    const grey48 = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    const faces = await crops.recognize(grey48);
+    assert.equal(faces.length, 1);
+    assert.deepEqual(faces[0].box, { x: 0, y: 0, width: 48, height: 48 });
+    checkFace(faces[0]);
+  } finally {
+    crops.dispose();
+  }
+});
