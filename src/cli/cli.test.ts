@@ -141,3 +141,26 @@ test('eval --detect counts pictures without a face and scores the largest face o
     cleanup();
   }
 });
+
+test('video: timeline CSV on stdout, summary, plot and timeline files in --out', { skip: needs(bundled, 'the bundled paper model') || needs(PHOTOS, 'the photos in ../shared/data/photos') || (spawnSync('ffmpeg', ['-version']).status === 0 ? false : 'ffmpeg is not installed (apt-get install ffmpeg)') }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'clip.mp4');
+    const mk = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '2', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=640:360,fps=10', '-pix_fmt', 'yuv420p', file], { encoding: 'utf8' });
+    assert.equal(mk.status, 0, mk.stderr);
+    const r = ferkit('video', file, '--fps', '5', '--csv', '--out', join(dir, 'out'), '--plot', join(dir, 'plot.png'));
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines[0], 'time,frame,face,x,y,width,height,emotion,angry,disgust,fear,happy,sad,surprise,neutral');
+    assert.equal(lines.length, 11);
+    assert.ok(lines.slice(1).every((l) => l.split(',')[2] === '1'), 'one face, one id');
+    assert.match(r.stderr, /dominant emotion overall: happy/);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    assert.equal(summary.faces[0].dominant, 'happy');
+    assert.equal(readFileSync(join(dir, 'out', 'timeline.csv'), 'utf8').trim().split('\n').length, 11);
+    assert.match(readFileSync(join(dir, 'out', 'emotions.svg'), 'utf8'), /^<svg/);
+    assert.deepEqual([...readFileSync(join(dir, 'plot.png')).subarray(1, 4)], [...Buffer.from('PNG')]);
+  } finally {
+    cleanup();
+  }
+});
