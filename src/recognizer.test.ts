@@ -62,6 +62,9 @@ test('the same face found rotated, tiny-ish, huge, grey, as raw RGBA and as a Ui
     'huge (4x)': await sharp(src).resize(meta.width! * 4).jpeg().toBuffer(),
     'small (face ~48 px)': await sharp(src).resize(Math.round(meta.width! / 3)).png().toBuffer(),
     'webp as Uint8Array': new Uint8Array(await sharp(src).webp().toBuffer()),
+    'tiff': await sharp(src).tiff().toBuffer(),
+    'gif (first frame)': await sharp(src).gif().toBuffer(),
+    'cmyk jpeg': await sharp(src).toColourspace('cmyk').jpeg().toBuffer(),
     'raw RGBA': { ...(await sharp(src).ensureAlpha().raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, width: info.width, height: info.height }))), channels: 4 as const },
   };
   for (const [name, input] of Object.entries(variants)) {
@@ -92,5 +95,18 @@ test('without detection each input is one face crop', { skip }, async () => {
     checkFace(faces[0]);
   } finally {
     crops.dispose();
+  }
+});
+
+test('faces down to about 24 px are found, in a small picture and (by tiling) in a large one', { skip: skipPhotos }, async () => {
+  const src = join(PHOTOS, 'happy.jpg'); // the face is about 143 px wide in this 500 px picture
+  for (const face of [24, 32]) {
+    const small = await sharp(src).resize(Math.round((500 * face) / 143)).png().toBuffer();
+    for (const [w, h] of [[640, 480], [1920, 1080]]) {
+      const canvas = await sharp({ create: { width: w, height: h, channels: 3, background: '#777777' } }).composite([{ input: small, left: Math.round(w * 0.47), top: Math.round(h * 0.46) }]).png().toBuffer();
+      const faces = await r.recognize(canvas);
+      assert.equal(faces.length, 1, `${face} px face in ${w}x${h}`);
+      assert.ok(Math.abs(faces[0].box.width - face) < face * 0.5, `box ${faces[0].box.width} for a ${face} px face`);
+    }
   }
 });

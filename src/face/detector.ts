@@ -25,6 +25,41 @@ export interface DetectorOptions {
   maxFaces?: number;
   /** Compute 68 landmarks (for eye levelling). Default true. */
   landmarks?: boolean;
+  /**
+   * Also search overlapping 640-pixel tiles, so that small faces in large
+   * pictures are found (the detector sees the picture at 512x512). `auto`
+   * (default) tiles pictures whose longer side exceeds 1280 pixels.
+   */
+  tiles?: 'auto' | boolean;
+}
+
+const TILE = 640;
+const TILE_STRIDE = 480;
+
+/** Non-maximum suppression: keeps the best-scoring of boxes overlapping more than `maxIou`. Pure. */
+export function suppressOverlaps<T extends { box: Box; score: number }>(dets: readonly T[], maxIou = 0.4): T[] {
+  const kept: T[] = [];
+  for (const d of [...dets].sort((a, b) => b.score - a.score)) {
+    if (kept.every((k) => overlap(k.box, d.box) <= maxIou)) kept.push(d);
+  }
+  return kept;
+}
+
+/** Intersection over the smaller box's area (a face found whole and cut by a tile edge still overlaps fully). */
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.min(a.width * a.height, b.width * b.height);
+}
+
+/** Top-left corners of overlapping tiles covering a picture. Pure. */
+export function tileOrigins(length: number, tile = TILE, stride = TILE_STRIDE): number[] {
+  if (length <= tile) return [0];
+  const out: number[] = [];
+  for (let p = 0; p + tile < length; p += stride) out.push(p);
+  out.push(length - tile);
+  return out;
 }
 
 /* The small part of @vladmandic/face-api that ferkit uses. */
@@ -76,7 +111,7 @@ export class FaceDetector {
   ) {}
 
   static async load(options: DetectorOptions = {}): Promise<FaceDetector> {
-    const opts: Required<DetectorOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100, landmarks: options.landmarks ?? true };
+    const opts: Required<DetectorOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100, landmarks: options.landmarks ?? true, tiles: options.tiles ?? 'auto' };
     if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
     const { api, modelDir } = faceApi();
     const ssd = new api.SsdMobilenetv1();
@@ -93,7 +128,21 @@ export class FaceDetector {
   async detect(img: RgbImage): Promise<DetectedFace[]> {
     const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
     try {
-      const found = await this.ssd.locateFaces(input, new this.api.SsdMobilenetv1Options({ minConfidence: this.options.minConfidence, maxResults: this.options.maxFaces }));
+      const ssdOptions = new this.api.SsdMobilenetv1Options({ minConfidence: this.options.minConfidence, maxResults: this.options.maxFaces });
+      let found: { box: Box; score: number }[] = (await this.ssd.locateFaces(input, ssdOptions)).map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
+      const tile = this.options.tiles === true || (this.options.tiles === 'auto' && Math.max(img.width, img.height) > 1280);
+      if (tile && Math.max(img.width, img.height) > TILE) {
+        for (const ty of tileOrigins(img.height)) {
+          for (const tx of tileOrigins(img.width)) {
+            const th = Math.min(TILE, img.height), tw = Math.min(TILE, img.width);
+            const part = tf.tidy(() => tf.slice(input, [ty, tx, 0], [th, tw, 3]));
+            const dets = await this.ssd.locateFaces(part, ssdOptions);
+            part.dispose();
+            for (const d of dets) found.push({ box: { x: d.box.x + tx, y: d.box.y + ty, width: d.box.width, height: d.box.height }, score: d.score });
+          }
+        }
+        found = suppressOverlaps(found).slice(0, this.options.maxFaces);
+      }
       const faces: DetectedFace[] = [];
       for (const d of found) {
         const x = Math.max(0, d.box.x), y = Math.max(0, d.box.y);
