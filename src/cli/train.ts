@@ -6,7 +6,8 @@ import { isCsvPath } from '../data/load.js';
 import { readFerPlus, withFerPlus } from '../data/ferplus.js';
 import { stratifiedSplit } from '../data/split.js';
 import { EMOTIONS } from '../labels.js';
-import { PAPER_RECIPE, train } from '../train/train.js';
+import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../train/train.js';
+import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
 import { progressBar } from './progress.js';
 import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
 import { loadForCli } from './data.js';
@@ -21,11 +22,22 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --val PATH           validation data (default: hold out --split of --data)
   --val-usage LIST     usage of the validation data (default PublicTest)
   --split FRACTION     held-out fraction when no --val (default 0.2, the paper's 4:1)
-  --arch NAME          architecture from the registry (default paper; see \`ferkit info\`)
-  --epochs N           default 50
-  --batch-size N       default 32
-  --learning-rate LR   Adam learning rate (default 1e-4)
-  --seed N             seeds the split, initialisation, shuffling, dropout (default 42)
+  --recipe NAME        paper (default) or recommended; the flags below override it
+  --arch NAME          architecture from the registry (paper; see \`ferkit info\`)
+  --epochs N           paper: 50
+  --batch-size N       paper: 32
+  --learning-rate LR   Adam learning rate, the peak with a schedule (paper: 1e-4)
+  --schedule NAME      constant (paper) or cosine
+  --warmup N           epochs of linear warm-up with cosine (default 0)
+  --weight-decay WD    decoupled weight decay on kernels (default 0)
+  --class-weights M    none (paper), inverse or effective (effective number of samples)
+  --balanced           class-balanced sampling of batches
+  --focal GAMMA        focal loss exponent (default 0: cross-entropy)
+  --label-smoothing E  label smoothing (default 0)
+  --augment SPEC       none (paper), standard, or a list such as flip,shift=0.1,rotate=10,zoom=0.1,brightness=0.2,contrast=0.2,erase=0.25
+  --keep-best          keep the epoch with the best validation accuracy as the model
+  --early-stopping N   stop after N epochs without a better validation accuracy
+  --seed N             seeds the split, initialisation, shuffling, augmentation, dropout (default 42)
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
   --resume             continue the run in --out from its last checkpoint
@@ -39,15 +51,32 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     split: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' }, seed: { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
     resume: { type: 'boolean' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
+    recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
+    'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
+    augment: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
-  const config = {
-    arch: v.arch ?? PAPER_RECIPE.arch,
-    epochs: intFlag(v.epochs, 'epochs', PAPER_RECIPE.epochs),
-    batchSize: intFlag(v['batch-size'], 'batch-size', PAPER_RECIPE.batchSize),
-    learningRate: numFlag(v['learning-rate'], 'learning-rate', PAPER_RECIPE.learningRate),
-    seed: intFlag(v.seed, 'seed', PAPER_RECIPE.seed),
+  const recipes: Record<string, TrainConfig> = { paper: PAPER_RECIPE, recommended: RECOMMENDED_RECIPE };
+  const base = recipes[v.recipe ?? 'paper'];
+  if (!base) throw new FerkitError('BAD_ARGUMENT', `unknown recipe "${v.recipe}"; use paper or recommended`);
+  const config: TrainConfig = {
+    ...base,
+    arch: v.arch ?? base.arch,
+    epochs: intFlag(v.epochs, 'epochs', base.epochs),
+    batchSize: intFlag(v['batch-size'], 'batch-size', base.batchSize),
+    learningRate: numFlag(v['learning-rate'], 'learning-rate', base.learningRate),
+    seed: intFlag(v.seed, 'seed', base.seed),
+    schedule: (v.schedule ?? base.schedule) as TrainConfig['schedule'],
+    warmupEpochs: intFlag(v.warmup, 'warmup', base.warmupEpochs),
+    weightDecay: numFlag(v['weight-decay'], 'weight-decay', base.weightDecay),
+    classWeighting: (v['class-weights'] ?? base.classWeighting) as TrainConfig['classWeighting'],
+    balancedSampling: v.balanced ?? base.balancedSampling,
+    focalGamma: numFlag(v.focal, 'focal', base.focalGamma),
+    labelSmoothing: numFlag(v['label-smoothing'], 'label-smoothing', base.labelSmoothing),
+    augment: v.augment === undefined ? base.augment : parseAugment(v.augment),
+    keepBest: v['keep-best'] ?? base.keepBest,
+    earlyStopping: intFlag(v['early-stopping'], 'early-stopping', base.earlyStopping),
   };
   const split = numFlag(v.split, 'split', 0.2);
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
@@ -96,4 +125,22 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   if (last) log(`final: train acc ${(last.accuracy * 100).toFixed(2)}%${last.valAccuracy !== undefined ? `, validation acc ${(last.valAccuracy * 100).toFixed(2)}%` : ''}; model saved in ${outDir}`);
   result.model.dispose();
   return 0;
+}
+
+/** `none`, `standard`, or `flip,shift=0.1,...` (a name alone turns flip on / takes the standard amount). */
+export function parseAugment(spec: string): AugmentConfig {
+  if (spec === 'none') return NO_AUGMENTATION;
+  if (spec === 'standard') return STANDARD_AUGMENTATION;
+  const out: AugmentConfig = { ...NO_AUGMENTATION };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [key, value] = part.split('=') as [keyof AugmentConfig, string | undefined];
+    if (!(key in NO_AUGMENTATION)) throw new FerkitError('BAD_ARGUMENT', `unknown augmentation "${key}"; use ${Object.keys(NO_AUGMENTATION).join(', ')}`);
+    if (key === 'flip') out.flip = value === undefined ? true : value !== 'false' && value !== '0';
+    else {
+      const n = value === undefined ? (STANDARD_AUGMENTATION[key] as number) : Number(value);
+      if (!(n >= 0)) throw new FerkitError('BAD_ARGUMENT', `augmentation ${key} needs a number >= 0, got "${value}"`);
+      out[key] = n;
+    }
+  }
+  return out;
 }

@@ -63,6 +63,41 @@ const paper: Architecture = {
   },
 };
 
+/** conv 3x3 (no bias) -> batch norm -> ReLU, the unit of the VGG-style net. */
+function convBnRelu(model: tf.Sequential, name: string, filters: number, seed: number): void {
+  model.add(tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed }) }));
+  model.add(tf.layers.batchNormalization({ name: `${name}_bn` }));
+  model.add(tf.layers.activation({ name: `${name}_relu`, activation: 'relu' }));
+}
+
+/**
+ * A VGG-style net with batch normalisation: four blocks of two 3x3
+ * convolutions (32, 64, 128, 256 filters) each closed by max-pooling and
+ * dropout, then a 256-unit dense layer (1.8M parameters).
+ */
+const vgg: Architecture = {
+  name: 'vgg',
+  description: 'VGG-style CNN with batch norm: 4 blocks of 2 conv (32-64-128-256), dense 256 (1.8M parameters)',
+  build({ seed, numClasses, inputSize }) {
+    const k = layerKit(seed);
+    const model = tf.sequential({ name: 'vgg' });
+    model.add(tf.layers.inputLayer({ name: 'input', inputShape: [inputSize, inputSize, 1] }));
+    [32, 64, 128, 256].forEach((filters, b) => {
+      convBnRelu(model, `b${b + 1}c1`, filters, mixSeed(seed, 10 * b + 1));
+      convBnRelu(model, `b${b + 1}c2`, filters, mixSeed(seed, 10 * b + 2));
+      model.add(k.pool(`b${b + 1}pool`));
+      model.add(k.dropout(`b${b + 1}drop`, 0.1 + 0.05 * b));
+    });
+    model.add(tf.layers.flatten({ name: 'flatten' }));
+    model.add(tf.layers.dense({ name: 'fc1', units: 256, useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: mixSeed(seed, 99) }) }));
+    model.add(tf.layers.batchNormalization({ name: 'fc1_bn' }));
+    model.add(tf.layers.activation({ name: 'fc1_relu', activation: 'relu' }));
+    model.add(k.dropout('fc1_drop', 0.5));
+    model.add(k.dense('output', numClasses, 'softmax'));
+    return model;
+  },
+};
+
 /** A tiny CNN for tests and smoke runs (trains in seconds on any backend). */
 const tiny: Architecture = {
   name: 'tiny',
@@ -82,7 +117,7 @@ const tiny: Architecture = {
   },
 };
 
-const REGISTRY = new Map<string, Architecture>([paper, tiny].map((a) => [a.name, a]));
+const REGISTRY = new Map<string, Architecture>([paper, vgg, tiny].map((a) => [a.name, a]));
 
 /** Adds an architecture to the registry (overwrites one of the same name). */
 export function registerArchitecture(arch: Architecture): void {

@@ -15,6 +15,9 @@ export interface CheckpointState {
   config: Record<string, unknown>;
   history: EpochLogs[];
   savedAt: string;
+  /** Epoch (1-based) with the best validation accuracy so far, and that accuracy. */
+  bestEpoch?: number;
+  bestAccuracy?: number;
 }
 
 const DIR = 'checkpoint';

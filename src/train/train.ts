@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
-import { mixSeed, createRng, permutation } from '../random.js';
-import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
+import { IMAGE_SIZE, PIXELS_PER_IMAGE, type Dataset } from '../data/dataset.js';
 import { getArchitecture } from '../models/architectures.js';
 import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
-import { batchTensor, predictProbabilities } from '../models/predict.js';
-import { DEFAULT_PREPROCESSING, saveModel } from '../models/io.js';
+import { predictProbabilities } from '../models/predict.js';
+import { DEFAULT_PREPROCESSING, decodeTensors, encodeTensors, namedWeights, saveModel } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
+import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
+import { classWeights, epochOrder, type ClassWeighting } from './balance.js';
+import { classCounts } from '../data/dataset.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {
@@ -24,11 +26,42 @@ export interface TrainConfig {
   batchSize: number;
   /** Seeds weight initialisation, shuffling and dropout. Default 42. */
   seed: number;
-  /** Adam learning rate. Default 1e-4. */
+  /** Adam learning rate (the peak, with a schedule). Default 1e-4. */
   learningRate: number;
+  /** `constant`, or `cosine` decay to 0 over the run after `warmupEpochs` of linear warm-up. Default constant. */
+  schedule: 'constant' | 'cosine';
+  /** Epochs of linear learning-rate warm-up (cosine schedule). Default 0. */
+  warmupEpochs: number;
+  /** Decoupled weight decay (AdamW style) on kernels. Default 0. */
+  weightDecay: number;
+  /** Loss weights per class from the training counts. Default none. */
+  classWeighting: ClassWeighting;
+  /** Draw each batch class-balanced (with replacement). Default false. */
+  balancedSampling: boolean;
+  /** Focal loss exponent; 0 is plain cross-entropy. Default 0. */
+  focalGamma: number;
+  /** Label smoothing epsilon. Default 0. */
+  labelSmoothing: number;
+  /** On-the-fly augmentation. Default none (the paper recipe). */
+  augment: AugmentConfig;
+  /** Keep the weights of the epoch with the best validation accuracy as the final model. Default false. */
+  keepBest: boolean;
+  /** Stop when validation accuracy has not improved for this many epochs; 0 = never. Default 0. */
+  earlyStopping: number;
 }
 
-export const PAPER_RECIPE: TrainConfig = { arch: 'paper', epochs: 50, batchSize: 32, seed: 42, learningRate: 1e-4 };
+export const PAPER_RECIPE: TrainConfig = {
+  arch: 'paper', epochs: 50, batchSize: 32, seed: 42, learningRate: 1e-4,
+  schedule: 'constant', warmupEpochs: 0, weightDecay: 0, classWeighting: 'none', balancedSampling: false,
+  focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, keepBest: false, earlyStopping: 0,
+};
+
+/** ferkit's recommended recipe beyond the paper: see docs/experiments.md for how it was chosen. */
+export const RECOMMENDED_RECIPE: TrainConfig = {
+  ...PAPER_RECIPE,
+  arch: 'vgg', epochs: 60, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', warmupEpochs: 2, weightDecay: 1e-4,
+  classWeighting: 'effective', labelSmoothing: 0.1, augment: STANDARD_AUGMENTATION, keepBest: true, earlyStopping: 0,
+};
 
 export interface TrainOptions {
   /** Training images. */
@@ -63,6 +96,54 @@ export function categoricalCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar);
 }
 
+export interface LossOptions {
+  /** Weight of each class (applied to its target column). */
+  weights?: readonly number[];
+  /** Focal loss exponent (0: cross-entropy). */
+  gamma?: number;
+  /** Label smoothing epsilon. */
+  smoothing?: number;
+}
+
+/**
+ * Cross-entropy of softmax outputs with optional class weights, focal
+ * modulation (1 - p)^gamma and label smoothing. With no options it equals
+ * categoricalCrossEntropy.
+ */
+export function weightedLoss(yTrue: tf.Tensor, yPred: tf.Tensor, o: LossOptions = {}): tf.Scalar {
+  return tf.tidy(() => {
+    const k = yTrue.shape[yTrue.shape.length - 1] as number;
+    const y = o.smoothing ? tf.add(tf.mul(yTrue, 1 - o.smoothing), o.smoothing / k) : yTrue;
+    const p = tf.clipByValue(yPred, 1e-7, 1 - 1e-7);
+    let terms = tf.mul(y, tf.log(p));
+    if (o.gamma) terms = tf.mul(terms, tf.pow(tf.sub(1, p), o.gamma));
+    if (o.weights) terms = tf.mul(terms, tf.tensor1d([...o.weights]));
+    return tf.neg(tf.mean(tf.sum(terms, -1))) as tf.Scalar;
+  });
+}
+
+/** Learning rate at a step: constant, or linear warm-up then cosine decay to 0. Pure. */
+export function learningRateAt(c: Pick<TrainConfig, 'learningRate' | 'schedule' | 'warmupEpochs' | 'epochs'>, step: number, stepsPerEpoch: number): number {
+  if (c.schedule === 'constant') return c.learningRate;
+  const warm = c.warmupEpochs * stepsPerEpoch;
+  const total = c.epochs * stepsPerEpoch;
+  if (step < warm) return (c.learningRate * (step + 1)) / warm;
+  const t = (step - warm) / Math.max(1, total - warm);
+  return 0.5 * c.learningRate * (1 + Math.cos(Math.PI * Math.min(1, t)));
+}
+
+/** A normalised, optionally augmented input batch. */
+function inputBatch(ds: Dataset, idx: ArrayLike<number>, augment: AugmentConfig, seed: number, step: number): tf.Tensor4D {
+  const n = idx.length;
+  const x = new Float32Array(n * PIXELS_PER_IMAGE);
+  for (let k = 0; k < n; k++) {
+    const off = idx[k] * PIXELS_PER_IMAGE;
+    for (let j = 0; j < PIXELS_PER_IMAGE; j++) x[k * PIXELS_PER_IMAGE + j] = ds.pixels[off + j] / 255;
+  }
+  if (isAugmenting(augment)) augmentBatch(x, n, IMAGE_SIZE, augment, seed, step);
+  return tf.tensor4d(x, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+}
+
 /** Targets of a batch: soft labels where the dataset has them, else one-hot. */
 function targetTensor(ds: Dataset, idx: ArrayLike<number>): tf.Tensor2D {
   const y = new Float32Array(idx.length * NUM_CLASSES);
@@ -82,11 +163,16 @@ function validateConfig(c: TrainConfig): void {
   positiveInt(c.batchSize, 'batch size');
   if (!Number.isInteger(c.seed)) throw new FerkitError('BAD_ARGUMENT', `seed must be an integer, got ${c.seed}`);
   if (!(c.learningRate > 0)) throw new FerkitError('BAD_ARGUMENT', `learning rate must be positive, got ${c.learningRate}`);
+  if (!['constant', 'cosine'].includes(c.schedule)) throw new FerkitError('BAD_ARGUMENT', `schedule must be constant or cosine, got ${c.schedule}`);
+  if (!['none', 'inverse', 'effective'].includes(c.classWeighting)) throw new FerkitError('BAD_ARGUMENT', `class weighting must be none, inverse or effective, got ${c.classWeighting}`);
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw new FerkitError('BAD_ARGUMENT', `label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
+  if (!(c.focalGamma >= 0)) throw new FerkitError('BAD_ARGUMENT', `focal gamma must be >= 0, got ${c.focalGamma}`);
+  if (!(c.weightDecay >= 0)) throw new FerkitError('BAD_ARGUMENT', `weight decay must be >= 0, got ${c.weightDecay}`);
   getArchitecture(c.arch);
 }
 
 /** Fields that must match for a checkpoint to be resumed (epochs may grow). */
-const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate'];
+const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'keepBest'];
 
 /**
  * Trains a model from the registry on a dataset: seeded shuffling, weight
@@ -96,7 +182,7 @@ const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learni
  * checkpoint to the same weights an uninterrupted run reaches.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const config: TrainConfig = { ...PAPER_RECIPE, ...options.config };
+  const config: TrainConfig = { ...PAPER_RECIPE, ...options.config, augment: { ...NO_AUGMENTATION, ...options.config?.augment } };
   validateConfig(config);
   const { train: data, validation, outDir } = options;
   if (data.count === 0) throw new FerkitError('BAD_DATA', 'no training images; check --data and the usage filter');
@@ -112,6 +198,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   let startEpoch = 0;
   let step = 0;
+  let best = { epoch: 0, accuracy: -1 };
+  const lossOptions: LossOptions = {
+    ...(config.classWeighting !== 'none' ? { weights: classWeights(classCounts(data.labels), config.classWeighting) } : {}),
+    ...(config.focalGamma ? { gamma: config.focalGamma } : {}),
+    ...(config.labelSmoothing ? { smoothing: config.labelSmoothing } : {}),
+  };
+  const decayed = model.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read() as tf.Variable);
+  const adam = optimizer as unknown as { learningRate: number };
   const history: EpochLogs[] = [];
   if (outDir) mkdirSync(outDir, { recursive: true });
   if (options.resume) {
@@ -120,13 +214,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const state: CheckpointState = await loadCheckpoint(outDir, model, optimizer);
     for (const k of RESUME_KEYS) {
-      if (state.config[k] !== config[k]) {
+      if ((state.config[k] ?? PAPER_RECIPE[k]) !== config[k]) {
         throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained with ${k}=${String(state.config[k])}, not ${String(config[k])}; resume with the same settings or use another --out`);
       }
     }
     startEpoch = state.epoch;
     step = state.step;
     history.push(...state.history);
+    best = { epoch: state.bestEpoch ?? 0, accuracy: state.bestAccuracy ?? -1 };
   } else if (outDir && hasCheckpoint(outDir)) {
     throw new FerkitError('BAD_ARGUMENT', `${outDir} already holds a training checkpoint; pass --resume to continue it, or choose another --out`);
   }
@@ -135,23 +230,31 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const batchesPerEpoch = Math.ceil(data.count / config.batchSize);
   for (const cb of callbacks) await cb.onTrainBegin?.({ epochs: config.epochs, startEpoch, batchesPerEpoch, trainCount: data.count, valCount: validation?.count ?? 0 });
   const lastEpoch = Math.min(config.epochs, options.stopAfterEpoch ?? Infinity);
+  let stoppedEarly = false;
+  let bestInMemory: tf.Tensor[] | undefined;
   for (let epoch = startEpoch; epoch < lastEpoch; epoch++) {
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch + 1);
     const t0 = performance.now();
-    const order = permutation(data.count, createRng(mixSeed(config.seed, epoch)));
+    const order = epochOrder(data.labels, epoch, config.seed, config.balancedSampling);
     let lossSum = 0, correct = 0, seen = 0;
     for (let b = 0; b < batchesPerEpoch; b++) {
       const idx = order.subarray(b * config.batchSize, Math.min(data.count, (b + 1) * config.batchSize));
+      const lr = learningRateAt(config, step, batchesPerEpoch);
+      adam.learningRate = lr;
       step++;
       for (const d of dropouts) d.step = step;
-      const x = batchTensor(data.pixels, idx);
+      const x = inputBatch(data, idx, config.augment, config.seed, step);
       const y = targetTensor(data, idx);
       let hits: tf.Scalar | undefined;
       const loss = optimizer.minimize(() => {
         const pred = model.apply(x, { training: true }) as tf.Tensor;
         hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32')) as tf.Scalar);
-        return categoricalCrossEntropy(y, pred);
+        return weightedLoss(y, pred, lossOptions);
       }, true, vars) as tf.Scalar;
+      if (config.weightDecay > 0) {
+        const keep = 1 - lr * config.weightDecay;
+        tf.tidy(() => decayed.forEach((v) => v.assign(tf.mul(v, keep))));
+      }
       const [l, h] = await Promise.all([loss.data(), hits!.data()]);
       tf.dispose([x, y, loss, hits!]);
       if (!Number.isFinite(l[0])) throw new FerkitError('BAD_DATA', `training diverged at epoch ${epoch + 1}, batch ${b + 1} (loss ${l[0]}); lower the learning rate`);
@@ -168,7 +271,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       seconds: 0,
       imagesPerSecond: seen / trainSeconds,
       numTensors: 0,
-      learningRate: config.learningRate,
+      learningRate: learningRateAt(config, step - 1, batchesPerEpoch),
     };
     if (validation && validation.count > 0) {
       const probs = await predictProbabilities(model, validation.pixels);
@@ -178,15 +281,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     logs.seconds = (performance.now() - t0) / 1000;
     logs.numTensors = tf.memory().numTensors;
     history.push(logs);
+    const improved = logs.valAccuracy !== undefined && logs.valAccuracy > best.accuracy;
+    if (improved) best = { epoch: epoch + 1, accuracy: logs.valAccuracy! };
+    if (config.keepBest && improved) {
+      if (outDir) await saveBestWeights(outDir, model);
+      else bestInMemory = replaceBest(bestInMemory, model);
+    }
     if (outDir) {
-      await saveCheckpoint(outDir, model, optimizer, { epoch: epoch + 1, step, config: { ...config }, history, savedAt: new Date().toISOString() });
+      await saveCheckpoint(outDir, model, optimizer, { epoch: epoch + 1, step, config: { ...config }, history, savedAt: new Date().toISOString(), bestEpoch: best.epoch, bestAccuracy: best.accuracy });
       appendFileSync(join(outDir, LOG_FILE), JSON.stringify(logs) + '\n');
     }
     for (const cb of callbacks) await cb.onEpochEnd?.(logs);
+    if (config.earlyStopping > 0 && best.epoch > 0 && epoch + 1 - best.epoch >= config.earlyStopping) {
+      stoppedEarly = true;
+      break;
+    }
   }
+  if (config.keepBest && best.epoch > 0 && best.epoch !== history.length) {
+    if (outDir) await loadBestWeights(outDir, model);
+    else if (bestInMemory) model.setWeights(bestInMemory);
+  }
+  tf.dispose(bestInMemory ?? []);
   for (const cb of callbacks) await cb.onTrainEnd?.(history);
-  if (outDir && history.length === config.epochs) {
-    const last = history[history.length - 1];
+  if (outDir && (history.length === config.epochs || stoppedEarly)) {
+    const last = config.keepBest && best.epoch > 0 ? history[best.epoch - 1] : history[history.length - 1];
     await saveModel(model, outDir, {
       architecture: config.arch,
       description: arch.description,
@@ -197,6 +315,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         train: { loss: last.loss, accuracy: last.accuracy },
         ...(last.valAccuracy !== undefined ? { validation: { loss: last.valLoss, accuracy: last.valAccuracy } } : {}),
         epochs: history.length,
+        ...(config.keepBest ? { bestEpoch: best.epoch } : {}),
         trainingSeconds: history.reduce((s, h) => s + h.seconds, 0),
       },
     });
@@ -205,3 +324,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   return { model, history, config };
 }
 
+
+const BEST_DIR = 'best';
+
+async function saveBestWeights(outDir: string, model: tf.LayersModel): Promise<void> {
+  const dir = join(outDir, BEST_DIR);
+  mkdirSync(dir, { recursive: true });
+  const { data, specs } = await encodeTensors(namedWeights(model));
+  writeFileSync(join(dir, 'weights.bin'), data);
+  writeFileSync(join(dir, 'weights.json'), JSON.stringify(specs));
+}
+
+async function loadBestWeights(outDir: string, model: tf.LayersModel): Promise<void> {
+  const dir = join(outDir, BEST_DIR);
+  if (!existsSync(join(dir, 'weights.json'))) return;
+  const map = decodeTensors(readFileSync(join(dir, 'weights.bin')), JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')));
+  model.setWeights(model.weights.map((w) => map[w.originalName]));
+  tf.dispose(Object.values(map));
+}
+
+function replaceBest(previous: tf.Tensor[] | undefined, model: tf.LayersModel): tf.Tensor[] {
+  tf.dispose(previous ?? []);
+  return model.getWeights().map((w) => w.clone());
+}
