@@ -3,7 +3,7 @@ import { initEngine, type EngineChoice, type EngineInfo } from './engine/index.j
 import { EMOTIONS, type Emotion } from './labels.js';
 import { loadRgb, toGrey, type ImageInput, type RgbImage } from './image/load.js';
 import { defaultModelDir, loadModel, type ModelMetadata } from './models/io.js';
-import { predictProbabilities } from './models/predict.js';
+import { modelProbabilities } from './models/predict.js';
 import { FaceDetector, type DetectorOptions, type DetectedFace } from './face/detector.js';
 import { cropGeometry, extractCrop, type Box, type Point } from './face/align.js';
 
@@ -23,6 +23,8 @@ export interface RecognizerOptions {
   align?: boolean;
   /** Faces whose top probability is below this are flagged `uncertain`. Default 0 (never). */
   uncertainBelow?: number;
+  /** Average each face's probabilities with its mirror image's (test-time augmentation). Default false. */
+  tta?: boolean;
 }
 
 /** One face and what it feels. */
@@ -88,7 +90,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const uncertainBelow = options.uncertainBelow ?? 0;
   let disposed = false;
 
-  const classify = (crops: Uint8Array) => predictProbabilities(model, crops, 64);
+  const tta = options.tta ?? false;
+  // the model's fitted temperature (if any) is applied: probabilities mean what they say
+  const classify = (crops: Uint8Array) => modelProbabilities(model, meta, crops, { tta, batchSize: 64 });
 
   async function recognizeRgb(images: readonly RgbImage[]): Promise<FaceEmotion[][]> {
     if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');

@@ -65,6 +65,13 @@ test('train then eval --json from the command line, on a CSV', () => {
     const resume = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume');
     assert.equal(resume.code, 0, resume.stderr);
     assert.match(resume.stderr, /epochs 3\.\.3/);
+    const cal = ferkit('calibrate', '--model', out, '--data', csv, '--split', '0.2');
+    assert.equal(cal.code, 0, cal.stderr);
+    assert.match(cal.stdout, /temperature [\d.]+ fitted on 14 images/);
+    const calibrated = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).calibration;
+    assert.ok(calibrated.temperature > 0 && calibrated.nllAfter <= calibrated.nllBefore + 1e-9);
+    const after = ferkit('eval', '--data', csv, '--model', out);
+    assert.match(after.stdout, /expected calibration error [\d.]+; temperature/);
   } finally {
     cleanup();
   }

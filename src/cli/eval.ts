@@ -1,6 +1,6 @@
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
-import { subset } from '../data/dataset.js';
+import { subset, type Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
@@ -24,6 +24,7 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --detect            the images are uncropped: detect faces, classify the largest
                       (image folders only; images without a face are counted and reported)
   --min-confidence P  face detection threshold with --detect (default 0.5)
+  --tta               average each face with its mirror image (test-time augmentation)
   --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion
                       (with --detect also images, noFace, noFaceExamples, failed)
   --skip-bad          skip bad rows/images (counted) instead of stopping
@@ -35,36 +36,25 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     data: { type: 'string' }, usage: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
     split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
     'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
-    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' },
+    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.detect) return detectEval(v, log, out);
-  const part = v.part ?? 'heldout';
-  if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
-  const usageList = listFlag(v.usage) ?? [v.split ? 'Training' : 'PublicTest'];
-  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
-  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
   log(`engine: ${engine.backend} (${engine.reason})`);
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
   log(`model: ${modelDir} (${meta.architecture})`);
-  let data = await loadForCli(v.data, { ...(usage ? { usage } : {}), ...(v['skip-bad'] ? { skipBad: true } : {}), ...(limit ? { limit } : {}) }, log);
-  if (v.split) {
-    const seed = intFlag(v.seed, 'seed', 42);
-    const parts = stratifiedSplit(data.labels, numFlag(v.split, 'split', 0.2), seed);
-    data = subset(data, part === 'heldout' ? parts.test : parts.train);
-    log(`evaluating the ${part} part of the stratified split (fraction ${v.split}, seed ${seed}): ${data.count} images`);
-  }
-  if (data.count === 0) throw new FerkitError('BAD_DATA', `no images to evaluate in ${v.data}; check --usage`);
-  const { probabilities: _p, ...metrics } = await evaluate(model, data, meta.labels);
+  const data = await selectData(v, log);
+  const { probabilities: _p, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
-  out(v.json ? JSON.stringify(metrics) + '\n' : formatMetrics(metrics));
+  const calibration = meta.calibration ? `temperature ${meta.calibration.temperature.toFixed(3)} (fitted on ${meta.calibration.fittedOn})` : 'no temperature fitted';
+  out(v.json ? JSON.stringify(metrics) + '\n' : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\n`);
   return 0;
 }
 
 async function detectEval(
-  v: { data?: string; usage?: string; model?: string; json?: boolean; limit?: string; backend?: string; 'skip-bad'?: boolean; 'min-confidence'?: string; split?: string },
+  v: { data?: string; usage?: string; model?: string; json?: boolean; limit?: string; backend?: string; 'skip-bad'?: boolean; 'min-confidence'?: string; split?: string; tta?: boolean },
   log: (s: string) => void,
   out: (s: string) => void,
 ): Promise<number> {
@@ -75,6 +65,7 @@ async function detectEval(
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: v.backend as 'auto' } : {}),
     detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+    tta: Boolean(v.tta),
   });
   log(`engine: ${recognizer.engine.backend} (${recognizer.engine.reason}); model: ${recognizer.meta.architecture}; detecting faces first`);
   const tty = Boolean(process.stderr.isTTY);
@@ -97,4 +88,33 @@ async function detectEval(
   } finally {
     recognizer.dispose();
   }
+}
+
+/** Flags that choose the images a command evaluates (or calibrates) on. */
+export interface DataSelectionFlags {
+  data?: string;
+  usage?: string;
+  split?: string;
+  seed?: string;
+  part?: string;
+  limit?: string;
+  'skip-bad'?: boolean;
+}
+
+/** Loads the images chosen by --data/--usage/--limit and, with --split, one part of the stratified split. */
+export async function selectData(v: DataSelectionFlags, log: (s: string) => void): Promise<Dataset> {
+  const part = v.part ?? 'heldout';
+  if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
+  const usageList = listFlag(v.usage) ?? [v.split ? 'Training' : 'PublicTest'];
+  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
+  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
+  let data = await loadForCli(v.data!, { ...(usage ? { usage } : {}), ...(v['skip-bad'] ? { skipBad: true } : {}), ...(limit ? { limit } : {}) }, log);
+  if (v.split) {
+    const seed = intFlag(v.seed, 'seed', 42);
+    const parts = stratifiedSplit(data.labels, numFlag(v.split, 'split', 0.2), seed);
+    data = subset(data, part === 'heldout' ? parts.test : parts.train);
+    log(`using the ${part} part of the stratified split (fraction ${v.split}, seed ${seed}): ${data.count} images`);
+  }
+  if (data.count === 0) throw new FerkitError('BAD_DATA', `no images in ${v.data} for this selection; check --usage`);
+  return data;
 }

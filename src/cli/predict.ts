@@ -25,6 +25,7 @@ reported and skipped; the exit code is 1 when any file failed.
   --margin M             room around the face box, share of its size (default 0.1)
   --no-align             do not level the eyes before cropping
   --crops                the inputs are face crops already: no detection
+  --tta                  average each face with its mirror image (test-time augmentation)
   --concurrency N        pictures decoded at once (default 4)
   --backend NAME         auto | native | wasm | cpu`;
 
@@ -59,6 +60,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
     json: { type: 'boolean' }, csv: { type: 'boolean' }, annotate: { type: 'string' }, model: { type: 'string' },
     'min-confidence': { type: 'string' }, 'uncertain-below': { type: 'string' }, margin: { type: 'string' },
     'no-align': { type: 'boolean' }, crops: { type: 'boolean' }, concurrency: { type: 'string' }, backend: { type: 'string' },
+    tta: { type: 'boolean' },
   }, true);
   if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'predict needs at least one FILE, DIR or GLOB');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
@@ -77,6 +79,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
     margin: numFlag(v.margin, 'margin', 0.1),
     align: !v['no-align'],
     uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', 0),
+    tta: Boolean(v.tta),
   });
   if (v.annotate) mkdirSync(v.annotate, { recursive: true });
   const annotated = new Set<string>();

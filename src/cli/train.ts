@@ -37,6 +37,7 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --augment SPEC       none (paper), standard, or a list such as flip,shift=0.1,rotate=10,zoom=0.1,brightness=0.2,contrast=0.2,erase=0.25
   --keep-best          keep the epoch with the best validation accuracy as the model
   --early-stopping N   stop after N epochs without a better validation accuracy
+  --calibrate          fit a temperature on the validation data and store it with the model
   --seed N             seeds the split, initialisation, shuffling, augmentation, dropout (default 42)
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
@@ -53,7 +54,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     resume: { type: 'boolean' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
     recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
     'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
-    augment: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' },
+    augment: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
@@ -77,6 +78,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     augment: v.augment === undefined ? base.augment : parseAugment(v.augment),
     keepBest: v['keep-best'] ?? base.keepBest,
     earlyStopping: intFlag(v['early-stopping'], 'early-stopping', base.earlyStopping),
+    calibrate: v.calibrate ?? base.calibrate,
   };
   const split = numFlag(v.split, 'split', 0.2);
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);

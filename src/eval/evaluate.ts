@@ -1,11 +1,21 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { predictProbabilities } from '../models/predict.js';
+import { modelProbabilities, type PredictOptions } from '../models/predict.js';
 import { argmaxRows, computeMetrics, type Metrics } from './metrics.js';
+import { expectedCalibrationError } from './calibration.js';
 
-/** Runs a model over a dataset and computes every metric `ferkit eval` reports. */
-export async function evaluate(model: tf.LayersModel, data: Dataset, labels: readonly string[]): Promise<Metrics & { probabilities: Float32Array }> {
-  const probabilities = await predictProbabilities(model, data.pixels);
+/**
+ * Runs a model over a dataset and computes every metric `ferkit eval`
+ * reports, plus the expected calibration error. `meta` carries the model's
+ * fitted temperature, if any.
+ */
+export async function evaluate(
+  model: tf.LayersModel,
+  data: Dataset,
+  labels: readonly string[],
+  options: PredictOptions & { meta?: { calibration?: { temperature: number } } } = {},
+): Promise<Metrics & { probabilities: Float32Array; ece: number }> {
+  const probabilities = await modelProbabilities(model, options.meta ?? {}, data.pixels, options);
   const metrics = computeMetrics(data.labels, argmaxRows(probabilities, labels.length), labels);
-  return { ...metrics, probabilities };
+  return { ...metrics, probabilities, ece: expectedCalibrationError(probabilities, data.labels, labels.length) };
 }

@@ -18,6 +18,18 @@ export interface Preprocessing {
 
 export const DEFAULT_PREPROCESSING: Preprocessing = { inputSize: IMAGE_SIZE, channels: 1, colour: 'grey', scale: 1 / 255 };
 
+/** A fitted temperature and what it did on the data it was fitted on. */
+export interface Calibration {
+  temperature: number;
+  /** Expected calibration error before and after, on `fittedOn`. */
+  eceBefore: number;
+  eceAfter: number;
+  nllBefore: number;
+  nllAfter: number;
+  fittedOn: string;
+  samples: number;
+}
+
 /** ferkit.json: what ferkit knows of a saved model beyond its weights. */
 export interface ModelMetadata {
   format: 'ferkit-model';
@@ -32,6 +44,8 @@ export interface ModelMetadata {
   /** Final metrics, e.g. { validation: { accuracy, loss }, train: {...} }. */
   metrics?: Record<string, unknown>;
   parameters?: number;
+  /** Temperature scaling fitted on held-out data; applied to every prediction. */
+  calibration?: Calibration;
   createdAt?: string;
   description?: string;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/dataset.js';
+import { applyTemperature } from '../eval/calibration.js';
 
 /** Grey bytes of `count` images starting at image `start` (or of the listed images) as a normalised [n,48,48,1] batch. */
 export function batchTensor(pixels: Uint8Array, indices: ArrayLike<number>, scale = 1 / 255): tf.Tensor4D {
@@ -24,7 +25,7 @@ export function range(start: number, end: number): Int32Array {
  * Class probabilities for every image of a pixel array (count*48*48 grey
  * bytes), computed in batches; returns count * numClasses floats. Leaves no tensor behind.
  */
-export async function predictProbabilities(model: tf.LayersModel, pixels: Uint8Array, batchSize = 256): Promise<Float32Array> {
+export async function predictProbabilities(model: tf.LayersModel, pixels: Uint8Array, batchSize = 256, options: { tta?: boolean } = {}): Promise<Float32Array> {
   const count = pixels.length / PIXELS_PER_IMAGE;
   const numClasses = (model.outputs[0].shape[1] as number) ?? 7;
   const out = new Float32Array(count * numClasses);
@@ -32,10 +33,32 @@ export async function predictProbabilities(model: tf.LayersModel, pixels: Uint8A
     const e = Math.min(count, s + batchSize);
     const probs = tf.tidy(() => {
       const x = batchTensor(pixels, range(s, e));
-      return model.predict(x) as tf.Tensor;
+      const p = model.predict(x) as tf.Tensor;
+      // test-time augmentation: the mean of the face and its mirror image
+      return options.tta ? tf.div(tf.add(p, model.predict(tf.reverse(x, 2)) as tf.Tensor), 2) : p;
     });
     out.set(await probs.data() as Float32Array, s * numClasses);
     probs.dispose();
   }
   return out;
+}
+
+export interface PredictOptions {
+  /** Average with the mirrored face (test-time augmentation). Default false. */
+  tta?: boolean;
+  /** Temperature to apply (default: the model's fitted one, else none). */
+  temperature?: number;
+  batchSize?: number;
+}
+
+/**
+ * Probabilities as ferkit reports them: the model's, averaged with the
+ * mirrored face when `tta`, and calibrated with the model's fitted
+ * temperature when it has one.
+ */
+export async function modelProbabilities(model: tf.LayersModel, meta: { calibration?: { temperature: number } }, pixels: Uint8Array, options: PredictOptions = {}): Promise<Float32Array> {
+  const probs = await predictProbabilities(model, pixels, options.batchSize ?? 256, { tta: options.tta ?? false });
+  const t = options.temperature ?? meta.calibration?.temperature;
+  const k = model.outputs[0].shape[1] as number;
+  return t && t !== 1 ? applyTemperature(probs, k, t, probs) : probs;
 }

@@ -10,6 +10,8 @@ import { SeededDropout } from '../models/dropout.js';
 import { predictProbabilities } from '../models/predict.js';
 import { DEFAULT_PREPROCESSING, decodeTensors, encodeTensors, namedWeights, saveModel } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
+import { applyTemperature, expectedCalibrationError, fitTemperature, nll } from '../eval/calibration.js';
+import type { Calibration } from '../models/io.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
@@ -48,19 +50,21 @@ export interface TrainConfig {
   keepBest: boolean;
   /** Stop when validation accuracy has not improved for this many epochs; 0 = never. Default 0. */
   earlyStopping: number;
+  /** Fit a temperature on the validation data after training and store it with the model. Default false. */
+  calibrate: boolean;
 }
 
 export const PAPER_RECIPE: TrainConfig = {
   arch: 'paper', epochs: 50, batchSize: 32, seed: 42, learningRate: 1e-4,
   schedule: 'constant', warmupEpochs: 0, weightDecay: 0, classWeighting: 'none', balancedSampling: false,
-  focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, keepBest: false, earlyStopping: 0,
+  focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, keepBest: false, earlyStopping: 0, calibrate: false,
 };
 
 /** ferkit's recommended recipe beyond the paper: see docs/experiments.md for how it was chosen. */
 export const RECOMMENDED_RECIPE: TrainConfig = {
   ...PAPER_RECIPE,
   arch: 'vgg', epochs: 60, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', warmupEpochs: 2, weightDecay: 1e-4,
-  classWeighting: 'effective', labelSmoothing: 0.1, augment: STANDARD_AUGMENTATION, keepBest: true, earlyStopping: 0,
+  classWeighting: 'effective', labelSmoothing: 0.1, augment: STANDARD_AUGMENTATION, keepBest: true, earlyStopping: 0, calibrate: true,
 };
 
 export interface TrainOptions {
@@ -303,7 +307,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   tf.dispose(bestInMemory ?? []);
   for (const cb of callbacks) await cb.onTrainEnd?.(history);
-  if (outDir && (history.length === config.epochs || stoppedEarly)) {
+  const finished = history.length === config.epochs || stoppedEarly;
+  const calibration = finished && config.calibrate && validation && validation.count > 0
+    ? calibrationOn(await predictProbabilities(model, validation.pixels), validation.labels, 'validation data of the training run')
+    : undefined;
+  if (outDir && finished) {
     const last = config.keepBest && best.epoch > 0 ? history[best.epoch - 1] : history[history.length - 1];
     await saveModel(model, outDir, {
       architecture: config.arch,
@@ -318,6 +326,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         ...(config.keepBest ? { bestEpoch: best.epoch } : {}),
         trainingSeconds: history.reduce((s, h) => s + h.seconds, 0),
       },
+      ...(calibration ? { calibration } : {}),
     });
   }
   optimizer.dispose();
@@ -346,4 +355,20 @@ async function loadBestWeights(outDir: string, model: tf.LayersModel): Promise<v
 function replaceBest(previous: tf.Tensor[] | undefined, model: tf.LayersModel): tf.Tensor[] {
   tf.dispose(previous ?? []);
   return model.getWeights().map((w) => w.clone());
+}
+
+/** Fits a temperature on held-out probabilities and reports what it changed. */
+export function calibrationOn(probs: Float32Array, labels: Int32Array, fittedOn: string): Calibration {
+  const k = NUM_CLASSES;
+  const temperature = fitTemperature(probs, labels, k);
+  const after = applyTemperature(probs, k, temperature);
+  return {
+    temperature,
+    eceBefore: expectedCalibrationError(probs, labels, k),
+    eceAfter: expectedCalibrationError(after, labels, k),
+    nllBefore: nll(probs, labels, k),
+    nllAfter: nll(after, labels, k),
+    fittedOn,
+    samples: labels.length,
+  };
 }

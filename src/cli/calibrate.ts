@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FerkitError } from '../errors.js';
+import { initEngine } from '../engine/index.js';
+import { defaultModelDir, loadModel, writeAtomic, type ModelMetadata } from '../models/io.js';
+import { predictProbabilities } from '../models/predict.js';
+import { calibrationOn } from '../train/train.js';
+import { parseFlags } from './args.js';
+import { selectData } from './eval.js';
+
+export const CALIBRATE_HELP = `ferkit calibrate --model DIR --data PATH [options]
+
+Fits a temperature on held-out data so that the model's probabilities mean
+what they say, stores it in DIR/ferkit.json (every later prediction applies
+it), and prints the expected calibration error before and after. Fit it on
+validation data, never on the data you report test figures on.
+
+  --model DIR          model folder to calibrate (required)
+  --data PATH          FER2013 CSV or image folder
+  --usage LIST         rows/sub-folder (default PublicTest; with --split, Training)
+  --split F --seed N --part heldout|train   one part of a stratified split (as in eval)
+  --limit N, --skip-bad, --backend NAME`;
+
+export async function calibrateCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const { values: v } = parseFlags(argv, {
+    model: { type: 'string' }, data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
+    part: { type: 'string' }, limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, backend: { type: 'string' },
+  });
+  if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
+  if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
+  await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  const { model } = await loadModel(v.model);
+  const data = await selectData(v, log);
+  const cal = calibrationOn(await predictProbabilities(model, data.pixels), data.labels, `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`);
+  model.dispose();
+  const metaPath = join(v.model, 'ferkit.json');
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMetadata;
+  writeAtomic(metaPath, JSON.stringify({ ...meta, calibration: cal }, null, 2) + '\n');
+  out(`temperature ${cal.temperature.toFixed(4)} fitted on ${cal.samples} images\nexpected calibration error ${cal.eceBefore.toFixed(4)} -> ${cal.eceAfter.toFixed(4)}\nnegative log-likelihood ${cal.nllBefore.toFixed(4)} -> ${cal.nllAfter.toFixed(4)}\nstored in ${metaPath}\n`);
+  return 0;
+}
