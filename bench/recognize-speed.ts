@@ -3,7 +3,7 @@
  * emotion model, for a 640x480 photo, per picture and per face; and the
  * emotion model alone per face. Not a test: it prints figures.
  *
- *   npm run bench:recognize [-- --photo PATH] [--runs 20] [--backend NAME]
+ *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 20] [--backend NAME]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { loadRgb } from '../src/image/load.js';
 import { SHARED_DATA, needs } from '../src/testing/fixtures.js';
 import type { EngineChoice } from '../src/engine/index.js';
 
-const { values } = parseArgs({ options: { photo: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } } });
+const { values } = parseArgs({ options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } } });
 const photo = values.photo ?? join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt4.jpg');
 const missing = needs(photo, 'a photo with faces; pass --photo PATH');
 if (missing) {
@@ -21,7 +21,7 @@ if (missing) {
   process.exit(0);
 }
 const runs = Number(values.runs ?? 20);
-const r = await createRecognizer({ backend: (values.backend ?? 'auto') as EngineChoice });
+const r = await createRecognizer({ backend: (values.backend ?? 'auto') as EngineChoice, ...(values.model ? { model: values.model } : {}) });
 const png = await sharp(photo).resize(640, 480, { fit: 'cover' }).png().toBuffer();
 const img = await loadRgb(png);
 const ms = async (f: () => Promise<unknown>, n: number) => {
