@@ -30,9 +30,3 @@ export async function decodeGrey(src: ImageSource, size = 48, name?: string): Pr
     });
   }
 }
-
-/** Normalises grey bytes to floats in [0,1]. Pure. */
-export function normalise(grey: Uint8Array, out = new Float32Array(grey.length)): Float32Array {
-  for (let i = 0; i < grey.length; i++) out[i] = grey[i] / 255;
-  return out;
-}

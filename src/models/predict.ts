@@ -2,16 +2,21 @@ import * as tf from '@tensorflow/tfjs';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/dataset.js';
 import { applyTemperature } from '../eval/calibration.js';
 
-/** Grey bytes of `count` images starting at image `start` (or of the listed images) as a normalised [n,48,48,1] batch. */
-export function batchTensor(pixels: Uint8Array, indices: ArrayLike<number>, scale = 1 / 255): tf.Tensor4D {
+/** The listed images of a pixel array (n * 48 * 48 grey bytes), normalised to [0,1] floats. Pure. */
+export function normalisedImages(pixels: Uint8Array, indices: ArrayLike<number>): Float32Array {
   const n = indices.length;
   const x = new Float32Array(n * PIXELS_PER_IMAGE);
   for (let k = 0; k < n; k++) {
     const off = indices[k] * PIXELS_PER_IMAGE;
     const o = k * PIXELS_PER_IMAGE;
-    for (let j = 0; j < PIXELS_PER_IMAGE; j++) x[o + j] = pixels[off + j] * scale;
+    for (let j = 0; j < PIXELS_PER_IMAGE; j++) x[o + j] = pixels[off + j] / 255;
   }
-  return tf.tensor4d(x, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+  return x;
+}
+
+/** The listed images as a normalised [n,48,48,1] batch. */
+export function batchTensor(pixels: Uint8Array, indices: ArrayLike<number>): tf.Tensor4D {
+  return tf.tensor4d(normalisedImages(pixels, indices), [indices.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
 
 /** Indices start..end-1. */

@@ -3,11 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
-import { IMAGE_SIZE, PIXELS_PER_IMAGE, type Dataset } from '../data/dataset.js';
+import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
 import { getArchitecture } from '../models/architectures.js';
 import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
-import { predictProbabilities } from '../models/predict.js';
+import { normalisedImages, predictProbabilities } from '../models/predict.js';
 import { DEFAULT_PREPROCESSING, decodeTensors, encodeTensors, namedWeights, saveModel } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
 import { applyTemperature, expectedCalibrationError, fitTemperature, nll } from '../eval/calibration.js';
@@ -95,11 +95,6 @@ export interface TrainResult {
 
 export const LOG_FILE = 'train-log.jsonl';
 
-/** Mean categorical cross-entropy of softmax outputs (Keras semantics: clipped). */
-export function categoricalCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar);
-}
-
 export interface LossOptions {
   /** Weight of each class (applied to its target column). */
   weights?: readonly number[];
@@ -110,9 +105,9 @@ export interface LossOptions {
 }
 
 /**
- * Cross-entropy of softmax outputs with optional class weights, focal
- * modulation (1 - p)^gamma and label smoothing. With no options it equals
- * categoricalCrossEntropy.
+ * Mean categorical cross-entropy of softmax outputs (Keras semantics:
+ * clipped), with optional class weights, focal modulation (1 - p)^gamma and
+ * label smoothing.
  */
 export function weightedLoss(yTrue: tf.Tensor, yPred: tf.Tensor, o: LossOptions = {}): tf.Scalar {
   return tf.tidy(() => {
@@ -138,14 +133,9 @@ export function learningRateAt(c: Pick<TrainConfig, 'learningRate' | 'schedule' 
 
 /** A normalised, optionally augmented input batch. */
 function inputBatch(ds: Dataset, idx: ArrayLike<number>, augment: AugmentConfig, seed: number, step: number): tf.Tensor4D {
-  const n = idx.length;
-  const x = new Float32Array(n * PIXELS_PER_IMAGE);
-  for (let k = 0; k < n; k++) {
-    const off = idx[k] * PIXELS_PER_IMAGE;
-    for (let j = 0; j < PIXELS_PER_IMAGE; j++) x[k * PIXELS_PER_IMAGE + j] = ds.pixels[off + j] / 255;
-  }
-  if (isAugmenting(augment)) augmentBatch(x, n, IMAGE_SIZE, augment, seed, step);
-  return tf.tensor4d(x, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+  const x = normalisedImages(ds.pixels, idx);
+  if (isAugmenting(augment)) augmentBatch(x, idx.length, IMAGE_SIZE, augment, seed, step);
+  return tf.tensor4d(x, [idx.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
 
 /** Targets of a batch: soft labels where the dataset has them, else one-hot. */
