@@ -171,3 +171,20 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
     cleanup();
   }
 });
+
+test('report writes the HTML page and the pictures', { skip: needs(bundled, 'the bundled paper model') }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { pixels, labels } = syntheticFaces(3);
+    const csv = join(dir, 'faces.csv');
+    writeFileSync(csv, ['emotion,pixels,Usage', ...Array.from(labels, (l, i) => csvRow(l, (j) => pixels[i * 2304 + j], 'PublicTest'))].join('\n') + '\n');
+    const r = ferkit('report', '--data', csv, '--out', join(dir, 'rep'));
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of ['report.html', 'confusion.svg', 'confusion.png', 'per-class.svg', 'reliability.svg', 'metrics.json']) assert.ok(existsSync(join(dir, 'rep', f)), f);
+    const m = JSON.parse(readFileSync(join(dir, 'rep', 'metrics.json'), 'utf8'));
+    assert.equal(m.samples, 21);
+    assert.match(readFileSync(join(dir, 'rep', 'report.html'), 'utf8'), /<svg[\s\S]*Confusion matrix/);
+  } finally {
+    cleanup();
+  }
+});

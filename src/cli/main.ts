@@ -5,6 +5,7 @@ import { TRAIN_HELP, trainCommand } from './train.js';
 import { PREDICT_HELP, predictCommand } from './predict.js';
 import { VIDEO_HELP, videoCommand } from './video.js';
 import { CALIBRATE_HELP, calibrateCommand } from './calibrate.js';
+import { REPORT_HELP, reportCommand } from './report.js';
 
 const HELP = `ferkit — facial expression recognition: train, evaluate and run emotion CNNs
 
@@ -16,12 +17,13 @@ commands:
   predict  faces and their emotions in pictures
   video    faces and their emotions over time in a video (needs ffmpeg)
   calibrate  fit a temperature on held-out data so probabilities mean what they say
+  report   evaluation report: HTML page, confusion matrix and other pictures
   info     version, backend in use and why, default model, architectures
   help     this text, or \`ferkit help <command>\`
 
 `;
 
-const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, info: INFO_HELP };
+const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, info: INFO_HELP };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'predict': return await predictCommand(rest, log, out);
       case 'video': return await videoCommand(rest, log, out);
       case 'calibrate': return await calibrateCommand(rest, log, out);
+      case 'report': return await reportCommand(rest, log, out);
       case 'info': return await infoCommand(rest, out);
       case '--version': case '-v': case 'version': out(packageVersion() + '\n'); return 0;
       case undefined: case 'help': case '--help': case '-h':
