@@ -32,3 +32,9 @@ export function numFlag(value: string | undefined, name: string, fallback: numbe
 export function listFlag(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
 }
+
+/** The --usage flag: a comma-separated list, `fallback` when absent, undefined (no filter) for `all`. */
+export function usageFlag(value: string | undefined, fallback: string): string[] | undefined {
+  const list = listFlag(value) ?? [fallback];
+  return list.length === 1 && list[0].toLowerCase() === 'all' ? undefined : list;
+}

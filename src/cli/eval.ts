@@ -5,7 +5,7 @@ import { stratifiedSplit } from '../data/split.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { formatMetrics } from '../eval/format.js';
-import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
+import { intFlag, numFlag, parseFlags, usageFlag } from './args.js';
 import { createRecognizer } from '../recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
@@ -59,8 +59,7 @@ async function detectEval(
   out: (s: string) => void,
 ): Promise<number> {
   if (v.split) throw new FerkitError('BAD_ARGUMENT', '--split applies to cropped datasets, not to --detect');
-  const usageList = listFlag(v.usage) ?? ['PublicTest'];
-  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
+  const usage = usageFlag(v.usage, 'PublicTest');
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: v.backend as 'auto' } : {}),
@@ -105,8 +104,7 @@ export interface DataSelectionFlags {
 export async function selectData(v: DataSelectionFlags, log: (s: string) => void): Promise<Dataset> {
   const part = v.part ?? 'heldout';
   if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
-  const usageList = listFlag(v.usage) ?? [v.split ? 'Training' : 'PublicTest'];
-  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
+  const usage = usageFlag(v.usage, v.split ? 'Training' : 'PublicTest');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
   let data = await loadForCli(v.data!, { ...(usage ? { usage } : {}), ...(v['skip-bad'] ? { skipBad: true } : {}), ...(limit ? { limit } : {}) }, log);
   if (v.split) {

@@ -9,7 +9,7 @@ import { EMOTIONS } from '../labels.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../train/train.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
 import { progressBar } from './progress.js';
-import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
+import { intFlag, listFlag, numFlag, parseFlags, usageFlag } from './args.js';
 import { loadForCli } from './data.js';
 
 export const TRAIN_HELP = `ferkit train --data PATH [options]
@@ -82,8 +82,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   };
   const split = numFlag(v.split, 'split', 0.2);
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
-  const usageList = listFlag(v.usage) ?? ['Training'];
-  const usage = usageList.length === 1 && usageList[0].toLowerCase() === 'all' ? undefined : usageList;
+  const usage = usageFlag(v.usage, 'Training');
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
 
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto', { training: true });
@@ -102,8 +101,9 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   let valSet;
   let splitInfo: Record<string, unknown>;
   if (v.val) {
-    valSet = await loadForCli(v.val, { usage: listFlag(v['val-usage']) ?? ['PublicTest'], ...common }, log);
-    splitInfo = { validation: v.val, validationUsage: listFlag(v['val-usage']) ?? ['PublicTest'] };
+    const valUsage = listFlag(v['val-usage']) ?? ['PublicTest'];
+    valSet = await loadForCli(v.val, { usage: valUsage, ...common }, log);
+    splitInfo = { validation: v.val, validationUsage: valUsage };
   } else {
     const parts = stratifiedSplit(data.labels, split, config.seed);
     trainSet = subset(data, parts.train);
