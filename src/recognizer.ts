@@ -100,8 +100,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     const crops: Uint8Array[] = [];
     for (let i = 0; i < images.length; i++) {
       const img = images[i];
-      const grey = toGrey(img);
       const faces: DetectedFace[] = detector ? await detector.detect(img) : [{ box: { x: 0, y: 0, width: img.width, height: img.height }, score: 1 }];
+      if (faces.length === 0) continue; // no grey copy for pictures without a face (most video frames of an empty scene)
+      const grey = toGrey(img);
       for (const face of faces) {
         const g = detector ? cropGeometry(face.box, align ? face.eyes : undefined, margin) : { center: { x: img.width / 2, y: img.height / 2 }, side: Math.max(img.width, img.height), angle: 0 };
         crops.push(extractCrop(grey, img.width, img.height, g, SIZE));

@@ -33,8 +33,6 @@ interface FileResult {
   file: string;
   faces?: FaceEmotion[];
   error?: string;
-  width?: number;
-  height?: number;
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -142,9 +140,10 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
           let name = basename(file, extname(file)) + (['.png', '.jpg', '.jpeg', '.webp'].includes(extname(file).toLowerCase()) ? extname(file) : '.png');
           if (annotated.has(name)) name = `${i + 1}-${name}`;
           annotated.add(name);
-          await annotate(file, faces, join(v.annotate, name));
+          // draw on the pixels already decoded (EXIF orientation applied), not a second decode of the file
+          await annotate({ data: img.data, width: img.width, height: img.height, channels: 3 }, faces, join(v.annotate, name));
         }
-        result = { file, faces, width: img.width, height: img.height };
+        result = { file, faces };
       } catch (err) {
         result = { file, error: err instanceof FerkitError ? err.message : `${file}: ${(err as Error).message}` };
       }

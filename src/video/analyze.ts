@@ -90,7 +90,7 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
   const minChange = options.minChange ?? 0.2;
   const maxPoints = options.maxPlotPoints ?? 2000;
   const tracker = new FaceTracker(options);
-  const state = new Map<number, { smooth: number[]; time: number; frames: number; first: number; last: number; topCounts: number[]; sum: number[] }>();
+  const state = new Map<number, { smooth: number[]; frames: number; first: number; last: number; topCounts: number[]; sum: number[] }>();
   let frames = 0, framesWithFaces = 0;
   let changes: ChangeMoment[] = [];
   let series: { time: number; emotions: number[]; n: number }[] = [];
@@ -106,7 +106,7 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
       const id = ids[k];
       const raw = EMOTIONS.map((e) => f.emotions[e]);
       let s = state.get(id);
-      const smooth = smoothStep(s?.smooth, raw, s ? frame.time - s.time : 0, halfLife);
+      const smooth = smoothStep(s?.smooth, raw, s ? frame.time - s.last : 0, halfLife);
       if (s) {
         const change = l1(s.smooth, smooth);
         const moment = { time: frame.time, faceId: id, from: top(s.smooth), to: top(smooth), change };
@@ -114,11 +114,10 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
           changes = [...changes, moment].sort((a, b) => b.change - a.change).slice(0, maxChanges);
         }
       } else {
-        s = { smooth, time: frame.time, frames: 0, first: frame.time, last: frame.time, topCounts: new Array(EMOTIONS.length).fill(0), sum: new Array(EMOTIONS.length).fill(0) };
+        s = { smooth, frames: 0, first: frame.time, last: frame.time, topCounts: new Array(EMOTIONS.length).fill(0), sum: new Array(EMOTIONS.length).fill(0) };
         state.set(id, s);
       }
       s.smooth = smooth;
-      s.time = frame.time;
       s.frames++;
       s.last = frame.time;
       s.topCounts[smooth.indexOf(Math.max(...smooth))]++;
