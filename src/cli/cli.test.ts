@@ -72,6 +72,18 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.ok(calibrated.temperature > 0 && calibrated.nllAfter <= calibrated.nllBefore + 1e-9);
     const after = ferkit('eval', '--data', csv, '--model', out);
     assert.match(after.stdout, /expected calibration error [\d.]+; temperature/);
+    const half = join(dir, 'half');
+    const exp = ferkit('export', '--model', out, '--out', half, '--float16');
+    assert.equal(exp.code, 0, exp.stderr);
+    assert.match(exp.stdout, /float16 weights: [\d.]+ MB -> [\d.]+ MB/);
+    const halfMeta = JSON.parse(readFileSync(join(half, 'ferkit.json'), 'utf8'));
+    assert.equal(halfMeta.weightsDtype, 'float16');
+    assert.deepEqual(halfMeta.calibration, calibrated);
+    assert.ok(existsSync(join(half, 'train-log.jsonl')));
+    const halfEval = ferkit('eval', '--data', csv, '--model', half, '--json');
+    assert.equal(halfEval.code, 0, halfEval.stderr);
+    assert.equal(JSON.parse(halfEval.stdout).samples, 21);
+    assert.equal(ferkit('export', '--model', out, '--out', out).code, 2);
   } finally {
     cleanup();
   }

@@ -98,6 +98,43 @@ const vgg: Architecture = {
   },
 };
 
+/**
+ * mini-Xception (Arriaga et al., 2017, the emotion model of several
+ * face-analysis libraries): two plain convolutions, then four residual
+ * modules of depthwise-separable convolutions (16-32-64-128 filters) with
+ * 1x1 strided shortcuts, a final convolution to the classes and global
+ * average pooling (about 58k parameters).
+ */
+const xception: Architecture = {
+  name: 'xception',
+  description: 'mini-Xception: residual depthwise-separable modules (16-32-64-128), global average pooling (58k parameters)',
+  build({ seed, numClasses, inputSize }) {
+    let n = 0;
+    const he = () => tf.initializers.heNormal({ seed: mixSeed(seed, ++n) });
+    const bn = (name: string) => tf.layers.batchNormalization({ name });
+    const relu = (name: string) => tf.layers.activation({ name, activation: 'relu' });
+    const input = tf.input({ name: 'input', shape: [inputSize, inputSize, 1] });
+    let x = input as tf.SymbolicTensor;
+    for (const name of ['conv1', 'conv2']) {
+      x = tf.layers.conv2d({ name, filters: 8, kernelSize: 3, useBias: false, kernelInitializer: he() }).apply(x) as tf.SymbolicTensor;
+      x = relu(`${name}_relu`).apply(bn(`${name}_bn`).apply(x)) as tf.SymbolicTensor;
+    }
+    [16, 32, 64, 128].forEach((filters, m) => {
+      const p = `m${m + 1}`;
+      const shortcut = bn(`${p}_short_bn`).apply(tf.layers.conv2d({ name: `${p}_short`, filters, kernelSize: 1, strides: 2, padding: 'same', useBias: false, kernelInitializer: he() }).apply(x)) as tf.SymbolicTensor;
+      const sep = (name: string) => tf.layers.separableConv2d({ name, filters, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: he(), pointwiseInitializer: he() });
+      x = relu(`${p}_sep1_relu`).apply(bn(`${p}_sep1_bn`).apply(sep(`${p}_sep1`).apply(x))) as tf.SymbolicTensor;
+      x = bn(`${p}_sep2_bn`).apply(sep(`${p}_sep2`).apply(x)) as tf.SymbolicTensor;
+      x = tf.layers.maxPooling2d({ name: `${p}_pool`, poolSize: 3, strides: 2, padding: 'same' }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.add({ name: `${p}_add` }).apply([x, shortcut]) as tf.SymbolicTensor;
+    });
+    x = tf.layers.conv2d({ name: 'classes', filters: numClasses, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: mixSeed(seed, ++n) }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+    const output = tf.layers.activation({ name: 'output', activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+    return tf.model({ name: 'xception', inputs: input, outputs: output });
+  },
+};
+
 /** A tiny CNN for tests and smoke runs (trains in seconds on any backend). */
 const tiny: Architecture = {
   name: 'tiny',
@@ -117,7 +154,7 @@ const tiny: Architecture = {
   },
 };
 
-const REGISTRY = new Map<string, Architecture>([paper, vgg, tiny].map((a) => [a.name, a]));
+const REGISTRY = new Map<string, Architecture>([paper, vgg, xception, tiny].map((a) => [a.name, a]));
 
 /** Adds an architecture to the registry (overwrites one of the same name). */
 export function registerArchitecture(arch: Architecture): void {

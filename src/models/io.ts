@@ -48,6 +48,16 @@ export interface ModelMetadata {
   calibration?: Calibration;
   createdAt?: string;
   description?: string;
+  /** How weights.bin stores the weights (float32 unless exported with --float16). */
+  weightsDtype?: WeightsDtype;
+}
+
+/** float32, or float16 (half the size; tfjs decodes it back to float32 on load). */
+export type WeightsDtype = 'float32' | 'float16';
+
+export interface SaveOptions {
+  /** Storage type of the weights (default float32). */
+  weights?: WeightsDtype;
 }
 
 export interface SavedModel {
@@ -72,6 +82,64 @@ export async function encodeTensors(tensors: NamedTensor[]): Promise<{ data: Uin
   const { data, specs } = await tf.io.encodeWeights(tensors);
   const buf = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(tf.io.concatenateArrayBuffers(data as ArrayBuffer[]));
   return { data: buf, specs };
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE 754 half-precision bits of a number, rounded to nearest even. */
+export function float16Bits(x: number): number {
+  f32[0] = x;
+  const b = u32[0];
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  let mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && (h & 1))) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++;
+  return sign | h;
+}
+
+/**
+ * Re-encodes float32 weights as float16 with the tfjs `quantization` entry,
+ * so any TensorFlow.js loader decodes them back to float32. Other dtypes
+ * are kept as they are.
+ */
+export function toFloat16Weights(data: Uint8Array, specs: tf.io.WeightsManifestEntry[]): { data: Uint8Array; specs: tf.io.WeightsManifestEntry[] } {
+  const parts: Uint8Array[] = [];
+  const out: tf.io.WeightsManifestEntry[] = [];
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.quantization) throw new FerkitError('BAD_MODEL', `weight ${spec.name} is already quantized (${spec.quantization.dtype})`);
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const bytes = size * (spec.dtype === 'bool' ? 1 : 4);
+    const chunk = data.subarray(offset, offset + bytes);
+    offset += bytes;
+    if (spec.dtype !== 'float32') {
+      parts.push(chunk);
+      out.push(spec);
+      continue;
+    }
+    const src = new Float32Array(chunk.slice().buffer);
+    const half = new Uint16Array(size);
+    for (let i = 0; i < size; i++) half[i] = float16Bits(src[i]);
+    parts.push(new Uint8Array(half.buffer));
+    out.push({ ...spec, quantization: { dtype: 'float16' } });
+  }
+  return { data: Buffer.concat(parts), specs: out };
 }
 
 export function decodeTensors(data: Uint8Array, specs: tf.io.WeightsManifestEntry[]): tf.NamedTensorMap {
@@ -101,9 +169,11 @@ function portableTopology(model: tf.LayersModel): unknown {
  * layers format, loadable by `tf.loadLayersModel` in a browser too) and
  * `ferkit.json` (labels, preprocessing, architecture, training config, metrics).
  */
-export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<ModelMetadata, 'format' | 'formatVersion'>): Promise<void> {
+export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<ModelMetadata, 'format' | 'formatVersion'>, options: SaveOptions = {}): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const { data, specs } = await encodeTensors(namedWeights(model));
+  const weightsDtype = options.weights ?? 'float32';
+  const encoded = await encodeTensors(namedWeights(model));
+  const { data, specs } = weightsDtype === 'float16' ? toFloat16Weights(encoded.data, encoded.specs) : encoded;
   writeAtomic(join(dir, 'weights.bin'), data);
   const modelJson = {
     format: 'layers-model',
@@ -113,7 +183,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<M
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
   };
   writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
-  const full: ModelMetadata = { format: 'ferkit-model', formatVersion: 1, ...meta, parameters: model.countParams(), createdAt: meta.createdAt ?? new Date().toISOString() };
+  const full: ModelMetadata = { format: 'ferkit-model', formatVersion: 1, ...meta, weightsDtype, parameters: model.countParams(), createdAt: meta.createdAt ?? new Date().toISOString() };
   writeAtomic(join(dir, 'ferkit.json'), JSON.stringify(full, null, 2) + '\n');
 }
 
