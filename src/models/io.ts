@@ -50,6 +50,8 @@ export interface ModelMetadata {
   description?: string;
   /** How weights.bin stores the weights (float32 unless exported with --float16). */
   weightsDtype?: WeightsDtype;
+  /** Batch norms folded into the layers before them (an inference-only copy made by `ferkit export`). */
+  foldedBatchNorm?: boolean;
 }
 
 /** float32, or float16 (half the size; tfjs decodes it back to float32 on load). */
@@ -155,7 +157,7 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** Topology with ferkit's training-only layers swapped for their standard Keras twins. */
-function portableTopology(model: tf.LayersModel): unknown {
+export function portableTopology(model: tf.LayersModel): unknown {
   const json = JSON.stringify(model.toJSON(null, false));
   return JSON.parse(json.replace(/"class_name":"SeededDropout","config":\{([^{}]*)\}/g, (_m, cfg: string) => {
     const c = JSON.parse(`{${cfg}}`) as Record<string, unknown>;

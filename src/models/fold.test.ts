@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../engine/index.js';
+import { getArchitecture } from './architectures.js';
+import { foldBatchNorm } from './fold.js';
+import { predictProbabilities } from './predict.js';
+import { syntheticFaces } from '../testing/fixtures.js';
+
+await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
+
+test('folding batch norm into the layers before it keeps the function and drops the layers', async () => {
+  const model = getArchitecture('vgg').build({ seed: 2, numClasses: 7, inputSize: 48 });
+  // give every batch norm non-trivial statistics and affine parameters
+  model.layers.filter((l) => l.getClassName() === 'BatchNormalization').forEach((l, j) => {
+    l.setWeights(l.getWeights().map((w, i) => tf.tidy(() => {
+      const name = l.weights[i].originalName;
+      const u = tf.randomUniform(w.shape, 0, 1, 'float32', 100 * j + i);
+      return name.endsWith('variance') ? u.add(0.5) : name.endsWith('gamma') ? u.add(0.5) : u.sub(0.5);
+    })));
+  });
+  const folded = await foldBatchNorm(model);
+  assert.ok(folded);
+  const classes = folded.layers.map((l) => l.getClassName());
+  assert.ok(!classes.includes('BatchNormalization'), classes.join(','));
+  assert.equal(classes.filter((c) => c === 'Activation').length, 0, 'ReLUs merged into the layers');
+  // each batch norm's 4 numbers per channel become 1 bias per channel
+  const bnParams = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').reduce((a, l) => a + l.countParams(), 0);
+  assert.equal(folded.countParams(), model.countParams() - bnParams + bnParams / 4);
+  const px = syntheticFaces(3, 7, 9).pixels;
+  const a = await predictProbabilities(model, px);
+  const b = await predictProbabilities(folded, px);
+  let maxDiff = 0;
+  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+  assert.ok(maxDiff < 1e-4, `max probability difference ${maxDiff}`);
+  assert.ok(a.some((v) => Math.abs(v - 1 / 7) > 0.01), 'the test model is not trivially uniform');
+  model.dispose();
+  folded.dispose();
+});
+
+test('models without batch norm, and functional models, are not folded', async () => {
+  const paper = getArchitecture('paper').build({ seed: 1, numClasses: 7, inputSize: 48 });
+  const xception = getArchitecture('xception').build({ seed: 1, numClasses: 7, inputSize: 48 });
+  assert.equal(await foldBatchNorm(paper), null);
+  assert.equal(await foldBatchNorm(xception), null);
+  paper.dispose();
+  xception.dispose();
+});
