@@ -65,6 +65,6 @@ test('checkpoints every epoch; --resume continues to exactly the same weights; l
 });
 
 test('bad settings are refused with a message that names them', async () => {
-  await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, vgg, tiny/);
+  await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, vgg, xception, tiny/);
   await assert.rejects(train({ train: data(1, 1), config: { epochs: 0 } }), /epochs must be a positive integer/);
 });
