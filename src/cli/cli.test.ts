@@ -102,6 +102,7 @@ const DEFAULT_MODEL = join(PROJECT_ROOT, 'models', 'default');
 test('the bundled default model: small, float16, folded, and clearly ahead of the paper recipe on PublicTest', { skip: needs(FER_CSV) || needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model (MODEL_CARD.md has its command)') }, () => {
   const meta = JSON.parse(readFileSync(join(DEFAULT_MODEL, 'ferkit.json'), 'utf8'));
   assert.equal(meta.weightsDtype, 'float16');
+  assert.equal(meta.foldedBatchNorm, true);
   assert.ok(statSync(join(DEFAULT_MODEL, 'weights.bin')).size < 10 * 2 ** 20);
   assert.ok(meta.calibration.temperature > 0);
   const r = ferkit('eval', '--data', FER_CSV, '--usage', 'PublicTest', '--json');

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import { portableTopology } from './io.js';
 
-
 interface LayerJson {
   class_name: string;
   config: Record<string, unknown> & { name: string };
@@ -37,15 +36,15 @@ export async function foldBatchNorm(model: tf.LayersModel): Promise<tf.LayersMod
   let folded = 0;
   for (let i = 0; i < layers.length; i++) {
     const cfg = layers[i];
+    if (cfg.class_name === 'InputLayer') {
+      out.push(cfg);
+      continue;
+    }
     const next = layers[i + 1];
     // batch norm over the last axis (channels-last conv, or dense features)
     const axis = Number(next?.config['axis'] ?? -1);
     const foldable = (cfg.class_name === 'Conv2D' || cfg.class_name === 'Dense') && next?.class_name === 'BatchNormalization'
       && (cfg.config['activation'] ?? 'linear') === 'linear' && (axis === -1 || axis === (cfg.class_name === 'Conv2D' ? 3 : 1));
-    if (cfg.class_name === 'InputLayer') {
-      out.push(cfg);
-      continue;
-    }
     const layer = model.getLayer(cfg.config.name);
     if (!foldable) {
       out.push(cfg);

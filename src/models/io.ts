@@ -86,13 +86,13 @@ export async function encodeTensors(tensors: NamedTensor[]): Promise<{ data: Uin
   return { data: buf, specs };
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
 /** IEEE 754 half-precision bits of a number, rounded to nearest even. */
 export function float16Bits(x: number): number {
-  f32[0] = x;
-  const b = u32[0];
+  return float16FromFloat32Bits(new Uint32Array(Float32Array.of(x).buffer)[0]);
+}
+
+/** Half-precision bits of a float32 given by its bits, rounded to nearest even. */
+function float16FromFloat32Bits(b: number): number {
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;
   let mant = b & 0x7fffff;
@@ -135,9 +135,9 @@ export function toFloat16Weights(data: Uint8Array, specs: tf.io.WeightsManifestE
       out.push(spec);
       continue;
     }
-    const src = new Float32Array(chunk.slice().buffer);
+    const bits = new Uint32Array(chunk.slice().buffer);
     const half = new Uint16Array(size);
-    for (let i = 0; i < size; i++) half[i] = float16Bits(src[i]);
+    for (let i = 0; i < size; i++) half[i] = float16FromFloat32Bits(bits[i]);
     parts.push(new Uint8Array(half.buffer));
     out.push({ ...spec, quantization: { dtype: 'float16' } });
   }
