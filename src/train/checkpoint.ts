@@ -43,45 +43,66 @@ export function hasCheckpoint(outDir: string): boolean {
   return existsSync(join(outDir, DIR, 'state.json'));
 }
 
+/** Writes a model's weights into `dir` as weights.bin + weights.json (named tensors). */
+export async function writeModelWeights(dir: string, model: tf.LayersModel): Promise<void> {
+  const w = await encodeTensors(namedWeights(model));
+  writeFileSync(join(dir, 'weights.bin'), w.data);
+  writeFileSync(join(dir, 'weights.json'), JSON.stringify(w.specs));
+}
+
+/** Loads weights written by writeModelWeights into a model of the same architecture. */
+export function readModelWeights(dir: string, model: tf.LayersModel): void {
+  const weights = decodeTensors(readFileSync(join(dir, 'weights.bin')), JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')));
+  try {
+    model.setWeights(model.weights.map((w) => {
+      const t = weights[w.originalName];
+      if (!t) throw new FerkitError('CHECKPOINT_MISMATCH', `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another --out or drop --resume.`);
+      return t;
+    }));
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
 /**
- * Saves model weights, optimizer state and the run's state into
- * `<outDir>/checkpoint/`, atomically: a crash mid-write leaves the previous
- * checkpoint intact.
+ * Replaces the folder `final` with one filled by `fill`, atomically: a crash
+ * mid-write leaves the previous folder intact.
  */
-export async function saveCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState): Promise<void> {
-  const tmp = join(outDir, `${DIR}.tmp`);
-  const final = join(outDir, DIR);
-  const old = join(outDir, `${DIR}.old`);
+export async function replaceFolder(final: string, fill: (dir: string) => Promise<void>): Promise<void> {
+  const tmp = `${final}.tmp`;
+  const old = `${final}.old`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const w = await encodeTensors(namedWeights(model));
-  writeFileSync(join(tmp, 'weights.bin'), w.data);
-  writeFileSync(join(tmp, 'weights.json'), JSON.stringify(w.specs));
-  const optWeights = await optimizer.getWeights();
-  const o = await encodeTensors([...optWeights.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })), ...extraOptimizerState(optimizer)]);
-  writeFileSync(join(tmp, 'optimizer.bin'), o.data);
-  writeFileSync(join(tmp, 'optimizer.json'), JSON.stringify(o.specs));
-  // getWeights() hands out the moment variables themselves plus a fresh iteration scalar: free that one
-  tf.dispose(optWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
-  writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  await fill(tmp);
   rmSync(old, { recursive: true, force: true });
   if (existsSync(final)) renameSync(final, old);
   renameSync(tmp, final);
   rmSync(old, { recursive: true, force: true });
 }
 
+/**
+ * Saves model weights, optimizer state and the run's state into
+ * `<outDir>/checkpoint/`, atomically: a crash mid-write leaves the previous
+ * checkpoint intact.
+ */
+export async function saveCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState): Promise<void> {
+  await replaceFolder(join(outDir, DIR), async (tmp) => {
+    await writeModelWeights(tmp, model);
+    const optWeights = await optimizer.getWeights();
+    const o = await encodeTensors([...optWeights.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })), ...extraOptimizerState(optimizer)]);
+    writeFileSync(join(tmp, 'optimizer.bin'), o.data);
+    writeFileSync(join(tmp, 'optimizer.json'), JSON.stringify(o.specs));
+    // getWeights() hands out the moment variables themselves plus a fresh iteration scalar: free that one
+    tf.dispose(optWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+    writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  });
+}
+
 /** Restores a checkpoint into a freshly built model and optimizer; returns its state. */
 export async function loadCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState> {
   const dir = join(outDir, DIR);
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
-  const weights = decodeTensors(readFileSync(join(dir, 'weights.bin')), JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')));
-  const ordered = model.weights.map((w) => {
-    const t = weights[w.originalName];
-    if (!t) throw new FerkitError('CHECKPOINT_MISMATCH', `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another --out or drop --resume.`);
-    return t;
-  });
-  model.setWeights(ordered);
-  Object.values(weights).forEach((t) => t.dispose());
+  readModelWeights(dir, model);
   const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
   const opt = decodeTensors(readFileSync(join(dir, 'optimizer.bin')), specs);
   // optimizer weights are positional: keep the saved order, strip the index prefix

@@ -8,7 +8,9 @@ import { learningRateAt, train, weightedLoss } from './train.js';
 import { parseAugment } from '../cli/train.js';
 import { createRng } from '../random.js';
 import { classCounts, makeDataset } from '../data/dataset.js';
-import { syntheticFaces } from '../testing/fixtures.js';
+import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 
@@ -106,5 +108,17 @@ test('the recommended options train; keep-best returns the best validation epoch
   const acc = accuracy(val.labels, argmaxRows(await predictProbabilities(model, val.pixels), 7));
   assert.ok(Math.abs(acc - bestAcc) < 1e-9, `model ${acc} vs best ${bestAcc}`);
   assert.ok(history[history.length - 1].learningRate < 3e-3);
+  // the same run with an output folder keeps the best weights on disk and ends with the same model
+  const { dir, cleanup } = tempDir();
+  try {
+    const onDisk = await train({ train: mk(20, 1), validation: mk(5, 2), config, outDir: dir });
+    assert.ok(existsSync(join(dir, 'best', 'weights.bin')));
+    const a = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = onDisk.model.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(b, a);
+    onDisk.model.dispose();
+  } finally {
+    cleanup();
+  }
   model.dispose();
 });

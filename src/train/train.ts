@@ -1,22 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
-import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
+import { IMAGE_SIZE, classCounts, type Dataset } from '../data/dataset.js';
 import { getArchitecture } from '../models/architectures.js';
 import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../models/predict.js';
-import { DEFAULT_PREPROCESSING, decodeTensors, encodeTensors, namedWeights, saveModel } from '../models/io.js';
+import { DEFAULT_PREPROCESSING, saveModel, type Calibration } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
 import { applyTemperature, expectedCalibrationError, fitTemperature, nll } from '../eval/calibration.js';
-import type { Calibration } from '../models/io.js';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
 import { classWeights, epochOrder, type ClassWeighting } from './balance.js';
-import { classCounts } from '../data/dataset.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {
@@ -292,7 +290,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   }
   if (config.keepBest && best.epoch > 0 && best.epoch !== history.length) {
-    if (outDir) await loadBestWeights(outDir, model);
+    if (outDir) loadBestWeights(outDir, model);
     else if (bestInMemory) model.setWeights(bestInMemory);
   }
   tf.dispose(bestInMemory ?? []);
@@ -323,23 +321,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   return { model, history, config };
 }
 
-
 const BEST_DIR = 'best';
 
 async function saveBestWeights(outDir: string, model: tf.LayersModel): Promise<void> {
-  const dir = join(outDir, BEST_DIR);
-  mkdirSync(dir, { recursive: true });
-  const { data, specs } = await encodeTensors(namedWeights(model));
-  writeFileSync(join(dir, 'weights.bin'), data);
-  writeFileSync(join(dir, 'weights.json'), JSON.stringify(specs));
+  await replaceFolder(join(outDir, BEST_DIR), (dir) => writeModelWeights(dir, model));
 }
 
-async function loadBestWeights(outDir: string, model: tf.LayersModel): Promise<void> {
+function loadBestWeights(outDir: string, model: tf.LayersModel): void {
   const dir = join(outDir, BEST_DIR);
-  if (!existsSync(join(dir, 'weights.json'))) return;
-  const map = decodeTensors(readFileSync(join(dir, 'weights.bin')), JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')));
-  model.setWeights(model.weights.map((w) => map[w.originalName]));
-  tf.dispose(Object.values(map));
+  if (existsSync(join(dir, 'weights.json'))) readModelWeights(dir, model);
 }
 
 function replaceBest(previous: tf.Tensor[] | undefined, model: tf.LayersModel): tf.Tensor[] {
