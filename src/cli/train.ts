@@ -42,6 +42,7 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
   --resume             continue the run in --out from its last checkpoint
+  --init DIR           start from the weights of a model \`ferkit train\` saved (fine-tuning; same --arch)
   --skip-bad           skip bad rows/images (counted) instead of stopping
   --limit N            read at most N rows (CSV) or N images per class (folder)
   --backend NAME       auto | native | wasm | cpu (default auto)`;
@@ -51,7 +52,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     data: { type: 'string' }, usage: { type: 'string' }, val: { type: 'string' }, 'val-usage': { type: 'string' },
     split: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' }, seed: { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
-    resume: { type: 'boolean' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
+    resume: { type: 'boolean' }, init: { type: 'string' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
     recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
     'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
     augment: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
@@ -120,6 +121,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     config,
     outDir,
     resume: Boolean(v.resume),
+    ...(v.init ? { init: resolve(v.init) } : {}),
     callbacks: [progressBar()],
     provenance: { data: v.data, usage: usage ?? 'all', ...(v.ferplus ? { ferplus: v.ferplus } : {}), ...splitInfo, ...(limit ? { limit } : {}) },
   });

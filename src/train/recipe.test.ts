@@ -9,7 +9,7 @@ import { parseAugment } from '../cli/train.js';
 import { createRng } from '../random.js';
 import { classCounts, makeDataset } from '../data/dataset.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
@@ -121,4 +121,27 @@ test('the recommended options train; keep-best returns the best validation epoch
     cleanup();
   }
   model.dispose();
+});
+
+test('init: training starts from a saved model of the same architecture, and refuses another architecture or a folded copy', async () => {
+  const { pixels, labels } = syntheticFaces(6, 7, 4);
+  const data = makeDataset({ pixels, labels, ids: Array.from(labels, (_, i) => `s${i}`) });
+  const { dir, cleanup } = tempDir();
+  try {
+    const source = await train({ train: data, config: { arch: 'tiny', epochs: 1, batchSize: 16, seed: 3 }, outDir: join(dir, 'a') });
+    // no epochs run: the model holds exactly the saved weights, not the seed-7 initialisation
+    const started = await train({ train: data, config: { arch: 'tiny', epochs: 1, seed: 7 }, init: join(dir, 'a'), stopAfterEpoch: 0 });
+    const a = source.model.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(started.model.getWeights().map((w) => Array.from(w.dataSync())), a);
+    const fresh = await train({ train: data, config: { arch: 'tiny', epochs: 1, seed: 7 }, stopAfterEpoch: 0 });
+    assert.notDeepEqual(fresh.model.getWeights().map((w) => Array.from(w.dataSync())), a);
+    for (const m of [source.model, started.model, fresh.model]) m.dispose();
+    await assert.rejects(train({ train: data, config: { arch: 'paper', epochs: 1 }, init: join(dir, 'a'), stopAfterEpoch: 0 }), /holds a tiny model, not paper; pass --arch tiny/);
+    cpSync(join(dir, 'a'), join(dir, 'folded'), { recursive: true });
+    const meta = JSON.parse(readFileSync(join(dir, 'folded', 'ferkit.json'), 'utf8'));
+    writeFileSync(join(dir, 'folded', 'ferkit.json'), JSON.stringify({ ...meta, foldedBatchNorm: true }));
+    await assert.rejects(train({ train: data, config: { arch: 'tiny', epochs: 1 }, init: join(dir, 'folded'), stopAfterEpoch: 0 }), /batch norm folded/);
+  } finally {
+    cleanup();
+  }
 });

@@ -8,7 +8,7 @@ import { getArchitecture } from '../models/architectures.js';
 import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../models/predict.js';
-import { DEFAULT_PREPROCESSING, saveModel, type Calibration } from '../models/io.js';
+import { DEFAULT_PREPROCESSING, loadModel, saveModel, type Calibration } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
 import { applyTemperature, expectedCalibrationError, fitTemperature, nll } from '../eval/calibration.js';
 import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
@@ -78,6 +78,13 @@ export interface TrainOptions {
   outDir?: string;
   /** Continue from the checkpoint in outDir (to the same result as an uninterrupted run). */
   resume?: boolean;
+  /**
+   * Start from the weights of a saved model (a folder written by `train`, of
+   * the same architecture, not an exported copy with folded batch norm)
+   * instead of a fresh initialisation: fine-tuning. Ignored on resume (the
+   * checkpoint holds the weights).
+   */
+  init?: string;
   callbacks?: TrainCallbacks[];
   /** Extra facts stored in the saved model's training config (data paths, split). */
   provenance?: Record<string, unknown>;
@@ -216,6 +223,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     best = { epoch: state.bestEpoch ?? 0, accuracy: state.bestAccuracy ?? -1 };
   } else if (outDir && hasCheckpoint(outDir)) {
     throw new FerkitError('BAD_ARGUMENT', `${outDir} already holds a training checkpoint; pass --resume to continue it, or choose another --out`);
+  } else if (options.init) {
+    await initialiseFrom(options.init, model, config.arch);
   }
   if (outDir) writeFileSync(join(outDir, LOG_FILE), history.map((h) => JSON.stringify(h) + '\n').join(''));
 
@@ -306,7 +315,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       description: arch.description,
       labels: [...EMOTIONS],
       preprocessing: DEFAULT_PREPROCESSING,
-      training: { ...config, ...options.provenance, trainCount: data.count, validationCount: validation?.count ?? 0, engine: tf.getBackend() },
+      training: { ...config, ...options.provenance, ...(options.init ? { init: options.init } : {}), trainCount: data.count, validationCount: validation?.count ?? 0, engine: tf.getBackend() },
       metrics: {
         train: { loss: last.loss, accuracy: last.accuracy },
         ...(last.valAccuracy !== undefined ? { validation: { loss: last.valLoss, accuracy: last.valAccuracy } } : {}),
@@ -319,6 +328,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   optimizer.dispose();
   return { model, history, config };
+}
+
+/** Copies the weights of the model saved in `dir` into `model` (same architecture, layer by layer). */
+export async function initialiseFrom(dir: string, model: tf.LayersModel, arch: string): Promise<void> {
+  const source = await loadModel(dir);
+  try {
+    if (source.meta.foldedBatchNorm) {
+      throw new FerkitError('BAD_ARGUMENT', `${dir} is an exported copy with batch norm folded into its layers; start from the folder \`ferkit train\` wrote (before \`ferkit export\`)`);
+    }
+    if (source.meta.architecture !== arch) {
+      throw new FerkitError('BAD_ARGUMENT', `${dir} holds a ${source.meta.architecture} model, not ${arch}; pass --arch ${source.meta.architecture} to fine-tune it`);
+    }
+    const from = source.model.weights;
+    const to = model.weights;
+    const same = from.length === to.length && to.every((w, i) => w.shape.join('x') === from[i].shape.join('x'));
+    if (!same) throw new FerkitError('BAD_MODEL', `${dir}: its weights do not match the ${arch} architecture (${from.length} tensors, expected ${to.length} of the same shapes)`);
+    model.setWeights(from.map((w) => w.read()));
+  } finally {
+    source.model.dispose();
+  }
 }
 
 const BEST_DIR = 'best';
