@@ -22,7 +22,7 @@ export type { EpochLogs, BatchLogs, TrainCallbacks } from './train/types.js';
 export { evaluate } from './eval/evaluate.js';
 export { computeMetrics, confusionMatrix, perClassMetrics, macroF1, accuracy, type Metrics, type ClassMetrics } from './eval/metrics.js';
 export { formatMetrics } from './eval/format.js';
-export { applyTemperature, fitTemperature, expectedCalibrationError } from './eval/calibration.js';
+export { applyTemperature, applyCalibration, fitTemperature, fitClassBias, expectedCalibrationError } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
 export { createRecognizer, type Recognizer, type RecognizerOptions, type FaceEmotion } from './recognizer.js';
 export { FaceDetector, type DetectorOptions, type DetectedFace } from './face/detector.js';

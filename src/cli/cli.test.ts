@@ -84,6 +84,14 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.equal(halfEval.code, 0, halfEval.stderr);
     assert.equal(JSON.parse(halfEval.stdout).samples, 21);
     assert.equal(ferkit('export', '--model', out, '--out', out).code, 2);
+    const biased = ferkit('calibrate', '--model', out, '--data', csv, '--split', '0.2', '--class-bias');
+    assert.equal(biased.code, 0, biased.stderr);
+    assert.match(biased.stdout, /class bias angry [+-][\d.]+ disgust/);
+    assert.match(biased.stdout, /macro-F1 [\d.]+ -> [\d.]+/);
+    const stored = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).calibration;
+    assert.equal(stored.classBias.length, 7);
+    assert.ok(stored.macroF1After >= stored.macroF1Before);
+    assert.match(ferkit('eval', '--data', csv, '--model', out).stdout, /temperature [\d.]+, class bias angry/);
   } finally {
     cleanup();
   }

@@ -4,7 +4,7 @@ import { subset, type Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
-import { formatMetrics } from '../eval/format.js';
+import { describeCalibration, formatMetrics } from '../eval/format.js';
 import { intFlag, numFlag, parseFlags, usageFlag } from './args.js';
 import { createRecognizer } from '../recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
@@ -48,7 +48,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const data = await selectData(v, log);
   const { probabilities: _p, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
-  const calibration = meta.calibration ? `temperature ${meta.calibration.temperature.toFixed(3)} (fitted on ${meta.calibration.fittedOn})` : 'no temperature fitted';
+  const calibration = describeCalibration(meta.calibration, meta.labels);
   out(v.json ? JSON.stringify(metrics) + '\n' : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\n`);
   return 0;
 }

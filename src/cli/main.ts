@@ -7,6 +7,7 @@ import { VIDEO_HELP, videoCommand } from './video.js';
 import { CALIBRATE_HELP, calibrateCommand } from './calibrate.js';
 import { REPORT_HELP, reportCommand } from './report.js';
 import { EXPORT_HELP, exportCommand } from './export.js';
+import { ENSEMBLE_HELP, ensembleCommand } from './ensemble.js';
 
 const HELP = `ferkit — facial expression recognition: train, evaluate and run emotion CNNs
 
@@ -20,12 +21,13 @@ commands:
   calibrate  fit a temperature on held-out data so probabilities mean what they say
   report   evaluation report: HTML page, confusion matrix and other pictures
   export   copy a model folder for shipping, optionally with float16 weights
+  ensemble one model folder that averages several models
   info     version, backend in use and why, default model, architectures
   help     this text, or \`ferkit help <command>\`
 
 `;
 
-const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, info: INFO_HELP };
+const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -45,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'calibrate': return await calibrateCommand(rest, log, out);
       case 'report': return await reportCommand(rest, log, out);
       case 'export': return await exportCommand(rest, out);
+      case 'ensemble': return await ensembleCommand(rest, out);
       case 'info': return await infoCommand(rest, out);
       case '--version': case '-v': case 'version': out(packageVersion() + '\n'); return 0;
       case undefined: case 'help': case '--help': case '-h':

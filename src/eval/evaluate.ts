@@ -1,19 +1,19 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { modelProbabilities, type PredictOptions } from '../models/predict.js';
+import { modelProbabilities, type CalibrationParameters, type PredictOptions } from '../models/predict.js';
 import { argmaxRows, computeMetrics, type Metrics } from './metrics.js';
 import { expectedCalibrationError } from './calibration.js';
 
 /**
  * Runs a model over a dataset and computes every metric `ferkit eval`
  * reports, plus the expected calibration error. `meta` carries the model's
- * fitted temperature, if any.
+ * fitted temperature and class bias, if any.
  */
 export async function evaluate(
   model: tf.LayersModel,
   data: Dataset,
   labels: readonly string[],
-  options: PredictOptions & { meta?: { calibration?: { temperature: number } } } = {},
+  options: PredictOptions & { meta?: { calibration?: CalibrationParameters } } = {},
 ): Promise<Metrics & { probabilities: Float32Array; ece: number }> {
   const probabilities = await modelProbabilities(model, options.meta ?? {}, data.pixels, options);
   const metrics = computeMetrics(data.labels, argmaxRows(probabilities, labels.length), labels);

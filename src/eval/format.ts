@@ -1,4 +1,5 @@
 import type { Metrics } from './metrics.js';
+import type { Calibration } from '../models/io.js';
 
 const f3 = (v: number) => v.toFixed(3);
 
@@ -23,4 +24,11 @@ export function formatMetrics(m: Metrics): string {
     ...m.labels.map((l, i) => [l, ...m.confusion[i].map(String)]),
   ]);
   return `${head}\n\n${per}\n\nconfusion matrix (rows: true label)\n${conf}\n`;
+}
+
+/** One line on a model's calibration: its temperature, class bias (if any) and where they were fitted. */
+export function describeCalibration(cal: Calibration | undefined, labels: readonly string[]): string {
+  if (!cal) return 'no temperature fitted';
+  const bias = cal.classBias ? `, class bias ${labels.map((l, i) => `${l} ${cal.classBias![i] >= 0 ? '+' : ''}${cal.classBias![i].toFixed(2)}`).join(' ')}` : '';
+  return `temperature ${cal.temperature.toFixed(3)}${bias} (fitted on ${cal.fittedOn})`;
 }

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metrics } from './metrics.js';
 import type { ModelMetadata } from '../models/io.js';
+import { describeCalibration } from './format.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -111,8 +112,8 @@ export async function writeReport(outDir: string, r: ReportInput): Promise<strin
 <style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}</style></head><body>
 <h1>ferkit evaluation report</h1>
 <p>Model <code>${esc(r.modelDir)}</code> (architecture <code>${esc(r.meta.architecture)}</code>${r.meta.parameters ? `, ${r.meta.parameters.toLocaleString('en')} parameters` : ''}) on ${esc(r.dataDescription)}.</p>
-<table><tr><th>images</th><th>accuracy</th><th>macro-F1</th><th>expected calibration error</th><th>temperature</th></tr>
-<tr><td>${r.metrics.samples}</td><td>${(r.metrics.accuracy * 100).toFixed(2)}%</td><td>${r.metrics.macroF1.toFixed(3)}</td><td>${r.ece.toFixed(4)}</td><td>${cal ? `${cal.temperature.toFixed(3)} (fitted on ${esc(cal.fittedOn)})` : 'none'}</td></tr></table>
+<table><tr><th>images</th><th>accuracy</th><th>macro-F1</th><th>expected calibration error</th><th>calibration</th></tr>
+<tr><td>${r.metrics.samples}</td><td>${(r.metrics.accuracy * 100).toFixed(2)}%</td><td>${r.metrics.macroF1.toFixed(3)}</td><td>${r.ece.toFixed(4)}</td><td>${esc(describeCalibration(cal, r.meta.labels))}</td></tr></table>
 <h2>Per class</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>${rows}</table>
 <figure>${svgs['confusion.svg']}</figure><figure>${svgs['per-class.svg']}</figure><figure>${svgs['reliability.svg']}</figure>
 <h2>Model metadata</h2><pre>${esc(JSON.stringify(r.meta, null, 2))}</pre>

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
 import { IMAGE_SIZE } from '../data/dataset.js';
+import { averageModels } from './ensemble.js';
 
 /** How a model expects its input; stored with the model. */
 export interface Preprocessing {
@@ -28,6 +29,14 @@ export interface Calibration {
   nllAfter: number;
   fittedOn: string;
   samples: number;
+  /**
+   * Log-space offsets per class, added after the temperature, that maximise
+   * macro-F1 on `fittedOn` (threshold moving; `ferkit calibrate --class-bias`).
+   */
+  classBias?: number[];
+  /** Macro-F1 on `fittedOn` without and with the class bias. */
+  macroF1Before?: number;
+  macroF1After?: number;
 }
 
 /** ferkit.json: what ferkit knows of a saved model beyond its weights. */
@@ -52,6 +61,12 @@ export interface ModelMetadata {
   weightsDtype?: WeightsDtype;
   /** Batch norms folded into the layers before them (an inference-only copy made by `ferkit export`). */
   foldedBatchNorm?: boolean;
+  /**
+   * An ensemble (`ferkit ensemble`): the sub-folders holding its member
+   * models, whose probabilities it averages. Such a folder has no model.json
+   * of its own.
+   */
+  members?: string[];
 }
 
 /** float32, or float16 (half the size; tfjs decodes it back to float32 on load). */
@@ -190,22 +205,51 @@ export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<M
 }
 
 /** Reads a model folder written by saveModel. */
+/** The ferkit.json of a model folder, or a minimal one for a plain tfjs model folder. */
+export function readMetadata(dir: string): ModelMetadata {
+  const metaPath = join(dir, 'ferkit.json');
+  if (!existsSync(metaPath)) return { format: 'ferkit-model', formatVersion: 1, architecture: 'unknown', labels: [...EMOTIONS], preprocessing: DEFAULT_PREPROCESSING };
+  try {
+    return JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMetadata;
+  } catch (err) {
+    throw new FerkitError('BAD_MODEL', `${dir}: ferkit.json is not valid JSON (${(err as Error).message})`, { file: dir, cause: err });
+  }
+}
+
+/**
+ * Loads a model folder written by `ferkit train`, `export` or `ensemble`
+ * (an ensemble comes back as one model that averages its members).
+ */
 export async function loadModel(dir: string): Promise<SavedModel> {
+  const members = existsSync(join(dir, 'model.json')) || !existsSync(join(dir, 'ferkit.json')) ? undefined : readMetadata(dir).members;
+  if (members) {
+    const meta = readMetadata(dir);
+    const loaded: tf.LayersModel[] = [];
+    try {
+      for (const [i, m] of members.entries()) loaded.push((await loadLayersModel(join(dir, m), `member_${i + 1}`)).model);
+      return { model: averageModels(loaded), meta, dir };
+    } catch (err) {
+      loaded.forEach((m) => m.dispose());
+      throw err;
+    }
+  }
+  return loadLayersModel(dir);
+}
+
+async function loadLayersModel(dir: string, name?: string): Promise<SavedModel> {
   const modelPath = join(dir, 'model.json');
   if (!existsSync(modelPath)) {
     throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing). Pass a folder written by \`ferkit train\` (--model DIR), or leave --model out to use the bundled model.`, { file: dir });
   }
-  let meta: ModelMetadata;
-  let modelJson: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  const meta = readMetadata(dir);
+  let modelJson: { modelTopology: { config?: { name?: string } }; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
   try {
     modelJson = JSON.parse(readFileSync(modelPath, 'utf8'));
-    const metaPath = join(dir, 'ferkit.json');
-    meta = existsSync(metaPath)
-      ? JSON.parse(readFileSync(metaPath, 'utf8'))
-      : { format: 'ferkit-model', formatVersion: 1, architecture: 'unknown', labels: [...EMOTIONS], preprocessing: DEFAULT_PREPROCESSING };
   } catch (err) {
-    throw new FerkitError('BAD_MODEL', `${dir}: model.json or ferkit.json is not valid JSON (${(err as Error).message})`, { file: dir, cause: err });
+    throw new FerkitError('BAD_MODEL', `${dir}: model.json is not valid JSON (${(err as Error).message})`, { file: dir, cause: err });
   }
+  // members of an ensemble need distinct names inside it
+  if (name && modelJson.modelTopology.config) modelJson.modelTopology.config.name = name;
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
   const chunks = modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
   const data = Buffer.concat(chunks);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/dataset.js';
-import { applyTemperature } from '../eval/calibration.js';
+import { applyCalibration } from '../eval/calibration.js';
 
 /** The listed images of a pixel array (n * 48 * 48 grey bytes), normalised to [0,1] floats. Pure. */
 export function normalisedImages(pixels: Uint8Array, indices: ArrayLike<number>): Float32Array {
@@ -53,17 +53,26 @@ export interface PredictOptions {
   tta?: boolean;
   /** Temperature to apply (default: the model's fitted one, else none). */
   temperature?: number;
+  /** Apply the model's fitted class bias, if it has one. Default true. */
+  classBias?: boolean;
   batchSize?: number;
 }
 
 /**
  * Probabilities as ferkit reports them: the model's, averaged with the
  * mirrored face when `tta`, and calibrated with the model's fitted
- * temperature when it has one.
+ * temperature and class bias when it has them.
  */
-export async function modelProbabilities(model: tf.LayersModel, meta: { calibration?: { temperature: number } }, pixels: Uint8Array, options: PredictOptions = {}): Promise<Float32Array> {
+export async function modelProbabilities(model: tf.LayersModel, meta: { calibration?: CalibrationParameters }, pixels: Uint8Array, options: PredictOptions = {}): Promise<Float32Array> {
   const probs = await predictProbabilities(model, pixels, options.batchSize ?? 256, { tta: options.tta ?? false });
-  const t = options.temperature ?? meta.calibration?.temperature;
+  const temperature = options.temperature ?? meta.calibration?.temperature ?? 1;
+  const classBias = options.classBias === false ? undefined : meta.calibration?.classBias;
   const k = model.outputs[0].shape[1] as number;
-  return t && t !== 1 ? applyTemperature(probs, k, t, probs) : probs;
+  return temperature !== 1 || classBias ? applyCalibration(probs, k, { temperature, ...(classBias ? { classBias } : {}) }, probs) : probs;
+}
+
+/** What prediction applies of a model's calibration. */
+export interface CalibrationParameters {
+  temperature: number;
+  classBias?: readonly number[];
 }

@@ -10,7 +10,7 @@ import { SeededDropout } from '../models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../models/predict.js';
 import { DEFAULT_PREPROCESSING, loadModel, saveModel, type Calibration } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
-import { applyTemperature, expectedCalibrationError, fitTemperature, nll } from '../eval/calibration.js';
+import { applyCalibration, applyTemperature, decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature, nll } from '../eval/calibration.js';
 import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
@@ -366,11 +366,22 @@ function replaceBest(previous: tf.Tensor[] | undefined, model: tf.LayersModel): 
   return model.getWeights().map((w) => w.clone());
 }
 
-/** Fits a temperature on held-out probabilities and reports what it changed. */
-export function calibrationOn(probs: Float32Array, labels: Int32Array, fittedOn: string): Calibration {
+/**
+ * Fits a temperature on held-out probabilities (and, with `classBias`, the
+ * per-class offsets that maximise macro-F1 after it) and reports what they
+ * changed.
+ */
+export function calibrationOn(probs: Float32Array, labels: Int32Array, fittedOn: string, options: { classBias?: boolean } = {}): Calibration {
   const k = NUM_CLASSES;
   const temperature = fitTemperature(probs, labels, k);
-  const after = applyTemperature(probs, k, temperature);
+  let after = applyTemperature(probs, k, temperature);
+  let bias: Partial<Calibration> = {};
+  if (options.classBias) {
+    const classBias = fitClassBias(after, labels, k);
+    const macroF1Before = decisionMacroF1(after, labels, k);
+    after = applyCalibration(probs, k, { temperature, classBias });
+    bias = { classBias, macroF1Before, macroF1After: decisionMacroF1(after, labels, k) };
+  }
   return {
     temperature,
     eceBefore: expectedCalibrationError(probs, labels, k),
@@ -379,5 +390,6 @@ export function calibrationOn(probs: Float32Array, labels: Int32Array, fittedOn:
     nllAfter: nll(after, labels, k),
     fittedOn,
     samples: labels.length,
+    ...bias,
   };
 }
