@@ -37,11 +37,11 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
   await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
-  const { model } = await loadModel(v.model);
+  const { model, dir } = await loadModel(v.model);
   const data = await selectData(v, log);
   const cal = calibrationOn(await predictProbabilities(model, data.pixels), data.labels, `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`, { classBias: Boolean(v['class-bias']) });
   model.dispose();
-  const metaPath = join(v.model, 'ferkit.json');
+  const metaPath = join(dir, 'ferkit.json');
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMetadata;
   writeAtomic(metaPath, JSON.stringify({ ...meta, calibration: cal }, null, 2) + '\n');
   const bias = cal.classBias ? `${describeCalibration(cal, meta.labels)}\nmacro-F1 ${cal.macroF1Before!.toFixed(4)} -> ${cal.macroF1After!.toFixed(4)}\n` : '';

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
-import { loadModel, readMetadata, saveModel, type WeightsDtype } from '../models/io.js';
+import { loadModel, readMetadata, resolveModelDir, saveModel, type WeightsDtype } from '../models/io.js';
 import { foldBatchNorm } from '../models/fold.js';
 import { LOG_FILE } from '../train/train.js';
 import { parseFlags } from './args.js';
@@ -26,6 +26,7 @@ above all at batch 1); the copy is for prediction, not for more training.
 export async function exportCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, { model: { type: 'string' }, out: { type: 'string' }, float16: { type: 'boolean' }, 'keep-batchnorm': { type: 'boolean' }, backend: { type: 'string' } });
   if (!v.model || !v.out) throw new FerkitError('BAD_ARGUMENT', 'export needs --model DIR and --out DIR');
+  v.model = resolveModelDir(v.model);
   if (resolve(v.model) === resolve(v.out)) throw new FerkitError('BAD_ARGUMENT', '--out must be a new folder, not the model\'s own');
   if (readMetadata(v.model).members) throw new FerkitError('BAD_ARGUMENT', `${v.model} is an ensemble: export each member, then put them together with \`ferkit ensemble\``);
   await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');

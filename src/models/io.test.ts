@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/index.js';
-import { float16Bits, loadModel, saveModel, toFloat16Weights, encodeTensors, decodeTensors } from './io.js';
+import { bundledModelsDir, float16Bits, loadModel, resolveModelDir, saveModel, toFloat16Weights, encodeTensors, decodeTensors } from './io.js';
 import { getArchitecture } from './architectures.js';
 import { predictProbabilities } from './predict.js';
 import { EMOTIONS } from '../labels.js';
@@ -66,4 +66,11 @@ test('a model saved with float16 weights is half the size and predicts the same 
   } finally {
     cleanup();
   }
+});
+
+test('resolveModelDir: folders as given; a bare name that is no folder here names a bundled model', () => {
+  assert.equal(resolveModelDir('/nonexistent-model'), '/nonexistent-model');
+  assert.equal(resolveModelDir('no-such-bundled-model'), 'no-such-bundled-model');
+  assert.equal(resolveModelDir('paper'), join(bundledModelsDir(), 'paper'));
+  assert.equal(resolveModelDir('.'), '.');
 });

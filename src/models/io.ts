@@ -218,9 +218,12 @@ export function readMetadata(dir: string): ModelMetadata {
 
 /**
  * Loads a model folder written by `ferkit train`, `export` or `ensemble`
- * (an ensemble comes back as one model that averages its members).
+ * (an ensemble comes back as one model that averages its members). A bare
+ * name that is not a folder here, such as `paper` or `large`, names a
+ * bundled model.
  */
-export async function loadModel(dir: string): Promise<SavedModel> {
+export async function loadModel(nameOrDir: string): Promise<SavedModel> {
+  const dir = resolveModelDir(nameOrDir);
   const members = existsSync(join(dir, 'model.json')) || !existsSync(join(dir, 'ferkit.json')) ? undefined : readMetadata(dir).members;
   if (members) {
     const meta = readMetadata(dir);
@@ -269,6 +272,13 @@ async function loadLayersModel(dir: string, name?: string): Promise<SavedModel> 
 export function bundledModelsDir(): string {
   // dist/src/models/io.js -> package root
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
+}
+
+/** A folder as given, or for a bare name that is no folder here (`default`, `paper`, `large`), the bundled model of that name. */
+export function resolveModelDir(nameOrDir: string): string {
+  if (existsSync(nameOrDir) || !/^[\w-]+$/.test(nameOrDir)) return nameOrDir;
+  const bundled = join(bundledModelsDir(), nameOrDir);
+  return existsSync(join(bundled, 'ferkit.json')) || existsSync(join(bundled, 'model.json')) ? bundled : nameOrDir;
 }
 
 /** The model used when none is given: models/default, else models/paper. */
