@@ -204,7 +204,6 @@ export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<M
   writeAtomic(join(dir, 'ferkit.json'), JSON.stringify(full, null, 2) + '\n');
 }
 
-/** Reads a model folder written by saveModel. */
 /** The ferkit.json of a model folder, or a minimal one for a plain tfjs model folder. */
 export function readMetadata(dir: string): ModelMetadata {
   const metaPath = join(dir, 'ferkit.json');
@@ -224,12 +223,11 @@ export function readMetadata(dir: string): ModelMetadata {
  */
 export async function loadModel(nameOrDir: string): Promise<SavedModel> {
   const dir = resolveModelDir(nameOrDir);
-  const members = existsSync(join(dir, 'model.json')) || !existsSync(join(dir, 'ferkit.json')) ? undefined : readMetadata(dir).members;
-  if (members) {
-    const meta = readMetadata(dir);
+  const meta = existsSync(join(dir, 'model.json')) ? undefined : readMetadata(dir);
+  if (meta?.members) {
     const loaded: tf.LayersModel[] = [];
     try {
-      for (const [i, m] of members.entries()) loaded.push((await loadLayersModel(join(dir, m), `member_${i + 1}`)).model);
+      for (const [i, m] of meta.members.entries()) loaded.push((await loadLayersModel(join(dir, m), `member_${i + 1}`)).model);
       return { model: averageModels(loaded), meta, dir };
     } catch (err) {
       loaded.forEach((m) => m.dispose());
