@@ -2,25 +2,27 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
-import { loadModel, readMetadata, writeAtomic, type ModelMetadata } from '../models/io.js';
+import { loadModel, readMetadata, resolveModelDir, writeAtomic, type ModelMetadata } from '../models/io.js';
 import { listFlag, parseFlags } from './args.js';
 
 export const ENSEMBLE_HELP = `ferkit ensemble --models DIR,DIR[,...] --out DIR
 
-Makes one model folder that averages the probabilities of several models
-(say, snapshots of one run, or runs with other seeds): more accurate than
-each member, and as much slower as it has members. The members are copied
+Makes one model folder that averages the probabilities of several models,
+as many times slower as it has members. It beats its best member when the
+members err differently (other seeds, recipes or architectures); snapshots
+of one run are often too alike to gain (docs/experiments.md). Check it on
+held-out data before using it. The members are copied
 into DIR/member-1, DIR/member-2, ...; every command takes DIR as --model.
 The members' own temperatures are not used: fit the ensemble's with
 \`ferkit calibrate --model DIR\` on held-out data.
 
-  --models LIST  model folders (two or more, same labels and input)
+  --models LIST  model folders or bundled model names (two or more, same labels and input)
   --out DIR      new folder
   --backend NAME`;
 
 export async function ensembleCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, { models: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } });
-  const dirs = listFlag(v.models) ?? [];
+  const dirs = (listFlag(v.models) ?? []).map(resolveModelDir);
   if (dirs.length < 2 || !v.out) throw new FerkitError('BAD_ARGUMENT', 'ensemble needs --models DIR,DIR (two or more model folders) and --out DIR');
   const outDir = resolve(v.out);
   if (existsSync(outDir)) throw new FerkitError('BAD_ARGUMENT', `${outDir} exists; --out must be a new folder`);

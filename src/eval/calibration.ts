@@ -47,7 +47,8 @@ export interface ClassBiasOptions {
 /**
  * Log-space offsets per class that maximise macro-F1 of the arg-max
  * decisions on held-out data: coordinate ascent on a grid, starting from 0
- * and moving a class's offset only for a strict gain. It trades accuracy on
+ * and moving a class's offset only for a strict gain (or, at equal score,
+ * toward 0). It trades accuracy on
  * frequent classes for recall on rare or under-predicted ones (threshold
  * moving). Fit on validation data, never on the data you report test
  * figures on. The offsets are centred to mean 0.
