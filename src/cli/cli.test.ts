@@ -120,7 +120,7 @@ test('the bundled default model: small, float16, folded, and clearly ahead of th
   // floors well above the paper model (59.63%, 0.571); MODEL_CARD.md gives the measured figures
   assert.ok(m.accuracy >= 0.66, `accuracy ${m.accuracy}`);
   assert.ok(m.macroF1 >= 0.63, `macro-F1 ${m.macroF1}`);
-  for (const [label, c] of Object.entries(m.perClass as Record<string, { recall: number }>)) assert.ok(c.recall >= 0.35, `${label} recall ${c.recall}`);
+  for (const [label, c] of Object.entries(m.perClass as Record<string, { recall: number }>)) assert.ok(c.recall >= 0.4, `${label} recall ${c.recall}`);
   // a bare name finds the bundled model
   const byName = ferkit('eval', '--data', FER_CSV, '--usage', 'PublicTest', '--model', 'default', '--json');
   assert.equal(byName.code, 0, byName.stderr);
