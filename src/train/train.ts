@@ -337,6 +337,9 @@ export async function initialiseFrom(dir: string, model: tf.LayersModel, arch: s
     if (source.meta.foldedBatchNorm) {
       throw new FerkitError('BAD_ARGUMENT', `${dir} is an exported copy with batch norm folded into its layers; start from the folder \`ferkit train\` wrote (before \`ferkit export\`)`);
     }
+    if (source.meta.members) {
+      throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble; start from one of its member-N folders (as \`ferkit train\` wrote it, not an exported copy)`);
+    }
     if (source.meta.architecture !== arch) {
       throw new FerkitError('BAD_ARGUMENT', `${dir} holds a ${source.meta.architecture} model, not ${arch}; pass --arch ${source.meta.architecture} to fine-tune it`);
     }
