@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
-import { defaultModelDir, loadModel, writeAtomic, type ModelMetadata } from '../models/io.js';
+import { defaultModelDir, loadModel, writeAtomic } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { calibrationOn } from '../train/train.js';
 import { parseFlags } from './args.js';
@@ -37,12 +36,11 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
   await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
-  const { model, dir } = await loadModel(v.model);
+  const { model, meta, dir } = await loadModel(v.model);
   const data = await selectData(v, log);
   const cal = calibrationOn(await predictProbabilities(model, data.pixels), data.labels, `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`, { classBias: Boolean(v['class-bias']) });
   model.dispose();
   const metaPath = join(dir, 'ferkit.json');
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMetadata;
   writeAtomic(metaPath, JSON.stringify({ ...meta, calibration: cal }, null, 2) + '\n');
   const bias = cal.classBias ? `${describeCalibration(cal, meta.labels)}\nmacro-F1 ${cal.macroF1Before!.toFixed(4)} -> ${cal.macroF1After!.toFixed(4)}\n` : '';
   out(`temperature ${cal.temperature.toFixed(4)} fitted on ${cal.samples} images\n${bias}expected calibration error ${cal.eceBefore.toFixed(4)} -> ${cal.eceAfter.toFixed(4)}\nnegative log-likelihood ${cal.nllBefore.toFixed(4)} -> ${cal.nllAfter.toFixed(4)}\nstored in ${metaPath}\n`);
