@@ -62,6 +62,9 @@ test('train then eval --json from the command line, on a CSV', () => {
     const text = ferkit('eval', '--data', csv, '--model', out);
     assert.match(text.stdout, /macro-F1/);
     assert.match(text.stdout, /confusion matrix \(rows: true label\)/);
+    const otherSplit = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume', '--split-seed', '9');
+    assert.equal(otherSplit.code, 1);
+    assert.match(otherSplit.stderr, /splitSeed=42, not 9/);
     const resume = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume');
     assert.equal(resume.code, 0, resume.stderr);
     assert.match(resume.stderr, /epochs 3\.\.3/);

@@ -38,7 +38,9 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --keep-best          keep the epoch with the best validation accuracy as the model
   --early-stopping N   stop after N epochs without a better validation accuracy
   --calibrate          fit a temperature on the validation data and store it with the model
-  --seed N             seeds the split, initialisation, shuffling, augmentation, dropout (default 42)
+  --seed N             seeds the initialisation, shuffling, augmentation, dropout and the split (default 42)
+  --split-seed N       seeds the split alone (default: --seed); keep it to train more models on the
+                       same held-out part with other draws (independent ensemble members, --init cycles)
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
   --resume             continue the run in --out from its last checkpoint
@@ -51,7 +53,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const { values: v } = parseFlags(argv, {
     data: { type: 'string' }, usage: { type: 'string' }, val: { type: 'string' }, 'val-usage': { type: 'string' },
     split: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-    'learning-rate': { type: 'string' }, seed: { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
+    'learning-rate': { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
     resume: { type: 'boolean' }, init: { type: 'string' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
     recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
     'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
@@ -82,6 +84,8 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     calibrate: v.calibrate ?? base.calibrate,
   };
   const split = numFlag(v.split, 'split', 0.2);
+  const splitSeed = intFlag(v['split-seed'], 'split-seed', config.seed);
+  if (v['split-seed'] !== undefined && v.val) throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
   const usage = usageFlag(v.usage, 'Training');
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
@@ -106,11 +110,11 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     valSet = await loadForCli(v.val, { usage: valUsage, ...common }, log);
     splitInfo = { validation: v.val, validationUsage: valUsage };
   } else {
-    const parts = stratifiedSplit(data.labels, split, config.seed);
+    const parts = stratifiedSplit(data.labels, split, splitSeed);
     trainSet = subset(data, parts.train);
     valSet = subset(data, parts.test);
-    splitInfo = { split, splitSeed: config.seed };
-    log(`stratified split ${Math.round((1 - split) * 100)}:${Math.round(split * 100)} (seed ${config.seed}): ${trainSet.count} train, ${valSet.count} held out`);
+    splitInfo = { split, splitSeed };
+    log(`stratified split ${Math.round((1 - split) * 100)}:${Math.round(split * 100)} (seed ${splitSeed}): ${trainSet.count} train, ${valSet.count} held out`);
   }
   const counts = classCounts(trainSet.labels);
   log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);

@@ -18,6 +18,11 @@ export interface CheckpointState {
   /** Epoch (1-based) with the best validation accuracy so far, and that accuracy. */
   bestEpoch?: number;
   bestAccuracy?: number;
+  /**
+   * What the run was trained on: image counts and the provenance facts that
+   * pick the images (split, split seed, usage...), compared on resume.
+   */
+  data?: Record<string, unknown>;
 }
 
 const DIR = 'checkpoint';

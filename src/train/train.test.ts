@@ -31,13 +31,17 @@ test('checkpoints every epoch; --resume continues to exactly the same weights; l
   try {
     const config = { arch: 'tiny', epochs: 3, batchSize: 16, learningRate: 1e-3, seed: 11 };
     const straight = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'a') });
-    const first = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), stopAfterEpoch: 1 });
+    const provenance = { split: 0.2, splitSeed: 1 };
+    const first = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), stopAfterEpoch: 1, provenance });
     first.model.dispose();
     assert.ok(existsSync(join(dir, 'b', 'checkpoint', 'state.json')));
     assert.ok(!existsSync(join(dir, 'b', 'model.json')), 'no final model before the run ends');
     await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /--resume/);
     await assert.rejects(train({ train: data(10, 4), config: { ...config, seed: 12 }, outDir: join(dir, 'b'), resume: true }), /seed=11/);
-    const resumed = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true });
+    // other images (another split seed, another count) cannot continue the run
+    await assert.rejects(train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance: { ...provenance, splitSeed: 2 } }), /splitSeed=1, not 2/);
+    await assert.rejects(train({ train: data(9, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance }), /trainCount=70, not 63/);
+    const resumed = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance });
     const a = straight.model.getWeights().map((w) => Array.from(w.dataSync()));
     const b = resumed.model.getWeights().map((w) => Array.from(w.dataSync()));
     assert.deepEqual(b, a);

@@ -170,6 +170,16 @@ function validateConfig(c: TrainConfig): void {
   getArchitecture(c.arch);
 }
 
+/** Provenance facts that choose the training and validation images; they must match on resume. */
+const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'ferplus', 'limit'];
+
+/** What a checkpoint records of the data it was trained on (see RESUME_DATA_KEYS). */
+function dataFacts(options: TrainOptions): Record<string, unknown> {
+  const facts: Record<string, unknown> = { trainCount: options.train.count, validationCount: options.validation?.count ?? 0 };
+  for (const k of RESUME_DATA_KEYS) if (options.provenance?.[k] !== undefined) facts[k] = options.provenance[k];
+  return facts;
+}
+
 /** Fields that must match for a checkpoint to be resumed (epochs may grow). */
 const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'keepBest'];
 
@@ -215,6 +225,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (const k of RESUME_KEYS) {
       if ((state.config[k] ?? PAPER_RECIPE[k]) !== config[k]) {
         throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained with ${k}=${String(state.config[k])}, not ${String(config[k])}; resume with the same settings or use another --out`);
+      }
+    }
+    const facts = dataFacts(options);
+    for (const [k, was] of Object.entries(state.data ?? {})) {
+      if (JSON.stringify(was) !== JSON.stringify(facts[k])) {
+        throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same --data, --usage, --split, --split-seed, --val and --limit, or use another --out`);
       }
     }
     startEpoch = state.epoch;
@@ -289,7 +305,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       else bestInMemory = replaceBest(bestInMemory, model);
     }
     if (outDir) {
-      await saveCheckpoint(outDir, model, optimizer, { epoch: epoch + 1, step, config: { ...config }, history, savedAt: new Date().toISOString(), bestEpoch: best.epoch, bestAccuracy: best.accuracy });
+      await saveCheckpoint(outDir, model, optimizer, { epoch: epoch + 1, step, config: { ...config }, history, savedAt: new Date().toISOString(), bestEpoch: best.epoch, bestAccuracy: best.accuracy, data: dataFacts(options) });
       appendFileSync(join(outDir, LOG_FILE), JSON.stringify(logs) + '\n');
     }
     for (const cb of callbacks) await cb.onEpochEnd?.(logs);
