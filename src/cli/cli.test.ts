@@ -130,6 +130,25 @@ test('the bundled default model: small, float16, folded, and clearly ahead of th
   assert.equal(JSON.parse(byName.stdout).accuracy, m.accuracy);
 });
 
+const LARGE_MODEL = join(PROJECT_ROOT, 'models', 'large');
+test('the bundled large model: an ensemble whose first member is the default model, and ahead of it on PublicTest', { skip: needs(FER_CSV) || needs(join(LARGE_MODEL, 'ferkit.json'), 'the bundled large model (MODEL_CARD.md has its command)') }, () => {
+  const meta = JSON.parse(readFileSync(join(LARGE_MODEL, 'ferkit.json'), 'utf8'));
+  assert.deepEqual(meta.members, ['member-1', 'member-2']);
+  assert.ok(meta.calibration.temperature > 0);
+  assert.deepEqual(readFileSync(join(LARGE_MODEL, 'member-1', 'weights.bin')), readFileSync(join(DEFAULT_MODEL, 'weights.bin')));
+  const size = meta.members.reduce((sum: number, m: string) => sum + statSync(join(LARGE_MODEL, m, 'weights.bin')).size, 0);
+  assert.ok(size < 10 * 2 ** 20, `${size} bytes`);
+  const large = ferkit('eval', '--data', FER_CSV, '--usage', 'PublicTest', '--model', 'large', '--json');
+  assert.equal(large.code, 0, large.stderr);
+  const l = JSON.parse(large.stdout);
+  const d = JSON.parse(ferkit('eval', '--data', FER_CSV, '--usage', 'PublicTest', '--json').stdout);
+  assert.equal(l.samples, 3589);
+  // MODEL_CARD.md gives the measured figures; the ensemble must beat its own first member
+  assert.ok(l.accuracy > d.accuracy, `large ${l.accuracy} vs default ${d.accuracy}`);
+  assert.ok(l.macroF1 > d.macroF1, `large ${l.macroF1} vs default ${d.macroF1}`);
+  for (const [label, c] of Object.entries(l.perClass as Record<string, { recall: number }>)) assert.ok(c.recall >= 0.4, `${label} recall ${c.recall}`);
+});
+
 const PHOTOS = join(PROJECT_ROOT, '..', 'shared', 'data', 'photos', 'faceapi-examples');
 
 test('predict: a picture without a face, an unreadable file, JSON and CSV records; exit 1 when a file failed', { skip: needs(bundled, 'the bundled paper model') }, async () => {
