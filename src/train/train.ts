@@ -216,6 +216,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const decayed = model.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read() as tf.Variable);
   const adam = optimizer as unknown as { learningRate: number };
   const history: EpochLogs[] = [];
+  const facts = dataFacts(options);
   if (outDir) mkdirSync(outDir, { recursive: true });
   if (options.resume) {
     if (!outDir || !hasCheckpoint(outDir)) {
@@ -227,7 +228,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained with ${k}=${String(state.config[k])}, not ${String(config[k])}; resume with the same settings or use another --out`);
       }
     }
-    const facts = dataFacts(options);
     for (const [k, was] of Object.entries(state.data ?? {})) {
       if (JSON.stringify(was) !== JSON.stringify(facts[k])) {
         throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same --data, --usage, --split, --split-seed, --val and --limit, or use another --out`);
@@ -305,7 +305,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       else bestInMemory = replaceBest(bestInMemory, model);
     }
     if (outDir) {
-      await saveCheckpoint(outDir, model, optimizer, { epoch: epoch + 1, step, config: { ...config }, history, savedAt: new Date().toISOString(), bestEpoch: best.epoch, bestAccuracy: best.accuracy, data: dataFacts(options) });
+      await saveCheckpoint(outDir, model, optimizer, { epoch: epoch + 1, step, config: { ...config }, history, savedAt: new Date().toISOString(), bestEpoch: best.epoch, bestAccuracy: best.accuracy, data: facts });
       appendFileSync(join(outDir, LOG_FILE), JSON.stringify(logs) + '\n');
     }
     for (const cb of callbacks) await cb.onEpochEnd?.(logs);
