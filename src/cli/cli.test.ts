@@ -68,6 +68,15 @@ test('train then eval --json from the command line, on a CSV', () => {
     const resume = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume');
     assert.equal(resume.code, 0, resume.stderr);
     assert.match(resume.stderr, /epochs 3\.\.3/);
+    // distillation: the trained model as teacher, with the CLI's default weight and temperature
+    const student = join(dir, 'student');
+    const kd = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--batch-size', '8', '--teacher', out, '--out', student);
+    assert.equal(kd.code, 0, kd.stderr);
+    const kdMeta = JSON.parse(readFileSync(join(student, 'ferkit.json'), 'utf8')).training;
+    assert.deepEqual([kdMeta.teacher, kdMeta.distillWeight, kdMeta.distillTemperature], [out, 0.5, 2]);
+    const noTeacher = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--distill-weight', '0.5', '--out', join(dir, 'x'));
+    assert.equal(noTeacher.code, 2);
+    assert.match(noTeacher.stderr, /--distill-weight and --distill-temperature need --teacher DIR/);
     const cal = ferkit('calibrate', '--model', out, '--data', csv, '--split', '0.2');
     assert.equal(cal.code, 0, cal.stderr);
     assert.match(cal.stdout, /temperature [\d.]+ fitted on 14 images/);

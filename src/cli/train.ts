@@ -8,6 +8,7 @@ import { stratifiedSplit } from '../data/split.js';
 import { EMOTIONS } from '../labels.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../train/train.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
+import { resolveModelDir } from '../models/io.js';
 import { progressBar } from './progress.js';
 import { intFlag, listFlag, numFlag, parseFlags, usageFlag } from './args.js';
 import { loadForCli } from './data.js';
@@ -41,6 +42,11 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --seed N             seeds the initialisation, shuffling, augmentation, dropout and the split (default 42)
   --split-seed N       seeds the split alone (default: --seed); keep it to train more models on the
                        same held-out part with other draws (independent ensemble members, --init cycles)
+  --teacher DIR        distil a trained model (a folder, or a bundled name such as large; an ensemble
+                       too): its probabilities on the training faces, with the mirror image, become
+                       soft targets mixed with the labels
+  --distill-weight W   weight of the teacher's targets against the labels, 0..1 (default 0.5 with --teacher)
+  --distill-temperature T  softening of the teacher, softmax(log p / T) (default 2 with --teacher)
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
   --resume             continue the run in --out from its last checkpoint
@@ -58,6 +64,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
     'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
     augment: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
+    teacher: { type: 'string' }, 'distill-weight': { type: 'string' }, 'distill-temperature': { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
@@ -82,7 +89,12 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     keepBest: v['keep-best'] ?? base.keepBest,
     earlyStopping: intFlag(v['early-stopping'], 'early-stopping', base.earlyStopping),
     calibrate: v.calibrate ?? base.calibrate,
+    distillWeight: numFlag(v['distill-weight'], 'distill-weight', v.teacher ? 0.5 : base.distillWeight),
+    distillTemperature: numFlag(v['distill-temperature'], 'distill-temperature', v.teacher ? 2 : base.distillTemperature),
   };
+  if (!v.teacher && (v['distill-weight'] !== undefined || v['distill-temperature'] !== undefined)) {
+    throw new FerkitError('BAD_ARGUMENT', '--distill-weight and --distill-temperature need --teacher DIR (the model to distil)');
+  }
   const split = numFlag(v.split, 'split', 0.2);
   const splitSeed = intFlag(v['split-seed'], 'split-seed', config.seed);
   if (v['split-seed'] !== undefined && v.val) throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
@@ -126,6 +138,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     outDir,
     resume: Boolean(v.resume),
     ...(v.init ? { init: resolve(v.init) } : {}),
+    ...(v.teacher ? { teacher: resolve(resolveModelDir(v.teacher)) } : {}),
     callbacks: [progressBar()],
     provenance: { data: v.data, usage: usage ?? 'all', ...(v.ferplus ? { ferplus: v.ferplus } : {}), ...splitInfo, ...(limit ? { limit } : {}) },
   });

@@ -15,6 +15,7 @@ import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveChe
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
 import { classWeights, epochOrder, type ClassWeighting } from './balance.js';
+import { mixTargets, teacherTargets } from './distill.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {
@@ -50,12 +51,21 @@ export interface TrainConfig {
   earlyStopping: number;
   /** Fit a temperature on the validation data after training and store it with the model. Default false. */
   calibrate: boolean;
+  /**
+   * Knowledge distillation: the weight of the teacher's soft targets
+   * (`TrainOptions.teacher`) against the labels, in [0, 1]; 0 trains on the
+   * labels alone. Default 0.
+   */
+  distillWeight: number;
+  /** Softening of the teacher's probabilities, softmax(log p / T). Default 1. */
+  distillTemperature: number;
 }
 
 export const PAPER_RECIPE: TrainConfig = {
   arch: 'paper', epochs: 50, batchSize: 32, seed: 42, learningRate: 1e-4,
   schedule: 'constant', warmupEpochs: 0, weightDecay: 0, classWeighting: 'none', balancedSampling: false,
   focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, keepBest: false, earlyStopping: 0, calibrate: false,
+  distillWeight: 0, distillTemperature: 1,
 };
 
 /** ferkit's recommended recipe beyond the paper: see docs/experiments.md for how it was chosen. */
@@ -85,6 +95,13 @@ export interface TrainOptions {
    * checkpoint holds the weights).
    */
   init?: string;
+  /**
+   * A trained model (folder or bundled name, an ensemble too) whose
+   * probabilities on the training images, averaged with the mirror image and
+   * softened by `distillTemperature`, are mixed into the targets with
+   * `distillWeight`: knowledge distillation.
+   */
+  teacher?: string;
   callbacks?: TrainCallbacks[];
   /** Extra facts stored in the saved model's training config (data paths, split). */
   provenance?: Record<string, unknown>;
@@ -143,15 +160,20 @@ function inputBatch(ds: Dataset, idx: ArrayLike<number>, augment: AugmentConfig,
   return tf.tensor4d(x, [idx.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
 
-/** Targets of a batch: soft labels where the dataset has them, else one-hot. */
-function targetTensor(ds: Dataset, idx: ArrayLike<number>): tf.Tensor2D {
+/**
+ * Targets of a batch: soft labels where the dataset has them, else one-hot;
+ * mixed with the teacher's targets (count * 7, for the whole dataset) when distilling.
+ */
+function targetTensor(ds: Dataset, idx: ArrayLike<number>, teacher?: { targets: Float32Array; weight: number }): tf.Tensor2D {
   const y = new Float32Array(idx.length * NUM_CLASSES);
+  const t = teacher ? new Float32Array(idx.length * NUM_CLASSES) : undefined;
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k];
     if (ds.soft) y.set(ds.soft.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), k * NUM_CLASSES);
     else y[k * NUM_CLASSES + ds.labels[i]] = 1;
+    t?.set(teacher!.targets.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), k * NUM_CLASSES);
   }
-  return tf.tensor2d(y, [idx.length, NUM_CLASSES]);
+  return tf.tensor2d(t ? mixTargets(y, t, teacher!.weight) : y, [idx.length, NUM_CLASSES]);
 }
 
 function validateConfig(c: TrainConfig): void {
@@ -167,21 +189,24 @@ function validateConfig(c: TrainConfig): void {
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw new FerkitError('BAD_ARGUMENT', `label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
   if (!(c.focalGamma >= 0)) throw new FerkitError('BAD_ARGUMENT', `focal gamma must be >= 0, got ${c.focalGamma}`);
   if (!(c.weightDecay >= 0)) throw new FerkitError('BAD_ARGUMENT', `weight decay must be >= 0, got ${c.weightDecay}`);
+  if (!(c.distillWeight >= 0 && c.distillWeight <= 1)) throw new FerkitError('BAD_ARGUMENT', `distillation weight must be in [0, 1], got ${c.distillWeight}`);
+  if (!(c.distillTemperature > 0)) throw new FerkitError('BAD_ARGUMENT', `distillation temperature must be positive, got ${c.distillTemperature}`);
   getArchitecture(c.arch);
 }
 
 /** Provenance facts that choose the training and validation images; they must match on resume. */
 const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'ferplus', 'limit'];
 
-/** What a checkpoint records of the data it was trained on (see RESUME_DATA_KEYS). */
+/** What a checkpoint records of the data it was trained on (see RESUME_DATA_KEYS) and of the teacher that gave its targets. */
 function dataFacts(options: TrainOptions): Record<string, unknown> {
   const facts: Record<string, unknown> = { trainCount: options.train.count, validationCount: options.validation?.count ?? 0 };
   for (const k of RESUME_DATA_KEYS) if (options.provenance?.[k] !== undefined) facts[k] = options.provenance[k];
+  if (options.teacher !== undefined) facts.teacher = options.teacher;
   return facts;
 }
 
 /** Fields that must match for a checkpoint to be resumed (epochs may grow). */
-const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'keepBest'];
+const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'keepBest', 'distillWeight', 'distillTemperature'];
 
 /**
  * Trains a model from the registry on a dataset: seeded shuffling, weight
@@ -195,6 +220,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   validateConfig(config);
   const { train: data, validation, outDir } = options;
   if (data.count === 0) throw new FerkitError('BAD_DATA', 'no training images; check --data and the usage filter');
+  if (config.distillWeight > 0 && !options.teacher) throw new FerkitError('BAD_ARGUMENT', `a distillation weight of ${config.distillWeight} needs a teacher model (--teacher DIR)`);
+  if (options.teacher && config.distillWeight === 0) throw new FerkitError('BAD_ARGUMENT', `a teacher (${options.teacher}) needs a distillation weight above 0 (--distill-weight W), else it would be ignored`);
   if (!canTrain(tf.getBackend())) {
     throw new FerkitError('ENGINE_UNAVAILABLE', `the ${tf.getBackend()} backend cannot train (no convolution gradient kernels); initialise the engine with initEngine(choice, { training: true })`);
   }
@@ -230,7 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     for (const [k, was] of Object.entries(state.data ?? {})) {
       if (JSON.stringify(was) !== JSON.stringify(facts[k])) {
-        throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same --data, --usage, --split, --split-seed, --val and --limit, or use another --out`);
+        throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same --data, --usage, --split, --split-seed, --val, --limit and --teacher, or use another --out`);
       }
     }
     startEpoch = state.epoch;
@@ -244,6 +271,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   if (outDir) writeFileSync(join(outDir, LOG_FILE), history.map((h) => JSON.stringify(h) + '\n').join(''));
 
+  const teacher = options.teacher
+    ? { targets: await teacherTargets(options.teacher, data, { temperature: config.distillTemperature }), weight: config.distillWeight }
+    : undefined;
   const batchesPerEpoch = Math.ceil(data.count / config.batchSize);
   for (const cb of callbacks) await cb.onTrainBegin?.({ epochs: config.epochs, startEpoch, batchesPerEpoch, trainCount: data.count, valCount: validation?.count ?? 0 });
   const lastEpoch = Math.min(config.epochs, options.stopAfterEpoch ?? Infinity);
@@ -261,7 +291,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       step++;
       for (const d of dropouts) d.step = step;
       const x = inputBatch(data, idx, config.augment, config.seed, step);
-      const y = targetTensor(data, idx);
+      const y = targetTensor(data, idx, teacher);
       let hits: tf.Scalar | undefined;
       const loss = optimizer.minimize(() => {
         const pred = model.apply(x, { training: true }) as tf.Tensor;
@@ -331,7 +361,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       description: arch.description,
       labels: [...EMOTIONS],
       preprocessing: DEFAULT_PREPROCESSING,
-      training: { ...config, ...options.provenance, ...(options.init ? { init: options.init } : {}), trainCount: data.count, validationCount: validation?.count ?? 0, engine: tf.getBackend() },
+      training: { ...config, ...options.provenance, ...(options.init ? { init: options.init } : {}), ...(options.teacher ? { teacher: options.teacher } : {}), trainCount: data.count, validationCount: validation?.count ?? 0, engine: tf.getBackend() },
       metrics: {
         train: { loss: last.loss, accuracy: last.accuracy },
         ...(last.valAccuracy !== undefined ? { validation: { loss: last.valLoss, accuracy: last.valAccuracy } } : {}),

@@ -1,0 +1,48 @@
+/**
+ * Knowledge distillation: the probabilities of a trained model (the teacher,
+ * for example an ensemble) as soft targets for training another (the
+ * student), so that one fast network learns what several slower ones know.
+ */
+import { FerkitError } from '../errors.js';
+import { EMOTIONS, NUM_CLASSES } from '../labels.js';
+import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
+import { loadModel } from '../models/io.js';
+import { predictProbabilities } from '../models/predict.js';
+import { applyTemperature } from '../eval/calibration.js';
+
+export interface TeacherOptions {
+  /** Softening: softmax(log p / T); T > 1 spreads the teacher's probability over the classes it finds likely. */
+  temperature: number;
+  /** Average the teacher over each face and its mirror image. Default true. */
+  tta?: boolean;
+  batchSize?: number;
+}
+
+/**
+ * The teacher's softened probabilities for every image of a dataset
+ * (count * 7 floats, each row summing to 1). `teacher` is a model folder or a
+ * bundled name (`large`); it must predict ferkit's seven emotions from 48x48
+ * grey faces. Its own fitted calibration is not applied: `temperature` is the
+ * one softening.
+ */
+export async function teacherTargets(teacher: string, ds: Dataset, options: TeacherOptions): Promise<Float32Array> {
+  if (!(options.temperature > 0)) throw new FerkitError('BAD_ARGUMENT', `distillation temperature must be positive, got ${options.temperature}`);
+  const { model, meta, dir } = await loadModel(teacher);
+  try {
+    if (meta.labels.join() !== EMOTIONS.join() || meta.preprocessing.inputSize !== IMAGE_SIZE || meta.preprocessing.channels !== 1) {
+      throw new FerkitError('BAD_MODEL', `the teacher in ${dir} predicts [${meta.labels.join(', ')}] from ${meta.preprocessing.inputSize}x${meta.preprocessing.inputSize}x${meta.preprocessing.channels} inputs; a teacher must predict ferkit's seven emotions from 48x48 grey faces`, { file: dir });
+    }
+    const probs = await predictProbabilities(model, ds.pixels, options.batchSize ?? 256, { tta: options.tta ?? true });
+    return applyTemperature(probs, NUM_CLASSES, options.temperature, probs);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Row-wise (1 - weight) * own + weight * teacher, into `own`'s place in a new array. Pure. */
+export function mixTargets(own: Float32Array, teacher: Float32Array, weight: number): Float32Array {
+  if (own.length !== teacher.length) throw new FerkitError('BAD_ARGUMENT', `targets (${own.length}) and teacher targets (${teacher.length}) differ in size`);
+  const out = new Float32Array(own.length);
+  for (let i = 0; i < own.length; i++) out[i] = (1 - weight) * own[i] + weight * teacher[i];
+  return out;
+}
