@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { makeDataset } from '../data/dataset.js';
@@ -8,7 +8,7 @@ import { loadModel } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { accuracy, argmaxRows } from '../eval/metrics.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
-import { mixTargets, teacherTargets } from './distill.js';
+import { mixTargets, modelFingerprint, teacherTargets } from './distill.js';
 import { train } from './train.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
@@ -23,6 +23,25 @@ const entropy = (p: Float32Array, k = 7) => {
   for (const v of p) if (v > 0) h -= v * Math.log(v);
   return h / (p.length / k);
 };
+
+test('modelFingerprint: the same for the same weights wherever they are, another for other weights; ensembles too', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const a = await train({ train: data(5, 1), config: { arch: 'tiny', epochs: 1, batchSize: 16, seed: 1 }, outDir: join(dir, 'a') });
+    const b = await train({ train: data(5, 1), config: { arch: 'tiny', epochs: 1, batchSize: 16, seed: 2 }, outDir: join(dir, 'b') });
+    a.model.dispose();
+    b.model.dispose();
+    cpSync(join(dir, 'a'), join(dir, 'a-copy'), { recursive: true });
+    assert.match(modelFingerprint(join(dir, 'a')), /^[0-9a-f]{64}$/);
+    assert.equal(modelFingerprint(join(dir, 'a-copy')), modelFingerprint(join(dir, 'a')));
+    assert.notEqual(modelFingerprint(join(dir, 'b')), modelFingerprint(join(dir, 'a')));
+    assert.throws(() => modelFingerprint(join(dir, 'nothing')), /no model in/);
+  } finally {
+    cleanup();
+  }
+  // the bundled large model is an ensemble whose first member is the default
+  assert.notEqual(modelFingerprint('large'), modelFingerprint('default'));
+});
 
 test('mixTargets: row-wise (1 - w) * own + w * teacher; sizes must agree', () => {
   const own = Float32Array.from([1, 0, 0, 0, 1, 0]);
@@ -68,13 +87,22 @@ test('distillation: the student learns the teacher, not the labels it is given; 
     assert.equal(training.teacher, teacherDir);
     assert.equal(training.distillWeight, 1);
     assert.equal(training.distillTemperature, 2);
+    assert.equal(training.teacherSha256, modelFingerprint(teacherDir));
 
     // settings that cannot work are refused; a checkpoint resumes only with its own teacher
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 0.5 } }), /needs a teacher model/);
     await assert.rejects(train({ train: wrong, config, teacher: teacherDir }), /needs a distillation weight above 0/);
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 1.5 }, teacher: teacherDir }), /distillation weight must be in \[0, 1\]/);
-    await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 1, distillTemperature: 2, epochs: 7 }, teacher: join(dir, 'other'), outDir: studentDir, resume: true }), /teacher=/);
-    await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 0.5, distillTemperature: 2, epochs: 7 }, teacher: teacherDir, outDir: studentDir, resume: true }), /distillWeight=1, not 0.5/);
+    const resumeWith = (teacher: string, distillWeight = 1) => train({ train: wrong, config: { ...config, distillWeight, distillTemperature: 2, epochs: 7 }, teacher, outDir: studentDir, resume: true });
+    const copy = join(dir, 'copy');
+    cpSync(teacherDir, copy, { recursive: true });
+    await assert.rejects(resumeWith(copy), /teacher=".*teacher", not ".*copy"/);
+    await assert.rejects(resumeWith(teacherDir, 0.5), /distillWeight=1, not 0.5/);
+    // the same folder, now holding another model
+    const other = await train({ train: data(30, 1), config: { arch: 'tiny', epochs: 1, batchSize: 16, learningRate: 3e-3, seed: 4 }, outDir: join(dir, 'other') });
+    other.model.dispose();
+    cpSync(join(dir, 'other', 'weights.bin'), join(teacherDir, 'weights.bin'));
+    await assert.rejects(resumeWith(teacherDir), /teacherSha256=/);
   } finally {
     cleanup();
   }

@@ -15,7 +15,7 @@ import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveChe
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
 import { classWeights, epochOrder, type ClassWeighting } from './balance.js';
-import { mixTargets, teacherTargets } from './distill.js';
+import { mixTargets, modelFingerprint, teacherTargets } from './distill.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {
@@ -99,7 +99,9 @@ export interface TrainOptions {
    * A trained model (folder or bundled name, an ensemble too) whose
    * probabilities on the training images, averaged with the mirror image and
    * softened by `distillTemperature`, are mixed into the targets with
-   * `distillWeight`: knowledge distillation.
+   * `distillWeight`: knowledge distillation. The model records the teacher's
+   * path and the SHA-256 of its weights; `resume` refuses another. Training
+   * accuracy then counts agreement with the mixed targets' top class.
    */
   teacher?: string;
   callbacks?: TrainCallbacks[];
@@ -201,7 +203,10 @@ const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'fer
 function dataFacts(options: TrainOptions): Record<string, unknown> {
   const facts: Record<string, unknown> = { trainCount: options.train.count, validationCount: options.validation?.count ?? 0 };
   for (const k of RESUME_DATA_KEYS) if (options.provenance?.[k] !== undefined) facts[k] = options.provenance[k];
-  if (options.teacher !== undefined) facts.teacher = options.teacher;
+  if (options.teacher !== undefined) {
+    facts.teacher = options.teacher;
+    facts.teacherSha256 = modelFingerprint(options.teacher);
+  }
   return facts;
 }
 
@@ -361,7 +366,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       description: arch.description,
       labels: [...EMOTIONS],
       preprocessing: DEFAULT_PREPROCESSING,
-      training: { ...config, ...options.provenance, ...(options.init ? { init: options.init } : {}), ...(options.teacher ? { teacher: options.teacher } : {}), trainCount: data.count, validationCount: validation?.count ?? 0, engine: tf.getBackend() },
+      training: { ...config, ...options.provenance, ...(options.init ? { init: options.init } : {}), ...(options.teacher ? { teacher: options.teacher, teacherSha256: facts.teacherSha256 } : {}), trainCount: data.count, validationCount: validation?.count ?? 0, engine: tf.getBackend() },
       metrics: {
         train: { loss: last.loss, accuracy: last.accuracy },
         ...(last.valAccuracy !== undefined ? { validation: { loss: last.valLoss, accuracy: last.valAccuracy } } : {}),
