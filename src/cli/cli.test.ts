@@ -23,6 +23,22 @@ test('info prints version, backend and why, default model, architectures', () =>
   assert.ok('defaultModel' in info);
 });
 
+test('info --model describes a model: weights, fingerprint, how it was trained, members of an ensemble', () => {
+  const large = ferkit('info', '--model', 'large', '--json');
+  assert.equal(large.code, 0, large.stderr);
+  const d = JSON.parse(large.stdout);
+  assert.deepEqual(d.members.map((m: { folder: string }) => m.folder), ['member-1', 'member-2']);
+  assert.match(d.sha256, /^[0-9a-f]{64}$/);
+  assert.ok(d.weightsBytes > 2 ** 20 && d.weightsBytes < 10 * 2 ** 20, String(d.weightsBytes));
+  assert.equal(d.weightsDtype, 'float16');
+  const text = ferkit('info', '--model', 'large');
+  assert.match(text.stdout, /member member-2 \(vgg\):\n  training: 36 epochs/);
+  assert.match(text.stdout, /calibration: temperature [\d.]+ fitted on \d+ images/);
+  const missing = ferkit('info', '--model', '/nonexistent-model');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no model in \/nonexistent-model/);
+});
+
 test('bad usage exits 2 with a message saying what to do', () => {
   const unknown = ferkit('frobnicate');
   assert.equal(unknown.code, 2);
@@ -68,12 +84,18 @@ test('train then eval --json from the command line, on a CSV', () => {
     const resume = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume');
     assert.equal(resume.code, 0, resume.stderr);
     assert.match(resume.stderr, /epochs 3\.\.3/);
+    const described = ferkit('info', '--model', out);
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, /architecture: tiny/);
+    assert.match(described.stdout, /training: 3 epochs, batch 8, lr 0\.0001 constant, seed 42, split 0\.2 \(seed 42\)/);
+    assert.match(described.stdout, /validation accuracy [\d.]+%/);
     // distillation: the trained model as teacher, with the CLI's default weight and temperature
     const student = join(dir, 'student');
     const kd = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--batch-size', '8', '--teacher', out, '--out', student);
     assert.equal(kd.code, 0, kd.stderr);
     const kdMeta = JSON.parse(readFileSync(join(student, 'ferkit.json'), 'utf8')).training;
     assert.deepEqual([kdMeta.teacher, kdMeta.distillWeight, kdMeta.distillTemperature], [out, 0.5, 2]);
+    assert.match(ferkit('info', '--model', student).stdout, /teacher: .*model \(weight 0\.5, temperature 2, sha256 [0-9a-f]{16}…\)/);
     const noTeacher = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--distill-weight', '0.5', '--out', join(dir, 'x'));
     assert.equal(noTeacher.code, 2);
     assert.match(noTeacher.stderr, /--distill-weight and --distill-temperature need --teacher DIR/);

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../engine/index.js';
 import { listArchitectures } from '../models/architectures.js';
-import { defaultModelDir } from '../models/io.js';
+import { defaultModelDir, readMetadata, resolveModelDir, type ModelMetadata } from '../models/io.js';
+import { modelFingerprint } from '../train/distill.js';
 import { parseFlags } from './args.js';
 import { FerkitError } from '../errors.js';
 
@@ -13,12 +14,114 @@ export function packageVersion(): string {
 }
 
 export const INFO_HELP = `ferkit info [--json] [--backend NAME]
+ferkit info --model NAME|DIR [--json]
 
 Prints ferkit's version, the TensorFlow.js backend in use and why, the
-default model and the architectures in the registry.`;
+default model and the architectures in the registry. With --model, describes
+a model instead: architecture, parameters, weights (dtype, folding, size,
+SHA-256), ensemble members, how it was trained (recipe, data, split, init,
+teacher), its validation figures and its calibration.`;
+
+/** What `ferkit info --model` reports of a model folder (reads metadata and file sizes only). */
+export interface ModelDescription {
+  dir: string;
+  architecture: string;
+  description?: string;
+  parameters?: number;
+  labels: string[];
+  weightsDtype: string;
+  foldedBatchNorm: boolean;
+  /** Bytes of weights on disk (all members for an ensemble). */
+  weightsBytes: number;
+  /** SHA-256 of topology and weights, as a distilled run records its teacher. */
+  sha256: string;
+  training?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  calibration?: ModelMetadata['calibration'];
+  members?: { folder: string; architecture: string; training?: Record<string, unknown>; metrics?: Record<string, unknown> }[];
+}
+
+export function describeModel(nameOrDir: string): ModelDescription {
+  const dir = resolveModelDir(nameOrDir);
+  if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
+    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir}; pass a folder written by \`ferkit train\`, \`export\` or \`ensemble\`, or a bundled name (default, large, paper)`, { file: dir });
+  }
+  const meta = readMetadata(dir);
+  const folders = meta.members ?? ['.'];
+  const weightsBytes = folders.reduce((sum, f) => {
+    const json = JSON.parse(readFileSync(join(dir, f, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
+    return sum + (json.weightsManifest ?? []).flatMap((g) => g.paths).reduce((s, p) => s + statSync(join(dir, f, p)).size, 0);
+  }, 0);
+  const members = meta.members?.map((folder) => {
+    const m = readMetadata(join(dir, folder));
+    return { folder, architecture: m.architecture, ...(m.training ? { training: m.training } : {}), ...(m.metrics ? { metrics: m.metrics } : {}) };
+  });
+  const dtypes = new Set(folders.map((f) => readMetadata(join(dir, f)).weightsDtype ?? 'float32'));
+  return {
+    dir,
+    architecture: meta.architecture,
+    ...(meta.description ? { description: meta.description } : {}),
+    ...(meta.parameters !== undefined ? { parameters: meta.parameters } : {}),
+    labels: meta.labels,
+    weightsDtype: [...dtypes].join('+'),
+    foldedBatchNorm: folders.every((f) => readMetadata(join(dir, f)).foldedBatchNorm === true),
+    weightsBytes,
+    sha256: modelFingerprint(dir),
+    ...(meta.training && !members ? { training: meta.training } : {}),
+    ...(meta.metrics ? { metrics: meta.metrics } : {}),
+    ...(meta.calibration ? { calibration: meta.calibration } : {}),
+    ...(members ? { members } : {}),
+  };
+}
+
+const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '?');
+
+/** One line on how a model was trained, from its ferkit.json `training` and `metrics`. */
+function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, unknown> | undefined): string[] {
+  if (!t) return ['training: not recorded'];
+  const parts = [
+    `${String(t.epochs)} epochs`, `batch ${String(t.batchSize)}`, `lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}`, `seed ${String(t.seed)}`,
+    ...(t.split !== undefined ? [`split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`] : t.validation ? [`validation ${String(t.validation)}`] : []),
+    ...(t.classWeighting && t.classWeighting !== 'none' ? [`class weights ${String(t.classWeighting)}`] : []),
+    ...(t.balancedSampling ? ['balanced batches'] : []),
+    ...(t.labelSmoothing ? [`label smoothing ${String(t.labelSmoothing)}`] : []),
+    ...(t.ferplus ? [`FER+ ${String(t.ferplus)}`] : []),
+  ];
+  const lines = [`training: ${parts.join(', ')}`, `  data: ${String(t.data ?? '?')} (${String(t.trainCount ?? '?')} train, ${String(t.validationCount ?? '?')} validation)`];
+  if (t.init) lines.push(`  init: ${String(t.init)}`);
+  if (t.teacher) lines.push(`  teacher: ${String(t.teacher)} (weight ${String(t.distillWeight)}, temperature ${String(t.distillTemperature)}${t.teacherSha256 ? `, sha256 ${String(t.teacherSha256).slice(0, 16)}…` : ''})`);
+  const val = m?.validation as { accuracy?: number } | undefined;
+  if (val) lines.push(`  validation accuracy ${pct(val.accuracy)}${m?.bestEpoch ? ` (best epoch ${String(m.bestEpoch)} of ${String(m.epochs)})` : ''}${typeof m?.trainingSeconds === 'number' ? `, ${(m.trainingSeconds / 60).toFixed(0)} min of training` : ''}`);
+  return lines;
+}
+
+/** The text `ferkit info --model` prints. */
+export function formatModelDescription(d: ModelDescription): string {
+  const lines = [
+    `model: ${d.dir}`,
+    `architecture: ${d.architecture}${d.parameters !== undefined ? `, ${d.parameters.toLocaleString('en-US')} parameters` : ''}${d.description ? ` — ${d.description}` : ''}`,
+    `labels: ${d.labels.join(', ')}`,
+    `weights: ${d.weightsDtype}${d.foldedBatchNorm ? ', batch norm folded' : ''}, ${(d.weightsBytes / 2 ** 20).toFixed(1)} MB, sha256 ${d.sha256}`,
+  ];
+  if (d.members) {
+    for (const m of d.members) lines.push(`member ${m.folder} (${m.architecture}):`, ...trainingLine(m.training, m.metrics).map((l) => `  ${l}`));
+  } else {
+    lines.push(...trainingLine(d.training, d.metrics));
+  }
+  const c = d.calibration;
+  lines.push(c
+    ? `calibration: temperature ${c.temperature.toFixed(3)} fitted on ${c.samples} images of ${c.fittedOn} (ECE ${c.eceBefore.toFixed(3)} -> ${c.eceAfter.toFixed(3)})${c.classBias ? ', with a class bias' : ''}`
+    : 'calibration: none (probabilities as the network gives them)');
+  return lines.join('\n') + '\n';
+}
 
 export async function infoCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values: v } = parseFlags(argv, { json: { type: 'boolean' }, backend: { type: 'string' } });
+  const { values: v } = parseFlags(argv, { json: { type: 'boolean' }, backend: { type: 'string' }, model: { type: 'string' } });
+  if (v.model) {
+    const d = describeModel(v.model);
+    out(v.json ? JSON.stringify(d, null, 2) + '\n' : formatModelDescription(d));
+    return 0;
+  }
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
   let model: string;
   try {
