@@ -48,15 +48,16 @@ export function describeModel(nameOrDir: string): ModelDescription {
   }
   const meta = readMetadata(dir);
   const folders = meta.members ?? ['.'];
+  const metas = meta.members ? folders.map((f) => readMetadata(join(dir, f))) : [meta];
   const weightsBytes = folders.reduce((sum, f) => {
     const json = JSON.parse(readFileSync(join(dir, f, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
     return sum + (json.weightsManifest ?? []).flatMap((g) => g.paths).reduce((s, p) => s + statSync(join(dir, f, p)).size, 0);
   }, 0);
-  const members = meta.members?.map((folder) => {
-    const m = readMetadata(join(dir, folder));
+  const members = meta.members?.map((folder, i) => {
+    const m = metas[i];
     return { folder, architecture: m.architecture, ...(m.training ? { training: m.training } : {}), ...(m.metrics ? { metrics: m.metrics } : {}) };
   });
-  const dtypes = new Set(folders.map((f) => readMetadata(join(dir, f)).weightsDtype ?? 'float32'));
+  const dtypes = new Set(metas.map((m) => m.weightsDtype ?? 'float32'));
   return {
     dir,
     architecture: meta.architecture,
@@ -64,7 +65,7 @@ export function describeModel(nameOrDir: string): ModelDescription {
     ...(meta.parameters !== undefined ? { parameters: meta.parameters } : {}),
     labels: meta.labels,
     weightsDtype: [...dtypes].join('+'),
-    foldedBatchNorm: folders.every((f) => readMetadata(join(dir, f)).foldedBatchNorm === true),
+    foldedBatchNorm: metas.every((m) => m.foldedBatchNorm === true),
     weightsBytes,
     sha256: modelFingerprint(dir),
     ...(meta.training && !members ? { training: meta.training } : {}),
