@@ -1,10 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../engine/index.js';
 import { listArchitectures } from '../models/architectures.js';
-import { defaultModelDir, readMetadata, resolveModelDir, type ModelMetadata } from '../models/io.js';
-import { modelFingerprint } from '../train/distill.js';
+import { defaultModelDir, modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles, type ModelMetadata } from '../models/io.js';
 import { parseFlags } from './args.js';
 import { FerkitError } from '../errors.js';
 
@@ -43,16 +42,10 @@ export interface ModelDescription {
 
 export function describeModel(nameOrDir: string): ModelDescription {
   const dir = resolveModelDir(nameOrDir);
-  if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
-    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir}; pass a folder written by \`ferkit train\`, \`export\` or \`ensemble\`, or a bundled name (default, large, paper)`, { file: dir });
-  }
   const meta = readMetadata(dir);
-  const folders = meta.members ?? ['.'];
+  const folders = networkFolders(dir, meta);
   const metas = meta.members ? folders.map((f) => readMetadata(join(dir, f))) : [meta];
-  const weightsBytes = folders.reduce((sum, f) => {
-    const json = JSON.parse(readFileSync(join(dir, f, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
-    return sum + (json.weightsManifest ?? []).flatMap((g) => g.paths).reduce((s, p) => s + statSync(join(dir, f, p)).size, 0);
-  }, 0);
+  const weightsBytes = folders.reduce((sum, f) => sum + weightFiles(join(dir, f)).reduce((s, p) => s + statSync(join(dir, f, p)).size, 0), 0);
   const members = meta.members?.map((folder, i) => {
     const m = metas[i];
     return { folder, architecture: m.architecture, ...(m.training ? { training: m.training } : {}), ...(m.metrics ? { metrics: m.metrics } : {}) };

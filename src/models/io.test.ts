@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/index.js';
-import { bundledModelsDir, float16Bits, loadModel, resolveModelDir, saveModel, toFloat16Weights, encodeTensors, decodeTensors } from './io.js';
+import { bundledModelsDir, float16Bits, loadModel, modelFingerprint, resolveModelDir, saveModel, toFloat16Weights, encodeTensors, decodeTensors } from './io.js';
 import { getArchitecture } from './architectures.js';
 import { predictProbabilities } from './predict.js';
 import { EMOTIONS } from '../labels.js';
@@ -73,4 +73,25 @@ test('resolveModelDir: folders as given; a bare name that is no folder here name
   assert.equal(resolveModelDir('no-such-bundled-model'), 'no-such-bundled-model');
   assert.equal(resolveModelDir('paper'), join(bundledModelsDir(), 'paper'));
   assert.equal(resolveModelDir('.'), '.');
+});
+
+test('modelFingerprint: the same for the same weights wherever they are, another for other weights; ensembles too', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const meta = { architecture: 'tiny', labels: [...EMOTIONS], preprocessing: DEFAULT_PREPROCESSING };
+    for (const [name, seed] of [['a', 1], ['b', 2]] as const) {
+      const model = getArchitecture('tiny').build({ seed, numClasses: 7, inputSize: 48 });
+      await saveModel(model, join(dir, name), meta);
+      model.dispose();
+    }
+    cpSync(join(dir, 'a'), join(dir, 'a-copy'), { recursive: true });
+    assert.match(modelFingerprint(join(dir, 'a')), /^[0-9a-f]{64}$/);
+    assert.equal(modelFingerprint(join(dir, 'a-copy')), modelFingerprint(join(dir, 'a')));
+    assert.notEqual(modelFingerprint(join(dir, 'b')), modelFingerprint(join(dir, 'a')));
+    assert.throws(() => modelFingerprint(join(dir, 'nothing')), /no model in/);
+  } finally {
+    cleanup();
+  }
+  // the bundled large model is an ensemble whose first member is the default
+  assert.notEqual(modelFingerprint('large'), modelFingerprint('default'));
 });

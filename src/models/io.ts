@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,6 +265,41 @@ async function loadLayersModel(dir: string, name?: string): Promise<SavedModel> 
   } catch (err) {
     throw new FerkitError('BAD_MODEL', `${dir}: cannot load the model (${(err as Error).message})`, { file: dir, cause: err });
   }
+}
+
+/**
+ * The folders holding a model's networks, relative to `dir`: `.` for a single
+ * network, an ensemble's members in order.
+ */
+export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(dir)): string[] {
+  const folders = existsSync(join(dir, 'model.json')) ? ['.'] : meta.members ?? [];
+  if (folders.length === 0) {
+    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); pass a folder written by \`ferkit train\`, \`export\` or \`ensemble\`, or a bundled name (default, large, paper)`, { file: dir });
+  }
+  return folders;
+}
+
+/** The weight files a network folder's model.json names, relative to the folder. */
+export function weightFiles(folder: string): string[] {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
+  return (json.weightsManifest ?? []).flatMap((g) => g.paths);
+}
+
+/**
+ * SHA-256 of a model's topology and weights (each network's `model.json` and
+ * the weight files it names; an ensemble's members in order): the same for
+ * the same model wherever it is stored, another for any other weights. A
+ * distilled run records it of its teacher.
+ */
+export function modelFingerprint(nameOrDir: string): string {
+  const dir = resolveModelDir(nameOrDir);
+  const hash = createHash('sha256');
+  for (const folder of networkFolders(dir)) {
+    const path = join(dir, folder);
+    hash.update(readFileSync(join(path, 'model.json')));
+    for (const f of weightFiles(path)) hash.update(readFileSync(join(path, f)));
+  }
+  return hash.digest('hex');
 }
 
 /** The folder of ferkit's bundled models (`models/` in the package). */

@@ -4,11 +4,11 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { makeDataset } from '../data/dataset.js';
-import { loadModel } from '../models/io.js';
+import { loadModel, modelFingerprint } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { accuracy, argmaxRows } from '../eval/metrics.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
-import { mixTargets, modelFingerprint, teacherTargets } from './distill.js';
+import { mixTargets, teacherTargets } from './distill.js';
 import { train } from './train.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
@@ -23,25 +23,6 @@ const entropy = (p: Float32Array, k = 7) => {
   for (const v of p) if (v > 0) h -= v * Math.log(v);
   return h / (p.length / k);
 };
-
-test('modelFingerprint: the same for the same weights wherever they are, another for other weights; ensembles too', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const a = await train({ train: data(5, 1), config: { arch: 'tiny', epochs: 1, batchSize: 16, seed: 1 }, outDir: join(dir, 'a') });
-    const b = await train({ train: data(5, 1), config: { arch: 'tiny', epochs: 1, batchSize: 16, seed: 2 }, outDir: join(dir, 'b') });
-    a.model.dispose();
-    b.model.dispose();
-    cpSync(join(dir, 'a'), join(dir, 'a-copy'), { recursive: true });
-    assert.match(modelFingerprint(join(dir, 'a')), /^[0-9a-f]{64}$/);
-    assert.equal(modelFingerprint(join(dir, 'a-copy')), modelFingerprint(join(dir, 'a')));
-    assert.notEqual(modelFingerprint(join(dir, 'b')), modelFingerprint(join(dir, 'a')));
-    assert.throws(() => modelFingerprint(join(dir, 'nothing')), /no model in/);
-  } finally {
-    cleanup();
-  }
-  // the bundled large model is an ensemble whose first member is the default
-  assert.notEqual(modelFingerprint('large'), modelFingerprint('default'));
-});
 
 test('mixTargets: row-wise (1 - w) * own + w * teacher; sizes must agree', () => {
   const own = Float32Array.from([1, 0, 0, 0, 1, 0]);

@@ -3,13 +3,10 @@
  * for example an ensemble) as soft targets for training another (the
  * student), so that one fast network learns what several slower ones know.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
 import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
-import { loadModel, readMetadata, resolveModelDir } from '../models/io.js';
+import { loadModel } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { applyTemperature } from '../eval/calibration.js';
 
@@ -40,28 +37,6 @@ export async function teacherTargets(teacher: string, ds: Dataset, options: Teac
   } finally {
     model.dispose();
   }
-}
-
-/**
- * SHA-256 of a model's topology and weights (its `model.json` and the weight
- * files it names; an ensemble's members' in order): what a checkpoint records
- * of its teacher, so that a run does not resume against a folder that now
- * holds another model.
- */
-export function modelFingerprint(nameOrDir: string): string {
-  const dir = resolveModelDir(nameOrDir);
-  const folders = existsSync(join(dir, 'model.json')) ? ['.'] : readMetadata(dir).members ?? [];
-  if (folders.length === 0) throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); pass a folder written by \`ferkit train\`, \`export\` or \`ensemble\`, or a bundled name`, { file: dir });
-  const hash = createHash('sha256');
-  for (const folder of folders) {
-    const modelPath = join(dir, folder, 'model.json');
-    if (!existsSync(modelPath)) throw new FerkitError('MODEL_NOT_FOUND', `no model in ${join(dir, folder)} (model.json missing)`, { file: modelPath });
-    const json = readFileSync(modelPath);
-    hash.update(json);
-    const manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
-    for (const p of manifest.flatMap((g) => g.paths)) hash.update(readFileSync(join(dir, folder, p)));
-  }
-  return hash.digest('hex');
 }
 
 /** Row-wise (1 - weight) * own + weight * teacher, as a new array. Pure. */

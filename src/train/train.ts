@@ -8,14 +8,14 @@ import { getArchitecture } from '../models/architectures.js';
 import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../models/predict.js';
-import { DEFAULT_PREPROCESSING, loadModel, saveModel, type Calibration } from '../models/io.js';
+import { DEFAULT_PREPROCESSING, loadModel, modelFingerprint, saveModel, type Calibration } from '../models/io.js';
 import { accuracy, argmaxRows, crossEntropy } from '../eval/metrics.js';
 import { applyCalibration, applyTemperature, decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature, nll } from '../eval/calibration.js';
 import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
 import { classWeights, epochOrder, type ClassWeighting } from './balance.js';
-import { mixTargets, modelFingerprint, teacherTargets } from './distill.js';
+import { mixTargets, teacherTargets } from './distill.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {
