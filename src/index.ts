@@ -13,7 +13,7 @@ export { loadDataset, type LoadOptions } from './data/load.js';
 export { stratifiedSplit, type SplitIndices } from './data/split.js';
 export { decodeGrey, type ImageSource } from './image/decode.js';
 export { getArchitecture, listArchitectures, registerArchitecture, type Architecture, type BuildOptions } from './models/architectures.js';
-export { loadModel, saveModel, defaultModelDir, type ModelMetadata, type SavedModel, type Preprocessing, type Calibration } from './models/io.js';
+export { loadModel, saveModel, defaultModelDir, modelFingerprint, type ModelMetadata, type SavedModel, type Preprocessing, type Calibration } from './models/io.js';
 export { predictProbabilities, modelProbabilities, type PredictOptions } from './models/predict.js';
 export { teacherTargets, type TeacherOptions } from './train/distill.js';
 export { train, PAPER_RECIPE, RECOMMENDED_RECIPE, weightedLoss, learningRateAt, type TrainConfig, type TrainOptions, type TrainResult, type LossOptions } from './train/train.js';
