@@ -93,6 +93,7 @@ test('train then eval --json from the command line, on a CSV', () => {
     const student = join(dir, 'student');
     const kd = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--batch-size', '8', '--teacher', out, '--out', student);
     assert.equal(kd.code, 0, kd.stderr);
+    assert.match(kd.stderr, /teacher: .* \(weight 0\.5, temperature 2\); it predicts the \d+ training faces/);
     const kdMeta = JSON.parse(readFileSync(join(student, 'ferkit.json'), 'utf8')).training;
     assert.deepEqual([kdMeta.teacher, kdMeta.distillWeight, kdMeta.distillTemperature], [out, 0.5, 2]);
     assert.match(ferkit('info', '--model', student).stdout, /teacher: .*model \(weight 0\.5, temperature 2, sha256 [0-9a-f]{16}…\)/);

@@ -131,6 +131,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const counts = classCounts(trainSet.labels);
   log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
   log(`output: ${outDir}`);
+  if (v.teacher) log(`teacher: ${resolve(resolveModelDir(v.teacher))} (weight ${config.distillWeight}, temperature ${config.distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`);
   const result = await train({
     train: trainSet,
     validation: valSet,
