@@ -131,7 +131,8 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const counts = classCounts(trainSet.labels);
   log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
   log(`output: ${outDir}`);
-  if (v.teacher) log(`teacher: ${resolve(resolveModelDir(v.teacher))} (weight ${config.distillWeight}, temperature ${config.distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`);
+  const teacher = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
+  if (teacher) log(`teacher: ${teacher} (weight ${config.distillWeight}, temperature ${config.distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`);
   const result = await train({
     train: trainSet,
     validation: valSet,
@@ -139,7 +140,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     outDir,
     resume: Boolean(v.resume),
     ...(v.init ? { init: resolve(v.init) } : {}),
-    ...(v.teacher ? { teacher: resolve(resolveModelDir(v.teacher)) } : {}),
+    ...(teacher ? { teacher } : {}),
     callbacks: [progressBar()],
     provenance: { data: v.data, usage: usage ?? 'all', ...(v.ferplus ? { ferplus: v.ferplus } : {}), ...splitInfo, ...(limit ? { limit } : {}) },
   });
