@@ -70,7 +70,7 @@ export function describeModel(nameOrDir: string): ModelDescription {
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '?');
 
-/** One line on how a model was trained, from its ferkit.json `training` and `metrics`. */
+/** The lines on how a model was trained, from its ferkit.json `training` and `metrics`. */
 function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, unknown> | undefined): string[] {
   if (!t) return ['training: not recorded'];
   const parts = [
