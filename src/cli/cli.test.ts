@@ -75,6 +75,26 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.deepEqual(Object.keys(m).sort(), ['accuracy', 'confusion', 'labels', 'macroF1', 'perClass', 'samples']);
     assert.equal(m.samples, 21); // every 4th of 84 rows is PublicTest
     assert.equal(m.confusion.flat().reduce((a: number, b: number) => a + b, 0), 21);
+    // FER+ majority labels: row i votes for class (label + 1) % 7, every 3rd for contempt, row 5 for nothing
+    const fpFile = join(dir, 'fer2013new.csv');
+    const fpRows = Array.from(labels, (l, i) => {
+      const votes = new Array<number>(10).fill(0); // neutral happiness surprise sadness anger disgust fear contempt unknown NF
+      const fpColumn = [4, 5, 6, 1, 3, 2, 0]; // FER2013 class -> FER+ column
+      if (i % 3 === 0) votes[7] = 6; else votes[fpColumn[(l + 1) % 7]] = 6;
+      return `x,${i === 5 ? '' : `fer${i}.png`},${votes.join(',')}`;
+    });
+    writeFileSync(fpFile, ['Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF', ...fpRows].join('\n') + '\n');
+    const scoredRows = Array.from(labels.keys()).filter((i) => i % 4 === 0 && i % 3 !== 0 && i !== 5);
+    const fpEval = ferkit('eval', '--data', csv, '--model', out, '--ferplus', fpFile, '--json');
+    assert.equal(fpEval.code, 0, fpEval.stderr);
+    assert.match(fpEval.stderr, /labels: FER\+ majority votes .* left out 7 images whose majority is not one of the seven emotions .* 0 without votes: 14 images/);
+    const fpMetrics = JSON.parse(fpEval.stdout);
+    assert.equal(fpMetrics.samples, scoredRows.length);
+    const support = new Array<number>(7).fill(0);
+    for (const i of scoredRows) support[(labels[i] + 1) % 7]++;
+    assert.deepEqual(fpMetrics.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0)), support);
+    assert.equal(ferkit('eval', '--data', dir, '--model', out, '--ferplus', fpFile).code, 2); // an image folder has no FER+ rows
+    assert.equal(ferkit('eval', '--data', csv, '--model', out, '--ferplus', fpFile, '--detect').code, 2);
     const text = ferkit('eval', '--data', csv, '--model', out);
     assert.match(text.stdout, /macro-F1/);
     assert.match(text.stdout, /confusion matrix \(rows: true label\)/);

@@ -9,6 +9,8 @@ import { intFlag, numFlag, parseFlags, usageFlag } from './args.js';
 import { createRecognizer } from '../recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
+import { isCsvPath } from '../data/load.js';
+import { readFerPlus, withFerPlus } from '../data/ferplus.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 
@@ -24,6 +26,9 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --detect            the images are uncropped: detect faces, classify the largest
                       (image folders only; images without a face are counted and reported)
   --min-confidence P  face detection threshold with --detect (default 0.5)
+  --ferplus PATH      score against the FER+ crowd majority (fer2013new.csv) instead of the
+                      FER2013 labels; images whose majority is not one of the seven emotions
+                      (not a face, contempt, unknown) are left out (FER2013 CSV data only)
   --tta               average each face with its mirror image (test-time augmentation)
   --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion
                       (with --detect also images, noFace, noFaceExamples, failed)
@@ -36,10 +41,13 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     data: { type: 'string' }, usage: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
     split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
     'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
-    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' },
+    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' }, ferplus: { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
-  if (v.detect) return detectEval(v, log, out);
+  if (v.detect) {
+    if (v.ferplus) throw new FerkitError('BAD_ARGUMENT', '--ferplus applies to the FER2013 CSV, not to --detect');
+    return detectEval(v, log, out);
+  }
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
   log(`engine: ${engine.backend} (${engine.reason})`);
   const modelDir = v.model ?? defaultModelDir();
@@ -98,11 +106,18 @@ export interface DataSelectionFlags {
   part?: string;
   limit?: string;
   'skip-bad'?: boolean;
+  ferplus?: string;
 }
 
-/** Loads the images chosen by --data/--usage/--limit and, with --split, one part of the stratified split. */
+/**
+ * Loads the images chosen by --data/--usage/--limit and, with --split, one
+ * part of the stratified split (made on the FER2013 labels, as training
+ * makes it). With --ferplus the labels become the FER+ majority votes, and
+ * images without one of the seven emotions as majority are left out.
+ */
 export async function selectData(v: DataSelectionFlags, log: (s: string) => void): Promise<Dataset> {
   const part = v.part ?? 'heldout';
+  if (v.ferplus && !isCsvPath(v.data!)) throw new FerkitError('BAD_ARGUMENT', '--ferplus needs --data to be the FER2013 CSV its rows align with');
   if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
   const usage = usageFlag(v.usage, v.split ? 'Training' : 'PublicTest');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
@@ -112,6 +127,11 @@ export async function selectData(v: DataSelectionFlags, log: (s: string) => void
     const parts = stratifiedSplit(data.labels, numFlag(v.split, 'split', 0.2), seed);
     data = subset(data, part === 'heldout' ? parts.test : parts.train);
     log(`using the ${part} part of the stratified split (fraction ${v.split}, seed ${seed}): ${data.count} images`);
+  }
+  if (v.ferplus) {
+    const r = withFerPlus(data, readFerPlus(v.ferplus), { dropOtherMajority: true });
+    data = r.dataset;
+    log(`labels: FER+ majority votes (${v.ferplus}); left out ${r.dropped.notFace + r.dropped.otherMajority} images whose majority is not one of the seven emotions (not a face, contempt, unknown) and ${r.dropped.unvoted} without votes: ${data.count} images`);
   }
   if (data.count === 0) throw new FerkitError('BAD_DATA', `no images in ${v.data} for this selection; check --usage`);
   return data;

@@ -15,7 +15,7 @@ reliability.svg (calibration) and metrics.json.
   --model DIR         model folder, or a bundled model by name: default (the default), large or paper
   --data PATH         FER2013 CSV or image folder
   --out DIR           where to write the report (required)
-  --usage LIST, --split F --seed N --part heldout|train, --limit N, --skip-bad   as for eval
+  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --limit N, --skip-bad   as for eval
   --tta               flip test-time augmentation
   --backend NAME      auto | native | wasm | cpu`;
 
@@ -23,6 +23,7 @@ export async function reportCommand(argv: string[], log: (s: string) => void, ou
   const { values: v } = parseFlags(argv, {
     model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' },
     seed: { type: 'string' }, part: { type: 'string' }, limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, tta: { type: 'boolean' }, backend: { type: 'string' },
+    ferplus: { type: 'string' },
   });
   if (!v.data || !v.out) throw new FerkitError('BAD_ARGUMENT', 'report needs --data PATH and --out DIR');
   await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
@@ -31,7 +32,7 @@ export async function reportCommand(argv: string[], log: (s: string) => void, ou
   const data = await selectData(v, log);
   const { probabilities, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
-  const description = `${v.data}${v.split ? `, ${v.part ?? 'heldout'} part of a ${v.split} stratified split (seed ${v.seed ?? 42})` : `, usage ${v.usage ?? 'PublicTest'}`}${v.tta ? ', flip TTA' : ''}`;
+  const description = `${v.data}${v.split ? `, ${v.part ?? 'heldout'} part of a ${v.split} stratified split (seed ${v.seed ?? 42})` : `, usage ${v.usage ?? 'PublicTest'}`}${v.ferplus ? ', FER+ majority labels' : ''}${v.tta ? ', flip TTA' : ''}`;
   const files = await writeReport(v.out, { metrics, ece, probabilities, trueLabels: data.labels, meta, modelDir, dataDescription: description });
   out(`accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}, ECE ${ece.toFixed(4)} on ${metrics.samples} images\nwrote ${files.map((f) => `${v.out}/${f}`).join(', ')}\n`);
   return 0;

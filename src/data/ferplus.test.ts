@@ -24,11 +24,36 @@ test('FER+ votes become soft labels; the majority becomes the label; non-faces a
     assert.deepEqual([...fp.hasVotes], [1, 0, 1, 1]);
     const ds = makeDataset({ pixels: new Uint8Array(4 * 2304), labels: Int32Array.from([6, 6, 6, 6]), ids: ['a', 'b', 'c', 'd'], rows: Int32Array.from([0, 1, 2, 3]) });
     const { dataset, dropped } = withFerPlus(ds, fp);
-    assert.deepEqual(dropped, { notFace: 1, unvoted: 1 });
+    assert.deepEqual(dropped, { notFace: 1, unvoted: 1, otherMajority: 0 });
     assert.deepEqual(dataset.ids, ['a', 'd']);
     assert.deepEqual([...dataset.labels], [3, 0]);
     assert.deepEqual([...dataset.soft!.subarray(0, 7)], [0, 0, 0, 0.75, 0, 0, 0.25]);
     assert.deepEqual([...dataset.soft!.subarray(7, 14)], [0.5, 0.5, 0, 0, 0, 0, 0]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('for evaluation, images whose FER+ majority is contempt, unknown or not a face are left out', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'fer2013new.csv');
+    writeFileSync(file, [HEADER,
+      'PublicTest,a.png,1,0,0,0,0,0,0,6,3,0', // contempt majority
+      'PublicTest,b.png,0,0,0,2,0,0,0,0,5,3', // unknown majority (NF not above half)
+      'PublicTest,c.png,0,0,0,0,0,0,4,0,2,4', // fear ties not-a-face: the emotion wins
+      'PublicTest,d.png,0,0,3,0,0,0,0,3,4,0', // unknown ahead of surprise
+      'PublicTest,e.png,0,0,0,0,0,0,1,0,0,9', // not a face (counted as such)
+    ].join('\n') + '\n');
+    const ds = makeDataset({ pixels: new Uint8Array(5 * 2304), labels: Int32Array.from([0, 0, 0, 0, 0]), ids: ['a', 'b', 'c', 'd', 'e'], rows: Int32Array.from([0, 1, 2, 3, 4]) });
+    const fp = readFerPlus(file);
+    const kept = withFerPlus(ds, fp);
+    assert.deepEqual(kept.dataset.ids, ['a', 'b', 'c', 'd']);
+    assert.deepEqual([...kept.dataset.labels], [6, 4, 2, 5]);
+    const scored = withFerPlus(ds, fp, { dropOtherMajority: true });
+    assert.deepEqual(scored.dropped, { notFace: 1, unvoted: 0, otherMajority: 3 });
+    assert.deepEqual(scored.dataset.ids, ['c']);
+    assert.deepEqual([...scored.dataset.labels], [2]);
   } finally {
     cleanup();
   }

@@ -3,6 +3,7 @@ import { FerkitError } from '../errors.js';
 import { FERPLUS_COLUMNS, FERPLUS_TO_FER, NUM_CLASSES, emotionIndex } from '../labels.js';
 import type { Dataset } from './dataset.js';
 import { makeDataset, subset } from './dataset.js';
+import { argmaxAt } from '../eval/metrics.js';
 
 /** FER+ crowd votes, one row per FER2013 data row (same order as the CSV). */
 export interface FerPlusVotes {
@@ -45,29 +46,48 @@ export interface FerPlusOptions {
   dropNotFace?: boolean;
   /** Drop images without votes. Default true. */
   dropUnvoted?: boolean;
+  /**
+   * Drop images whose most-voted FER+ column is not one of the seven
+   * emotions (contempt, unknown or not a face): they have no right answer
+   * for a seven-class model, as in FER+'s majority-vote evaluation.
+   * Default false (training keeps them, with their emotion votes as soft labels).
+   */
+  dropOtherMajority?: boolean;
+}
+
+/** What `withFerPlus` left out, by reason. */
+export interface FerPlusDropped {
+  notFace: number;
+  unvoted: number;
+  /** Most votes for contempt, unknown or not a face (only with `dropOtherMajority`). */
+  otherMajority: number;
 }
 
 /**
  * Attaches FER+ soft labels (the votes over the seven FER2013 classes,
  * normalised; contempt and unknown votes ignored) to a dataset read from the
  * FER2013 CSV, aligned by data row; the hard label becomes the majority vote.
- * Images that FER+ marks as not a face, or that have no usable vote, are dropped.
+ * Images that FER+ marks as not a face, or that have no usable vote, are
+ * dropped (and, with `dropOtherMajority`, those most voters put outside the
+ * seven emotions).
  */
-export function withFerPlus(ds: Dataset, fp: FerPlusVotes, options: FerPlusOptions = {}): { dataset: Dataset; dropped: { notFace: number; unvoted: number } } {
+export function withFerPlus(ds: Dataset, fp: FerPlusVotes, options: FerPlusOptions = {}): { dataset: Dataset; dropped: FerPlusDropped } {
   const dropNotFace = options.dropNotFace ?? true;
   const dropUnvoted = options.dropUnvoted ?? true;
+  const dropOtherMajority = options.dropOtherMajority ?? false;
   const nc = FERPLUS_COLUMNS.length;
   const nfCol = FERPLUS_COLUMNS.indexOf('NF');
   const soft = new Float32Array(ds.count * NUM_CLASSES);
   const labels = Int32Array.from(ds.labels);
   const keep: number[] = [];
-  let notFace = 0, unvoted = 0;
+  let notFace = 0, unvoted = 0, otherMajority = 0;
   for (let i = 0; i < ds.count; i++) {
     const r = ds.rows[i];
     if (r < 0 || r >= fp.rows) throw new FerkitError('BAD_DATA', `image ${ds.ids[i]} has no FER+ row (FER+ votes align with FER2013 CSV rows only)`);
     const v = fp.votes.subarray(r * nc, (r + 1) * nc);
     const total = v.reduce((a, b) => a + b, 0);
     if (dropNotFace && fp.hasVotes[r] && v[nfCol] > total / 2) { notFace++; continue; }
+    if (dropOtherMajority && fp.hasVotes[r] && !FERPLUS_TO_FER[argmaxAt(v, 0, nc)]) { otherMajority++; continue; }
     let sum = 0;
     for (let c = 0; c < nc; c++) {
       const e = FERPLUS_TO_FER[c];
@@ -88,5 +108,5 @@ export function withFerPlus(ds: Dataset, fp: FerPlusVotes, options: FerPlusOptio
     keep.push(i);
   }
   const full = makeDataset({ pixels: ds.pixels, labels, ids: ds.ids, rows: ds.rows, soft });
-  return { dataset: keep.length === ds.count ? full : subset(full, keep), dropped: { notFace, unvoted } };
+  return { dataset: keep.length === ds.count ? full : subset(full, keep), dropped: { notFace, unvoted, otherMajority } };
 }
