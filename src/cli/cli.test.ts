@@ -300,6 +300,16 @@ test('report writes the HTML page and the pictures', { skip: needs(bundled, 'the
     const m = JSON.parse(readFileSync(join(dir, 'rep', 'metrics.json'), 'utf8'));
     assert.equal(m.samples, 21);
     assert.match(readFileSync(join(dir, 'rep', 'report.html'), 'utf8'), /<svg[\s\S]*Confusion matrix/);
+    // against FER+ majority votes: every face voted happy but the first (contempt)
+    const fpFile = join(dir, 'fer2013new.csv');
+    const votes = (i: number) => (i === 0 ? '0,0,0,0,0,0,0,7,0,0' : '0,7,0,0,0,0,0,0,0,0');
+    writeFileSync(fpFile, ['Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF', ...Array.from(labels, (_, i) => `PublicTest,f${i}.png,${votes(i)}`)].join('\n') + '\n');
+    const fp = ferkit('report', '--data', csv, '--out', join(dir, 'rep-fp'), '--ferplus', fpFile);
+    assert.equal(fp.code, 0, fp.stderr);
+    const fm = JSON.parse(readFileSync(join(dir, 'rep-fp', 'metrics.json'), 'utf8'));
+    assert.equal(fm.samples, 20);
+    assert.deepEqual(fm.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0)), [0, 0, 0, 20, 0, 0, 0]);
+    assert.match(readFileSync(join(dir, 'rep-fp', 'report.html'), 'utf8'), /FER\+ majority labels/);
   } finally {
     cleanup();
   }
