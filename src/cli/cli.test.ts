@@ -64,7 +64,7 @@ test('train then eval --json from the command line, on a CSV', () => {
     const out = join(dir, 'model');
     const t = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '2', '--batch-size', '8', '--out', out);
     assert.equal(t.code, 0, t.stderr);
-    assert.match(t.stderr, /epoch 2\/2 loss/);
+    assert.match(t.stderr, /epoch 2\/2 loss .* val_acc [\d.]+% val_f1 [\d.]+ \(lowest recall (angry|disgust|fear|happy|sad|surprise|neutral) [\d.]+\)/);
     for (const f of ['model.json', 'weights.bin', 'ferkit.json', 'train-log.jsonl']) assert.ok(existsSync(join(out, f)), f);
     const meta = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8'));
     assert.equal(meta.training.split, 0.2);

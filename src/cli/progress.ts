@@ -1,4 +1,5 @@
 import type { BatchLogs, EpochLogs, TrainCallbacks } from '../train/types.js';
+import { EMOTIONS } from '../labels.js';
 
 /** Seconds as `1h02m`, `3m05s` or `42s`. */
 export function formatDuration(seconds: number): string {
@@ -11,6 +12,13 @@ export function formatDuration(seconds: number): string {
 }
 
 const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
+
+/** ` val_f1 0.612 (lowest recall fear 0.410)`, or nothing without validation figures. */
+function validationDetail(l: EpochLogs): string {
+  if (l.valMacroF1 === undefined || !l.valRecall?.length) return '';
+  const low = l.valRecall.reduce((best, r, i) => (r < l.valRecall![best] ? i : best), 0);
+  return ` val_f1 ${l.valMacroF1.toFixed(3)} (lowest recall ${EMOTIONS[low] ?? `class ${low}`} ${l.valRecall[low].toFixed(3)})`;
+}
 
 /**
  * A training progress bar for a terminal: batches done, ETA of the epoch and
@@ -46,7 +54,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): TrainC
     onEpochEnd(l: EpochLogs) {
       epochTimes.push(l.seconds);
       const remaining = (epochs - l.epoch) * (epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length);
-      stream.write(`${tty ? '\r\x1b[2K' : ''}epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} val_loss ${l.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(l.valAccuracy)} | ${l.seconds.toFixed(1)}s, ${Math.round(l.imagesPerSecond)} img/s, ${l.numTensors} tensors | ETA ${formatDuration(remaining)}\n`);
+      stream.write(`${tty ? '\r\x1b[2K' : ''}epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} val_loss ${l.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(l.valAccuracy)}${validationDetail(l)} | ${l.seconds.toFixed(1)}s, ${Math.round(l.imagesPerSecond)} img/s, ${l.numTensors} tensors | ETA ${formatDuration(remaining)}\n`);
     },
     onTrainEnd() {
       if (epochs > startEpoch) stream.write(`done in ${formatDuration((performance.now() - runStart) / 1000)}\n`);

@@ -21,6 +21,12 @@ test('a short training run lowers the loss and learns an easy task; no tensor le
   assert.equal(history.length, 6);
   assert.ok(history[5].loss < history[0].loss * 0.8, `loss ${history[0].loss} -> ${history[5].loss}`);
   assert.ok(history[5].valAccuracy! > 0.5, `validation accuracy ${history[5].valAccuracy}`);
+  // per-class validation figures: 6 faces per class, so every recall is a multiple of 1/6 and their mean is the accuracy
+  const recall = history[5].valRecall!;
+  assert.equal(recall.length, 7);
+  for (const r of recall) assert.ok(Math.abs(r * 6 - Math.round(r * 6)) < 1e-9, `recall ${r}`);
+  assert.ok(Math.abs(recall.reduce((a, b) => a + b, 0) / 7 - history[5].valAccuracy!) < 1e-9);
+  assert.ok(history[5].valMacroF1! > 0 && history[5].valMacroF1! <= 1);
   const counts = history.slice(1).map((h) => h.numTensors);
   assert.ok(counts.every((c) => c === counts[0]), `tensor count per epoch: ${counts.join(', ')}`);
   model.dispose();

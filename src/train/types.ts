@@ -6,6 +6,10 @@ export interface EpochLogs {
   accuracy: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** Macro-F1 on the validation data. */
+  valMacroF1?: number;
+  /** Recall of each class on the validation data, in label order (0 for a class it lacks). */
+  valRecall?: number[];
   /** Wall time of the epoch (training and validation). */
   seconds: number;
   /** Training images per second (training steps only). */
