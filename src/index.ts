@@ -8,7 +8,7 @@ export { initEngine, type EngineChoice, type EngineInfo, type BackendName } from
 export { IMAGE_SIZE, PIXELS_PER_IMAGE, classCounts, concat, subset, type Dataset, type ReadReport } from './data/dataset.js';
 export { readFerCsv, type CsvReadOptions } from './data/csv.js';
 export { readImageFolder, type FolderReadOptions } from './data/folder.js';
-export { readFerPlus, withFerPlus, type FerPlusVotes, type FerPlusOptions } from './data/ferplus.js';
+export { readFerPlus, withFerPlus, type FerPlusVotes, type FerPlusOptions, type FerPlusDropped } from './data/ferplus.js';
 export { loadDataset, type LoadOptions } from './data/load.js';
 export { stratifiedSplit, type SplitIndices } from './data/split.js';
 export { decodeGrey, type ImageSource } from './image/decode.js';
