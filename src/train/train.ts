@@ -9,7 +9,7 @@ import { canTrain } from '../engine/index.js';
 import { SeededDropout } from '../models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../models/predict.js';
 import { DEFAULT_PREPROCESSING, loadModel, modelFingerprint, saveModel, type Calibration } from '../models/io.js';
-import { accuracy, argmaxRows, confusionMatrix, crossEntropy, macroF1, perClassMetrics } from '../eval/metrics.js';
+import { argmaxRows, computeMetrics, crossEntropy } from '../eval/metrics.js';
 import { applyCalibration, applyTemperature, decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature, nll } from '../eval/calibration.js';
 import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
@@ -328,11 +328,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (validation && validation.count > 0) {
       const probs = await predictProbabilities(model, validation.pixels);
       logs.valLoss = crossEntropy(probs, validation.labels, NUM_CLASSES);
-      const predicted = argmaxRows(probs, NUM_CLASSES);
-      const confusion = confusionMatrix(validation.labels, predicted, NUM_CLASSES);
-      logs.valAccuracy = accuracy(validation.labels, predicted);
-      logs.valMacroF1 = macroF1(confusion);
-      logs.valRecall = perClassMetrics(confusion).map((m) => m.recall);
+      const m = computeMetrics(validation.labels, argmaxRows(probs, NUM_CLASSES), EMOTIONS);
+      logs.valAccuracy = m.accuracy;
+      logs.valMacroF1 = m.macroF1;
+      logs.valRecall = EMOTIONS.map((e) => m.perClass[e].recall);
     }
     logs.seconds = (performance.now() - t0) / 1000;
     logs.numTensors = tf.memory().numTensors;
