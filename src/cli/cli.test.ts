@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticFaces, csvRow, tempDir, needs, FER_CSV, PROJECT_ROOT } from '../testing/fixtures.js';
+import { syntheticFaces, csvRow, tempDir, needs, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../testing/fixtures.js';
+import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'ferkit.js');
 
@@ -78,12 +79,12 @@ test('train then eval --json from the command line, on a CSV', () => {
     // FER+ majority labels: row i votes for class (label + 1) % 7, every 3rd for contempt, row 5 for nothing
     const fpFile = join(dir, 'fer2013new.csv');
     const fpRows = Array.from(labels, (l, i) => {
-      const votes = new Array<number>(10).fill(0); // neutral happiness surprise sadness anger disgust fear contempt unknown NF
-      const fpColumn = [4, 5, 6, 1, 3, 2, 0]; // FER2013 class -> FER+ column
-      if (i % 3 === 0) votes[7] = 6; else votes[fpColumn[(l + 1) % 7]] = 6;
+      const votes = new Array<number>(FERPLUS_TO_FER.length).fill(0);
+      if (i % 3 === 0) votes[FERPLUS_COLUMNS.indexOf('contempt')] = 6;
+      else votes[FERPLUS_TO_FER.indexOf(EMOTIONS[(l + 1) % 7])] = 6;
       return `x,${i === 5 ? '' : `fer${i}.png`},${votes.join(',')}`;
     });
-    writeFileSync(fpFile, ['Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF', ...fpRows].join('\n') + '\n');
+    writeFileSync(fpFile, [FERPLUS_HEADER, ...fpRows].join('\n') + '\n');
     const scoredRows = Array.from(labels.keys()).filter((i) => i % 4 === 0 && i % 3 !== 0 && i !== 5);
     const fpEval = ferkit('eval', '--data', csv, '--model', out, '--ferplus', fpFile, '--json');
     assert.equal(fpEval.code, 0, fpEval.stderr);
@@ -303,7 +304,7 @@ test('report writes the HTML page and the pictures', { skip: needs(bundled, 'the
     // against FER+ majority votes: every face voted happy but the first (contempt)
     const fpFile = join(dir, 'fer2013new.csv');
     const votes = (i: number) => (i === 0 ? '0,0,0,0,0,0,0,7,0,0' : '0,7,0,0,0,0,0,0,0,0');
-    writeFileSync(fpFile, ['Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF', ...Array.from(labels, (_, i) => `PublicTest,f${i}.png,${votes(i)}`)].join('\n') + '\n');
+    writeFileSync(fpFile, [FERPLUS_HEADER, ...Array.from(labels, (_, i) => `PublicTest,f${i}.png,${votes(i)}`)].join('\n') + '\n');
     const fp = ferkit('report', '--data', csv, '--out', join(dir, 'rep-fp'), '--ferplus', fpFile);
     assert.equal(fp.code, 0, fp.stderr);
     const fm = JSON.parse(readFileSync(join(dir, 'rep-fp', 'metrics.json'), 'utf8'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PIXELS_PER_IMAGE } from '../data/dataset.js';
+import { FERPLUS_COLUMNS } from '../labels.js';
 
 export function tempDir(prefix = 'ferkit-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -18,6 +19,8 @@ export const SHARED_DATA = process.env.FERKIT_SHARED_DATA ?? resolve(PROJECT_ROO
 export const FER_CSV = join(SHARED_DATA, 'fer2013', 'fer2013.csv.gz');
 export const FER_IMAGES = join(SHARED_DATA, 'fer2013-images');
 export const FERPLUS_CSV = join(SHARED_DATA, 'ferplus', 'fer2013new.csv');
+/** The header line of a FER+ votes file (fer2013new.csv). */
+export const FERPLUS_HEADER = ['Usage', 'Image name', ...FERPLUS_COLUMNS].join(',');
 
 /** `false` when the file exists, else a skip message for node:test. */
 export function needs(path: string, what = 'the shared reference data in ../shared/data'): string | false {
