@@ -173,10 +173,11 @@ test('the bundled default model: small, float16, folded, and clearly ahead of th
   assert.equal(r.code, 0, r.stderr);
   const m = JSON.parse(r.stdout);
   assert.equal(m.samples, 3589);
-  // floors well above the paper model (59.63%, 0.571), macro-F1 at the target; MODEL_CARD.md gives the measured figures
-  assert.ok(m.accuracy >= 0.68, `accuracy ${m.accuracy}`);
+  // floors well above the paper model (59.63%, 0.571); macro-F1 and every class's recall at issue 4's targets
+  // (0.65, 0.45); MODEL_CARD.md gives the measured figures (69.38%, 0.679, lowest recall fear 0.490)
+  assert.ok(m.accuracy >= 0.69, `accuracy ${m.accuracy}`);
   assert.ok(m.macroF1 >= 0.65, `macro-F1 ${m.macroF1}`);
-  for (const [label, c] of Object.entries(m.perClass as Record<string, { recall: number }>)) assert.ok(c.recall >= 0.42, `${label} recall ${c.recall}`);
+  for (const [label, c] of Object.entries(m.perClass as Record<string, { recall: number }>)) assert.ok(c.recall >= 0.45, `${label} recall ${c.recall}`);
   // a bare name finds the bundled model
   const byName = ferkit('eval', '--data', FER_CSV, '--usage', 'PublicTest', '--model', 'default', '--json');
   assert.equal(byName.code, 0, byName.stderr);
