@@ -19,7 +19,7 @@ reported and skipped; the exit code is 1 when any file failed.
   --json                 one JSON object per face (JSON Lines)
   --csv                  CSV with a header, one row per face
   --annotate DIR         write each picture with boxes, labels and probabilities drawn
-  --model DIR            model folder, or a bundled model by name: default (the default), large or paper
+  --model DIR            model folder, or a bundled model by name: default (the default) or paper
   --min-confidence P     face detection threshold (default 0.5)
   --uncertain-below P    flag faces whose top probability is below P as uncertain
   --margin M             room around the face box, share of its size (default 0.1)

@@ -42,7 +42,7 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --seed N             seeds the initialisation, shuffling, augmentation, dropout and the split (default 42)
   --split-seed N       seeds the split alone (default: --seed); keep it to train more models on the
                        same held-out part with other draws (independent ensemble members, --init cycles)
-  --teacher DIR        distil a trained model (a folder, or a bundled name such as large; an ensemble
+  --teacher DIR        distil a trained model (a folder, or a bundled name such as default; an ensemble
                        too): its probabilities on the training faces, with the mirror image, become
                        soft targets mixed with the labels
   --distill-weight W   weight of the teacher's targets against the labels, 0..1 (default 0.5 with --teacher)

@@ -22,7 +22,7 @@ the moments of strongest change) and a plot. Memory stays bounded on long videos
   --summary FILE      write the summary as JSON to FILE
   --smoothing S       half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N        scale frames down to this longest side (default 1280)
-  --model DIR         model folder, or a bundled model by name: default (the default), large or paper
+  --model DIR         model folder, or a bundled model by name: default (the default) or paper
   --min-confidence P  face detection threshold (default 0.5)
   --backend NAME      auto | native | wasm | cpu`;
 

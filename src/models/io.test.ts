@@ -10,6 +10,7 @@ import { predictProbabilities } from './predict.js';
 import { EMOTIONS } from '../labels.js';
 import { DEFAULT_PREPROCESSING } from './io.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+import { ensembleCommand } from '../cli/ensemble.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
 
@@ -89,9 +90,14 @@ test('modelFingerprint: the same for the same weights wherever they are, another
     assert.equal(modelFingerprint(join(dir, 'a-copy')), modelFingerprint(join(dir, 'a')));
     assert.notEqual(modelFingerprint(join(dir, 'b')), modelFingerprint(join(dir, 'a')));
     assert.throws(() => modelFingerprint(join(dir, 'nothing')), /no model in/);
+    // an ensemble's fingerprint covers its members: another member, another fingerprint
+    const ensemble = (members: string[], out: string) => ensembleCommand(['--models', members.map((m) => join(dir, m)).join(','), '--out', join(dir, out)], () => {});
+    assert.equal(await ensemble(['a', 'b'], 'ab'), 0);
+    assert.equal(await ensemble(['a', 'a-copy'], 'aa'), 0);
+    assert.match(modelFingerprint(join(dir, 'ab')), /^[0-9a-f]{64}$/);
+    assert.notEqual(modelFingerprint(join(dir, 'ab')), modelFingerprint(join(dir, 'aa')));
+    assert.notEqual(modelFingerprint(join(dir, 'ab')), modelFingerprint(join(dir, 'a')));
   } finally {
     cleanup();
   }
-  // the bundled large model is an ensemble whose first member is the default
-  assert.notEqual(modelFingerprint('large'), modelFingerprint('default'));
 });

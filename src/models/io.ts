@@ -219,7 +219,7 @@ export function readMetadata(dir: string): ModelMetadata {
 /**
  * Loads a model folder written by `ferkit train`, `export` or `ensemble`
  * (an ensemble comes back as one model that averages its members). A bare
- * name that is not a folder here, such as `default`, `large` or `paper`, names a
+ * name that is not a folder here, such as `default` or `paper`, names a
  * bundled model.
  */
 export async function loadModel(nameOrDir: string): Promise<SavedModel> {
@@ -274,7 +274,7 @@ async function loadLayersModel(dir: string, name?: string): Promise<SavedModel> 
 export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(dir)): string[] {
   const folders = existsSync(join(dir, 'model.json')) ? ['.'] : meta.members ?? [];
   if (folders.length === 0) {
-    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); pass a folder written by \`ferkit train\`, \`export\` or \`ensemble\`, or a bundled name (default, large, paper)`, { file: dir });
+    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); pass a folder written by \`ferkit train\`, \`export\` or \`ensemble\`, or a bundled name (default, paper)`, { file: dir });
   }
   return folders;
 }
@@ -308,7 +308,7 @@ export function bundledModelsDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
 }
 
-/** A folder as given, or for a bare name that is no folder here (`default`, `large`, `paper`), the bundled model of that name. */
+/** A folder as given, or for a bare name that is no folder here (`default`, `paper`), the bundled model of that name. */
 export function resolveModelDir(nameOrDir: string): string {
   if (existsSync(nameOrDir) || !/^[\w-]+$/.test(nameOrDir)) return nameOrDir;
   const bundled = join(bundledModelsDir(), nameOrDir);

@@ -21,7 +21,7 @@ export interface TeacherOptions {
 /**
  * The teacher's softened probabilities for every image of a dataset
  * (count * 7 floats, each row summing to 1). `teacher` is a model folder or a
- * bundled name (`large`); it must predict ferkit's seven emotions from 48x48
+ * bundled name (`default`); it must predict ferkit's seven emotions from 48x48
  * grey faces. Its own fitted calibration is not applied: `temperature` is the
  * one softening.
  */
