@@ -36,6 +36,8 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --focal GAMMA        focal loss exponent (default 0: cross-entropy)
   --label-smoothing E  label smoothing (default 0)
   --augment SPEC       none (paper), standard, or a list such as flip,shift=0.1,rotate=10,zoom=0.1,brightness=0.2,contrast=0.2,erase=0.25
+  --mixup ALPHA        mixup: blend every batch with a shuffled copy of itself, images and targets, by a
+                       Beta(ALPHA, ALPHA) weight (folded to >= 0.5); 0.2 is usual (default 0 = off)
   --keep-best          keep the epoch with the best validation accuracy as the model
   --early-stopping N   stop after N epochs without a better validation accuracy
   --calibrate          fit a temperature on the validation data and store it with the model
@@ -63,7 +65,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     resume: { type: 'boolean' }, init: { type: 'string' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
     recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
     'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
-    augment: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
+    augment: { type: 'string' }, mixup: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
     teacher: { type: 'string' }, 'distill-weight': { type: 'string' }, 'distill-temperature': { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
@@ -86,6 +88,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     focalGamma: numFlag(v.focal, 'focal', base.focalGamma),
     labelSmoothing: numFlag(v['label-smoothing'], 'label-smoothing', base.labelSmoothing),
     augment: v.augment === undefined ? base.augment : parseAugment(v.augment),
+    mixup: numFlag(v.mixup, 'mixup', base.mixup),
     keepBest: v['keep-best'] ?? base.keepBest,
     earlyStopping: intFlag(v['early-stopping'], 'early-stopping', base.earlyStopping),
     calibrate: v.calibrate ?? base.calibrate,

@@ -14,6 +14,7 @@ import { applyCalibration, applyTemperature, decisionMacroF1, expectedCalibratio
 import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
+import { mixupBatch } from './mixup.js';
 import { classWeights, epochOrder, type ClassWeighting } from './balance.js';
 import { mixTargets, teacherTargets } from './distill.js';
 
@@ -45,6 +46,8 @@ export interface TrainConfig {
   labelSmoothing: number;
   /** On-the-fly augmentation. Default none (the paper recipe). */
   augment: AugmentConfig;
+  /** Mixup: blend each batch with a shuffled copy of itself, images and targets, by a Beta(alpha, alpha) weight; 0 = off. Default 0. */
+  mixup: number;
   /** Keep the weights of the epoch with the best validation accuracy as the final model. Default false. */
   keepBest: boolean;
   /** Stop when validation accuracy has not improved for this many epochs; 0 = never. Default 0. */
@@ -64,7 +67,7 @@ export interface TrainConfig {
 export const PAPER_RECIPE: TrainConfig = {
   arch: 'paper', epochs: 50, batchSize: 32, seed: 42, learningRate: 1e-4,
   schedule: 'constant', warmupEpochs: 0, weightDecay: 0, classWeighting: 'none', balancedSampling: false,
-  focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, keepBest: false, earlyStopping: 0, calibrate: false,
+  focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, mixup: 0, keepBest: false, earlyStopping: 0, calibrate: false,
   distillWeight: 0, distillTemperature: 1,
 };
 
@@ -155,18 +158,18 @@ export function learningRateAt(c: Pick<TrainConfig, 'learningRate' | 'schedule' 
   return 0.5 * c.learningRate * (1 + Math.cos(Math.PI * Math.min(1, t)));
 }
 
-/** A normalised, optionally augmented input batch. */
-function inputBatch(ds: Dataset, idx: ArrayLike<number>, augment: AugmentConfig, seed: number, step: number): tf.Tensor4D {
+/** A normalised, optionally augmented input batch (count x 48 x 48 floats). */
+function inputBatch(ds: Dataset, idx: ArrayLike<number>, augment: AugmentConfig, seed: number, step: number): Float32Array {
   const x = normalisedImages(ds.pixels, idx);
   if (isAugmenting(augment)) augmentBatch(x, idx.length, IMAGE_SIZE, augment, seed, step);
-  return tf.tensor4d(x, [idx.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
+  return x;
 }
 
 /**
  * Targets of a batch: soft labels where the dataset has them, else one-hot;
  * mixed with the teacher's targets (count * 7, for the whole dataset) when distilling.
  */
-function targetTensor(ds: Dataset, idx: ArrayLike<number>, teacher?: { targets: Float32Array; weight: number }): tf.Tensor2D {
+function targetBatch(ds: Dataset, idx: ArrayLike<number>, teacher?: { targets: Float32Array; weight: number }): Float32Array {
   const y = new Float32Array(idx.length * NUM_CLASSES);
   const t = teacher ? new Float32Array(idx.length * NUM_CLASSES) : undefined;
   for (let k = 0; k < idx.length; k++) {
@@ -175,7 +178,7 @@ function targetTensor(ds: Dataset, idx: ArrayLike<number>, teacher?: { targets: 
     else y[k * NUM_CLASSES + ds.labels[i]] = 1;
     t?.set(teacher!.targets.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), k * NUM_CLASSES);
   }
-  return tf.tensor2d(t ? mixTargets(y, t, teacher!.weight) : y, [idx.length, NUM_CLASSES]);
+  return t ? mixTargets(y, t, teacher!.weight) : y;
 }
 
 function validateConfig(c: TrainConfig): void {
@@ -188,6 +191,7 @@ function validateConfig(c: TrainConfig): void {
   if (!(c.learningRate > 0)) throw new FerkitError('BAD_ARGUMENT', `learning rate must be positive, got ${c.learningRate}`);
   if (!['constant', 'cosine'].includes(c.schedule)) throw new FerkitError('BAD_ARGUMENT', `schedule must be constant or cosine, got ${c.schedule}`);
   if (!['none', 'inverse', 'effective'].includes(c.classWeighting)) throw new FerkitError('BAD_ARGUMENT', `class weighting must be none, inverse or effective, got ${c.classWeighting}`);
+  if (!(c.mixup >= 0 && Number.isFinite(c.mixup))) throw new FerkitError('BAD_ARGUMENT', `mixup alpha must be a number >= 0 (0 = off; 0.2 is usual), got ${c.mixup}`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw new FerkitError('BAD_ARGUMENT', `label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
   if (!(c.focalGamma >= 0)) throw new FerkitError('BAD_ARGUMENT', `focal gamma must be >= 0, got ${c.focalGamma}`);
   if (!(c.weightDecay >= 0)) throw new FerkitError('BAD_ARGUMENT', `weight decay must be >= 0, got ${c.weightDecay}`);
@@ -211,7 +215,7 @@ function dataFacts(options: TrainOptions): Record<string, unknown> {
 }
 
 /** Fields that must match for a checkpoint to be resumed (epochs may grow). */
-const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'keepBest', 'distillWeight', 'distillTemperature'];
+const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'mixup', 'keepBest', 'distillWeight', 'distillTemperature'];
 
 /**
  * Trains a model from the registry on a dataset: seeded shuffling, weight
@@ -295,8 +299,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       adam.learningRate = lr;
       step++;
       for (const d of dropouts) d.step = step;
-      const x = inputBatch(data, idx, config.augment, config.seed, step);
-      const y = targetTensor(data, idx, teacher);
+      const xs = inputBatch(data, idx, config.augment, config.seed, step);
+      const ys = targetBatch(data, idx, teacher);
+      if (config.mixup > 0) mixupBatch(xs, ys, idx.length, NUM_CLASSES, config.mixup, config.seed, step);
+      const x = tf.tensor4d(xs, [idx.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      const y = tf.tensor2d(ys, [idx.length, NUM_CLASSES]);
       let hits: tf.Scalar | undefined;
       const loss = optimizer.minimize(() => {
         const pred = model.apply(x, { training: true }) as tf.Tensor;
