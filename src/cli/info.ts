@@ -79,6 +79,7 @@ function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, 
     ...(t.classWeighting && t.classWeighting !== 'none' ? [`class weights ${String(t.classWeighting)}`] : []),
     ...(t.balancedSampling ? ['balanced batches'] : []),
     ...(t.labelSmoothing ? [`label smoothing ${String(t.labelSmoothing)}`] : []),
+    ...(t.mixup ? [`mixup ${String(t.mixup)}`] : []),
     ...(t.ferplus ? [`FER+ ${String(t.ferplus)}`] : []),
   ];
   const lines = [`training: ${parts.join(', ')}`, `  data: ${String(t.data ?? '?')} (${String(t.trainCount ?? '?')} train, ${String(t.validationCount ?? '?')} validation)`];

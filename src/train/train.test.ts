@@ -32,11 +32,17 @@ test('a short training run lowers the loss and learns an easy task; no tensor le
   model.dispose();
 });
 
-test('mixup trains (targets blended, accuracy against their top class) and a bad alpha is refused', async () => {
-  const { history, model } = await train({ train: data(20, 6), validation: data(4, 7), config: { arch: 'tiny', epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 3, mixup: 0.4 } });
-  assert.equal(history.length, 2);
-  assert.ok(Number.isFinite(history[1].loss) && history[1].loss < history[0].loss, `loss ${history[0].loss} -> ${history[1].loss}`);
-  model.dispose();
+test('mixup trains (the loss falls, the saved model records its alpha) and a bad alpha is refused', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { history, model } = await train({ train: data(20, 6), validation: data(4, 7), config: { arch: 'tiny', epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 3, mixup: 0.4 }, outDir: dir });
+    model.dispose();
+    assert.equal(history.length, 2);
+    assert.ok(Number.isFinite(history[1].loss) && history[1].loss < history[0].loss, `loss ${history[0].loss} -> ${history[1].loss}`);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'ferkit.json'), 'utf8')).training.mixup, 0.4);
+  } finally {
+    cleanup();
+  }
   await assert.rejects(train({ train: data(2, 6), config: { arch: 'tiny', epochs: 1, mixup: -1 } }), /mixup alpha must be a number >= 0/);
 });
 
