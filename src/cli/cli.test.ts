@@ -13,6 +13,8 @@ function ferkit(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const DEFAULT_MODEL = join(PROJECT_ROOT, 'models', 'default');
+
 test('info prints version, backend and why, default model, architectures', () => {
   const r = ferkit('info', '--json');
   assert.equal(r.code, 0, r.stderr);
@@ -24,7 +26,7 @@ test('info prints version, backend and why, default model, architectures', () =>
   assert.ok('defaultModel' in info);
 });
 
-test('info --model describes a model: weights, fingerprint, how it was trained, members of an ensemble', { skip: needs(join(PROJECT_ROOT, 'models', 'default', 'model.json'), 'the bundled default model') }, () => {
+test('info --model describes a model: weights, fingerprint, how it was trained, members of an ensemble', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
   const text = ferkit('info', '--model', 'default');
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /calibration: temperature [\d.]+ fitted on \d+ images/);
@@ -171,7 +173,6 @@ test('the bundled paper model reaches at least the paper\'s 54.42% on PublicTest
   assert.ok(m.accuracy >= 0.5442, `accuracy ${m.accuracy}`);
 });
 
-const DEFAULT_MODEL = join(PROJECT_ROOT, 'models', 'default');
 test('the bundled default model: small, float16, folded, and clearly ahead of the paper recipe on PublicTest', { skip: needs(FER_CSV) || needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model (MODEL_CARD.md has its command)') }, () => {
   const meta = JSON.parse(readFileSync(join(DEFAULT_MODEL, 'ferkit.json'), 'utf8'));
   assert.equal(meta.weightsDtype, 'float16');
