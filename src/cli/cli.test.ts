@@ -84,8 +84,12 @@ test('train then eval --json from the command line, on a CSV', () => {
     const e = ferkit('eval', '--data', csv, '--model', out, '--json');
     assert.equal(e.code, 0, e.stderr);
     const m = JSON.parse(e.stdout);
-    assert.deepEqual(Object.keys(m).sort(), ['accuracy', 'confusion', 'labels', 'macroF1', 'perClass', 'samples']);
+    assert.deepEqual(Object.keys(m).sort(), ['accuracy', 'confusion', 'intervals', 'labels', 'macroF1', 'perClass', 'samples']);
     assert.equal(m.samples, 21); // every 4th of 84 rows is PublicTest
+    assert.equal(m.intervals.level, 0.95);
+    assert.ok(m.intervals.accuracy[0] <= m.accuracy && m.accuracy <= m.intervals.accuracy[1], JSON.stringify(m.intervals.accuracy));
+    assert.ok(m.intervals.accuracy[1] - m.intervals.accuracy[0] > 0.2, '21 images leave a wide interval');
+    assert.deepEqual(Object.keys(m.intervals.recall), [...EMOTIONS]);
     assert.equal(m.confusion.flat().reduce((a: number, b: number) => a + b, 0), 21);
     // FER+ majority labels: row i votes for class (label + 1) % 7, every 3rd for contempt, row 5 for nothing
     const fpFile = join(dir, 'fer2013new.csv');
@@ -108,7 +112,7 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.equal(ferkit('eval', '--data', dir, '--model', out, '--ferplus', fpFile).code, 2); // an image folder has no FER+ rows
     assert.equal(ferkit('eval', '--data', csv, '--model', out, '--ferplus', fpFile, '--detect').code, 2);
     const text = ferkit('eval', '--data', csv, '--model', out);
-    assert.match(text.stdout, /macro-F1/);
+    assert.match(text.stdout, /macro-F1  [\d.]+   \(95% CI [\d.]+-[\d.]+\)/);
     assert.match(text.stdout, /confusion matrix \(rows: true label\)/);
     const otherSplit = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume', '--split-seed', '9');
     assert.equal(otherSplit.code, 1);
@@ -291,7 +295,11 @@ test('report writes the HTML page and the pictures', { skip: needs(bundled, 'the
     for (const f of ['report.html', 'confusion.svg', 'confusion.png', 'per-class.svg', 'reliability.svg', 'metrics.json']) assert.ok(existsSync(join(dir, 'rep', f)), f);
     const m = JSON.parse(readFileSync(join(dir, 'rep', 'metrics.json'), 'utf8'));
     assert.equal(m.samples, 21);
-    assert.match(readFileSync(join(dir, 'rep', 'report.html'), 'utf8'), /<svg[\s\S]*Confusion matrix/);
+    assert.ok(m.intervals.accuracy[0] <= m.accuracy && m.accuracy <= m.intervals.accuracy[1], JSON.stringify(m.intervals));
+    const html = readFileSync(join(dir, 'rep', 'report.html'), 'utf8');
+    assert.match(html, /<svg[\s\S]*Confusion matrix/);
+    assert.match(html, new RegExp(`${(m.accuracy * 100).toFixed(2)}% <small>\\(${(m.intervals.accuracy[0] * 100).toFixed(2)}-`));
+    assert.match(html, /95% confidence intervals/);
     // against FER+ majority votes: every face voted happy but the first (contempt)
     const fpFile = join(dir, 'fer2013new.csv');
     const votes = (i: number) => (i === 0 ? '0,0,0,0,0,0,0,7,0,0' : '0,7,0,0,0,0,0,0,0,0');

@@ -4,6 +4,7 @@ import { folderParts, isCsvPath } from '../data/load.js';
 import { listImageFolder, type LabelledFile } from '../data/folder.js';
 import type { Recognizer } from '../recognizer.js';
 import { computeMetrics, type Metrics } from './metrics.js';
+import { metricIntervals } from './intervals.js';
 
 export interface DetectEvalResult extends Metrics {
   /** Pictures read. */
@@ -53,5 +54,5 @@ export async function evaluateWithDetection(
     yTrue.push(files[i].label);
     yPred.push(labels.indexOf(faces[0].emotion)); // faces come largest first
   }
-  return { ...computeMetrics(yTrue, yPred, labels), images: files.length, noFace, noFaceExamples, failed };
+  return { ...computeMetrics(yTrue, yPred, labels), intervals: metricIntervals(yTrue, yPred, labels), images: files.length, noFace, noFaceExamples, failed };
 }

@@ -3,11 +3,13 @@ import type { Dataset } from '../data/dataset.js';
 import { modelProbabilities, type CalibrationParameters, type PredictOptions } from '../models/predict.js';
 import { argmaxRows, computeMetrics, type Metrics } from './metrics.js';
 import { expectedCalibrationError } from './calibration.js';
+import { metricIntervals } from './intervals.js';
 
 /**
  * Runs a model over a dataset and computes every metric `ferkit eval`
- * reports, plus the expected calibration error. `meta` carries the model's
- * fitted temperature and class bias, if any.
+ * reports, with their 95% confidence intervals, plus the expected
+ * calibration error. `meta` carries the model's fitted temperature and
+ * class bias, if any.
  */
 export async function evaluate(
   model: tf.LayersModel,
@@ -16,6 +18,7 @@ export async function evaluate(
   options: PredictOptions & { meta?: { calibration?: CalibrationParameters } } = {},
 ): Promise<Metrics & { probabilities: Float32Array; ece: number }> {
   const probabilities = await modelProbabilities(model, options.meta ?? {}, data.pixels, options);
-  const metrics = computeMetrics(data.labels, argmaxRows(probabilities, labels.length), labels);
-  return { ...metrics, probabilities, ece: expectedCalibrationError(probabilities, data.labels, labels.length) };
+  const predictions = argmaxRows(probabilities, labels.length);
+  const metrics = computeMetrics(data.labels, predictions, labels);
+  return { ...metrics, intervals: metricIntervals(data.labels, predictions, labels), probabilities, ece: expectedCalibrationError(probabilities, data.labels, labels.length) };
 }

@@ -1,4 +1,5 @@
 /** Pure classification metrics. Rows of a confusion matrix are true labels, columns predictions. */
+import type { Intervals } from './intervals.js';
 
 export interface ClassMetrics {
   precision: number;
@@ -14,6 +15,8 @@ export interface Metrics {
   labels: string[];
   perClass: Record<string, ClassMetrics>;
   confusion: number[][];
+  /** Confidence intervals of accuracy, macro-F1 and each recall (`ferkit eval` and `ferkit report` add them). */
+  intervals?: Intervals;
 }
 
 /** Index of the largest of `k` values starting at `offset`. */

@@ -105,15 +105,18 @@ export async function writeReport(outDir: string, r: ReportInput): Promise<strin
   writeFileSync(join(outDir, 'metrics.json'), JSON.stringify({ ...r.metrics, ece: r.ece, model: r.modelDir, data: r.dataDescription }, null, 2) + '\n');
   const rows = r.metrics.labels.map((l) => {
     const c = r.metrics.perClass[l];
-    return `<tr><td>${esc(l)}</td><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`;
+    const rc = r.metrics.intervals?.recall[l];
+    return `<tr><td>${esc(l)}</td><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}${rc ? ` <small>(${rc[0].toFixed(3)}-${rc[1].toFixed(3)})</small>` : ''}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`;
   }).join('');
   const cal = r.meta.calibration;
+  const ci = r.metrics.intervals;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ferkit report: ${esc(r.modelDir)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}</style></head><body>
 <h1>ferkit evaluation report</h1>
 <p>Model <code>${esc(r.modelDir)}</code> (architecture <code>${esc(r.meta.architecture)}</code>${r.meta.parameters ? `, ${r.meta.parameters.toLocaleString('en')} parameters` : ''}) on ${esc(r.dataDescription)}.</p>
 <table><tr><th>images</th><th>accuracy</th><th>macro-F1</th><th>expected calibration error</th><th>calibration</th></tr>
-<tr><td>${r.metrics.samples}</td><td>${(r.metrics.accuracy * 100).toFixed(2)}%</td><td>${r.metrics.macroF1.toFixed(3)}</td><td>${r.ece.toFixed(4)}</td><td>${esc(describeCalibration(cal, r.meta.labels))}</td></tr></table>
+<tr><td>${r.metrics.samples}</td><td>${(r.metrics.accuracy * 100).toFixed(2)}%${ci ? ` <small>(${(ci.accuracy[0] * 100).toFixed(2)}-${(ci.accuracy[1] * 100).toFixed(2)}%)</small>` : ''}</td><td>${r.metrics.macroF1.toFixed(3)}${ci ? ` <small>(${ci.macroF1[0].toFixed(3)}-${ci.macroF1[1].toFixed(3)})</small>` : ''}</td><td>${r.ece.toFixed(4)}</td><td>${esc(describeCalibration(cal, r.meta.labels))}</td></tr></table>
+${ci ? `<p><small>In brackets: ${Math.round(ci.level * 100)}% confidence intervals (Wilson for accuracy and recall; a bootstrap over the images, ${ci.resamples} resamples, for macro-F1).</small></p>` : ''}
 <h2>Per class</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>${rows}</table>
 <figure>${svgs['confusion.svg']}</figure><figure>${svgs['per-class.svg']}</figure><figure>${svgs['reliability.svg']}</figure>
 <h2>Model metadata</h2><pre>${esc(JSON.stringify(r.meta, null, 2))}</pre>
