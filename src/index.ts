@@ -22,6 +22,7 @@ export { classWeights, epochOrder, type ClassWeighting } from './train/balance.j
 export type { EpochLogs, BatchLogs, TrainCallbacks } from './train/types.js';
 export { evaluate } from './eval/evaluate.js';
 export { computeMetrics, confusionMatrix, perClassMetrics, macroF1, accuracy, type Metrics, type ClassMetrics } from './eval/metrics.js';
+export { compareModels, mcnemarExact, type Comparison, type PairedFigure } from './eval/compare.js';
 export { metricIntervals, wilsonInterval, bootstrapInterval, type Intervals, type Interval, type IntervalOptions } from './eval/intervals.js';
 export { formatMetrics } from './eval/format.js';
 export { applyTemperature, applyCalibration, fitTemperature, fitClassBias, expectedCalibrationError } from './eval/calibration.js';

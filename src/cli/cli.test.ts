@@ -284,6 +284,38 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
   }
 });
 
+test('compare: two models on the same images, JSON and text; bad usage exits 2', { skip: needs(bundled, 'the bundled paper model') || needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { pixels, labels } = syntheticFaces(3);
+    const csv = join(dir, 'faces.csv');
+    writeFileSync(csv, ['emotion,pixels,Usage', ...Array.from(labels, (l, i) => csvRow(l, (j) => pixels[i * 2304 + j], 'PublicTest'))].join('\n') + '\n');
+    const j = ferkit('compare', '--models', 'default,paper', '--data', csv, '--json', '--resamples', '200');
+    assert.equal(j.code, 0, j.stderr);
+    const c = JSON.parse(j.stdout);
+    assert.equal(c.a, 'default');
+    assert.equal(c.samples, 21);
+    assert.equal(c.resamples, 200);
+    // the accuracies each model gets from eval, and the difference their discordant images make
+    const evalA = JSON.parse(ferkit('eval', '--data', csv, '--model', 'default', '--json').stdout);
+    const evalB = JSON.parse(ferkit('eval', '--data', csv, '--model', 'paper', '--json').stdout);
+    assert.equal(c.accuracy.a, evalA.accuracy);
+    assert.equal(c.accuracy.b, evalB.accuracy);
+    assert.ok(Math.abs(c.accuracy.difference - (c.onlyA - c.onlyB) / 21) < 1e-12);
+    assert.ok(c.pValue > 0 && c.pValue <= 1);
+    const text = ferkit('compare', '--models', 'default,default', '--data', csv);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /A - B   accuracy \+0\.00 points \(95% CI \+0\.00 to \+0\.00\)/);
+    assert.match(text.stdout, /exact McNemar test p = 1\.0000\nno significant difference/);
+    const one = ferkit('compare', '--models', 'default', '--data', csv);
+    assert.equal(one.code, 2);
+    assert.match(one.stderr, /exactly two models, got 1/);
+    assert.equal(ferkit('compare', '--models', 'default,paper', '--data', csv, '--level', '95').code, 2);
+  } finally {
+    cleanup();
+  }
+});
+
 test('report writes the HTML page and the pictures', { skip: needs(bundled, 'the bundled paper model') }, async () => {
   const { dir, cleanup } = tempDir();
   try {

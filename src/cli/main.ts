@@ -8,6 +8,7 @@ import { CALIBRATE_HELP, calibrateCommand } from './calibrate.js';
 import { REPORT_HELP, reportCommand } from './report.js';
 import { EXPORT_HELP, exportCommand } from './export.js';
 import { ENSEMBLE_HELP, ensembleCommand } from './ensemble.js';
+import { COMPARE_HELP, compareCommand } from './compare.js';
 
 const HELP = `ferkit — facial expression recognition: train, evaluate and run emotion CNNs
 
@@ -16,6 +17,7 @@ usage: ferkit <command> [options]
 commands:
   train    train a model (default: the paper's recipe)
   eval     evaluate a model on a dataset
+  compare  is one model really more accurate than another? (paired test on the same images)
   predict  faces and their emotions in pictures
   video    faces and their emotions over time in a video (needs ffmpeg)
   calibrate  fit a temperature on held-out data so probabilities mean what they say
@@ -27,7 +29,7 @@ commands:
 
 `;
 
-const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP };
+const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, compare: COMPARE_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'train': return await trainCommand(rest, log);
       case 'eval': return await evalCommand(rest, log, out);
+      case 'compare': return await compareCommand(rest, log, out);
       case 'predict': return await predictCommand(rest, log, out);
       case 'video': return await videoCommand(rest, log, out);
       case 'calibrate': return await calibrateCommand(rest, log, out);

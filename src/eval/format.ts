@@ -1,5 +1,6 @@
 import type { Metrics } from './metrics.js';
 import type { Interval } from './intervals.js';
+import type { Comparison } from './compare.js';
 import type { Calibration } from '../models/io.js';
 
 const f3 = (v: number) => v.toFixed(3);
@@ -48,4 +49,27 @@ export function describeCalibration(cal: Calibration | undefined, labels: readon
   if (!cal) return 'no temperature fitted';
   const bias = cal.classBias ? `, class bias ${labels.map((l, i) => `${l} ${cal.classBias![i] >= 0 ? '+' : ''}${cal.classBias![i].toFixed(2)}`).join(' ')}` : '';
   return `temperature ${cal.temperature.toFixed(3)}${bias} (fitted on ${cal.fittedOn})`;
+}
+
+const points = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}`;
+const signed3 = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+
+/** The human-readable comparison: both models' figures, the differences with intervals, the test and what it means. */
+export function formatComparison(a: string, b: string, c: Comparison): string {
+  const ci = `${Math.round(c.level * 100)}% CI`;
+  const alpha = 1 - c.level;
+  const p = c.pValue < 1e-4 ? c.pValue.toExponential(1) : c.pValue.toFixed(4);
+  const verdict = c.pValue < alpha
+    ? `${c.accuracy.difference > 0 ? 'A' : 'B'} is more accurate on faces like these (p < ${+alpha.toFixed(4)})`
+    : `no significant difference in accuracy at this level (p >= ${+alpha.toFixed(4)}): the gap could be chance`;
+  return [
+    `images  ${c.samples}`,
+    `A  ${a}: accuracy ${pct(c.accuracy.a)}%, macro-F1 ${c.macroF1.a.toFixed(3)}`,
+    `B  ${b}: accuracy ${pct(c.accuracy.b)}%, macro-F1 ${c.macroF1.b.toFixed(3)}`,
+    `A - B   accuracy ${points(c.accuracy.difference)} points (${ci} ${points(c.accuracy.interval[0])} to ${points(c.accuracy.interval[1])})`,
+    `        macro-F1 ${signed3(c.macroF1.difference)} (${ci} ${signed3(c.macroF1.interval[0])} to ${signed3(c.macroF1.interval[1])})`,
+    `right by A only: ${c.onlyA} images; by B only: ${c.onlyB}; exact McNemar test p = ${p}`,
+    verdict,
+    `(intervals: paired bootstrap over the images, ${c.resamples} resamples)`,
+  ].join('\n') + '\n';
 }

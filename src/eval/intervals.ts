@@ -79,10 +79,43 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/** What a bootstrap resamples: it is reset, fed the drawn items' indices, then asked for its statistics. */
+export interface Resampler {
+  reset(): void;
+  add(index: number): void;
+  values(): number[];
+}
+
+/**
+ * Percentile bootstrap over `n` items: `resamples` times, draw n indices
+ * with replacement into the resampler, and take the middle `level` of each
+ * statistic's values. One interval per statistic; seeded.
+ */
+export function bootstrapIntervals(n: number, resampler: Resampler, options: IntervalOptions = {}): Interval[] {
+  const level = options.level ?? 0.95, resamples = options.resamples ?? 1000;
+  checkLevel(level);
+  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new FerkitError('BAD_ARGUMENT', `bootstrap resamples must be a positive integer, got ${resamples}`);
+  const rng = createRng(options.seed ?? 0);
+  const draws: number[][] = [];
+  for (let r = 0; r < resamples; r++) {
+    resampler.reset();
+    for (let i = 0; i < n; i++) resampler.add(Math.floor(rng() * n));
+    resampler.values().forEach((v, s) => (draws[s] ??= []).push(v));
+  }
+  return draws.map((values) => {
+    values.sort((a, b) => a - b);
+    return [quantileSorted(values, (1 - level) / 2), quantileSorted(values, 1 - (1 - level) / 2)];
+  });
+}
+
+/** A k x k confusion matrix filled in place, for resamplers. */
+export function emptyConfusion(k: number): number[][] {
+  return Array.from({ length: k }, () => new Array<number>(k).fill(0));
+}
+
 /**
  * Percentile bootstrap interval of a statistic of the confusion matrix:
- * `resamples` times, draw as many (label, prediction) pairs as there are,
- * with replacement, and take the middle `level` of the statistic's values.
+ * resample the (label, prediction) pairs with replacement.
  */
 export function bootstrapInterval(
   yTrue: ArrayLike<number>,
@@ -91,25 +124,15 @@ export function bootstrapInterval(
   statistic: (confusion: number[][]) => number,
   options: IntervalOptions = {},
 ): Interval {
-  const level = options.level ?? 0.95, resamples = options.resamples ?? 1000;
-  checkLevel(level);
-  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new FerkitError('BAD_ARGUMENT', `bootstrap resamples must be a positive integer, got ${resamples}`);
   const n = yTrue.length;
   if (yPred.length !== n) throw new RangeError(`${n} labels but ${yPred.length} predictions`);
   if (n === 0) return [Number.NaN, Number.NaN];
-  const rng = createRng(options.seed ?? 0);
-  const values = new Float64Array(resamples);
-  const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
-  for (let r = 0; r < resamples; r++) {
-    for (const row of m) row.fill(0);
-    for (let i = 0; i < n; i++) {
-      const j = Math.floor(rng() * n);
-      m[yTrue[j]][yPred[j]]++;
-    }
-    values[r] = statistic(m);
-  }
-  values.sort();
-  return [quantileSorted(values, (1 - level) / 2), quantileSorted(values, 1 - (1 - level) / 2)];
+  const m = emptyConfusion(numClasses);
+  return bootstrapIntervals(n, {
+    reset: () => { for (const row of m) row.fill(0); },
+    add: (j) => { m[yTrue[j]][yPred[j]]++; },
+    values: () => [statistic(m)],
+  }, options)[0];
 }
 
 /** The intervals `ferkit eval` and `ferkit report` print beside accuracy, macro-F1 and each class's recall. */

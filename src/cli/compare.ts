@@ -1,0 +1,63 @@
+import { FerkitError } from '../errors.js';
+import { initEngine } from '../engine/index.js';
+import { loadModel } from '../models/io.js';
+import { evaluate } from '../eval/evaluate.js';
+import { argmaxRows } from '../eval/metrics.js';
+import { compareModels } from '../eval/compare.js';
+import { formatComparison } from '../eval/format.js';
+import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
+import { selectData } from './eval.js';
+
+export const COMPARE_HELP = `ferkit compare --models A,B --data PATH [options]
+
+Compares two models on the same images: each one's accuracy and macro-F1,
+their differences with paired bootstrap confidence intervals, and an exact
+McNemar test of equal accuracy. Tells whether one model is really better or
+the gap is within what another sample of faces could undo.
+
+  --models A,B        two model folders or bundled names (default, paper); A - B is reported
+  --data PATH         FER2013 CSV or image folder
+  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --limit N, --skip-bad   as for eval
+  --tta               flip test-time augmentation for both models
+  --level P           confidence level of the intervals (default 0.95; the test's threshold is 1 - P)
+  --resamples N       bootstrap resamples (default 1000)
+  --json              print one JSON object: a, b, samples, level, resamples, accuracy, macroF1, onlyA, onlyB, pValue
+  --backend NAME      auto | native | wasm | cpu`;
+
+export async function compareCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const { values: v } = parseFlags(argv, {
+    models: { type: 'string' }, data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
+    part: { type: 'string' }, limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, tta: { type: 'boolean' }, ferplus: { type: 'string' },
+    level: { type: 'string' }, resamples: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
+  });
+  const models = listFlag(v.models) ?? [];
+  if (models.length !== 2) throw new FerkitError('BAD_ARGUMENT', `compare needs --models A,B: exactly two models, got ${models.length}`);
+  if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'compare needs --data PATH (a FER2013 CSV or an image folder)');
+  const level = numFlag(v.level, 'level', 0.95);
+  if (!(level > 0 && level < 1)) throw new FerkitError('BAD_ARGUMENT', `--level must be between 0 and 1 (e.g. 0.95), got ${v.level}`);
+  const resamples = intFlag(v.resamples, 'resamples', 1000);
+  if (resamples < 1) throw new FerkitError('BAD_ARGUMENT', `--resamples must be at least 1, got ${resamples}`);
+  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  log(`engine: ${engine.backend} (${engine.reason})`);
+  const data = await selectData(v, log);
+  const predictions: Int32Array[] = [];
+  let labels: string[] | undefined;
+  for (const dir of models) {
+    const { model, meta } = await loadModel(dir);
+    if (labels && meta.labels.join() !== labels.join()) {
+      model.dispose();
+      throw new FerkitError('BAD_ARGUMENT', `the two models name other classes (${labels.join(', ')} against ${meta.labels.join(', ')}); compare models of the same labels`);
+    }
+    labels = meta.labels;
+    try {
+      const { probabilities } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
+      predictions.push(argmaxRows(probabilities, meta.labels.length));
+    } finally {
+      model.dispose();
+    }
+    log(`model ${predictions.length === 1 ? 'A' : 'B'}: ${dir} (${meta.architecture})`);
+  }
+  const c = compareModels(data.labels, predictions[0], predictions[1], labels!.length, { level, resamples });
+  out(v.json ? JSON.stringify({ a: models[0], b: models[1], ...c }) + '\n' : formatComparison(models[0], models[1], c));
+  return 0;
+}
