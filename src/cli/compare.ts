@@ -4,6 +4,7 @@ import { loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { argmaxRows } from '../eval/metrics.js';
 import { compareModels } from '../eval/compare.js';
+import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';
 import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
 import { selectData } from './eval.js';
@@ -33,10 +34,8 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
   const models = listFlag(v.models) ?? [];
   if (models.length !== 2) throw new FerkitError('BAD_ARGUMENT', `compare needs --models A,B: exactly two models, got ${models.length}`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'compare needs --data PATH (a FER2013 CSV or an image folder)');
-  const level = numFlag(v.level, 'level', 0.95);
-  if (!(level > 0 && level < 1)) throw new FerkitError('BAD_ARGUMENT', `--level must be between 0 and 1 (e.g. 0.95), got ${v.level}`);
-  const resamples = intFlag(v.resamples, 'resamples', 1000);
-  if (resamples < 1) throw new FerkitError('BAD_ARGUMENT', `--resamples must be at least 1, got ${resamples}`);
+  const intervalOptions = { level: numFlag(v.level, 'level', 0.95), resamples: intFlag(v.resamples, 'resamples', 1000) };
+  checkIntervalOptions(intervalOptions); // before the models run
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
   log(`engine: ${engine.backend} (${engine.reason})`);
   const data = await selectData(v, log);
@@ -57,7 +56,7 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
     }
     log(`model ${predictions.length === 1 ? 'A' : 'B'}: ${dir} (${meta.architecture})`);
   }
-  const c = compareModels(data.labels, predictions[0], predictions[1], labels!.length, { level, resamples });
+  const c = compareModels(data.labels, predictions[0], predictions[1], labels!.length, intervalOptions);
   out(v.json ? JSON.stringify({ a: models[0], b: models[1], ...c }) + '\n' : formatComparison(models[0], models[1], c));
   return 0;
 }

@@ -12,7 +12,11 @@ export function table(rows: string[][], alignRight = true): string {
 }
 
 const pct = (v: number) => (v * 100).toFixed(2);
-const range = (i: Interval, f: (v: number) => string) => `${f(i[0])}-${f(i[1])}`;
+
+/** An interval as text: `67.85-70.87%` for a percentage, `0.598-0.685` for a fraction. */
+export function intervalText(i: Interval, percent = false): string {
+  return percent ? `${pct(i[0])}-${pct(i[1])}%` : `${f3(i[0])}-${f3(i[1])}`;
+}
 
 /**
  * The human-readable evaluation report: headline figures (with their
@@ -24,14 +28,14 @@ export function formatMetrics(m: Metrics): string {
   const level = ci ? `${Math.round(ci.level * 100)}% CI` : '';
   const head = [
     `samples   ${m.samples}`,
-    `accuracy  ${pct(m.accuracy)}%${ci ? `  (${level} ${range(ci.accuracy, pct)}%)` : ''}`,
-    `macro-F1  ${f3(m.macroF1)}${ci ? `   (${level} ${range(ci.macroF1, f3)})` : ''}`,
+    `accuracy  ${pct(m.accuracy)}%${ci ? `  (${level} ${intervalText(ci.accuracy, true)})` : ''}`,
+    `macro-F1  ${f3(m.macroF1)}${ci ? `   (${level} ${intervalText(ci.macroF1)})` : ''}`,
   ].join('\n');
   const per = table([
     ['class', 'precision', 'recall', ...(ci ? [`recall ${level}`] : []), 'f1', 'support'],
     ...m.labels.map((l) => {
       const c = m.perClass[l];
-      return [l, f3(c.precision), f3(c.recall), ...(ci ? [range(ci.recall[l], f3)] : []), f3(c.f1), String(c.support)];
+      return [l, f3(c.precision), f3(c.recall), ...(ci ? [intervalText(ci.recall[l])] : []), f3(c.f1), String(c.support)];
     }),
   ]);
   const conf = table([

@@ -35,6 +35,13 @@ function checkLevel(level: number): void {
   if (!(level > 0 && level < 1)) throw new FerkitError('BAD_ARGUMENT', `confidence level must be between 0 and 1 (e.g. 0.95), got ${level}`);
 }
 
+/** Refuses a level outside (0, 1) or a resample count below 1 (a BAD_ARGUMENT naming it); callers check before costly work. */
+export function checkIntervalOptions(options: IntervalOptions): void {
+  if (options.level !== undefined) checkLevel(options.level);
+  const r = options.resamples;
+  if (r !== undefined && !(Number.isInteger(r) && r >= 1)) throw new FerkitError('BAD_ARGUMENT', `bootstrap resamples must be a positive integer, got ${r}`);
+}
+
 /**
  * The standard normal quantile (inverse CDF) at p in (0, 1): Acklam's
  * rational approximation, relative error below 1.2e-9.
@@ -92,9 +99,8 @@ export interface Resampler {
  * statistic's values. One interval per statistic; seeded.
  */
 export function bootstrapIntervals(n: number, resampler: Resampler, options: IntervalOptions = {}): Interval[] {
+  checkIntervalOptions(options);
   const level = options.level ?? 0.95, resamples = options.resamples ?? 1000;
-  checkLevel(level);
-  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new FerkitError('BAD_ARGUMENT', `bootstrap resamples must be a positive integer, got ${resamples}`);
   const rng = createRng(options.seed ?? 0);
   const draws: number[][] = [];
   for (let r = 0; r < resamples; r++) {

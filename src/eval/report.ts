@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metrics } from './metrics.js';
 import type { ModelMetadata } from '../models/io.js';
-import { describeCalibration } from './format.js';
+import { describeCalibration, intervalText } from './format.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -106,7 +106,7 @@ export async function writeReport(outDir: string, r: ReportInput): Promise<strin
   const rows = r.metrics.labels.map((l) => {
     const c = r.metrics.perClass[l];
     const rc = r.metrics.intervals?.recall[l];
-    return `<tr><td>${esc(l)}</td><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}${rc ? ` <small>(${rc[0].toFixed(3)}-${rc[1].toFixed(3)})</small>` : ''}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`;
+    return `<tr><td>${esc(l)}</td><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}${rc ? ` <small>(${intervalText(rc)})</small>` : ''}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`;
   }).join('');
   const cal = r.meta.calibration;
   const ci = r.metrics.intervals;
@@ -115,7 +115,7 @@ export async function writeReport(outDir: string, r: ReportInput): Promise<strin
 <h1>ferkit evaluation report</h1>
 <p>Model <code>${esc(r.modelDir)}</code> (architecture <code>${esc(r.meta.architecture)}</code>${r.meta.parameters ? `, ${r.meta.parameters.toLocaleString('en')} parameters` : ''}) on ${esc(r.dataDescription)}.</p>
 <table><tr><th>images</th><th>accuracy</th><th>macro-F1</th><th>expected calibration error</th><th>calibration</th></tr>
-<tr><td>${r.metrics.samples}</td><td>${(r.metrics.accuracy * 100).toFixed(2)}%${ci ? ` <small>(${(ci.accuracy[0] * 100).toFixed(2)}-${(ci.accuracy[1] * 100).toFixed(2)}%)</small>` : ''}</td><td>${r.metrics.macroF1.toFixed(3)}${ci ? ` <small>(${ci.macroF1[0].toFixed(3)}-${ci.macroF1[1].toFixed(3)})</small>` : ''}</td><td>${r.ece.toFixed(4)}</td><td>${esc(describeCalibration(cal, r.meta.labels))}</td></tr></table>
+<tr><td>${r.metrics.samples}</td><td>${(r.metrics.accuracy * 100).toFixed(2)}%${ci ? ` <small>(${intervalText(ci.accuracy, true)})</small>` : ''}</td><td>${r.metrics.macroF1.toFixed(3)}${ci ? ` <small>(${intervalText(ci.macroF1)})</small>` : ''}</td><td>${r.ece.toFixed(4)}</td><td>${esc(describeCalibration(cal, r.meta.labels))}</td></tr></table>
 ${ci ? `<p><small>In brackets: ${Math.round(ci.level * 100)}% confidence intervals (Wilson for accuracy and recall; a bootstrap over the images, ${ci.resamples} resamples, for macro-F1).</small></p>` : ''}
 <h2>Per class</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>${rows}</table>
 <figure>${svgs['confusion.svg']}</figure><figure>${svgs['per-class.svg']}</figure><figure>${svgs['reliability.svg']}</figure>
