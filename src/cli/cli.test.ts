@@ -284,6 +284,36 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
   }
 });
 
+test('eval --dedupe leaves out the test faces that copy a Training face; misuse exits 2', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const tr = syntheticFaces(3, 7, 1), te = syntheticFaces(3, 7, 2);
+    const copies = new Map([[0, 3], [5, 6], [10, 9], [15, 12]]); // PublicTest row -> the Training row it copies
+    const trainRows = Array.from(tr.labels, (l, i) => csvRow(l, (j) => tr.pixels[i * 2304 + j], 'Training'));
+    const testRows = Array.from(te.labels, (l, i) => {
+      const from = copies.get(i);
+      return from === undefined ? csvRow(l, (j) => te.pixels[i * 2304 + j], 'PublicTest') : csvRow(tr.labels[from], (j) => tr.pixels[from * 2304 + j], 'PublicTest');
+    });
+    const csv = join(dir, 'faces.csv');
+    writeFileSync(csv, ['emotion,pixels,Usage', ...trainRows, ...testRows].join('\n') + '\n');
+    const all = JSON.parse(ferkit('eval', '--data', csv, '--json').stdout);
+    assert.equal(all.samples, 21);
+    const r = ferkit('eval', '--data', csv, '--dedupe', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).samples, 17);
+    assert.match(r.stderr, /--dedupe: left out 4 images that are copies \(similarity >= 0\.99\) of one of the 21 training faces: 17 images/);
+    const held = ferkit('eval', '--data', csv, '--usage', 'Training', '--split', '0.5', '--dedupe', '--json');
+    assert.equal(held.code, 0, held.stderr);
+    assert.match(held.stderr, /heldout part .*: 14 images\n--dedupe: left out 0 images .* of one of the 7 training faces: 14 images/); // compared with the training part only
+    for (const bad of [['--usage', 'Training'], ['--usage', 'all'], ['--usage', 'Training', '--split', '0.5', '--part', 'train'], ['--dedupe-threshold', '2'], ['--detect']]) {
+      const e = ferkit('eval', '--data', csv, '--dedupe', ...bad);
+      assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
 test('compare: two models on the same images, JSON and text; bad usage exits 2', { skip: needs(bundled, 'the bundled paper model') || needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -7,7 +7,7 @@ import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';
 import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
-import { selectData } from './eval.js';
+import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
 
 export const COMPARE_HELP = `ferkit compare --models A,B --data PATH [options]
 
@@ -18,7 +18,8 @@ the gap is within what another sample of faces could undo.
 
   --models A,B        two model folders or bundled names (default, paper); A - B is reported
   --data PATH         FER2013 CSV or image folder
-  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --limit N, --skip-bad   as for eval
+  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe, --dedupe-threshold C,
+                      --limit N, --skip-bad   as for eval
   --tta               flip test-time augmentation for both models
   --level P           confidence level of the intervals (default 0.95; the test's threshold is 1 - P)
   --resamples N       bootstrap resamples (default 1000)
@@ -27,8 +28,7 @@ the gap is within what another sample of faces could undo.
 
 export async function compareCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    models: { type: 'string' }, data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
-    part: { type: 'string' }, limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, tta: { type: 'boolean' }, ferplus: { type: 'string' },
+    ...DATA_SELECTION_FLAGS, models: { type: 'string' }, tta: { type: 'boolean' },
     level: { type: 'string' }, resamples: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
   });
   const models = listFlag(v.models) ?? [];

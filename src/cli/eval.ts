@@ -11,6 +11,7 @@ import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
 import { isCsvPath } from '../data/load.js';
 import { readFerPlus, withFerPlus } from '../data/ferplus.js';
+import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, duplicateIndices, nearestFaces } from '../data/duplicates.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 
@@ -29,6 +30,10 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --ferplus PATH      score against the FER+ crowd majority (fer2013new.csv) instead of the
                       FER2013 labels; images whose majority is not one of the seven emotions
                       (not a face, contempt, unknown) are left out (FER2013 CSV data only)
+  --dedupe            leave out faces that are copies of a training face (of a Training row, or with
+                      --split of the training part): FER2013 has such copies in PublicTest and PrivateTest,
+                      and a model scores them as faces it has seen
+  --dedupe-threshold C  cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
   --tta               average each face with its mirror image (test-time augmentation)
   --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion
                       (with --detect also images, noFace, noFaceExamples, failed)
@@ -38,14 +43,13 @@ recall, F1 and support, and the confusion matrix (rows = true label).
 
 export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    data: { type: 'string' }, usage: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
-    split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
-    'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
-    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' }, ferplus: { type: 'string' },
+    ...DATA_SELECTION_FLAGS, model: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
+    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.detect) {
     if (v.ferplus) throw new FerkitError('BAD_ARGUMENT', '--ferplus applies to the FER2013 CSV, not to --detect');
+    if (v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares cropped faces; it does not apply to --detect');
     return detectEval(v, log, out);
   }
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
@@ -107,7 +111,16 @@ export interface DataSelectionFlags {
   limit?: string;
   'skip-bad'?: boolean;
   ferplus?: string;
+  dedupe?: boolean;
+  'dedupe-threshold'?: string;
 }
+
+/** The flags of `DataSelectionFlags` for parseFlags (commands add their own). */
+export const DATA_SELECTION_FLAGS = {
+  data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
+  limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, ferplus: { type: 'string' },
+  dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
+} as const;
 
 /**
  * Loads the images chosen by --data/--usage/--limit and, with --split, one
@@ -121,12 +134,29 @@ export async function selectData(v: DataSelectionFlags, log: (s: string) => void
   if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
   const usage = usageFlag(v.usage, v.split ? 'Training' : 'PublicTest');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
-  let data = await loadForCli(v.data!, { ...(usage ? { usage } : {}), ...(v['skip-bad'] ? { skipBad: true } : {}), ...(limit ? { limit } : {}) }, log);
+  const threshold = numFlag(v['dedupe-threshold'], 'dedupe-threshold', DUPLICATE_THRESHOLD);
+  if (v.dedupe) {
+    if (part === 'train' && v.split) throw new FerkitError('BAD_ARGUMENT', '--dedupe leaves out copies of training faces; the training part of a split is those faces. Use it with --part heldout or test rows');
+    if (!v.split && (!usage || usage.some((u) => u.toLowerCase() === 'training'))) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares the images with the Training rows; evaluate other rows (--usage PublicTest) or the held-out part of a --split');
+    checkDuplicateThreshold(threshold);
+  }
+  const skipBad = v['skip-bad'] ? { skipBad: true } : {};
+  let data = await loadForCli(v.data!, { ...(usage ? { usage } : {}), ...skipBad, ...(limit ? { limit } : {}) }, log);
+  let training: Dataset | undefined;
   if (v.split) {
     const seed = intFlag(v.seed, 'seed', 42);
     const parts = stratifiedSplit(data.labels, numFlag(v.split, 'split', 0.2), seed);
+    if (v.dedupe) training = subset(data, parts.train);
     data = subset(data, part === 'heldout' ? parts.test : parts.train);
     log(`using the ${part} part of the stratified split (fraction ${v.split}, seed ${seed}): ${data.count} images`);
+  }
+  if (v.dedupe) {
+    training ??= await loadForCli(v.data!, { usage: ['Training'], ...skipBad }, log);
+    const copies = duplicateIndices(await nearestFaces(data, training), threshold);
+    const isCopy = new Uint8Array(data.count);
+    for (const i of copies) isCopy[i] = 1;
+    data = subset(data, Int32Array.from({ length: data.count }, (_, i) => i).filter((i) => !isCopy[i]));
+    log(`--dedupe: left out ${copies.length} images that are copies (similarity >= ${threshold}) of one of the ${training.count} training faces: ${data.count} images`);
   }
   if (v.ferplus) {
     const r = withFerPlus(data, readFerPlus(v.ferplus), { dropOtherMajority: true });

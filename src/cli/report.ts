@@ -4,7 +4,7 @@ import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
 import { parseFlags } from './args.js';
-import { selectData } from './eval.js';
+import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
 
 export const REPORT_HELP = `ferkit report --data PATH --out DIR [options]
 
@@ -15,15 +15,14 @@ reliability.svg (calibration) and metrics.json.
   --model DIR         model folder, or a bundled model by name: default (the default) or paper
   --data PATH         FER2013 CSV or image folder
   --out DIR           where to write the report (required)
-  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --limit N, --skip-bad   as for eval
+  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe, --dedupe-threshold C,
+                      --limit N, --skip-bad   as for eval
   --tta               flip test-time augmentation
   --backend NAME      auto | native | wasm | cpu`;
 
 export async function reportCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' },
-    seed: { type: 'string' }, part: { type: 'string' }, limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, tta: { type: 'boolean' }, backend: { type: 'string' },
-    ferplus: { type: 'string' },
+    ...DATA_SELECTION_FLAGS, model: { type: 'string' }, out: { type: 'string' }, tta: { type: 'boolean' }, backend: { type: 'string' },
   });
   if (!v.data || !v.out) throw new FerkitError('BAD_ARGUMENT', 'report needs --data PATH and --out DIR');
   await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
