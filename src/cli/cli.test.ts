@@ -301,10 +301,10 @@ test('eval --dedupe leaves out the test faces that copy a Training face; misuse 
     const r = ferkit('eval', '--data', csv, '--dedupe', '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).samples, 17);
-    assert.match(r.stderr, /--dedupe: left out 4 images that are copies \(similarity >= 0\.99\) of one of the 21 training faces: 17 images/);
+    assert.match(r.stderr, /--dedupe: left out 4 images that are copies \(similarity >= 0\.99\) of one of the 21 training faces \(4 with that face's label\): 17 images/);
     const held = ferkit('eval', '--data', csv, '--usage', 'Training', '--split', '0.5', '--dedupe', '--json');
     assert.equal(held.code, 0, held.stderr);
-    assert.match(held.stderr, /heldout part .*: 14 images\n--dedupe: left out 0 images .* of one of the 7 training faces: 14 images/); // compared with the training part only
+    assert.match(held.stderr, /heldout part .*: 14 images\n--dedupe: left out 0 images .* of one of the 7 training faces \(0 with that face's label\): 14 images/); // compared with the training part only
     for (const bad of [['--usage', 'Training'], ['--usage', 'all'], ['--usage', 'Training', '--split', '0.5', '--part', 'train'], ['--dedupe-threshold', '2'], ['--detect']]) {
       const e = ferkit('eval', '--data', csv, '--dedupe', ...bad);
       assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);

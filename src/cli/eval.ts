@@ -152,11 +152,16 @@ export async function selectData(v: DataSelectionFlags, log: (s: string) => void
   }
   if (v.dedupe) {
     training ??= await loadForCli(v.data!, { usage: ['Training'], ...skipBad }, log);
-    const copies = duplicateIndices(await nearestFaces(data, training), threshold);
+    const faces = await nearestFaces(data, training);
+    const copies = duplicateIndices(faces, threshold);
     const isCopy = new Uint8Array(data.count);
-    for (const i of copies) isCopy[i] = 1;
+    let sameLabel = 0;
+    for (const i of copies) {
+      isCopy[i] = 1;
+      if (training.labels[faces.nearest[i]] === data.labels[i]) sameLabel++;
+    }
     data = subset(data, Int32Array.from({ length: data.count }, (_, i) => i).filter((i) => !isCopy[i]));
-    log(`--dedupe: left out ${copies.length} images that are copies (similarity >= ${threshold}) of one of the ${training.count} training faces: ${data.count} images`);
+    log(`--dedupe: left out ${copies.length} images that are copies (similarity >= ${threshold}) of one of the ${training.count} training faces (${sameLabel} with that face's label): ${data.count} images`);
   }
   if (v.ferplus) {
     const r = withFerPlus(data, readFerPlus(v.ferplus), { dropOtherMajority: true });
