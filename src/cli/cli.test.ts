@@ -284,7 +284,7 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
   }
 });
 
-test('eval --dedupe leaves out the test faces that copy a Training face; misuse exits 2', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
+test('eval --dedupe leaves out the test faces that copy a Training face; train --dedupe validates without them; misuse exits 2', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
   const { dir, cleanup } = tempDir();
   try {
     const tr = syntheticFaces(3, 7, 1), te = syntheticFaces(3, 7, 2);
@@ -309,6 +309,19 @@ test('eval --dedupe leaves out the test faces that copy a Training face; misuse 
       const e = ferkit('eval', '--data', csv, '--dedupe', ...bad);
       assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
     }
+    // training validates without the copies, records it, and resumes only with it
+    const out = join(dir, 'run');
+    const trainArgs = ['train', '--data', csv, '--val', csv, '--val-usage', 'PublicTest', '--arch', 'tiny', '--epochs', '1', '--batch-size', '8', '--out', out];
+    const t = ferkit(...trainArgs, '--dedupe');
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /--dedupe: left out of validation 4 faces that copy a training face \(4 with its label\): 17 validation faces/);
+    const training = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).training;
+    assert.equal(training.dedupe, 0.99);
+    assert.equal(training.validationCount, 17);
+    const resumed = ferkit(...trainArgs, '--resume');
+    assert.equal(resumed.code, 1);
+    assert.match(resumed.stderr, /validationCount=17, not 21; resume with the same .*--dedupe/);
+    assert.equal(ferkit(...trainArgs, '--dedupe-threshold', '0.9').code, 2); // needs --dedupe
   } finally {
     cleanup();
   }

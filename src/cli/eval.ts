@@ -11,7 +11,7 @@ import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
 import { isCsvPath } from '../data/load.js';
 import { readFerPlus, withFerPlus } from '../data/ferplus.js';
-import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, duplicateIndices, nearestFaces } from '../data/duplicates.js';
+import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, withoutCopies } from '../data/duplicates.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 
@@ -152,16 +152,9 @@ export async function selectData(v: DataSelectionFlags, log: (s: string) => void
   }
   if (v.dedupe) {
     training ??= await loadForCli(v.data!, { usage: ['Training'], ...skipBad }, log);
-    const faces = await nearestFaces(data, training);
-    const copies = duplicateIndices(faces, threshold);
-    const isCopy = new Uint8Array(data.count);
-    let sameLabel = 0;
-    for (const i of copies) {
-      isCopy[i] = 1;
-      if (training.labels[faces.nearest[i]] === data.labels[i]) sameLabel++;
-    }
-    data = subset(data, Int32Array.from({ length: data.count }, (_, i) => i).filter((i) => !isCopy[i]));
-    log(`--dedupe: left out ${copies.length} images that are copies (similarity >= ${threshold}) of one of the ${training.count} training faces (${sameLabel} with that face's label): ${data.count} images`);
+    const r = await withoutCopies(data, training, threshold);
+    data = r.dataset;
+    log(`--dedupe: left out ${r.copies} images that are copies (similarity >= ${threshold}) of one of the ${training.count} training faces (${r.sameLabel} with that face's label): ${data.count} images`);
   }
   if (v.ferplus) {
     const r = withFerPlus(data, readFerPlus(v.ferplus), { dropOtherMajority: true });

@@ -5,6 +5,7 @@ import { classCounts, subset } from '../data/dataset.js';
 import { isCsvPath } from '../data/load.js';
 import { readFerPlus, withFerPlus } from '../data/ferplus.js';
 import { stratifiedSplit } from '../data/split.js';
+import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, withoutCopies } from '../data/duplicates.js';
 import { EMOTIONS } from '../labels.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../train/train.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
@@ -23,6 +24,9 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --val PATH           validation data (default: hold out --split of --data)
   --val-usage LIST     usage of the validation data (default PublicTest)
   --split FRACTION     held-out fraction when no --val (default 0.2, the paper's 4:1)
+  --dedupe             validate without the faces that copy a training face (FER2013 has them: 205 of a
+                       10% held-out part), so --keep-best, --early-stopping and --calibrate judge unseen faces
+  --dedupe-threshold C cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
   --recipe NAME        paper (default) or recommended; the flags below override it
   --arch NAME          architecture from the registry (paper; see \`ferkit info\`)
   --epochs N           paper: 50
@@ -67,6 +71,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
     augment: { type: 'string' }, mixup: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
     teacher: { type: 'string' }, 'distill-weight': { type: 'string' }, 'distill-temperature': { type: 'string' },
+    dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
@@ -103,6 +108,9 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   if (v['split-seed'] !== undefined && v.val) throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
   const usage = usageFlag(v.usage, 'Training');
+  const dedupeThreshold = numFlag(v['dedupe-threshold'], 'dedupe-threshold', DUPLICATE_THRESHOLD);
+  if (v['dedupe-threshold'] !== undefined && !v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe-threshold needs --dedupe');
+  if (v.dedupe) checkDuplicateThreshold(dedupeThreshold);
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
 
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto', { training: true });
@@ -130,6 +138,12 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     valSet = subset(data, parts.test);
     splitInfo = { split, splitSeed };
     log(`stratified split ${Math.round((1 - split) * 100)}:${Math.round(split * 100)} (seed ${splitSeed}): ${trainSet.count} train, ${valSet.count} held out`);
+  }
+  if (v.dedupe) {
+    const r = await withoutCopies(valSet, trainSet, dedupeThreshold);
+    valSet = r.dataset;
+    splitInfo.dedupe = dedupeThreshold;
+    log(`--dedupe: left out of validation ${r.copies} faces that copy a training face (${r.sameLabel} with its label): ${valSet.count} validation faces`);
   }
   const counts = classCounts(trainSet.labels);
   log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);

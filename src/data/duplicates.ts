@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
-import { PIXELS_PER_IMAGE, type Dataset } from './dataset.js';
+import { PIXELS_PER_IMAGE, subset, type Dataset } from './dataset.js';
 
 /** Cosine similarity (of mean-centred pixels) at or above which two faces count as the same picture. */
 export const DUPLICATE_THRESHOLD = 0.99;
@@ -75,4 +75,32 @@ export function duplicateIndices(faces: NearestFaces, threshold = DUPLICATE_THRE
   const out: number[] = [];
   faces.similarity.forEach((s, i) => { if (s >= threshold) out.push(i); });
   return Int32Array.from(out);
+}
+
+export interface WithoutCopies {
+  /** The faces of `data` that copy no training face. */
+  dataset: Dataset;
+  /** Faces left out. */
+  copies: number;
+  /** Of those, the faces whose training copy has the same label. */
+  sameLabel: number;
+}
+
+/**
+ * `data` without the faces that are copies (similarity >= `threshold`) of a
+ * face of `training`: what `--dedupe` evaluates and validates on.
+ */
+export async function withoutCopies(data: Dataset, training: Dataset, threshold = DUPLICATE_THRESHOLD, options: DuplicateOptions = {}): Promise<WithoutCopies> {
+  checkDuplicateThreshold(threshold);
+  const faces = await nearestFaces(data, training, options);
+  const copies = duplicateIndices(faces, threshold);
+  const isCopy = new Uint8Array(data.count);
+  let sameLabel = 0;
+  for (const i of copies) {
+    isCopy[i] = 1;
+    if (training.labels[faces.nearest[i]] === data.labels[i]) sameLabel++;
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < data.count; i++) if (!isCopy[i]) keep.push(i);
+  return { dataset: subset(data, keep), copies: copies.length, sameLabel };
 }

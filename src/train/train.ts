@@ -201,7 +201,7 @@ function validateConfig(c: TrainConfig): void {
 }
 
 /** Provenance facts that choose the training and validation images; they must match on resume. */
-const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'ferplus', 'limit'];
+const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'ferplus', 'limit', 'dedupe'];
 
 /** What a checkpoint records of the data it was trained on (see RESUME_DATA_KEYS) and of the teacher that gave its targets. */
 function dataFacts(options: TrainOptions): Record<string, unknown> {
@@ -266,7 +266,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     for (const [k, was] of Object.entries(state.data ?? {})) {
       if (JSON.stringify(was) !== JSON.stringify(facts[k])) {
-        throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same --data, --usage, --split, --split-seed, --val, --limit and --teacher, or use another --out`);
+        throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same --data, --usage, --split, --split-seed, --val, --limit, --dedupe and --teacher, or use another --out`);
       }
     }
     startEpoch = state.epoch;
