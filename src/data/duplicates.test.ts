@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initEngine } from '../engine/index.js';
 import { PIXELS_PER_IMAGE, type Dataset } from './dataset.js';
-import { DUPLICATE_THRESHOLD, duplicateIndices, nearestFaces } from './duplicates.js';
+import { DUPLICATE_THRESHOLD, duplicateIndices, nearestFaces, withoutCopies } from './duplicates.js';
 import { createRng } from '../random.js';
 import { syntheticFaces } from '../testing/fixtures.js';
 
@@ -47,6 +47,16 @@ test('nearest faces: copies, brightened and contrast-changed copies are found; m
   assert.throws(() => duplicateIndices(faces, 1.5), /cosine similarity in \(0, 1\]/);
   await assert.rejects(nearestFaces(dataset(query), dataset([])), /no reference images/);
   assert.equal((await nearestFaces(dataset([]), dataset(ref))).nearest.length, 0);
+
+  // the same faces without the copies; labels tell how many copies carry their training face's label
+  const labelled = { ...dataset(query), labels: Int32Array.from([5, 1, 0, 0, 0]) };
+  const training = { ...dataset(ref), labels: Int32Array.from([0, 0, 5, 0, 2, 0]) };
+  const r = await withoutCopies(labelled, training);
+  assert.equal(r.copies, 2);
+  assert.equal(r.sameLabel, 1); // query 0 copies reference 2 (label 5 = 5); query 1 copies reference 4 (label 1 != 2)
+  assert.deepEqual(r.dataset.ids, ['img2', 'img3', 'img4']);
+  assert.equal(r.dataset.count, 3);
+  await assert.rejects(withoutCopies(labelled, training, 0), /cosine similarity in \(0, 1\]/);
 });
 
 test('faces of one synthetic class with other noise are alike but not copies at the default threshold', async () => {
