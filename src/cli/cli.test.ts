@@ -318,6 +318,7 @@ test('eval --dedupe leaves out the test faces that copy a Training face; train -
     const training = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).training;
     assert.equal(training.dedupe, 0.99);
     assert.equal(training.validationCount, 17);
+    assert.match(ferkit('info', '--model', out).stdout, /validation without copies of training faces \(similarity >= 0\.99\).*\n  data: .*\(21 train, 17 validation\)/);
     const resumed = ferkit(...trainArgs, '--resume');
     assert.equal(resumed.code, 1);
     assert.match(resumed.stderr, /validationCount=17, not 21; resume with the same .*--dedupe/);

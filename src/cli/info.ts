@@ -76,6 +76,7 @@ function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, 
   const parts = [
     `${String(t.epochs)} epochs`, `batch ${String(t.batchSize)}`, `lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}`, `seed ${String(t.seed)}`,
     ...(t.split !== undefined ? [`split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`] : t.validation ? [`validation ${String(t.validation)}`] : []),
+    ...(t.dedupe ? [`validation without copies of training faces (similarity >= ${String(t.dedupe)})`] : []),
     ...(t.classWeighting && t.classWeighting !== 'none' ? [`class weights ${String(t.classWeighting)}`] : []),
     ...(t.balancedSampling ? ['balanced batches'] : []),
     ...(t.labelSmoothing ? [`label smoothing ${String(t.labelSmoothing)}`] : []),
