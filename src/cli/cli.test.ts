@@ -309,6 +309,7 @@ test('eval --dedupe leaves out the test faces that copy a Training face; train -
       const e = ferkit('eval', '--data', csv, '--dedupe', ...bad);
       assert.equal(e.code, 2, `${bad.join(' ')}: ${e.stderr}`);
     }
+    assert.match(ferkit('eval', '--data', csv, '--dedupe-threshold', '0.9').stderr, /--dedupe-threshold needs --dedupe/);
     // training validates without the copies, records it, and resumes only with it
     const out = join(dir, 'run');
     const trainArgs = ['train', '--data', csv, '--val', csv, '--val-usage', 'PublicTest', '--arch', 'tiny', '--epochs', '1', '--batch-size', '8', '--out', out];

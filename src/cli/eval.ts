@@ -135,6 +135,7 @@ export async function selectData(v: DataSelectionFlags, log: (s: string) => void
   const usage = usageFlag(v.usage, v.split ? 'Training' : 'PublicTest');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
   const threshold = numFlag(v['dedupe-threshold'], 'dedupe-threshold', DUPLICATE_THRESHOLD);
+  if (v['dedupe-threshold'] !== undefined && !v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe-threshold needs --dedupe');
   if (v.dedupe) {
     if (part === 'train' && v.split) throw new FerkitError('BAD_ARGUMENT', '--dedupe leaves out copies of training faces; the training part of a split is those faces. Use it with --part heldout or test rows');
     if (!v.split && (!usage || usage.some((u) => u.toLowerCase() === 'training'))) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares the images with the Training rows; evaluate other rows (--usage PublicTest) or the held-out part of a --split');
