@@ -111,8 +111,14 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.deepEqual(fpMetrics.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0)), support);
     assert.equal(ferkit('eval', '--data', dir, '--model', out, '--ferplus', fpFile).code, 2); // an image folder has no FER+ rows
     assert.equal(ferkit('eval', '--data', csv, '--model', out, '--ferplus', fpFile, '--detect').code, 2);
-    const text = ferkit('eval', '--data', csv, '--model', out);
+    const text = ferkit('eval', '--data', csv, '--model', out, '--predictions', join(dir, 'pred', 'p.csv'));
     assert.match(text.stdout, /macro-F1  [\d.]+   \(95% CI [\d.]+-[\d.]+\)/);
+    assert.match(text.stderr, /wrote 21 predictions to /);
+    const predLines = readFileSync(join(dir, 'pred', 'p.csv'), 'utf8').trim().split('\n');
+    assert.equal(predLines[0], ['id', 'row', 'label', 'predicted', 'confidence', 'correct', ...EMOTIONS].join(','));
+    assert.equal(predLines.length, 22);
+    assert.equal(predLines.filter((l) => l.split(',')[5] === 'true').length, Math.round(m.accuracy * 21), 'the rows agree with the accuracy');
+    assert.equal(ferkit('eval', '--data', dir, '--model', out, '--detect', '--predictions', join(dir, 'x.csv')).code, 2);
     assert.match(text.stdout, /confusion matrix \(rows: true label\)/);
     const otherSplit = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '3', '--batch-size', '8', '--out', out, '--resume', '--split-seed', '9');
     assert.equal(otherSplit.code, 1);

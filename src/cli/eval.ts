@@ -1,10 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
 import { subset, type Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
-import { describeCalibration, formatMetrics } from '../eval/format.js';
+import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
 import { intFlag, numFlag, parseFlags, usageFlag } from './args.js';
 import { createRecognizer } from '../recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
@@ -35,7 +37,9 @@ recall, F1 and support, and the confusion matrix (rows = true label).
                       and a model scores them as faces it has seen
   --dedupe-threshold C  cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
   --tta               average each face with its mirror image (test-time augmentation)
-  --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion
+  --predictions FILE  also write one CSV row per image: id, row, label, predicted, confidence,
+                      correct, then each class's probability (for error analysis; not with --detect)
+  --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion, intervals
                       (with --detect also images, noFace, noFaceExamples, failed)
   --skip-bad          skip bad rows/images (counted) instead of stopping
   --limit N           read at most N rows (CSV) or N images per class (folder)
@@ -44,12 +48,13 @@ recall, F1 and support, and the confusion matrix (rows = true label).
 export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
     ...DATA_SELECTION_FLAGS, model: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
-    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' },
+    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' }, predictions: { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.detect) {
     if (v.ferplus) throw new FerkitError('BAD_ARGUMENT', '--ferplus applies to the FER2013 CSV, not to --detect');
     if (v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares cropped faces; it does not apply to --detect');
+    if (v.predictions) throw new FerkitError('BAD_ARGUMENT', '--predictions writes cropped faces\' probabilities; with --detect, use `ferkit predict --csv` on the pictures');
     return detectEval(v, log, out);
   }
   const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
@@ -58,8 +63,13 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const { model, meta } = await loadModel(modelDir);
   log(`model: ${modelDir} (${meta.architecture})`);
   const data = await selectData(v, log);
-  const { probabilities: _p, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
+  const { probabilities, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
+  if (v.predictions) {
+    mkdirSync(dirname(resolve(v.predictions)), { recursive: true });
+    writeFileSync(v.predictions, predictionsCsv(data, probabilities, meta.labels));
+    log(`wrote ${data.count} predictions to ${v.predictions}`);
+  }
   const calibration = describeCalibration(meta.calibration, meta.labels);
   out(v.json ? JSON.stringify(metrics) + '\n' : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\n`);
   return 0;

@@ -5,7 +5,7 @@ import { EMOTIONS } from '../labels.js';
 import { createRecognizer, type FaceEmotion } from '../recognizer.js';
 import { loadRgb, type RgbImage } from '../image/load.js';
 import { annotate } from '../image/annotate.js';
-import { table } from '../eval/format.js';
+import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
 import { intFlag, numFlag, parseFlags } from './args.js';
 
@@ -51,7 +51,6 @@ function faceRecord(file: string, i: number, f: FaceEmotion) {
   };
 }
 
-const csvCell = (v: string | number | boolean) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(argv, {

@@ -1,9 +1,30 @@
-import type { Metrics } from './metrics.js';
+import { argmaxAt, type Metrics } from './metrics.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Interval } from './intervals.js';
 import type { Comparison } from './compare.js';
 import type { Calibration } from '../models/io.js';
 
 const f3 = (v: number) => v.toFixed(3);
+
+/** One CSV cell: strings with a comma, quote or newline are quoted. */
+export const csvCell = (v: string | number | boolean) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+
+/**
+ * One CSV row per image — its id, source row, true label, predicted label,
+ * the predicted label's probability, whether it is right, then every class's
+ * probability — for error analysis outside ferkit. Pure.
+ */
+export function predictionsCsv(data: Pick<Dataset, 'ids' | 'rows' | 'labels' | 'count'>, probabilities: ArrayLike<number>, labels: readonly string[]): string {
+  const k = labels.length;
+  if (probabilities.length !== data.count * k) throw new RangeError(`${data.count} images but ${probabilities.length / k} rows of probabilities`);
+  const lines = [['id', 'row', 'label', 'predicted', 'confidence', 'correct', ...labels].map(csvCell).join(',')];
+  for (let i = 0; i < data.count; i++) {
+    const p = argmaxAt(probabilities, i * k, k);
+    const probs = Array.from({ length: k }, (_, j) => +probabilities[i * k + j].toFixed(6));
+    lines.push([csvCell(data.ids[i]), data.rows[i], labels[data.labels[i]], labels[p], probs[p], p === data.labels[i], ...probs].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
 
 /** Pads cells into aligned columns. */
 export function table(rows: string[][], alignRight = true): string {
