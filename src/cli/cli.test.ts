@@ -383,6 +383,13 @@ test('report writes the HTML page and the pictures', { skip: needs(bundled, 'the
     assert.match(html, /<svg[\s\S]*Confusion matrix/);
     assert.match(html, new RegExp(`${(m.accuracy * 100).toFixed(2)}% <small>\\(${(m.intervals.accuracy[0] * 100).toFixed(2)}-`));
     assert.match(html, /95% confidence intervals/);
+    assert.doesNotMatch(html, /most confident mistakes/);
+    const wrong = m.samples - m.confusion.reduce((s: number, row: number[], i: number) => s + row[i], 0);
+    const withMistakes = ferkit('report', '--data', csv, '--out', join(dir, 'rep-m'), '--mistakes', '3');
+    assert.equal(withMistakes.code, 0, withMistakes.stderr);
+    const mhtml = readFileSync(join(dir, 'rep-m', 'report.html'), 'utf8');
+    assert.equal((mhtml.match(/<figure class="face"><img alt="[^"]*faces\.csv:\d+" src="data:image\/png;base64,/g) ?? []).length, Math.min(3, wrong));
+    assert.equal(ferkit('report', '--data', csv, '--out', join(dir, 'rep-x'), '--mistakes', '-1').code, 2);
     // against FER+ majority votes: every face voted happy but the first (contempt)
     const fpFile = join(dir, 'fer2013new.csv');
     const votes = (i: number) => (i === 0 ? '0,0,0,0,0,0,0,7,0,0' : '0,7,0,0,0,0,0,0,0,0');

@@ -3,7 +3,7 @@ import { initEngine } from '../engine/index.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
-import { parseFlags } from './args.js';
+import { intFlag, parseFlags } from './args.js';
 import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
 
 export const REPORT_HELP = `ferkit report --data PATH --out DIR [options]
@@ -18,21 +18,26 @@ reliability.svg (calibration) and metrics.json.
   --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe, --dedupe-threshold C,
                       --limit N, --skip-bad   as for eval
   --tta               flip test-time augmentation
+  --mistakes N        show the N most confident mistakes in report.html: each face with its label,
+                      the prediction and its probability (copies of the data: mind its licence)
   --backend NAME      auto | native | wasm | cpu`;
 
 export async function reportCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
     ...DATA_SELECTION_FLAGS, model: { type: 'string' }, out: { type: 'string' }, tta: { type: 'boolean' }, backend: { type: 'string' },
+    mistakes: { type: 'string' },
   });
   if (!v.data || !v.out) throw new FerkitError('BAD_ARGUMENT', 'report needs --data PATH and --out DIR');
+  const mistakes = intFlag(v.mistakes, 'mistakes', 0);
+  if (mistakes < 0) throw new FerkitError('BAD_ARGUMENT', `--mistakes must be 0 or more, got ${mistakes}`);
   await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
   const data = await selectData(v, log);
   const { probabilities, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
-  const description = `${v.data}${v.split ? `, ${v.part ?? 'heldout'} part of a ${v.split} stratified split (seed ${v.seed ?? 42})` : `, usage ${v.usage ?? 'PublicTest'}`}${v.ferplus ? ', FER+ majority labels' : ''}${v.tta ? ', flip TTA' : ''}`;
-  const files = await writeReport(v.out, { metrics, ece, probabilities, trueLabels: data.labels, meta, modelDir, dataDescription: description });
+  const description = `${v.data}${v.split ? `, ${v.part ?? 'heldout'} part of a ${v.split} stratified split (seed ${v.seed ?? 42})` : `, usage ${v.usage ?? 'PublicTest'}`}${v.ferplus ? ', FER+ majority labels' : ''}${v.dedupe ? ', without copies of training faces' : ''}${v.tta ? ', flip TTA' : ''}`;
+  const files = await writeReport(v.out, { metrics, ece, probabilities, trueLabels: data.labels, meta, modelDir, dataDescription: description, faces: data, mistakes });
   out(`accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}, ECE ${ece.toFixed(4)} on ${metrics.samples} images\nwrote ${files.map((f) => `${v.out}/${f}`).join(', ')}\n`);
   return 0;
 }

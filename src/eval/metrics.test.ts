@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, argmaxRows, computeMetrics, confusionMatrix, crossEntropy, macroF1, perClassMetrics } from './metrics.js';
+import { accuracy, argmaxRows, computeMetrics, confidentMistakes, confusionMatrix, crossEntropy, macroF1, perClassMetrics } from './metrics.js';
 
 // 3 classes, 10 samples, worked by hand:
 // true: 0 0 0 0 1 1 1 2 2 2
@@ -49,4 +49,21 @@ test('argmax of probability rows and cross-entropy', () => {
   assert.deepEqual([...argmaxRows(probs, 3)], [1, 0]);
   const ce = crossEntropy(probs, [1, 2], 3);
   assert.ok(Math.abs(ce - -(Math.log(0.7) + Math.log(0.25)) / 2) < 1e-12);
+});
+
+test('confident mistakes: only wrong predictions, most confident first, ties by index, at most n', () => {
+  const probs = [
+    0.9, 0.1, 0, // right
+    0.2, 0.8, 0, // wrong, 0.8
+    0.1, 0, 0.9, // wrong, 0.9
+    0, 0.8, 0.2, // wrong, 0.8 (tie: later index)
+    0.4, 0.6, 0, // right
+  ];
+  const yTrue = [0, 0, 1, 2, 1];
+  const all = confidentMistakes(probs, yTrue, 3, 10);
+  assert.deepEqual(all.map((m) => m.index), [2, 1, 3]);
+  assert.deepEqual(all[0], { index: 2, label: 1, predicted: 2, confidence: 0.9 });
+  assert.deepEqual(confidentMistakes(probs, yTrue, 3, 2).map((m) => m.index), [2, 1]);
+  assert.deepEqual(confidentMistakes(probs, yTrue, 3, 0), []);
+  assert.throws(() => confidentMistakes(probs.slice(3), yTrue, 3, 1), RangeError);
 });

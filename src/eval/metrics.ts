@@ -90,3 +90,28 @@ export function computeMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number
     confusion,
   };
 }
+
+export interface Mistake {
+  /** Index of the image. */
+  index: number;
+  /** True class. */
+  label: number;
+  /** Predicted class. */
+  predicted: number;
+  /** Probability of the predicted class. */
+  confidence: number;
+}
+
+/**
+ * The `n` wrong predictions made with the highest confidence, most confident
+ * first (ties by index): where the model is surely wrong, or the label is.
+ */
+export function confidentMistakes(probs: ArrayLike<number>, yTrue: ArrayLike<number>, k: number, n: number): Mistake[] {
+  if (probs.length !== yTrue.length * k) throw new RangeError(`${yTrue.length} labels but ${probs.length / k} rows of probabilities`);
+  const out: Mistake[] = [];
+  for (let i = 0; i < yTrue.length; i++) {
+    const predicted = argmaxAt(probs, i * k, k);
+    if (predicted !== yTrue[i]) out.push({ index: i, label: yTrue[i], predicted, confidence: probs[i * k + predicted] });
+  }
+  return out.sort((a, b) => b.confidence - a.confidence || a.index - b.index).slice(0, Math.max(0, n));
+}

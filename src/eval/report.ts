@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Metrics } from './metrics.js';
+import { confidentMistakes, type Metrics } from './metrics.js';
+import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
 import type { ModelMetadata } from '../models/io.js';
 import { describeCalibration, intervalText } from './format.js';
 
@@ -89,6 +90,24 @@ export interface ReportInput {
   meta: ModelMetadata;
   modelDir: string;
   dataDescription: string;
+  /** The evaluated faces, and how many of the most confident mistakes to show from them (default none). */
+  faces?: Pick<Dataset, 'pixels' | 'ids'>;
+  mistakes?: number;
+}
+
+/** The most confident mistakes as an HTML gallery: each face (2x, PNG inline), true and predicted label, confidence, id. */
+async function mistakesHtml(r: ReportInput): Promise<string> {
+  const n = r.mistakes ?? 0;
+  if (!r.faces || n <= 0) return '';
+  const labels = r.metrics.labels, side = IMAGE_SIZE, area = side * side;
+  const items = await Promise.all(confidentMistakes(r.probabilities, r.trueLabels, labels.length, n).map(async (m) => {
+    const face = r.faces!.pixels.subarray(m.index * area, (m.index + 1) * area);
+    const png = await sharp(Buffer.from(face), { raw: { width: side, height: side, channels: 1 } }).resize(side * 2, side * 2, { kernel: 'nearest' }).png().toBuffer();
+    return `<figure class="face"><img alt="${esc(r.faces!.ids[m.index])}" src="data:image/png;base64,${png.toString('base64')}"><figcaption>${esc(labels[m.label])} &rarr; <b>${esc(labels[m.predicted])}</b> ${m.confidence.toFixed(2)}<br><small>${esc(r.faces!.ids[m.index])}</small></figcaption></figure>`;
+  }));
+  return `<h2>The ${items.length} most confident mistakes</h2>
+<p>Label &rarr; <b>prediction</b> and its probability. Some are the model's errors, some the labels' (FER2013 has one annotator per face). These pictures are copies of the evaluated data: mind its licence before sharing this page.</p>
+<div class="faces">${items.join('')}</div>`;
 }
 
 /** Writes confusion.svg/.png, per-class.svg, reliability.svg, metrics.json and report.html into `outDir`. */
@@ -111,7 +130,7 @@ export async function writeReport(outDir: string, r: ReportInput): Promise<strin
   const cal = r.meta.calibration;
   const ci = r.metrics.intervals;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ferkit report: ${esc(r.modelDir)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}</style></head><body>
+<style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}.faces{display:flex;flex-wrap:wrap;gap:8px}.face{margin:0;width:120px;font-size:12px}.face small{color:#666;word-break:break-all}</style></head><body>
 <h1>ferkit evaluation report</h1>
 <p>Model <code>${esc(r.modelDir)}</code> (architecture <code>${esc(r.meta.architecture)}</code>${r.meta.parameters ? `, ${r.meta.parameters.toLocaleString('en')} parameters` : ''}) on ${esc(r.dataDescription)}.</p>
 <table><tr><th>images</th><th>accuracy</th><th>macro-F1</th><th>expected calibration error</th><th>calibration</th></tr>
@@ -119,6 +138,7 @@ export async function writeReport(outDir: string, r: ReportInput): Promise<strin
 ${ci ? `<p><small>In brackets: ${Math.round(ci.level * 100)}% confidence intervals (Wilson for accuracy and recall; a bootstrap over the images, ${ci.resamples} resamples, for macro-F1).</small></p>` : ''}
 <h2>Per class</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>${rows}</table>
 <figure>${svgs['confusion.svg']}</figure><figure>${svgs['per-class.svg']}</figure><figure>${svgs['reliability.svg']}</figure>
+${await mistakesHtml(r)}
 <h2>Model metadata</h2><pre>${esc(JSON.stringify(r.meta, null, 2))}</pre>
 </body></html>
 `;
