@@ -22,10 +22,10 @@ export { augmentImage, NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfi
 export { classWeights, epochOrder, type ClassWeighting } from './train/balance.js';
 export type { EpochLogs, BatchLogs, TrainCallbacks } from './train/types.js';
 export { evaluate } from './eval/evaluate.js';
-export { computeMetrics, confusionMatrix, perClassMetrics, macroF1, accuracy, type Metrics, type ClassMetrics } from './eval/metrics.js';
+export { computeMetrics, confusionMatrix, perClassMetrics, macroF1, accuracy, confidentMistakes, type Metrics, type ClassMetrics, type Mistake } from './eval/metrics.js';
 export { compareModels, mcnemarExact, type Comparison, type PairedFigure } from './eval/compare.js';
 export { metricIntervals, wilsonInterval, bootstrapInterval, type Intervals, type Interval, type IntervalOptions } from './eval/intervals.js';
-export { formatMetrics } from './eval/format.js';
+export { formatMetrics, formatComparison, predictionsCsv } from './eval/format.js';
 export { applyTemperature, applyCalibration, fitTemperature, fitClassBias, expectedCalibrationError } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
 export { createRecognizer, type Recognizer, type RecognizerOptions, type FaceEmotion } from './recognizer.js';
