@@ -1,7 +1,7 @@
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
 import { loadModel } from '../models/io.js';
-import { evaluate } from '../eval/evaluate.js';
+import { modelProbabilities } from '../models/predict.js';
 import { argmaxRows } from '../eval/metrics.js';
 import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
@@ -49,7 +49,7 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
     }
     labels = meta.labels;
     try {
-      const { probabilities } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
+      const probabilities = await modelProbabilities(model, meta, data.pixels, { tta: Boolean(v.tta) });
       predictions.push(argmaxRows(probabilities, meta.labels.length));
     } finally {
       model.dispose();
