@@ -70,11 +70,14 @@ interface FaceApi {
   SsdMobilenetv1: new () => FaceApiNet & { locateFaces(input: tf.Tensor, options: unknown): Promise<FaceApiDetection[]> };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
   FaceLandmark68Net: new () => FaceApiNet & { detectLandmarks(input: tf.Tensor): Promise<{ positions: { x: number; y: number }[] }> };
+  /** face-api.js's own emotion model (only `bench:faceapi` uses it, to compare). */
+  FaceExpressionNet: new () => FaceApiNet & { forward(input: tf.Tensor3D[]): Promise<tf.Tensor2D> };
 }
 
 const require = createRequire(import.meta.url);
 
-function faceApi(): { api: FaceApi; modelDir: string } {
+/** The face-api build that shares ferkit's tfjs, and the folder of its pretrained weights. */
+export function faceApi(): { api: FaceApi; modelDir: string } {
   try {
     // the build that uses the @tensorflow/tfjs instance ferkit already set up (any backend)
     const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
@@ -85,7 +88,8 @@ function faceApi(): { api: FaceApi; modelDir: string } {
   }
 }
 
-function readWeights(modelDir: string, name: string): tf.NamedTensorMap {
+/** The weights of one of face-api's pretrained models (`name` as in `model/NAME-weights_manifest.json`). */
+export function readWeights(modelDir: string, name: string): tf.NamedTensorMap {
   const manifestPath = join(modelDir, `${name}-weights_manifest.json`);
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
