@@ -1,0 +1,168 @@
+/**
+ * ferkit's emotion model against the emotion models of the JavaScript
+ * libraries users would otherwise pick, on the same faces:
+ *
+ * - face-api.js: its FaceExpressionNet, as shipped in @vladmandic/face-api
+ *   (ferkit's dependency for face detection);
+ * - @vladmandic/human: its `emotion` model, a conversion of oarriaga's
+ *   face_classification mini-Xception, trained on FER2013 (a dev dependency,
+ *   installed by `npm ci`).
+ *
+ * For each: accuracy, macro-F1 and each class's recall with their 95%
+ * intervals, speed per face on the same engine, and a paired comparison
+ * with ferkit's model (bootstrap intervals, exact McNemar test). Not a test:
+ * it prints figures.
+ *
+ *   npm run bench:libraries [-- --model DIR] [--data PATH] [--usage LIST] [--split F] [--dedupe] [--limit N] [--runs 20] [--backend NAME]
+ *
+ * Every model gets FER2013's 48x48 grey crops the way its own library
+ * prepares a face crop: face-api's as three equal colour channels in 0-255,
+ * which its network resizes to 112x112; human's resized to 64x64 and scaled
+ * to [-1, 1] (its `emotion.ts`, without the optional crop, as configured by
+ * default).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { initEngine, type EngineChoice } from '../src/engine/index.js';
+import { DATA_SELECTION_FLAGS, selectData } from '../src/cli/eval.js';
+import { parseFlags, intFlag } from '../src/cli/args.js';
+import { loadModel } from '../src/models/io.js';
+import { modelProbabilities } from '../src/models/predict.js';
+import { faceApi, readWeights } from '../src/face/detector.js';
+import { argmaxRows, computeMetrics, type Metrics } from '../src/eval/metrics.js';
+import { metricIntervals, type Intervals } from '../src/eval/intervals.js';
+import { compareModels } from '../src/eval/compare.js';
+import { formatComparison, intervalText, table } from '../src/eval/format.js';
+import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/data/dataset.js';
+import { EMOTIONS } from '../src/labels.js';
+import { FER_CSV, needs } from '../src/testing/fixtures.js';
+
+/** A model under comparison: probabilities of faces start..end-1 of a pixel array, in ferkit's class order. */
+interface Contender {
+  name: string;
+  probabilities(pixels: Uint8Array, start: number, end: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
+const { values: v } = parseFlags(process.argv.slice(2), { ...DATA_SELECTION_FLAGS, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } });
+v.data ??= FER_CSV;
+const missing = needs(v.data, 'FER2013 (../shared/data/fer2013/fer2013.csv.gz); pass --data PATH');
+if (missing) {
+  console.log(`skipped: ${missing}`);
+  process.exit(0);
+}
+const runs = intFlag(v.runs, 'runs', 20);
+const engine = await initEngine((v.backend ?? 'auto') as EngineChoice);
+const data = await selectData(v, (s) => console.error(s));
+
+/** The faces start..end-1 as a float [n,48,48,1] batch of 0-255 values. */
+const greyBatch = (pixels: Uint8Array, start: number, end: number) =>
+  tf.tensor4d(pixels.subarray(start * PIXELS_PER_IMAGE, end * PIXELS_PER_IMAGE), [end - start, IMAGE_SIZE, IMAGE_SIZE, 1], 'float32');
+
+/** Reorders a [n,7] probability tensor from a library's class names to ferkit's, reads it and disposes it. */
+async function inFerkitOrder(probs: tf.Tensor2D, libraryLabels: readonly string[], nameOf: Record<string, string>): Promise<Float32Array> {
+  const ordered = tf.tidy(() => tf.gather(probs, EMOTIONS.map((l) => libraryLabels.indexOf(nameOf[l] ?? l)), 1));
+  const out = await ordered.data() as Float32Array;
+  tf.dispose([probs, ordered]);
+  return out;
+}
+
+async function ferkitContender(dir: string): Promise<Contender> {
+  const { model, meta } = await loadModel(dir);
+  if (meta.labels.join() !== EMOTIONS.join()) throw new Error(`${dir} names other classes (${meta.labels.join(', ')}); this comparison needs FER2013's seven`);
+  return {
+    name: `ferkit ${dir} (${meta.architecture})`,
+    probabilities: (pixels, start, end) => modelProbabilities(model, meta, pixels.subarray(start * PIXELS_PER_IMAGE, end * PIXELS_PER_IMAGE)),
+    dispose: () => model.dispose(),
+  };
+}
+
+function faceApiContender(): Contender {
+  const { api, modelDir } = faceApi();
+  const net = new api.FaceExpressionNet();
+  net.loadFromWeightMap(readWeights(modelDir, 'face_expression_model'));
+  const labels = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'];
+  const nameOf = { disgust: 'disgusted', fear: 'fearful', surprise: 'surprised' };
+  return {
+    name: 'face-api.js FaceExpressionNet',
+    async probabilities(pixels, start, end) {
+      const faces = tf.tidy(() => tf.unstack(tf.tile(greyBatch(pixels, start, end), [1, 1, 1, 3])) as tf.Tensor3D[]);
+      const probs = await net.forward(faces);
+      tf.dispose(faces);
+      return inFerkitOrder(probs, labels, nameOf);
+    },
+    dispose: () => net.dispose(),
+  };
+}
+
+async function humanContender(): Promise<Contender> {
+  const require = createRequire(import.meta.url);
+  // the package exports no package.json: walk up from its entry point to the folder holding models/
+  let dir = dirname(require.resolve('@vladmandic/human'));
+  while (!existsSync(join(dir, 'models', 'emotion.json'))) {
+    if (dirname(dir) === dir) throw new Error('@vladmandic/human has no models/emotion.json; reinstall with `npm ci`');
+    dir = dirname(dir);
+  }
+  dir = join(dir, 'models');
+  const json = JSON.parse(readFileSync(join(dir, 'emotion.json'), 'utf8')) as tf.io.ModelJSON;
+  const weights = readFileSync(join(dir, json.weightsManifest[0].paths[0]));
+  const model = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+  }));
+  const size = model.inputs[0].shape?.[2] ?? 64;
+  return {
+    name: 'human emotion (mini-Xception)',
+    probabilities(pixels, start, end) {
+      const probs = tf.tidy(() => {
+        const x = tf.image.resizeBilinear(greyBatch(pixels, start, end), [size, size], false);
+        return model.execute(tf.mul(tf.sub(tf.div(x, 255), 0.5), 2)) as tf.Tensor2D;
+      });
+      return inFerkitOrder(probs, EMOTIONS, {});
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+async function allProbabilities(c: Contender, pixels: Uint8Array): Promise<Float32Array> {
+  const count = pixels.length / PIXELS_PER_IMAGE;
+  const out = new Float32Array(count * EMOTIONS.length);
+  for (let s = 0; s < count; s += 64) out.set(await c.probabilities(pixels, s, Math.min(count, s + 64)), s * EMOTIONS.length);
+  return out;
+}
+
+/** Mean milliseconds of `f` over `n` calls, after one warm-up call. */
+async function ms(f: () => Promise<unknown>, n: number): Promise<number> {
+  await f();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await f();
+  return (performance.now() - t0) / n;
+}
+
+const contenders = [await ferkitContender(v.model ?? 'default'), faceApiContender(), await humanContender()];
+const results: { c: Contender; pred: Int32Array; m: Metrics & { intervals: Intervals }; batch64: number; batch1: number }[] = [];
+const faces64 = Math.min(64, data.count);
+for (const c of contenders) {
+  const pred = argmaxRows(await allProbabilities(c, data.pixels), EMOTIONS.length);
+  const m = { ...computeMetrics(data.labels, pred, EMOTIONS), intervals: metricIntervals(data.labels, pred, EMOTIONS) };
+  const batch64 = await ms(() => c.probabilities(data.pixels, 0, faces64), runs) / faces64;
+  const batch1 = await ms(() => c.probabilities(data.pixels, 0, 1), runs * 5);
+  results.push({ c, pred, m, batch64, batch1 });
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+console.log(`${data.count} faces of ${v.data}; engine ${engine.backend}; 95% intervals (Wilson for accuracy and recall, bootstrap for macro-F1)\n`);
+console.log(table([
+  ['model', 'accuracy', 'macro-F1', `faces/s @${faces64}`, 'ms @1'],
+  ...results.map((r) => [r.c.name, `${pct(r.m.accuracy)} (${intervalText(r.m.intervals.accuracy, true)})`, `${r.m.macroF1.toFixed(3)} (${intervalText(r.m.intervals.macroF1)})`, String(Math.round(1000 / r.batch64)), r.batch1.toFixed(2)]),
+], false));
+console.log('\nrecall');
+console.log(table([['model', ...EMOTIONS], ...results.map((r) => [r.c.name, ...EMOTIONS.map((l) => r.m.perClass[l].recall.toFixed(3))])], false));
+for (const r of results.slice(1)) {
+  console.log(`\npaired comparison on the same faces (A = ${results[0].c.name}, B = ${r.c.name})`);
+  console.log(formatComparison(results[0].c.name, r.c.name, compareModels(data.labels, results[0].pred, r.pred, EMOTIONS.length)).trimEnd());
+}
+contenders.forEach((c) => c.dispose());
