@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { initEngine, type EngineChoice } from '../src/engine/index.js';
 import { DATA_SELECTION_FLAGS, selectData } from '../src/cli/eval.js';
 import { parseFlags, intFlag } from '../src/cli/args.js';
-import { loadModel } from '../src/models/io.js';
+import { loadModel, readWeightData } from '../src/models/io.js';
 import { modelProbabilities } from '../src/models/predict.js';
 import { faceApi, readWeights } from '../src/face/detector.js';
 import { argmaxRows, computeMetrics, type Metrics } from '../src/eval/metrics.js';
@@ -38,6 +38,7 @@ import { formatComparison, intervalText, table } from '../src/eval/format.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/data/dataset.js';
 import { EMOTIONS } from '../src/labels.js';
 import { FER_CSV, needs } from '../src/testing/fixtures.js';
+import { meanMs } from './timing.js';
 
 /** A model under comparison: probabilities of faces start..end-1 of a pixel array, in ferkit's class order. */
 interface Contender {
@@ -107,11 +108,10 @@ async function humanContender(): Promise<Contender> {
   }
   dir = join(dir, 'models');
   const json = JSON.parse(readFileSync(join(dir, 'emotion.json'), 'utf8')) as tf.io.ModelJSON;
-  const weights = readFileSync(join(dir, json.weightsManifest[0].paths[0]));
   const model = await tf.loadGraphModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+    weightData: readWeightData(dir, json.weightsManifest),
   }));
   const size = model.inputs[0].shape?.[2] ?? 64;
   return {
@@ -134,22 +134,14 @@ async function allProbabilities(c: Contender, pixels: Uint8Array): Promise<Float
   return out;
 }
 
-/** Mean milliseconds of `f` over `n` calls, after one warm-up call. */
-async function ms(f: () => Promise<unknown>, n: number): Promise<number> {
-  await f();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await f();
-  return (performance.now() - t0) / n;
-}
-
 const contenders = [await ferkitContender(v.model ?? 'default'), faceApiContender(), await humanContender()];
 const results: { c: Contender; pred: Int32Array; m: Metrics & { intervals: Intervals }; batch64: number; batch1: number }[] = [];
 const faces64 = Math.min(64, data.count);
 for (const c of contenders) {
   const pred = argmaxRows(await allProbabilities(c, data.pixels), EMOTIONS.length);
   const m = { ...computeMetrics(data.labels, pred, EMOTIONS), intervals: metricIntervals(data.labels, pred, EMOTIONS) };
-  const batch64 = await ms(() => c.probabilities(data.pixels, 0, faces64), runs) / faces64;
-  const batch1 = await ms(() => c.probabilities(data.pixels, 0, 1), runs * 5);
+  const batch64 = await meanMs(() => c.probabilities(data.pixels, 0, faces64), runs) / faces64;
+  const batch1 = await meanMs(() => c.probabilities(data.pixels, 0, 1), runs * 5);
   results.push({ c, pred, m, batch64, batch1 });
 }
 

@@ -12,6 +12,7 @@ import { createRecognizer } from '../src/recognizer.js';
 import { loadRgb } from '../src/image/load.js';
 import { SHARED_DATA, needs } from '../src/testing/fixtures.js';
 import type { EngineChoice } from '../src/engine/index.js';
+import { meanMs } from './timing.js';
 
 const { values } = parseArgs({ options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } } });
 const photo = values.photo ?? join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt4.jpg');
@@ -24,18 +25,12 @@ const runs = Number(values.runs ?? 20);
 const r = await createRecognizer({ backend: (values.backend ?? 'auto') as EngineChoice, ...(values.model ? { model: values.model } : {}) });
 const png = await sharp(photo).resize(640, 480, { fit: 'cover' }).png().toBuffer();
 const img = await loadRgb(png);
-const ms = async (f: () => Promise<unknown>, n: number) => {
-  await f(); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await f();
-  return (performance.now() - t0) / n;
-};
 const [faces] = await r.recognizeRgb([img]);
-const pipeline = await ms(() => r.recognizeRgb([img]), runs);
-const withDecode = await ms(() => r.recognize(png), runs);
+const pipeline = await meanMs(() => r.recognizeRgb([img]), runs);
+const withDecode = await meanMs(() => r.recognize(png), runs);
 const crops = new Uint8Array(64 * 48 * 48).map((_, i) => (i * 7) % 256);
-const classify64 = await ms(() => r.classify(crops), runs);
-const classify1 = await ms(() => r.classify(crops.subarray(0, 2304)), runs * 5);
+const classify64 = await meanMs(() => r.classify(crops), runs);
+const classify1 = await meanMs(() => r.classify(crops.subarray(0, 2304)), runs * 5);
 console.log(`ferkit picture pipeline on ${r.engine.backend} (${r.meta.architecture} emotion model), ${photo} resized to 640x480, ${faces.length} faces, mean of ${runs} runs:`);
 console.log(`  detection + landmarks + crops + emotions: ${pipeline.toFixed(1)} ms per picture, ${(pipeline / Math.max(1, faces.length)).toFixed(1)} ms per face`);
 console.log(`  the same from PNG bytes (decode included):  ${withDecode.toFixed(1)} ms per picture`);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/load.js';
 import { centroid, type Box, type Point } from './align.js';
+import { readWeightData } from '../models/io.js';
 
 /** A face found in a picture. */
 export interface DetectedFace {
@@ -70,7 +71,7 @@ interface FaceApi {
   SsdMobilenetv1: new () => FaceApiNet & { locateFaces(input: tf.Tensor, options: unknown): Promise<FaceApiDetection[]> };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
   FaceLandmark68Net: new () => FaceApiNet & { detectLandmarks(input: tf.Tensor): Promise<{ positions: { x: number; y: number }[] }> };
-  /** face-api.js's own emotion model (only `bench:faceapi` uses it, to compare). */
+  /** face-api.js's own emotion model (only `npm run bench:libraries` uses it, to compare). */
   FaceExpressionNet: new () => FaceApiNet & { forward(input: tf.Tensor3D[]): Promise<tf.Tensor2D> };
 }
 
@@ -93,8 +94,7 @@ export function readWeights(modelDir: string, name: string): tf.NamedTensorMap {
   const manifestPath = join(modelDir, `${name}-weights_manifest.json`);
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    const buf = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(modelDir, p)))));
-    return tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer, manifest.flatMap((g) => g.weights));
+    return tf.io.decodeWeights(readWeightData(modelDir, manifest), manifest.flatMap((g) => g.weights));
   } catch (err) {
     throw new FerkitError('MODEL_NOT_FOUND', `face detector weights missing or damaged in ${modelDir} (${(err as Error).message}); reinstall with \`npm ci\``, { file: manifestPath, cause: err });
   }

@@ -253,18 +253,22 @@ async function loadLayersModel(dir: string, name?: string): Promise<SavedModel> 
   // members of an ensemble need distinct names inside it
   if (name && modelJson.modelTopology.config) modelJson.modelTopology.config.name = name;
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const chunks = modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
-  const data = Buffer.concat(chunks);
   try {
     const model = await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,
       weightSpecs: specs,
-      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+      weightData: readWeightData(dir, modelJson.weightsManifest),
     }));
     return { model, meta, dir };
   } catch (err) {
     throw new FerkitError('BAD_MODEL', `${dir}: cannot load the model (${(err as Error).message})`, { file: dir, cause: err });
   }
+}
+
+/** The weight files of a tfjs weights manifest (paths relative to `dir`), read and joined in manifest order. */
+export function readWeightData(dir: string, manifest: readonly { paths: string[] }[]): ArrayBuffer {
+  const data = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p)))));
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
 
 /**
