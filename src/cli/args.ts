@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FerkitError } from '../errors.js';
+import { closest } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -10,7 +11,25 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true }) as unknown as { values: FlagValues<O>; positionals: string[] };
   } catch (err) {
-    throw new FerkitError('BAD_ARGUMENT', `${(err as Error).message}. Run \`ferkit help\` for the flags of each command.`);
+    throw new FerkitError('BAD_ARGUMENT', flagErrorMessage(err as Error & { code?: string }, options, allowPositionals));
+  }
+}
+
+/** Node's parser messages, said in a CLI user's terms, with "did you mean" for a mistyped flag. */
+function flagErrorMessage(err: Error & { code?: string }, options: Options, allowPositionals: boolean): string {
+  const flag = /'(-{1,2}[^'\s]*)/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const name = flag.replace(/^-+/, '').replace(/=.*$/, '');
+      const guess = closest(name, Object.keys(options));
+      return `unknown flag ${flag}${guess ? `; did you mean --${guess}?` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return options[flag.replace(/^-+/, '')]?.type === 'boolean' ? `${flag} takes no value` : `${flag} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return allowPositionals ? err.message : `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? ''}: this command takes flags only`;
+    default:
+      return err.message;
   }
 }
 

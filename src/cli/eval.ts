@@ -63,7 +63,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const { model, meta } = await loadModel(modelDir);
   log(`model: ${modelDir} (${meta.architecture})`);
   const data = await selectData(v, log);
-  const { probabilities, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
+  const { probabilities, ece, uncertainty, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
   if (v.predictions) {
     mkdirSync(dirname(resolve(v.predictions)), { recursive: true });
@@ -71,7 +71,11 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     log(`wrote ${data.count} predictions to ${v.predictions}`);
   }
   const calibration = describeCalibration(meta.calibration, meta.labels);
-  out(v.json ? JSON.stringify(metrics) + '\n' : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\n`);
+  const u = uncertainty;
+  const uncertain = u.flagged
+    ? `answers below confidence ${u.threshold.toFixed(2)} are more often wrong than right: ${(u.flagged * 100).toFixed(1)}% of the faces, ${(u.flaggedAccuracy * 100).toFixed(1)}% right; the others ${(u.keptAccuracy * 100).toFixed(1)}% right`
+    : 'answers are at least as often right as wrong at every confidence';
+  out(v.json ? JSON.stringify({ ...metrics, ece, uncertainty }) + '\n' : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\nuncertain: ${uncertain}\n`);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import { FerkitError } from '../errors.js';
+import { closest } from './suggest.js';
 import { EVAL_HELP, evalCommand } from './eval.js';
 import { INFO_HELP, infoCommand, packageVersion } from './info.js';
 import { TRAIN_HELP, trainCommand } from './train.js';
@@ -10,26 +11,41 @@ import { EXPORT_HELP, exportCommand } from './export.js';
 import { ENSEMBLE_HELP, ensembleCommand } from './ensemble.js';
 import { COMPARE_HELP, compareCommand } from './compare.js';
 
-const HELP = `ferkit — facial expression recognition: train, evaluate and run emotion CNNs
+const COMMANDS: readonly [string, string][] = [
+  ['predict', 'faces and their emotions in pictures'],
+  ['video', 'faces and their emotions over time in a video file, stream or camera'],
+  ['eval', 'accuracy of a model on a dataset'],
+  ['compare', 'is one model really more accurate than another? (paired test)'],
+  ['train', 'train a model'],
+  ['calibrate', 'fit a temperature so probabilities mean what they say'],
+  ['report', 'evaluation report: HTML page and pictures'],
+  ['export', 'copy a model folder for shipping (float16 weights)'],
+  ['ensemble', 'one model folder that averages several models'],
+  ['info', 'version, backend and why, bundled models, architectures'],
+];
+
+/** The short help: what ferkit is and its commands, a line each. */
+export const HELP = `ferkit — facial expression recognition: which of seven emotions each face shows
 
 usage: ferkit <command> [options]
 
-commands:
-  train    train a model (default: the paper's recipe)
-  eval     evaluate a model on a dataset
-  compare  is one model really more accurate than another? (paired test on the same images)
-  predict  faces and their emotions in pictures
-  video    faces and their emotions over time in a video (needs ffmpeg)
-  calibrate  fit a temperature on held-out data so probabilities mean what they say
-  report   evaluation report: HTML page, confusion matrix and other pictures
-  export   copy a model folder for shipping, optionally with float16 weights
-  ensemble one model folder that averages several models
-  info     version, backend in use and why, default model, architectures
-  help     this text, or \`ferkit help <command>\`
+${COMMANDS.map(([c, what]) => `  ${c.padEnd(10)} ${what}`).join('\n')}
 
-`;
+  ferkit predict photo.jpg        try it on a picture
+  ferkit help <command>           a command's options and examples
+  ferkit help --all               every command's options`;
 
 const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, compare: COMPARE_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP };
+
+/** Every command's full help, in the order of the short help: the CLI reference. */
+export function fullHelp(): string {
+  return COMMANDS.map(([c]) => COMMAND_HELP[c]).join('\n\n');
+}
+
+function unknownCommand(command: string): string {
+  const guess = closest(command, [...COMMANDS.map(([c]) => c), 'help', 'version']);
+  return `unknown command "${command}"${guess ? `; did you mean \`ferkit ${guess}\`?` : ''} Run \`ferkit help\` for the list of commands.`;
+}
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -37,8 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => void process.stdout.write(s);
   const [command, ...rest] = argv;
   try {
-    if (rest.includes('--help') || rest.includes('-h')) {
-      out((COMMAND_HELP[command ?? ''] ?? HELP) + '\n');
+    if (command !== undefined && COMMAND_HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
+      out(COMMAND_HELP[command] + '\n');
       return 0;
     }
     switch (command) {
@@ -53,16 +69,24 @@ export async function main(argv: string[]): Promise<number> {
       case 'ensemble': return await ensembleCommand(rest, out);
       case 'info': return await infoCommand(rest, out);
       case '--version': case '-v': case 'version': out(packageVersion() + '\n'); return 0;
-      case undefined: case 'help': case '--help': case '-h':
-        out((rest[0] && COMMAND_HELP[rest[0]] ? COMMAND_HELP[rest[0]] : HELP + Object.values(COMMAND_HELP).join('\n\n')) + '\n');
+      case undefined: case 'help': case '--help': case '-h': {
+        const topic = rest[0];
+        if (topic === undefined || topic === '--help' || topic === '-h') out(HELP + '\n');
+        else if (topic === '--all' || topic === 'all') out(fullHelp() + '\n');
+        else if (COMMAND_HELP[topic]) out(COMMAND_HELP[topic] + '\n');
+        else {
+          log(`ferkit help: ${unknownCommand(topic)}`);
+          return 2;
+        }
         return 0;
+      }
       default:
-        log(`ferkit: unknown command "${command}". Run \`ferkit help\`.`);
+        log(`ferkit: ${unknownCommand(command)}`);
         return 2;
     }
   } catch (err) {
     if (err instanceof FerkitError) {
-      log(`ferkit ${command}: ${err.message}`);
+      log(`ferkit ${command}: ${err.message}${err.code === 'BAD_ARGUMENT' ? `${/[.?!]$/.test(err.message) ? '' : '.'} Run \`ferkit help ${command}\` for its options.` : ''}`);
       return err.code === 'BAD_ARGUMENT' ? 2 : 1;
     }
     throw err;

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
-import { createRecognizer, type FaceEmotion } from '../recognizer.js';
+import { createRecognizer, DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
+import { FACE_CSV_COLUMNS, faceCsvCells, pictureRecord, type PictureRecord } from '../results.js';
 import { loadRgb, type RgbImage } from '../image/load.js';
 import { annotate } from '../image/annotate.js';
 import { csvCell, table } from '../eval/format.js';
@@ -16,12 +17,14 @@ per face (a table by default). Directories are searched recursively; globs
 such as 'photos/**/*.jpg' are expanded by ferkit. Unreadable files are
 reported and skipped; the exit code is 1 when any file failed.
 
-  --json                 one JSON object per face (JSON Lines)
-  --csv                  CSV with a header, one row per face
+  --json                 one JSON object per picture (JSON Lines): {file, faces: [...]}, faces: [] when
+                         there is none, and an error object for a file that failed
+  --csv                  CSV with a header, one row per face (a row with empty cells for a picture without)
   --annotate DIR         write each picture with boxes, labels and probabilities drawn
   --model DIR            model folder, or a bundled model by name: default (the default) or paper
   --min-confidence P     face detection threshold (default 0.5)
-  --uncertain-below P    flag faces whose top probability is below P as uncertain
+  --uncertain-below P    flag faces whose top probability is below P as uncertain (default 0.5, where the
+                         bundled models' answers become more often wrong than right; 0 flags none)
   --margin M             room around the face box, share of its size (default 0.1)
   --no-align             do not level the eyes before cropping
   --crops                the inputs are face crops already: no detection
@@ -32,25 +35,8 @@ reported and skipped; the exit code is 1 when any file failed.
 interface FileResult {
   file: string;
   faces?: FaceEmotion[];
-  error?: string;
+  error?: FerkitError | Error;
 }
-
-const r1 = (v: number) => Math.round(v * 10) / 10;
-
-function faceRecord(file: string, i: number, f: FaceEmotion) {
-  return {
-    file,
-    face: i + 1,
-    box: { x: r1(f.box.x), y: r1(f.box.y), width: r1(f.box.width), height: r1(f.box.height) },
-    score: Number(f.score.toFixed(4)),
-    emotion: f.emotion,
-    confidence: Number(f.confidence.toFixed(4)),
-    uncertain: f.uncertain,
-    emotions: Object.fromEntries(EMOTIONS.map((e) => [e, Number(f.emotions[e].toFixed(4))])),
-    roll: r1(f.roll),
-  };
-}
-
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(argv, {
@@ -75,7 +61,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
     detector: v.crops ? false : { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     margin: numFlag(v.margin, 'margin', 0.1),
     align: !v['no-align'],
-    uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', 0),
+    uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW),
     tta: Boolean(v.tta),
   });
   if (v.annotate) mkdirSync(v.annotate, { recursive: true });
@@ -86,31 +72,30 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
 
   // header and rows are printed in input order as results arrive
   const tableRows: string[][] = [['file', 'face', 'box (x,y,w,h)', 'emotion', 'conf', ...EMOTIONS.map((e) => e.slice(0, 4))]];
-  if (v.csv) out(['file', 'face', 'x', 'y', 'width', 'height', 'score', 'emotion', 'confidence', 'uncertain', ...EMOTIONS].join(',') + '\n');
+  if (v.csv) out(['file', ...FACE_CSV_COLUMNS].join(',') + '\n');
   const emit = (r: FileResult) => {
     if (r.error) {
       failed++;
       if (tty) process.stderr.write('\r\x1b[2K');
-      log(`error: ${r.error}`);
+      log(`error: ${r.error.message}`);
+      if (v.json) {
+        const code = r.error instanceof FerkitError ? r.error.code : 'INTERNAL';
+        out(JSON.stringify({ file: r.file, faces: [], error: { code, message: r.error.message } } satisfies PictureRecord) + '\n');
+      }
       return;
     }
-    const faces = r.faces ?? [];
-    faceCount += faces.length;
-    if (v.json) {
-      if (faces.length === 0) out(JSON.stringify({ file: r.file, faces: 0 }) + '\n');
-      faces.forEach((f, i) => out(JSON.stringify(faceRecord(r.file, i, f)) + '\n'));
-    } else if (v.csv) {
-      if (faces.length === 0) out(`${csvCell(r.file)},0,,,,,,,,,${EMOTIONS.map(() => '').join(',')}\n`);
-      faces.forEach((f, i) => {
-        const rec = faceRecord(r.file, i, f);
-        out([csvCell(r.file), rec.face, rec.box.x, rec.box.y, rec.box.width, rec.box.height, rec.score, rec.emotion, rec.confidence, rec.uncertain, ...EMOTIONS.map((e) => rec.emotions[e])].join(',') + '\n');
-      });
+    const rec = pictureRecord(r.file, r.faces ?? []);
+    faceCount += rec.faces.length;
+    if (v.json) out(JSON.stringify(rec) + '\n');
+    else if (v.csv) {
+      if (rec.faces.length === 0) out([csvCell(r.file), ...FACE_CSV_COLUMNS.map(() => '')].join(',') + '\n');
+      for (const f of rec.faces) out([csvCell(r.file), ...faceCsvCells(f)].join(',') + '\n');
     } else {
-      if (faces.length === 0) tableRows.push([r.file, '-', 'no face', '', '', ...EMOTIONS.map(() => '')]);
-      faces.forEach((f, i) => {
+      if (rec.faces.length === 0) tableRows.push([r.file, '-', 'no face', '', '', ...EMOTIONS.map(() => '')]);
+      for (const f of rec.faces) {
         const b = f.box;
-        tableRows.push([r.file, String(i + 1), `${Math.round(b.x)},${Math.round(b.y)},${Math.round(b.width)},${Math.round(b.height)}`, `${f.uncertain ? '?' : ''}${f.emotion}`, f.confidence.toFixed(2), ...EMOTIONS.map((e) => f.emotions[e].toFixed(2))]);
-      });
+        tableRows.push([r.file, String(f.faceId), `${Math.round(b.x)},${Math.round(b.y)},${Math.round(b.width)},${Math.round(b.height)}`, `${f.uncertain ? '?' : ''}${f.emotion}`, f.confidence.toFixed(2), ...EMOTIONS.map((e) => f.emotions[e].toFixed(2))]);
+      }
     }
   };
 
@@ -144,7 +129,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
         }
         result = { file, faces };
       } catch (err) {
-        result = { file, error: err instanceof FerkitError ? err.message : `${file}: ${(err as Error).message}` };
+        result = { file, error: err instanceof FerkitError ? err : new Error(`${file}: ${(err as Error).message}`) };
       }
       results.set(i, result);
       done++;

@@ -4,11 +4,13 @@ import { modelProbabilities, type CalibrationParameters, type PredictOptions } f
 import { argmaxRows, computeMetrics, type Metrics } from './metrics.js';
 import { expectedCalibrationError } from './calibration.js';
 import { metricIntervals } from './intervals.js';
+import { uncertaintyThreshold, type UncertaintyThreshold } from './uncertainty.js';
 
 /**
  * Runs a model over a dataset and computes every metric `ferkit eval`
  * reports, with their 95% confidence intervals, plus the expected
- * calibration error. `meta` carries the model's fitted temperature and
+ * calibration error and the confidence below which its answers are more
+ * often wrong than right (`uncertainty`). `meta` carries the model's fitted temperature and
  * class bias, if any.
  */
 export async function evaluate(
@@ -16,9 +18,18 @@ export async function evaluate(
   data: Dataset,
   labels: readonly string[],
   options: PredictOptions & { meta?: { calibration?: CalibrationParameters } } = {},
-): Promise<Metrics & { probabilities: Float32Array; ece: number }> {
+): Promise<Metrics & { probabilities: Float32Array; ece: number; uncertainty: UncertaintyThreshold }> {
   const probabilities = await modelProbabilities(model, options.meta ?? {}, data.pixels, options);
   const predictions = argmaxRows(probabilities, labels.length);
   const metrics = computeMetrics(data.labels, predictions, labels);
-  return { ...metrics, intervals: metricIntervals(data.labels, predictions, labels), probabilities, ece: expectedCalibrationError(probabilities, data.labels, labels.length) };
+  const k = labels.length;
+  const confidence = Float32Array.from(predictions, (p, i) => probabilities[i * k + p]);
+  const correct = Array.from(predictions, (p, i) => p === data.labels[i]);
+  return {
+    ...metrics,
+    intervals: metricIntervals(data.labels, predictions, labels),
+    probabilities,
+    ece: expectedCalibrationError(probabilities, data.labels, k),
+    uncertainty: uncertaintyThreshold(confidence, correct),
+  };
 }

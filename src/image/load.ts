@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
 
@@ -52,6 +53,11 @@ export async function loadRgb(input: ImageInput): Promise<RgbImage> {
       else for (let c = 0; c < 3; c++) data[i * 3 + c] = src[i * channels + c];
     }
     return { data, width, height };
+  }
+  if (typeof input === 'string') {
+    const st = await stat(input).catch(() => undefined);
+    if (!st) throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (JPEG, PNG, WebP, TIFF, GIF or AVIF)`, { file: input });
+    if (!st.isFile()) throw new FerkitError('DATA_NOT_FOUND', `${input} is not a file; pass the path of a picture, or list the pictures of a folder`, { file: input });
   }
   try {
     const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: 268_402_689 })
