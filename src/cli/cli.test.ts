@@ -84,7 +84,8 @@ test('train then eval --json from the command line, on a CSV', () => {
     const e = ferkit('eval', '--data', csv, '--model', out, '--json');
     assert.equal(e.code, 0, e.stderr);
     const m = JSON.parse(e.stdout);
-    assert.deepEqual(Object.keys(m).sort(), ['accuracy', 'confusion', 'intervals', 'labels', 'macroF1', 'perClass', 'samples']);
+    assert.deepEqual(Object.keys(m).sort(), ['accuracy', 'confusion', 'ece', 'intervals', 'labels', 'macroF1', 'perClass', 'samples', 'uncertainty']);
+    assert.ok(m.uncertainty.threshold >= 0 && m.uncertainty.threshold <= 1 && m.uncertainty.flagged >= 0 && m.uncertainty.flagged <= 1, JSON.stringify(m.uncertainty));
     assert.equal(m.samples, 21); // every 4th of 84 rows is PublicTest
     assert.equal(m.intervals.level, 0.95);
     assert.ok(m.intervals.accuracy[0] <= m.accuracy && m.accuracy <= m.intervals.accuracy[1], JSON.stringify(m.intervals.accuracy));
@@ -221,10 +222,17 @@ test('predict: a picture without a face, an unreadable file, JSON and CSV record
     const r = ferkit('predict', join(dir, 'blank.png'), join(dir, 'broken.jpg'), '--json');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /broken\.jpg: cannot decode image/);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l)), [{ file: join(dir, 'blank.png'), faces: 0 }]);
+    // one record per picture, in input order, in one shape: faces: [] where there is none, an error where it failed
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(records[0], { file: join(dir, 'blank.png'), faces: [] });
+    assert.equal(records[1].file, join(dir, 'broken.jpg'));
+    assert.deepEqual(records[1].faces, []);
+    assert.equal(records[1].error.code, 'BAD_IMAGE');
+    assert.match(records[1].error.message, /cannot decode image/);
     const ok = ferkit('predict', join(dir, '*.png'), '--csv');
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout.split('\n')[0], /^file,face,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral$/);
+    assert.match(ok.stdout.split('\n')[0], /^file,faceId,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral$/);
+    assert.equal(ok.stdout.split('\n')[1], `${join(dir, 'blank.png')},,,,,,,,,,,,,,,,`);
     const missing = ferkit('predict', join(dir, 'nothing-*.png'));
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no such file, directory or matching glob/);
@@ -236,14 +244,29 @@ test('predict: a picture without a face, an unreadable file, JSON and CSV record
 test('predict on photos: a record per face, annotated pictures written', { skip: needs(bundled, 'the bundled paper model') || needs(PHOTOS, 'the photos in ../shared/data/photos') }, () => {
   const { dir, cleanup } = tempDir();
   try {
-    const r = ferkit('predict', join(PHOTOS, 'bbt1.jpg'), join(PHOTOS, 'happy.jpg'), '--json', '--annotate', dir, '--uncertain-below', '0.5');
+    const r = ferkit('predict', join(PHOTOS, 'bbt1.jpg'), join(PHOTOS, 'happy.jpg'), '--json', '--annotate', dir, '--uncertain-below', '0.6');
     assert.equal(r.code, 0, r.stderr);
-    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(recs.filter((x) => x.file.endsWith('bbt1.jpg')).length, 4);
-    const happy = recs.find((x) => x.file.endsWith('happy.jpg'));
+    const pictures = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(pictures.map((p) => p.file.split('/').pop()), ['bbt1.jpg', 'happy.jpg']);
+    assert.equal(pictures[0].faces.length, 4);
+    assert.deepEqual(pictures[0].faces.map((f: { faceId: number }) => f.faceId), [1, 2, 3, 4]);
+    const happy = pictures[1].faces[0];
     assert.equal(happy.emotion, 'happy');
     assert.deepEqual(Object.keys(happy.emotions), ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']);
-    for (const rec of recs) assert.equal(rec.uncertain, rec.confidence < 0.5);
+    const recs = pictures.flatMap((p) => p.faces);
+    for (const rec of recs) {
+      assert.equal(rec.uncertain, rec.confidence < 0.6);
+      // top: every emotion once, by score, the first being the answer
+      assert.deepEqual(rec.top.map((t: { label: string }) => t.label).sort(), [...EMOTIONS].sort());
+      rec.top.forEach((t: { label: string; score: number }, i: number) => {
+        assert.equal(t.score, rec.emotions[t.label]);
+        if (i) assert.ok(t.score <= rec.top[i - 1].score);
+      });
+      assert.equal(rec.top[0].label, rec.emotion);
+    }
+    // uncertain is on by default, at 0.5
+    const byDefault = ferkit('predict', join(PHOTOS, 'bbt1.jpg'), '--json');
+    for (const f of JSON.parse(byDefault.stdout).faces) assert.equal(f.uncertain, f.confidence < 0.5);
     assert.ok(existsSync(join(dir, 'bbt1.jpg')) && existsSync(join(dir, 'happy.jpg')));
     const table = ferkit('predict', join(PHOTOS, 'happy.jpg'));
     assert.match(table.stdout, /happy\.jpg\s+1\s+[\d,]+\s+happy/);
@@ -282,7 +305,7 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
     const r = ferkit('video', file, '--fps', '5', '--csv', '--out', join(dir, 'out'), '--plot', join(dir, 'plot.png'));
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.equal(lines[0], 'time,frame,face,x,y,width,height,emotion,angry,disgust,fear,happy,sad,surprise,neutral');
+    assert.equal(lines[0], 'time,frame,faceId,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral');
     assert.equal(lines.length, 11);
     assert.ok(lines.slice(1).every((l) => l.split(',')[2] === '1'), 'one face, one id');
     assert.match(r.stderr, /dominant emotion overall: happy/);

@@ -2,40 +2,61 @@ import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'n
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
-import { createRecognizer } from '../recognizer.js';
+import { createRecognizer, DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
+import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../results.js';
 import { analyzeVideo, type TimelineEntry, type VideoSummary } from '../video/analyze.js';
+import { videoSource } from '../video/source.js';
+import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
 import { table } from '../eval/format.js';
 import { intFlag, numFlag, parseFlags } from './args.js';
 
-export const VIDEO_HELP = `ferkit video FILE [options]
+export const VIDEO_HELP = `ferkit video FILE|URL|CAMERA [options]
 
-Samples the frames of a video (ffmpeg), finds the faces, keeps each face's id
-across frames, smooths its emotions over time, and reports a timeline, a
-summary (share of each emotion per face and overall, the dominant emotion,
-the moments of strongest change) and a plot. Memory stays bounded on long videos.
+Samples the frames of a video, finds the faces, keeps each face's id across
+frames, smooths its emotions over time, and reports a timeline, a summary
+(share of each emotion per face and overall, the dominant emotion, the
+moments of strongest change) and a plot. Reads a local file, a network
+stream (http, https, rtsp, rtmp URL) or a camera (/dev/video0) with ffmpeg,
+which may use only the protocol of what was given: a file cannot make it
+open another file or a URL. A live stream is analysed as it comes; Ctrl-C
+stops it and prints the summary of what was seen. Memory stays bounded.
 
-  --fps N             frames sampled per second (default 5)
-  --json | --csv      print the timeline (time, frame, face id, box, emotions) to stdout
-  --out DIR           write DIR/timeline.csv, DIR/summary.json and DIR/emotions.svg
-  --plot FILE         write the plot to FILE (.svg or .png)
-  --summary FILE      write the summary as JSON to FILE
-  --smoothing S       half-life of the smoothing in seconds (default 0.5; 0 = off)
-  --max-side N        scale frames down to this longest side (default 1280)
-  --model DIR         model folder, or a bundled model by name: default (the default) or paper
-  --min-confidence P  face detection threshold (default 0.5)
-  --backend NAME      auto | native | wasm | cpu`;
+  --fps N              frames sampled per second (default 5)
+  --json | --csv       print the timeline to stdout as it is made, a face per line: time, frame,
+                       faceId, box, emotion, confidence, uncertain, top and emotions (smoothed)
+  --out DIR            write DIR/timeline.csv, DIR/summary.json and DIR/emotions.svg
+  --plot FILE          write the plot to FILE (.svg or .png): emotions over time and a band per face
+  --summary FILE       write the summary as JSON to FILE
+  --annotate-video OUT write the sampled frames with boxes, labels and probabilities as a video (.mp4)
+  --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
+  --max-side N         scale frames down to this longest side (default 1280)
+  --model DIR          model folder, or a bundled model by name: default (the default) or paper
+  --min-confidence P   face detection threshold (default 0.5)
+  --uncertain-below P  flag faces whose smoothed top probability is below P (default 0.5; 0 = none)
+  --backend NAME       auto | native | wasm | cpu
 
-const CSV_HEADER = ['time', 'frame', 'face', 'x', 'y', 'width', 'height', 'emotion', ...EMOTIONS].join(',');
+examples:
+  ferkit video meeting.mp4 --out report/
+  ferkit video rtsp://camera.local/stream --json
+  ferkit video /dev/video0 --csv > live.csv`;
+
+const CSV_HEADER = ['time', 'frame', ...FACE_CSV_COLUMNS].join(',');
 const r3 = (v: number) => Number(v.toFixed(3));
-const csvLine = (e: TimelineEntry) => [r3(e.time), e.frame, e.faceId, r3(e.box.x), r3(e.box.y), r3(e.box.width), r3(e.box.height), e.emotion, ...EMOTIONS.map((k) => r3(e.emotions[k]))].join(',');
-const jsonLine = (e: TimelineEntry) => JSON.stringify({ time: r3(e.time), frame: e.frame, faceId: e.faceId, box: { x: r3(e.box.x), y: r3(e.box.y), width: r3(e.box.width), height: r3(e.box.height) }, emotion: e.emotion, emotions: Object.fromEntries(EMOTIONS.map((k) => [k, r3(e.emotions[k])])) });
+
+/** A face of a frame as printed: the face record of \`predict\`, with the smoothed emotions and the track's id. */
+function frameRecord(e: TimelineEntry, face: FaceEmotion, uncertainBelow: number): { time: number; frame: number } & FaceRecord {
+  const confidence = e.emotions[e.emotion];
+  const top = EMOTIONS.map((label) => ({ label, score: e.emotions[label] })).sort((a, b) => b.score - a.score);
+  return { time: r3(e.time), frame: e.frame, ...faceRecord({ ...face, emotions: e.emotions, emotion: e.emotion, confidence, top, uncertain: confidence < uncertainBelow }, e.faceId) };
+}
+const csvLine = (r: ReturnType<typeof frameRecord>) => [r.time, r.frame, ...faceCsvCells(r)].join(',');
 
 /** The human-readable summary of a video analysis. */
 export function formatVideoSummary(s: VideoSummary): string {
   const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
   const lines = [
-    `${s.file}: ${s.video.width}x${s.video.height}, ${Number.isFinite(s.video.duration) ? `${s.video.duration.toFixed(1)}s` : 'unknown length'}; ${s.framesAnalysed} frames sampled at ${s.sampledFps} fps, faces in ${s.framesWithFaces}`,
+    `${s.file}: ${s.video.width}x${s.video.height}, ${Number.isFinite(s.video.duration) ? `${s.video.duration.toFixed(1)}s` : 'unknown length'}; ${s.framesAnalysed} frames sampled at ${s.sampledFps} fps, faces in ${s.framesWithFaces}${s.stopped ? '; stopped before the end' : ''}`,
     `faces: ${s.faces.length}; dominant emotion overall: ${s.dominant ?? 'none (no face)'}`,
   ];
   if (s.faces.length) {
@@ -56,16 +77,18 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const { values: v, positionals } = parseFlags(argv, {
     fps: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, out: { type: 'string' }, plot: { type: 'string' },
     summary: { type: 'string' }, smoothing: { type: 'string' }, 'max-side': { type: 'string' }, model: { type: 'string' },
-    'min-confidence': { type: 'string' }, backend: { type: 'string' },
+    'min-confidence': { type: 'string' }, backend: { type: 'string' }, 'annotate-video': { type: 'string' }, 'uncertain-below': { type: 'string' },
   }, true);
-  if (positionals.length !== 1) throw new FerkitError('BAD_ARGUMENT', 'video needs exactly one FILE');
+  if (positionals.length !== 1) throw new FerkitError('BAD_ARGUMENT', 'video needs exactly one FILE, URL or camera device');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
-  const file = positionals[0];
+  const source = videoSource(positionals[0]);
   const fps = numFlag(v.fps, 'fps', 5);
+  const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: v.backend as 'auto' } : {}),
     detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+    uncertainBelow,
   });
   let timelineFile: WriteStream | undefined;
   if (v.out) {
@@ -73,28 +96,45 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
     timelineFile = createWriteStream(join(v.out, 'timeline.csv'));
     timelineFile.write(CSV_HEADER + '\n');
   }
+  const writer = v['annotate-video'] ? new AnnotatedVideoWriter(v['annotate-video'], fps) : undefined;
   if (v.csv) out(CSV_HEADER + '\n');
   const tty = Boolean(process.stderr.isTTY);
+  // the first Ctrl-C stops reading and reports what was seen; a second one quits at once
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    if (tty) process.stderr.write('\r\x1b[2K');
+    log('stopping: finishing the summary of what was analysed (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
   const t0 = performance.now();
   let summary: VideoSummary;
   try {
-    summary = await analyzeVideo(recognizer, file, {
+    summary = await analyzeVideo(recognizer, source, {
       fps,
       smoothing: numFlag(v.smoothing, 'smoothing', 0.5),
       maxSide: intFlag(v['max-side'], 'max-side', 1280),
-      onEntry: (e) => {
-        if (v.json) out(jsonLine(e) + '\n');
-        else if (v.csv) out(csvLine(e) + '\n');
-        timelineFile?.write(csvLine(e) + '\n');
+      signal: stop.signal,
+      onFrameFaces: async (frame, faces) => {
+        for (const { entry, face } of faces) {
+          const rec = frameRecord(entry, face, uncertainBelow);
+          if (v.json) out(JSON.stringify(rec) + '\n');
+          else if (v.csv) out(csvLine(rec) + '\n');
+          timelineFile?.write(csvLine(rec) + '\n');
+        }
+        await writer?.write(frame.image, faces.map((f) => f.face), faces.map((f) => f.entry.faceId));
       },
       onFrame: (i, t) => {
         if (tty && i % 5 === 0) process.stderr.write(`\r\x1b[2Kframe ${i} (${t.toFixed(1)}s), ${(i / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s`);
       },
     });
   } finally {
+    process.off('SIGINT', onSigint);
     recognizer.dispose();
     if (tty) process.stderr.write('\r\x1b[2K');
     await new Promise<void>((resolve) => (timelineFile ? timelineFile.end(resolve) : resolve()));
+    await writer?.close();
   }
   const summaryJson = JSON.stringify(summary, null, 2) + '\n';
   if (v.out) {
@@ -106,6 +146,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const text = formatVideoSummary(summary);
   if (v.json || v.csv) log(text.trimEnd());
   else out(text);
-  log(`analysed ${summary.framesAnalysed} frames in ${((performance.now() - t0) / 1000).toFixed(1)}s${v.out ? `; wrote ${join(v.out, 'timeline.csv')}, summary.json, emotions.svg` : ''}`);
+  const wrote = [v.out && join(v.out, 'timeline.csv') + ', summary.json, emotions.svg', v['annotate-video'], v.plot, v.summary].filter(Boolean);
+  log(`analysed ${summary.framesAnalysed} frames in ${((performance.now() - t0) / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`);
   return 0;
 }

@@ -7,7 +7,7 @@ import type { ModelMetadata } from '../models/io.js';
 import { describeCalibration, intervalText } from './format.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+import { escapeXml as esc } from '../markup.js';
 
 /** Confusion matrix as an SVG heat map: colour = share of the true class (row), text = count. */
 export function confusionSvg(m: Metrics, title = 'Confusion matrix (rows: true label, colour: share of the row)'): string {

@@ -1,12 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
 import { createRecognizer, type Recognizer } from '../recognizer.js';
 import { analyzeVideo, type TimelineEntry } from './analyze.js';
-import { hasFfmpeg, probeVideo, readFrames } from './source.js';
-import { emotionPlotSvg } from './plot.js';
+import { hasFfmpeg, probeVideo, readFrames, videoSource } from './source.js';
+import { emotionPlotSvg, roundTicks, timeLabel } from './plot.js';
+import { AnnotatedVideoWriter } from './writer.js';
 import { FerkitError } from '../errors.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../testing/fixtures.js';
 
@@ -69,7 +72,7 @@ test('two people in turn get two ids; a video without faces has no dominant emot
 test('frames stream one at a time at the asked rate; a missing ffmpeg says how to install it', { skip: noFfmpeg }, async () => {
   const file = join(tmp.dir, 'bars.mp4');
   ffmpeg('-f', 'lavfi', '-i', 'testsrc=s=320x240:d=2:r=25', '-pix_fmt', 'yuv420p', file);
-  assert.equal(probeVideo(file).width, 320);
+  assert.equal((await probeVideo(file)).width, 320);
   let n = 0;
   for await (const f of readFrames(file, { fps: 4 })) {
     assert.equal(f.image.data.length, 320 * 240 * 3);
@@ -80,10 +83,138 @@ test('frames stream one at a time at the asked rate; a missing ffmpeg says how t
   const saved = process.env.FERKIT_FFMPEG;
   process.env.FERKIT_FFMPEG = '/nonexistent/ffmpeg';
   try {
-    assert.throws(() => probeVideo(file), (err: unknown) => err instanceof FerkitError && err.code === 'ENGINE_UNAVAILABLE' && /apt-get install ffmpeg/.test(err.message));
+    await assert.rejects(probeVideo(file), (err: unknown) => err instanceof FerkitError && err.code === 'ENGINE_UNAVAILABLE' && /apt-get install ffmpeg/.test(err.message));
   } finally {
     if (saved === undefined) delete process.env.FERKIT_FFMPEG;
     else process.env.FERKIT_FFMPEG = saved;
   }
   assert.ok(existsSync(file) && readFileSync(file).length > 0);
+});
+
+test('sources: a URL may use only its own protocols, a file only the file protocol and video containers', () => {
+  const url = videoSource('rtsp://camera.local/stream');
+  assert.equal(url.kind, 'url');
+  assert.deepEqual(url.inputArgs, ['-protocol_whitelist', 'rtsp,rtp,srtp,udp,tcp']);
+  assert.equal(videoSource('https://example.org/live.m3u8').inputArgs[1], 'https,tls,tcp');
+  assert.equal(videoSource('http://127.0.0.1:8080/a.mp4').inputArgs[1], 'http,tcp');
+  assert.equal(videoSource('rtmp://example.org/app/key').inputArgs[1], 'rtmp,tcp');
+  for (const u of ['https://a/b', 'http://a/b', 'rtsp://a/b', 'rtmp://a/b']) assert.ok(!videoSource(u).inputArgs[1].split(',').includes('file'), u);
+  const file = videoSource(join(PROJECT_ROOT, 'package.json'));
+  assert.equal(file.kind, 'file');
+  assert.equal(file.ffmpegInput, `file:${join(PROJECT_ROOT, 'package.json')}`);
+  assert.deepEqual(file.inputArgs.slice(0, 2), ['-protocol_whitelist', 'file']);
+  assert.ok(!file.inputArgs[3].split(',').some((f) => ['hls', 'concat', 'image2'].includes(f)));
+  const fails = (input: string, code: string, message: RegExp) =>
+    assert.throws(() => videoSource(input), (err: unknown) => err instanceof FerkitError && err.code === code && message.test(err.message));
+  fails('file:///etc/passwd', 'BAD_ARGUMENT', /file:\/\/ is not a stream ferkit reads/);
+  fails('ftp://example.org/a.mp4', 'BAD_ARGUMENT', /http, https, rtsp or rtmp/);
+  fails(join(tmp.dir, 'missing.mp4'), 'DATA_NOT_FOUND', /no such video file/);
+  fails('/dev/video98', 'DATA_NOT_FOUND', /no camera at \/dev\/video98/);
+});
+
+test('a playlist posing as a video file cannot make ffmpeg open another file', { skip: noFfmpeg }, async () => {
+  const secret = join(tmp.dir, 'other.ts');
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc=s=64x48:d=1:r=5', '-pix_fmt', 'yuv420p', secret);
+  const evil = join(tmp.dir, 'evil.mp4');
+  writeFileSync(evil, `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n${secret}\n#EXT-X-ENDLIST\n`);
+  await assert.rejects(probeVideo(evil), (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
+  await assert.rejects(async () => {
+    for await (const f of readFrames(evil, { fps: 5 }, { width: 64, height: 48, duration: 1, fps: 5 })) assert.fail(`read frame ${f.index}`);
+  }, (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
+});
+
+/** Serves `file` over HTTP on a free loopback port, `chunk` bytes every `everyMs` (a live stream), or at once. */
+async function serve(file: string, pace?: { chunk: number; everyMs: number }): Promise<{ url: string; close: () => Promise<void> }> {
+  const data = readFileSync(file);
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'video/mp2t' });
+    if (!pace) return void res.end(data);
+    let at = 0;
+    const tick = () => {
+      if (res.destroyed) return;
+      res.write(data.subarray(at, at + pace.chunk));
+      at += pace.chunk;
+      if (at >= data.length) return void res.end();
+      const t = setTimeout(() => { timers.delete(t); tick(); }, pace.everyMs);
+      timers.add(t);
+    };
+    tick();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/${basename(file)}`,
+    close: () => new Promise((resolve) => { timers.forEach(clearTimeout); server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+test('a stream over HTTP is analysed like the same file; stopping it keeps what was seen', { skip }, async () => {
+  const file = join(tmp.dir, 'stream.ts');
+  ffmpeg('-loop', '1', '-t', '3', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=10', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file);
+  const whole = await serve(file);
+  try {
+    const s = await analyzeVideo(r, whole.url, { fps: 2 });
+    assert.equal(s.file, whole.url);
+    assert.equal(s.stopped, false);
+    assert.equal(s.framesAnalysed, 6);
+    assert.equal(s.faces[0].dominant, 'happy');
+    assert.deepEqual(s.faces[0].segments.map((g) => g.emotion), ['happy']);
+  } finally {
+    await whole.close();
+  }
+  // a slow stream, stopped after its third frame: the summary holds those frames, ffmpeg is gone
+  const live = await serve(file, { chunk: 4096, everyMs: 50 });
+  try {
+    const stop = new AbortController();
+    const s = await analyzeVideo(r, live.url, { fps: 10, signal: stop.signal, onFrame: (i) => { if (i === 2) stop.abort(); } });
+    assert.equal(s.stopped, true);
+    assert.ok(s.framesAnalysed >= 3 && s.framesAnalysed < 30, `${s.framesAnalysed} frames`);
+  } finally {
+    await live.close();
+  }
+});
+
+test('plot: round time ticks and labels; one band per face', () => {
+  assert.deepEqual(roundTicks(4), [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4]);
+  assert.deepEqual(roundTicks(6.3), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(roundTicks(95), [0, 15, 30, 45, 60, 75, 90]);
+  assert.ok(roundTicks(3 * 3600).every((t) => t % 1800 === 0));
+  assert.deepEqual(roundTicks(0), [0]);
+  assert.deepEqual([0, 2.5, 40, 75, 3725].map(timeLabel), ['0s', '2.5s', '40s', '1:15', '1:02:05']);
+  const face = (faceId: number, emotion: 'happy' | 'sad') => ({
+    faceId, frames: 10, firstSeen: 0, lastSeen: 1.8, dominant: emotion,
+    share: { angry: 0, disgust: 0, fear: 0, happy: emotion === 'happy' ? 1 : 0, sad: emotion === 'sad' ? 1 : 0, surprise: 0, neutral: 0 },
+    mean: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0.5, surprise: 0, neutral: 0 },
+    segments: [{ start: 0, end: 1.8, emotion }],
+  });
+  const svg = emotionPlotSvg({
+    file: 'x.mp4', stopped: false, video: { width: 1, height: 1, duration: 2, fps: 5 }, sampledFps: 5, framesAnalysed: 10, framesWithFaces: 10,
+    faces: [face(1, 'happy'), face(2, 'sad')], overall: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0.5, surprise: 0, neutral: 0 }, dominant: 'happy',
+    strongestChanges: [], series: [{ time: 0, emotions: [0, 0, 0, 0.5, 0.5, 0, 0] }],
+  });
+  assert.deepEqual([...svg.matchAll(/>face (\d+)</g)].map((m) => m[1]), ['1', '2']);
+  assert.match(svg, /<title>face 1: happy 0s-2s<\/title>/);
+  assert.match(svg, />1\.5s</);
+});
+
+test('annotated video: the sampled frames, boxes drawn, at the sampled rate', { skip }, async () => {
+  const file = join(tmp.dir, 'annotate.mp4');
+  ffmpeg('-loop', '1', '-t', '2', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=10', '-pix_fmt', 'yuv420p', file);
+  const out = join(tmp.dir, 'annotated.mp4');
+  const writer = new AnnotatedVideoWriter(out, 4);
+  const s = await analyzeVideo(r, file, { fps: 4, onFrameFaces: (frame, faces) => writer.write(frame.image, faces.map((f) => f.face), faces.map((f) => f.entry.faceId)) });
+  await writer.close();
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames,r_frame_rate', '-of', 'json', out], { encoding: 'utf8' });
+  const st = JSON.parse(probe.stdout).streams[0];
+  assert.deepEqual([st.width, st.height, Number(st.nb_read_frames), st.r_frame_rate], [320, 180, s.framesAnalysed, '4/1']);
+  // the box is drawn: the first frame differs from the source frame around the face
+  const firstFrame = async (video: string) => {
+    for await (const f of readFrames(video, { fps: 4 })) return f;
+    throw new Error(`${video} has no frame`);
+  };
+  const [first, orig] = [await firstFrame(out), await firstFrame(file)];
+  let changed = 0;
+  for (let i = 0; i < first.image.data.length; i++) if (Math.abs(first.image.data[i] - orig.image.data[i]) > 40) changed++;
+  assert.ok(changed > 500, `${changed} values changed`);
 });

@@ -1,7 +1,7 @@
 import { EMOTIONS, type Emotion } from '../labels.js';
 import type { Box } from '../face/align.js';
-import type { Recognizer } from '../recognizer.js';
-import { readFrames, probeVideo, type FrameOptions, type VideoInfo } from './source.js';
+import type { FaceEmotion, Recognizer } from '../recognizer.js';
+import { readFrames, probeVideo, videoSource, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
 import { l1, smoothStep } from './smooth.js';
 
@@ -31,6 +31,15 @@ export interface FaceSummary {
   /** Mean smoothed probability of each emotion. */
   mean: Record<Emotion, number>;
   dominant: Emotion;
+  /** Its top smoothed emotion over time, as runs: a run ends when the emotion changes or the face is lost for more than a second. */
+  segments: EmotionSegment[];
+}
+
+/** A stretch of time in which a face's top smoothed emotion stayed the same. */
+export interface EmotionSegment {
+  start: number;
+  end: number;
+  emotion: Emotion;
 }
 
 export interface ChangeMoment {
@@ -43,7 +52,10 @@ export interface ChangeMoment {
 }
 
 export interface VideoSummary {
+  /** The file, URL or camera analysed. */
   file: string;
+  /** True when the analysis was stopped before the end of the source (a live stream, or Ctrl-C). */
+  stopped: boolean;
   video: VideoInfo;
   sampledFps: number;
   framesAnalysed: number;
@@ -70,6 +82,10 @@ export interface VideoOptions extends FrameOptions, TrackerOptions {
   /** Called with each face of each frame, in order (stream the timeline out from here). */
   onEntry?: (e: TimelineEntry) => void;
   onFrame?: (frame: number, time: number) => void;
+  /** Called with each frame and its faces (with their ids and smoothed emotions) once they are known; awaited. */
+  onFrameFaces?: (frame: Frame, faces: { entry: TimelineEntry; face: FaceEmotion }[]) => void | Promise<void>;
+  /** The most runs kept per face for the plot (older ones are merged in pairs beyond it). Default 500. */
+  maxSegments?: number;
 }
 
 const zeros = () => Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
@@ -82,26 +98,30 @@ const top = (v: readonly number[]) => EMOTIONS[v.indexOf(Math.max(...v))];
  * bounded: the timeline goes to `onEntry` as it is made; only per-face
  * totals, the strongest changes and a bounded plot series are kept.
  */
-export async function analyzeVideo(recognizer: Recognizer, file: string, options: VideoOptions = {}): Promise<VideoSummary> {
-  const video = probeVideo(file);
+export async function analyzeVideo(recognizer: Recognizer, input: string | VideoSource, options: VideoOptions = {}): Promise<VideoSummary> {
+  const source = typeof input === 'string' ? videoSource(input) : input;
+  const file = source.input;
+  const video = await probeVideo(source);
+  const maxSegments = options.maxSegments ?? 500;
   const fps = options.fps ?? 5;
   const halfLife = options.smoothing ?? 0.5;
   const maxChanges = options.changes ?? 5;
   const minChange = options.minChange ?? 0.2;
   const maxPoints = options.maxPlotPoints ?? 2000;
   const tracker = new FaceTracker(options);
-  const state = new Map<number, { smooth: number[]; frames: number; first: number; last: number; topCounts: number[]; sum: number[] }>();
+  const state = new Map<number, { smooth: number[]; frames: number; first: number; last: number; topCounts: number[]; sum: number[]; segments: EmotionSegment[] }>();
   let frames = 0, framesWithFaces = 0;
   let changes: ChangeMoment[] = [];
   let series: { time: number; emotions: number[]; n: number }[] = [];
 
-  for await (const frame of readFrames(file, options)) {
+  for await (const frame of readFrames(source, options, video)) {
     frames++;
     options.onFrame?.(frame.index, frame.time);
     const [faces] = await recognizer.recognizeRgb([frame.image]);
     if (faces.length) framesWithFaces++;
     const ids = tracker.update(faces.map((f) => f.box), frame.index);
     const frameMean = new Array<number>(EMOTIONS.length).fill(0);
+    const frameFaces: { entry: TimelineEntry; face: FaceEmotion }[] = [];
     faces.forEach((f, k) => {
       const id = ids[k];
       const raw = EMOTIONS.map((e) => f.emotions[e]);
@@ -114,16 +134,26 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
           changes = [...changes, moment].sort((a, b) => b.change - a.change).slice(0, maxChanges);
         }
       } else {
-        s = { smooth, frames: 0, first: frame.time, last: frame.time, topCounts: new Array(EMOTIONS.length).fill(0), sum: new Array(EMOTIONS.length).fill(0) };
+        s = { smooth, frames: 0, first: frame.time, last: frame.time, topCounts: new Array(EMOTIONS.length).fill(0), sum: new Array(EMOTIONS.length).fill(0), segments: [] };
         state.set(id, s);
+      }
+      const emotion = top(smooth);
+      const run = s.segments.at(-1);
+      if (run && run.emotion === emotion && frame.time - run.end <= 1) run.end = frame.time;
+      else {
+        s.segments.push({ start: frame.time, end: frame.time, emotion });
+        if (s.segments.length > maxSegments) s.segments = mergeSegments(s.segments);
       }
       s.smooth = smooth;
       s.frames++;
       s.last = frame.time;
       s.topCounts[smooth.indexOf(Math.max(...smooth))]++;
       smooth.forEach((p, i) => { s!.sum[i] += p; frameMean[i] += p / faces.length; });
-      options.onEntry?.({ time: frame.time, frame: frame.index, faceId: id, box: f.box, emotions: asRecord(smooth), emotion: top(smooth), raw: asRecord(raw) });
+      const entry: TimelineEntry = { time: frame.time, frame: frame.index, faceId: id, box: f.box, emotions: asRecord(smooth), emotion, raw: asRecord(raw) };
+      options.onEntry?.(entry);
+      frameFaces.push({ entry, face: f });
     });
+    await options.onFrameFaces?.(frame, frameFaces);
     if (faces.length) {
       series.push({ time: frame.time, emotions: frameMean, n: 1 });
       if (series.length > maxPoints) {
@@ -145,6 +175,7 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
     share: asRecord(s.topCounts.map((c) => c / s.frames)),
     mean: asRecord(s.sum.map((v) => v / s.frames)),
     dominant: EMOTIONS[s.topCounts.indexOf(Math.max(...s.topCounts))],
+    segments: s.segments,
   }));
   const totalFaceFrames = faces.reduce((a, f) => a + f.frames, 0);
   const overall = zeros();
@@ -152,6 +183,7 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
   const dominant = totalFaceFrames ? EMOTIONS.reduce((a, b) => (overall[a] >= overall[b] ? a : b)) : null;
   return {
     file,
+    stopped: Boolean(options.signal?.aborted),
     video,
     sampledFps: fps,
     framesAnalysed: frames,
@@ -162,4 +194,14 @@ export async function analyzeVideo(recognizer: Recognizer, file: string, options
     strongestChanges: changes,
     series: series.map(({ time, emotions }) => ({ time, emotions })),
   };
+}
+
+/** Halves a face's runs: each pair becomes one run of the emotion that lasted longer. */
+function mergeSegments(segments: readonly EmotionSegment[]): EmotionSegment[] {
+  const out: EmotionSegment[] = [];
+  for (let i = 0; i < segments.length; i += 2) {
+    const a = segments[i], b = segments[i + 1];
+    out.push(b ? { start: a.start, end: b.end, emotion: b.end - b.start > a.end - a.start ? b.emotion : a.emotion } : a);
+  }
+  return out;
 }

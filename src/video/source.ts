@@ -29,13 +29,67 @@ export interface VideoInfo {
   fps: number;
 }
 
-/** Reads a video's size, duration and frame rate with ffprobe. */
-export function probeVideo(file: string): VideoInfo {
-  if (!existsSync(file)) throw new FerkitError('DATA_NOT_FOUND', `no such video file: ${file}`, { file });
-  const r = spawnSync(ffprobePath(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate:format=duration', '-of', 'json', file], { encoding: 'utf8' });
-  if (r.error) throw new FerkitError('ENGINE_UNAVAILABLE', `ffprobe (part of ffmpeg) is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: r.error });
-  if (r.status !== 0) throw new FerkitError('BAD_IMAGE', `${file}: ffprobe cannot read it as a video (${r.stderr.trim().split('\n').pop()})`, { file });
-  const j = JSON.parse(r.stdout) as { streams?: { width: number; height: number; r_frame_rate: string }[]; format?: { duration?: string } };
+/** What `ferkit video` reads: a local file, a network stream, or a camera. */
+export interface VideoSource {
+  kind: 'file' | 'url' | 'camera';
+  /** The path, URL or device as given. */
+  input: string;
+  /** What ffmpeg is given after `-i` (a local path as a `file:` URL, so no name is read as an option or protocol). */
+  ffmpegInput: string;
+  /** ffmpeg input options that confine it to this source (before `-i`). */
+  inputArgs: string[];
+}
+
+/** Container formats a local video file may be in; playlists (HLS, concat) are not among them. */
+const FILE_FORMATS = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf,ivf,gif,h264,hevc,mjpeg,yuv4mpegpipe';
+/** The protocols each kind of URL needs, and nothing else: never `file`. */
+const URL_PROTOCOLS: Record<string, string> = {
+  http: 'http,tcp', https: 'https,tls,tcp', rtsp: 'rtsp,rtp,srtp,udp,tcp', rtsps: 'rtsps,rtsp,rtp,srtp,udp,tcp,tls', rtmp: 'rtmp,tcp', rtmps: 'rtmps,rtmp,tls,tcp',
+};
+
+/**
+ * Says what kind of source `input` is and how ffmpeg may open it: a URL
+ * (http, https, rtsp, rtmp) with only its own protocols allowed, so that a
+ * stream cannot make ffmpeg read a local file; a camera (`/dev/video*`) with
+ * video4linux2; otherwise a local file, restricted to the file protocol and
+ * to video containers, so that a file cannot be a playlist that opens other
+ * files or URLs.
+ */
+export function videoSource(input: string): VideoSource {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
+  if (scheme !== undefined) {
+    const protocols = URL_PROTOCOLS[scheme];
+    if (!protocols) throw new FerkitError('BAD_ARGUMENT', `${input}: ${scheme}:// is not a stream ferkit reads; give a file, a camera device or an http, https, rtsp or rtmp URL`);
+    return { kind: 'url', input, ffmpegInput: input, inputArgs: ['-protocol_whitelist', protocols] };
+  }
+  if (/^\/dev\/video\d+$/.test(input)) {
+    if (!existsSync(input)) throw new FerkitError('DATA_NOT_FOUND', `no camera at ${input}; list the cameras with \`ls /dev/video*\``, { file: input });
+    return { kind: 'camera', input, ffmpegInput: input, inputArgs: ['-protocol_whitelist', 'file', '-f', 'v4l2'] };
+  }
+  if (!existsSync(input)) throw new FerkitError('DATA_NOT_FOUND', `no such video file: ${input}`, { file: input });
+  return { kind: 'file', input, ffmpegInput: `file:${input}`, inputArgs: ['-protocol_whitelist', 'file', '-format_whitelist', FILE_FORMATS] };
+}
+
+/** Reads a video's size, duration and frame rate with ffprobe (a live stream: from its first seconds). */
+export async function probeVideo(input: string | VideoSource, options: { timeoutMs?: number } = {}): Promise<VideoInfo> {
+  const src = typeof input === 'string' ? videoSource(input) : input;
+  const file = src.input;
+  const args = ['-v', 'error', ...src.inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate:format=duration', '-of', 'json', '-i', src.ffmpegInput];
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const proc = spawn(ffprobePath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new FerkitError('BAD_IMAGE', `${file}: no video came within ${timeoutMs / 1000}s`, { file })); }, timeoutMs);
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new FerkitError('ENGINE_UNAVAILABLE', `ffprobe (part of ffmpeg) is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: e }));
+    });
+    proc.on('close', (c) => { clearTimeout(timer); resolve({ code: c, stdout: out, stderr: err }); });
+  });
+  if (code !== 0) throw new FerkitError('BAD_IMAGE', `${file}: cannot be read as a video (${stderr.trim().split('\n').pop()})`, { file });
+  const j = JSON.parse(stdout) as { streams?: { width: number; height: number; r_frame_rate: string }[]; format?: { duration?: string } };
   const s = j.streams?.[0];
   if (!s) throw new FerkitError('BAD_IMAGE', `${file} has no video stream`, { file });
   const [num, den] = s.r_frame_rate.split('/').map(Number);
@@ -55,6 +109,8 @@ export interface FrameOptions {
   fps?: number;
   /** Frames larger than this (longest side) are scaled down. Default 1280. */
   maxSide?: number;
+  /** Stops reading when aborted (a live stream ends only this way); the frames read so far stand. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -62,15 +118,15 @@ export interface FrameOptions {
  * a time (ffmpeg waits while ferkit works), so long videos need no more
  * memory than short ones.
  */
-export async function* readFrames(file: string, options: FrameOptions = {}): AsyncGenerator<Frame> {
-  const info = probeVideo(file);
+export async function* readFrames(input: string | VideoSource, options: FrameOptions = {}, probed?: VideoInfo): AsyncGenerator<Frame> {
+  const src = typeof input === 'string' ? videoSource(input) : input;
+  const info = probed ?? (await probeVideo(src));
+  const file = src.input;
   const fps = options.fps ?? 5;
-  if (!(fps > 0)) throw new FerkitError('BAD_ARGUMENT', `--fps must be positive, got ${fps}`);
+  if (!(fps > 0)) throw new FerkitError('BAD_ARGUMENT', `frames per second must be positive, got ${fps}`);
   const maxSide = options.maxSide ?? 1280;
-  const scale = Math.min(1, maxSide / Math.max(info.width, info.height));
-  const width = Math.max(2, Math.round((info.width * scale) / 2) * 2);
-  const height = Math.max(2, Math.round((info.height * scale) / 2) * 2);
-  const args = ['-v', 'error', '-noautorotate', '-i', file, '-an', '-vf', `fps=${fps},scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const { width, height } = frameSize(info, maxSide);
+  const args = ['-v', 'error', '-noautorotate', ...src.inputArgs, '-i', src.ffmpegInput, '-an', '-vf', `fps=${fps},scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
   const proc = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
@@ -78,6 +134,8 @@ export async function* readFrames(file: string, options: FrameOptions = {}): Asy
     proc.on('error', (err) => reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: err })));
     proc.on('close', (code) => resolve(code ?? 1));
   });
+  const stop = () => proc.kill('SIGKILL');
+  options.signal?.addEventListener('abort', stop, { once: true });
   const frameBytes = width * height * 3;
   let buf: Buffer = Buffer.alloc(0);
   let index = 0;
@@ -85,6 +143,7 @@ export async function* readFrames(file: string, options: FrameOptions = {}): Asy
     for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       while (buf.length >= frameBytes) {
+        if (options.signal?.aborted) return;
         const data = new Uint8Array(buf.subarray(0, frameBytes));
         buf = buf.subarray(frameBytes);
         yield { index, time: index / fps, image: { data, width, height } };
@@ -92,8 +151,16 @@ export async function* readFrames(file: string, options: FrameOptions = {}): Asy
       }
     }
     const code = await exited;
-    if (code !== 0) throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed (${stderr.trim().split('\n').pop() ?? `exit ${code}`})`, { file });
+    if (options.signal?.aborted) return;
+    if (code !== 0) throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed after ${index} frames (${stderr.trim().split('\n')[0] || `exit ${code}`})`, { file });
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     if (proc.exitCode === null) proc.kill('SIGKILL');
   }
+}
+
+/** The size frames are read at: the video's, scaled to at most `maxSide`, even numbers. */
+export function frameSize(info: VideoInfo, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(info.width, info.height));
+  return { width: Math.max(2, Math.round((info.width * scale) / 2) * 2), height: Math.max(2, Math.round((info.height * scale) / 2) * 2) };
 }
