@@ -38,7 +38,7 @@ import { formatComparison, intervalText, table } from '../src/eval/format.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/data/dataset.js';
 import { EMOTIONS } from '../src/labels.js';
 import { FER_CSV, needs } from '../src/testing/fixtures.js';
-import { meanMs } from './timing.js';
+import { medianMs } from './timing.js';
 
 /** A model under comparison: probabilities of faces start..end-1 of a pixel array, in ferkit's class order. */
 interface Contender {
@@ -140,8 +140,8 @@ const faces64 = Math.min(64, data.count);
 for (const c of contenders) {
   const pred = argmaxRows(await allProbabilities(c, data.pixels), EMOTIONS.length);
   const m = { ...computeMetrics(data.labels, pred, EMOTIONS), intervals: metricIntervals(data.labels, pred, EMOTIONS) };
-  const batch64 = await meanMs(() => c.probabilities(data.pixels, 0, faces64), runs) / faces64;
-  const batch1 = await meanMs(() => c.probabilities(data.pixels, 0, 1), runs * 5);
+  const batch64 = await medianMs(() => c.probabilities(data.pixels, 0, faces64), runs) / faces64;
+  const batch1 = await medianMs(() => c.probabilities(data.pixels, 0, 1), runs * 5);
   results.push({ c, pred, m, batch64, batch1 });
 }
 

@@ -28,12 +28,15 @@ export { metricIntervals, wilsonInterval, bootstrapInterval, type Intervals, typ
 export { formatMetrics, formatComparison, predictionsCsv } from './eval/format.js';
 export { applyTemperature, applyCalibration, fitTemperature, fitClassBias, expectedCalibrationError } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
-export { createRecognizer, type Recognizer, type RecognizerOptions, type FaceEmotion } from './recognizer.js';
+export { createRecognizer, DEFAULT_UNCERTAIN_BELOW, type Recognizer, type RecognizerOptions, type FaceEmotion } from './recognizer.js';
+export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './results.js';
+export { uncertaintyThreshold, type UncertaintyThreshold } from './eval/uncertainty.js';
 export { FaceDetector, type DetectorOptions, type DetectedFace } from './face/detector.js';
 export type { Box, Point } from './face/align.js';
 export { loadRgb, type ImageInput, type RawImage, type RgbImage } from './image/load.js';
 export { annotate } from './image/annotate.js';
 export { analyzeVideo, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary } from './video/analyze.js';
-export { readFrames, probeVideo, type Frame, type VideoInfo } from './video/source.js';
+export { readFrames, probeVideo, videoSource, type Frame, type VideoInfo, type VideoSource } from './video/source.js';
+export { AnnotatedVideoWriter } from './video/writer.js';
 export { FaceTracker } from './video/tracker.js';
 export { emotionPlotSvg, writeEmotionPlot } from './video/plot.js';

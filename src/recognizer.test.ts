@@ -18,11 +18,16 @@ before(async () => {
 });
 after(() => r?.dispose());
 
-function checkFace(f: { emotions: Record<string, number>; emotion: string; confidence: number; box: { width: number } }) {
+function checkFace(f: { emotions: Record<string, number>; emotion: string; confidence: number; box: { width: number }; top: { label: string; score: number }[]; uncertain: boolean }) {
   const sum = EMOTIONS.reduce((s, e) => s + f.emotions[e], 0);
   assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to ${sum}`);
   assert.equal(f.emotion, EMOTIONS.reduce((a, b) => (f.emotions[a] >= f.emotions[b] ? a : b)));
   assert.equal(f.confidence, f.emotions[f.emotion as keyof typeof f.emotions]);
+  // top: the seven emotions by score, the answer first; uncertain below the default 0.5
+  assert.deepEqual(f.top.map((t) => t.label).sort(), [...EMOTIONS].sort());
+  f.top.forEach((t, i) => assert.ok(t.score === f.emotions[t.label as keyof typeof f.emotions] && (i === 0 || t.score <= f.top[i - 1].score)));
+  assert.equal(f.top[0].score, f.confidence);
+  assert.equal(f.uncertain, f.confidence < 0.5);
 }
 
 test('group photos: the right number of faces', { skip: skipPhotos }, async () => {
@@ -83,6 +88,9 @@ test('a picture with no face at all and undecodable bytes', { skip }, async () =
   assert.deepEqual(await r.recognize(blank), []);
   await assert.rejects(r.recognize(Buffer.from('not an image')), (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
   await assert.rejects(r.recognize({ data: new Uint8Array(10), width: 4, height: 4 }), /needs 48 \(RGB\) or 64 \(RGBA\)/);
+  // a path that is no file is DATA_NOT_FOUND, not an undecodable picture
+  await assert.rejects(r.recognize('/nope.jpg'), (err: unknown) => err instanceof FerkitError && err.code === 'DATA_NOT_FOUND' && /\/nope\.jpg: no such file/.test(err.message));
+  await assert.rejects(r.recognize(PROJECT_ROOT), (err: unknown) => err instanceof FerkitError && err.code === 'DATA_NOT_FOUND' && /is not a file/.test(err.message));
 });
 
 test('without detection each input is one face crop', { skip }, async () => {

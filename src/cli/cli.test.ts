@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, writeFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntheticFaces, csvRow, tempDir, needs, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../testing/fixtures.js';
 import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
@@ -51,6 +51,44 @@ test('info --model describes a model: weights, fingerprint, how it was trained, 
   assert.match(missing.stderr, /no model in \/nonexistent-model/);
 });
 
+test('the README quick start runs as written and prints what the README shows', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') }, () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Learn more'));
+  const blocks = [...quick.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
+  // numbers may differ in their last printed digit between CPUs (another summation order can move a
+  // probability across a rounding boundary), so they are compared to within 0.02 and boxes to within 2 px
+  const close = (actual: string, shown: string) => {
+    const a = actual.trim().split(/\s+/), b = shown.trim().split(/\s+/);
+    assert.equal(a.length, b.length, `${actual} vs ${shown}`);
+    a.forEach((word, i) => {
+      const [x, y] = [Number(word.replaceAll(',', '.')), Number(b[i].replaceAll(',', '.'))];
+      if (/^[\d.]+$/.test(word) && /^[\d.]+$/.test(b[i])) assert.ok(Math.abs(x - y) <= 0.02 + 1e-9, `${word} vs ${b[i]}`);
+      else if (/^[\d,]+$/.test(word)) word.split(',').forEach((v, k) => assert.ok(Math.abs(Number(v) - Number(b[i].split(',')[k])) <= 2, `${word} vs ${b[i]}`));
+      else assert.equal(word, b[i]);
+    });
+  };
+  const sh = blocks.findIndex((b) => b.lang === 'sh');
+  const commands = blocks[sh].text.trim().split('\n').filter((l) => l.startsWith('npx ferkit '));
+  assert.equal(commands.length, 1);
+  const r = spawnSync(process.execPath, [BIN, ...commands[0].slice('npx ferkit '.length).split(/\s+/)], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const shown = blocks[sh + 1].text.trim().split('\n');
+  const printed = r.stdout.trim().split('\n');
+  assert.equal(printed.length, shown.length);
+  printed.forEach((line, i) => close(line, shown[i]));
+  // the library example, run as a user's module that imports the package by name
+  const js = blocks.findIndex((b) => b.lang === 'js');
+  const example = join(PROJECT_ROOT, `.readme-example-${process.pid}.mjs`);
+  writeFileSync(example, blocks[js].text);
+  try {
+    const run = spawnSync(process.execPath, [example], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    close(run.stdout, blocks[js + 1].text);
+  } finally {
+    rmSync(example, { force: true });
+  }
+});
+
 test('bad usage exits 2 with a message saying what to do', () => {
   const unknown = ferkit('frobnicate');
   assert.equal(unknown.code, 2);
@@ -64,6 +102,41 @@ test('bad usage exits 2 with a message saying what to do', () => {
   const missing = ferkit('eval', '--data', '/nonexistent.csv', '--model', '/nonexistent-model');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no model in \/nonexistent-model/);
+  // typos get a suggestion and the way to the command's help
+  const typo = ferkit('predict', '--jsn', 'x.jpg');
+  assert.equal(typo.code, 2);
+  assert.equal(typo.stderr.trim(), 'ferkit predict: unknown flag --jsn; did you mean --json? Run `ferkit help predict` for its options.');
+  assert.match(ferkit('eval', '--dat', 'x').stderr, /unknown flag --dat; did you mean --data\?/);
+  assert.match(ferkit('predict', '--model').stderr, /--model needs a value/);
+  assert.match(ferkit('predict', '--json=yes', 'x.jpg').stderr, /--json takes no value/);
+  assert.doesNotMatch(ferkit('predict', '--zzzzzz', 'x.jpg').stderr, /did you mean/);
+  const cmd = ferkit('prdict', 'x.jpg');
+  assert.equal(cmd.code, 2);
+  assert.match(cmd.stderr, /unknown command "prdict"; did you mean `ferkit predict`\?/);
+  assert.match(ferkit('vidoe').stderr, /did you mean `ferkit video`/);
+});
+
+test('help: a short list of the commands; each command\'s options under `ferkit help COMMAND`', () => {
+  for (const args of [[], ['help'], ['--help']]) {
+    const h = ferkit(...args);
+    assert.equal(h.code, 0);
+    const lines = h.stdout.trim().split('\n');
+    assert.ok(lines.length <= 25, `${lines.length} lines`);
+    for (const c of ['predict', 'video', 'eval', 'compare', 'train', 'calibrate', 'report', 'export', 'ensemble', 'info']) assert.match(h.stdout, new RegExp(`^  ${c} `, 'm'));
+  }
+  const predict = ferkit('help', 'predict');
+  assert.equal(predict.code, 0);
+  assert.match(predict.stdout, /^ferkit predict FILE\|DIR\|GLOB/);
+  assert.match(predict.stdout, /--uncertain-below P/);
+  assert.equal(ferkit('predict', '--help').stdout, predict.stdout);
+  const all = ferkit('help', '--all').stdout;
+  for (const c of ['train', 'eval', 'video', 'export']) assert.match(all, new RegExp(`^ferkit ${c} `, 'm'));
+  const unknown = ferkit('help', 'predcit');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /did you mean `ferkit predict`/);
+  // the CLI reference in docs/ is the help, word for word
+  const reference = readFileSync(join(PROJECT_ROOT, 'docs', 'cli.md'), 'utf8');
+  for (const block of all.split(/\n\n(?=ferkit )/)) assert.ok(reference.includes(block.trim()), `docs/cli.md lacks the help of: ${block.split('\n')[0]}`);
 });
 
 test('train then eval --json from the command line, on a CSV', () => {
@@ -315,6 +388,56 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
     assert.match(readFileSync(join(dir, 'out', 'emotions.svg'), 'utf8'), /^<svg/);
     assert.deepEqual([...readFileSync(join(dir, 'plot.png')).subarray(1, 4)], [...Buffer.from('PNG')]);
   } finally {
+    cleanup();
+  }
+});
+
+test('video: a live stream over HTTP prints rows as they come; Ctrl-C stops it with the summary', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') || needs(PHOTOS, 'the photos in ../shared/data/photos') || (spawnSync('ffmpeg', ['-version']).status === 0 ? false : 'ffmpeg is not installed (apt-get install ffmpeg)') }, async () => {
+  const { dir, cleanup } = tempDir();
+  const { createServer } = await import('node:http');
+  const { spawn } = await import('node:child_process');
+  // a 20 s stream sent at about real speed: still running when ferkit has printed its first rows
+  const file = join(dir, 'live.ts');
+  const mk = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '20', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=5', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file], { encoding: 'utf8' });
+  assert.equal(mk.status, 0, mk.stderr);
+  const data = readFileSync(file);
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((_req, res) => {
+    let at = 0;
+    const step = Math.ceil(data.length / 100);
+    const tick = () => {
+      if (res.destroyed || at >= data.length) return void res.end();
+      res.write(data.subarray(at, (at += step)));
+      const t = setTimeout(() => { timers.delete(t); tick(); }, 200);
+      timers.add(t);
+    };
+    tick();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/live.ts`;
+  try {
+    const child = spawn(process.execPath, [BIN, 'video', url, '--fps', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', interrupted = false;
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!interrupted && stdout.includes('\n')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    const rows = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(rows.length >= 1 && rows.length < 40, `${rows.length} rows`);
+    assert.deepEqual(Object.keys(rows[0]), ['time', 'frame', 'faceId', 'box', 'score', 'emotion', 'confidence', 'uncertain', 'top', 'emotions', 'roll']);
+    assert.match(stderr, /stopping: finishing the summary/);
+    assert.match(stderr, /stopped before the end/);
+    assert.match(stderr, /dominant emotion overall: happy/);
+  } finally {
+    timers.forEach(clearTimeout);
+    server.closeAllConnections();
+    server.close();
     cleanup();
   }
 });
