@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
 
 /** Where the user can read how to get the native engine. */
-const NATIVE_HELP = 'reinstall with `npm ci` where python3 with pip can fetch the tensorflow-cpu wheel (see README, "Native engine")';
+const NATIVE_HELP = 'reinstall with `npm ci` where python3 with pip can fetch the tensorflow-cpu wheel (see docs/install.md)';
 
 async function tryNative(): Promise<string | undefined> {
   try {
