@@ -14,6 +14,8 @@ function ferkit(...args: string[]) {
 }
 
 const DEFAULT_MODEL = join(PROJECT_ROOT, 'models', 'default');
+/** Whether the CLI runs on the native engine: comparing all of FER2013's faces takes minutes without it. */
+const NATIVE = JSON.parse(ferkit('info', '--json').stdout || '{}').backend === 'tensorflow';
 
 test('info prints version, backend and why, default model, architectures', () => {
   const r = ferkit('info', '--json');
@@ -267,19 +269,22 @@ test('the bundled default model: small, float16, folded, clearly ahead of the pa
   assert.equal(r.code, 0, r.stderr);
   const m = JSON.parse(r.stdout);
   assert.equal(m.samples, 3589);
-  // floors well above the paper model (59.63%, 0.571); macro-F1 and every class's recall at issue 4's targets
-  // (0.65, 0.45); MODEL_CARD.md gives the measured figures (69.38%, 0.679, lowest recall fear 0.490)
+  // floors well above the paper model (59.63%, 0.571); macro-F1 and every class's recall at ferkit's
+  // aims (0.65, 0.45); MODEL_CARD.md gives the measured figures (69.38%, 0.679, lowest recall fear 0.490)
   assert.ok(m.accuracy >= 0.69, `accuracy ${m.accuracy}`);
   assert.ok(m.macroF1 >= 0.65, `macro-F1 ${m.macroF1}`);
   for (const [label, c] of Object.entries(m.perClass as Record<string, { recall: number }>)) assert.ok(c.recall >= 0.45, `${label} recall ${c.recall}`);
   // without the 294 PublicTest faces that copy a Training face (MODEL_CARD.md: 67.68%, paper model 56.84%);
   // a bare name finds the bundled model: the same predictions on the faces that remain, so no cell of the
-  // confusion matrix grows
+  // confusion matrix grows. One face lies 1.6e-5 under the 0.99 similarity threshold, within what another
+  // summation order may move a similarity (up to 2.8e-4, see data/duplicates.test.ts): 294 +- 1 copies.
+  if (!NATIVE) return; // 3,589 x 28,709 comparisons: seconds on the native engine, minutes without it
   const byName = ferkit('eval', '--data', FER_CSV, '--usage', 'PublicTest', '--model', 'default', '--dedupe', '--json');
   assert.equal(byName.code, 0, byName.stderr);
-  assert.match(byName.stderr, /--dedupe: left out 294 images .* of one of the 28709 training faces/);
+  const copies = Number(/--dedupe: left out (\d+) images .* of one of the 28709 training faces/.exec(byName.stderr)?.[1]);
+  assert.ok(Math.abs(copies - 294) <= 1, `${copies} copies`);
   const unseen = JSON.parse(byName.stdout);
-  assert.equal(unseen.samples, 3589 - 294);
+  assert.equal(unseen.samples, 3589 - copies);
   assert.ok(unseen.accuracy >= 0.66 && unseen.accuracy < m.accuracy, `accuracy without the copies ${unseen.accuracy}`);
   unseen.confusion.forEach((row: number[], i: number) => row.forEach((n, j) => assert.ok(n <= m.confusion[i][j], `cell ${i},${j}`)));
 });
@@ -328,7 +333,8 @@ test('predict on photos: a record per face, annotated pictures written', { skip:
     assert.deepEqual(Object.keys(happy.emotions), ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']);
     const recs = pictures.flatMap((p) => p.faces);
     for (const rec of recs) {
-      assert.equal(rec.uncertain, rec.confidence < 0.6);
+      // confidence is printed to 4 decimals, uncertain was decided on the full value
+      if (Math.abs(rec.confidence - 0.6) > 1e-4) assert.equal(rec.uncertain, rec.confidence < 0.6);
       // top: every emotion once, by score, the first being the answer
       assert.deepEqual(rec.top.map((t: { label: string }) => t.label).sort(), [...EMOTIONS].sort());
       rec.top.forEach((t: { label: string; score: number }, i: number) => {
@@ -339,7 +345,7 @@ test('predict on photos: a record per face, annotated pictures written', { skip:
     }
     // uncertain is on by default, at 0.5
     const byDefault = ferkit('predict', join(PHOTOS, 'bbt1.jpg'), '--json');
-    for (const f of JSON.parse(byDefault.stdout).faces) assert.equal(f.uncertain, f.confidence < 0.5);
+    for (const f of JSON.parse(byDefault.stdout).faces) if (Math.abs(f.confidence - 0.5) > 1e-4) assert.equal(f.uncertain, f.confidence < 0.5);
     assert.ok(existsSync(join(dir, 'bbt1.jpg')) && existsSync(join(dir, 'happy.jpg')));
     const table = ferkit('predict', join(PHOTOS, 'happy.jpg'));
     assert.match(table.stdout, /happy\.jpg\s+1\s+[\d,]+\s+happy/);
@@ -392,19 +398,20 @@ test('video: timeline CSV on stdout, summary, plot and timeline files in --out',
   }
 });
 
-test('video: a live stream over HTTP prints rows as they come; Ctrl-C stops it with the summary', { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') || needs(PHOTOS, 'the photos in ../shared/data/photos') || (spawnSync('ffmpeg', ['-version']).status === 0 ? false : 'ffmpeg is not installed (apt-get install ffmpeg)') }, async () => {
+test('video: a live stream over HTTP prints rows as they come; Ctrl-C stops it with the summary', { timeout: 240_000, skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') || needs(PHOTOS, 'the photos in ../shared/data/photos') || (spawnSync('ffmpeg', ['-version']).status === 0 ? false : 'ffmpeg is not installed (apt-get install ffmpeg)') }, async () => {
   const { dir, cleanup } = tempDir();
   const { createServer } = await import('node:http');
   const { spawn } = await import('node:child_process');
-  // a 20 s stream sent at about real speed: still running when ferkit has printed its first rows
+  // a 120 s stream sent at about real speed: still running when ferkit has printed its first rows
+  // (ffprobe and ffmpeg each read a few seconds of it before the first frame)
   const file = join(dir, 'live.ts');
-  const mk = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '20', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=5', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file], { encoding: 'utf8' });
+  const mk = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '120', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=5', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file], { encoding: 'utf8' });
   assert.equal(mk.status, 0, mk.stderr);
   const data = readFileSync(file);
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((_req, res) => {
     let at = 0;
-    const step = Math.ceil(data.length / 100);
+    const step = Math.ceil(data.length / 600);
     const tick = () => {
       if (res.destroyed || at >= data.length) return void res.end();
       res.write(data.subarray(at, (at += step)));
@@ -415,8 +422,8 @@ test('video: a live stream over HTTP prints rows as they come; Ctrl-C stops it w
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/live.ts`;
+  const child = spawn(process.execPath, [BIN, 'video', url, '--fps', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    const child = spawn(process.execPath, [BIN, 'video', url, '--fps', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', interrupted = false;
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.stdout.on('data', (d: Buffer) => {
@@ -429,12 +436,13 @@ test('video: a live stream over HTTP prints rows as they come; Ctrl-C stops it w
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 0, stderr);
     const rows = stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.ok(rows.length >= 1 && rows.length < 40, `${rows.length} rows`);
+    assert.ok(rows.length >= 1 && rows.length < 240, `${rows.length} rows`);
     assert.deepEqual(Object.keys(rows[0]), ['time', 'frame', 'faceId', 'box', 'score', 'emotion', 'confidence', 'uncertain', 'top', 'emotions', 'roll']);
     assert.match(stderr, /stopping: finishing the summary/);
     assert.match(stderr, /stopped before the end/);
     assert.match(stderr, /dominant emotion overall: happy/);
   } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
     timers.forEach(clearTimeout);
     server.closeAllConnections();
     server.close();

@@ -113,11 +113,8 @@ test('limit stops after that many kept rows', async () => {
   }
 });
 
-test('the whole FER2013 CSV parses in seconds with the documented class counts', { skip: needs(FER_CSV) }, async () => {
-  const t0 = performance.now();
+test('the whole FER2013 CSV parses with the documented class counts', { skip: needs(FER_CSV) }, async () => {
   const { dataset } = await readFerCsv(FER_CSV, { usage: ['Training'] });
-  const seconds = (performance.now() - t0) / 1000;
   assert.equal(dataset.count, 28709);
   assert.deepEqual(classCounts(dataset.labels), [3995, 436, 4097, 7215, 4830, 3171, 4965]);
-  assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
 });

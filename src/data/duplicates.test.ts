@@ -37,18 +37,19 @@ test('nearest faces: copies, brightened and contrast-changed copies are found; m
   assert.equal(faces.nearest[1], 4);
   assert.ok(faces.similarity[1] > 0.999, `brightened copy: ${faces.similarity[1]}`);
   for (const i of [2, 3]) assert.ok(faces.similarity[i] < 0.2, `face ${i}: ${faces.similarity[i]}`);
-  assert.equal(faces.similarity[4], 0);
+  assert.ok(Math.abs(faces.similarity[4]) < 1e-6, `uniform face: ${faces.similarity[4]}`);
   assert.deepEqual(Array.from(duplicateIndices(faces)), [0, 1]);
   assert.deepEqual(Array.from(duplicateIndices(faces, 0.1 + faces.similarity[2])), [0, 1]);
   // steps of two query faces give the same answer as one step. The engine may
   // sum a matrix product in another order for another batch shape, thread
   // count or CPU, so similarities are compared with a tolerance: each is a
   // float32 dot product of two unit vectors of 2,304 entries, whose rounding
-  // error is at most about 2304 x 2^-24 = 1.4e-4 whatever the order; the
-  // nearest faces here win by more than 0.8, so their indices must agree exactly.
+  // error is at most about 2304 x 2^-24 = 1.4e-4 whatever the order, so two orders differ by at most
+  // 2.8e-4 (measured: under 1e-7). The copies (faces 0 and 1) win by more than 0.8, so their nearest
+  // faces must agree; the others win by less, or tie (the uniform face), and are not compared.
   const stepped = await nearestFaces(dataset(query), dataset(ref), { batch: 2 });
-  assert.deepEqual(Array.from(stepped.nearest), Array.from(faces.nearest));
-  stepped.similarity.forEach((s, i) => assert.ok(Math.abs(s - faces.similarity[i]) <= 2e-4, `face ${i}: ${s} vs ${faces.similarity[i]}`));
+  assert.deepEqual(Array.from(stepped.nearest.slice(0, 2)), Array.from(faces.nearest.slice(0, 2)));
+  stepped.similarity.forEach((s, i) => assert.ok(Math.abs(s - faces.similarity[i]) <= 3e-4, `face ${i}: ${s} vs ${faces.similarity[i]}`));
   assert.throws(() => duplicateIndices(faces, 1.5), /cosine similarity in \(0, 1\]/);
   await assert.rejects(nearestFaces(dataset(query), dataset([])), /no reference images/);
   assert.equal((await nearestFaces(dataset([]), dataset(ref))).nearest.length, 0);

@@ -11,7 +11,7 @@ import { syntheticFaces, tempDir } from '../testing/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 
-const PARAMS: Record<string, [number, number]> = { paper: [2.3e6, 2.4e6], vgg: [1.7e6, 1.85e6], xception: [5.5e4, 6.5e4], tiny: [1e3, 2e4] };
+const PARAMS: Record<string, [number, number]> = { paper: [2.3e6, 2.4e6], vgg: [1.7e6, 1.85e6], fast: [4.2e5, 4.7e5], xception: [5.5e4, 6.5e4], tiny: [1e3, 2e4] };
 
 test('every architecture builds a 48x48x1 -> 7 softmax model of the size its description states', () => {
   assert.deepEqual(listArchitectures().map((a) => a.name).sort(), Object.keys(PARAMS).sort());

@@ -46,7 +46,7 @@ test('mixup trains (the loss falls, the saved model records its alpha) and a bad
   await assert.rejects(train({ train: data(2, 6), config: { arch: 'tiny', epochs: 1, mixup: -1 } }), /mixup alpha must be a number >= 0/);
 });
 
-test('checkpoints every epoch; --resume continues to exactly the same weights; log and model written', async () => {
+test('checkpoints every epoch; --resume continues to the same training; log and model written', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const config = { arch: 'tiny', epochs: 3, batchSize: 16, learningRate: 1e-3, seed: 11 };
@@ -62,10 +62,15 @@ test('checkpoints every epoch; --resume continues to exactly the same weights; l
     await assert.rejects(train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance: { ...provenance, splitSeed: 2 } }), /splitSeed=1, not 2/);
     await assert.rejects(train({ train: data(9, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance }), /trainCount=70, not 63/);
     const resumed = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance });
-    const a = straight.model.getWeights().map((w) => Array.from(w.dataSync()));
-    const b = resumed.model.getWeights().map((w) => Array.from(w.dataSync()));
-    assert.deepEqual(b, a);
-    assert.deepEqual(resumed.history.map((h) => h.loss), straight.history.map((h) => h.loss));
+    // The resumed run repeats the uninterrupted one: same batches, augmentations and dropout masks from
+    // the checkpointed state. A multi-threaded engine need not sum in the same order from one run to the
+    // next, so losses are compared to 1e-5 relative (engines and runs differ by about 3e-8 here) and
+    // predictions to 1e-3 (Adam divides by the root of its second moment, so a weight whose gradient is
+    // near 0 may move by up to a learning rate, 1e-3, apart from the other run: weights are not compared).
+    resumed.history.forEach((h, i) => assert.ok(Math.abs(h.loss - straight.history[i].loss) <= 1e-5 * Math.abs(straight.history[i].loss), `epoch ${i + 1}: ${h.loss} vs ${straight.history[i].loss}`));
+    const probe = data(2, 8).pixels;
+    const [pa, pb] = [await predictProbabilities(straight.model, probe), await predictProbabilities(resumed.model, probe)];
+    pa.forEach((p, i) => assert.ok(Math.abs(p - pb[i]) <= 1e-3, `probability ${i}: ${p} vs ${pb[i]}`));
     const log = readFileSync(join(dir, 'b', LOG_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(log.map((l) => l.epoch), [1, 2, 3]);
     for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy']) assert.equal(typeof log[2][key], 'number', key);
@@ -89,6 +94,6 @@ test('checkpoints every epoch; --resume continues to exactly the same weights; l
 });
 
 test('bad settings are refused with a message that names them', async () => {
-  await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, vgg, xception, tiny/);
+  await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, vgg, fast, xception, tiny/);
   await assert.rejects(train({ train: data(1, 1), config: { epochs: 0 } }), /epochs must be a positive integer/);
 });
