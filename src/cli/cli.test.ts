@@ -311,9 +311,10 @@ test('predict: a picture without a face, an unreadable file, JSON and CSV record
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout.split('\n')[0], /^file,faceId,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral$/);
     assert.equal(ok.stdout.split('\n')[1], `${join(dir, 'blank.png')},,,,,,,,,,,,,,,,`);
-    const missing = ferkit('predict', join(dir, 'nothing-*.png'));
+    const missing = ferkit('predict', join(dir, 'nothing-*.png'), '--json');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no such file, directory or matching glob/);
+    assert.equal(JSON.parse(missing.stdout).error.code, 'DATA_NOT_FOUND');
   } finally {
     cleanup();
   }

@@ -50,7 +50,11 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   const concurrency = intFlag(v.concurrency, 'concurrency', 4);
   if (concurrency < 1) throw new FerkitError('BAD_ARGUMENT', '--concurrency must be at least 1');
   const { files, missing } = expandInputs(positionals);
-  for (const m of missing) log(`error: ${m}: no such file, directory or matching glob`);
+  for (const m of missing) {
+    const message = `${m}: no such file, directory or matching glob`;
+    log(`error: ${message}`);
+    if (v.json) out(JSON.stringify({ file: m, faces: [], error: { code: 'DATA_NOT_FOUND', message } } satisfies PictureRecord) + '\n');
+  }
   if (files.length === 0) {
     log('nothing to do: no image files found');
     return 1;
