@@ -22,7 +22,7 @@ test('every architecture builds a 48x48x1 -> 7 softmax model of the size its des
     const y = tf.tidy(() => model.predict(tf.randomUniform([3, 48, 48, 1], 0, 1, 'float32', 2)) as tf.Tensor);
     assert.deepEqual(y.shape, [3, 7]);
     const sums = tf.tidy(() => y.sum(1).arraySync() as number[]);
-    sums.forEach((s) => assert.ok(Math.abs(s - 1) < 1e-5));
+    sums.forEach((s) => assert.ok(Math.abs(s - 1) < 1e-5)); // a float32 softmax sums to 1 within ~1e-7
     y.dispose();
     model.dispose();
   }
@@ -57,6 +57,7 @@ test('the residual separable net (a functional model) trains a step and survives
     const saved = await loadModel(join(dir, 'm'));
     const p1 = await predictProbabilities(model, pixels);
     const p2 = await predictProbabilities(saved.model, pixels);
+    // the same weights after a save and a load, the same engine and batch: rounding only
     for (let i = 0; i < p1.length; i++) assert.ok(Math.abs(p1[i] - p2[i]) < 1e-6);
     tf.dispose([x, y]);
     model.dispose();

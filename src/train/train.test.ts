@@ -86,6 +86,7 @@ test('checkpoints every epoch; --resume continues to the same training; log and 
     const px = data(2, 9).pixels;
     const p1 = await predictProbabilities(resumed.model, px);
     const p2 = await predictProbabilities(saved.model, px);
+    // the same float32 weights, written and read back, on the same engine and batch: equal up to rounding
     for (let i = 0; i < p1.length; i++) assert.ok(Math.abs(p1[i] - p2[i]) < 1e-6);
     for (const m of [straight.model, resumed.model, saved.model]) m.dispose();
   } finally {
