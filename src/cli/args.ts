@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FerkitError } from '../errors.js';
 import { closest } from './suggest.js';
+import type { EngineChoice } from '../engine/index.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -56,4 +57,14 @@ export function listFlag(value: string | undefined): string[] | undefined {
 export function usageFlag(value: string | undefined, fallback: string): string[] | undefined {
   const list = listFlag(value) ?? [fallback];
   return list.length === 1 && list[0].toLowerCase() === 'all' ? undefined : list;
+}
+
+const ENGINES: readonly EngineChoice[] = ['auto', 'native', 'wasm', 'cpu'];
+
+/** The --backend flag, checked; undefined when absent (the engine then reads FERKIT_BACKEND, else auto). */
+export function backendFlag(value: string | undefined): EngineChoice | undefined {
+  if (value === undefined) return undefined;
+  if ((ENGINES as readonly string[]).includes(value)) return value as EngineChoice;
+  const guess = closest(value, ENGINES);
+  throw new FerkitError('BAD_ARGUMENT', `--backend must be one of ${ENGINES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
 }

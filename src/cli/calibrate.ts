@@ -4,7 +4,7 @@ import { initEngine } from '../engine/index.js';
 import { defaultModelDir, loadModel, writeAtomic } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { calibrationOn } from '../train/train.js';
-import { parseFlags } from './args.js';
+import { parseFlags, backendFlag } from './args.js';
 import { selectData } from './eval.js';
 import { describeCalibration } from '../eval/format.js';
 
@@ -35,7 +35,7 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   });
   if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
-  await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  await initEngine(backendFlag(v.backend));
   const { model, meta, dir } = await loadModel(v.model);
   const data = await selectData(v, log);
   const cal = calibrationOn(await predictProbabilities(model, data.pixels), data.labels, `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`, { classBias: Boolean(v['class-bias']) });

@@ -116,6 +116,9 @@ test('bad usage exits 2 with a message saying what to do', () => {
   assert.equal(cmd.code, 2);
   assert.match(cmd.stderr, /unknown command "prdict"; did you mean `ferkit predict`\?/);
   assert.match(ferkit('vidoe').stderr, /did you mean `ferkit video`/);
+  const backend = ferkit('info', '--backend', 'natve');
+  assert.equal(backend.code, 2);
+  assert.match(backend.stderr, /--backend must be one of auto, native, wasm, cpu, got "natve"; did you mean native\?/);
 });
 
 test('help: a short list of the commands; each command\'s options under `ferkit help COMMAND`', () => {

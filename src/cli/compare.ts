@@ -6,7 +6,7 @@ import { argmaxRows } from '../eval/metrics.js';
 import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';
-import { intFlag, listFlag, numFlag, parseFlags } from './args.js';
+import { intFlag, listFlag, numFlag, parseFlags, backendFlag } from './args.js';
 import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
 
 export const COMPARE_HELP = `ferkit compare --models A,B --data PATH [options]
@@ -36,7 +36,7 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'compare needs --data PATH (a FER2013 CSV or an image folder)');
   const intervalOptions = { level: numFlag(v.level, 'level', 0.95), resamples: intFlag(v.resamples, 'resamples', 1000) };
   checkIntervalOptions(intervalOptions); // before the models run
-  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  const engine = await initEngine(backendFlag(v.backend));
   log(`engine: ${engine.backend} (${engine.reason})`);
   const data = await selectData(v, log);
   const predictions: Int32Array[] = [];

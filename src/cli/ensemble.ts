@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
 import { loadModel, readMetadata, resolveModelDir, writeAtomic, type ModelMetadata } from '../models/io.js';
-import { listFlag, parseFlags } from './args.js';
+import { listFlag, parseFlags, backendFlag } from './args.js';
 
 export const ENSEMBLE_HELP = `ferkit ensemble --models DIR,DIR[,...] --out DIR
 
@@ -58,7 +58,7 @@ export async function ensembleCommand(argv: string[], out: (s: string) => void):
     createdAt: new Date().toISOString(),
   };
   // loading the new folder checks that the members fit together; a folder that does not load is removed
-  await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  await initEngine(backendFlag(v.backend));
   try {
     writeAtomic(join(outDir, 'ferkit.json'), JSON.stringify(meta, null, 2) + '\n');
     const { model } = await loadModel(outDir);

@@ -7,7 +7,7 @@ import { stratifiedSplit } from '../data/split.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags, usageFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
 import { createRecognizer } from '../recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
@@ -57,7 +57,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     if (v.predictions) throw new FerkitError('BAD_ARGUMENT', '--predictions writes cropped faces\' probabilities; with --detect, use `ferkit predict --csv` on the pictures');
     return detectEval(v, log, out);
   }
-  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  const engine = await initEngine(backendFlag(v.backend));
   log(`engine: ${engine.backend} (${engine.reason})`);
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
@@ -88,7 +88,7 @@ async function detectEval(
   const usage = usageFlag(v.usage, 'PublicTest');
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
-    ...(v.backend ? { backend: v.backend as 'auto' } : {}),
+    ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
     detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     tta: Boolean(v.tta),
   });

@@ -5,7 +5,7 @@ import { initEngine } from '../engine/index.js';
 import { loadModel, readMetadata, resolveModelDir, saveModel, type WeightsDtype } from '../models/io.js';
 import { foldBatchNorm } from '../models/fold.js';
 import { LOG_FILE } from '../train/train.js';
-import { parseFlags } from './args.js';
+import { parseFlags, backendFlag } from './args.js';
 
 export const EXPORT_HELP = `ferkit export --model DIR --out DIR [--float16] [--keep-batchnorm]
 
@@ -29,7 +29,7 @@ export async function exportCommand(argv: string[], out: (s: string) => void): P
   v.model = resolveModelDir(v.model);
   if (resolve(v.model) === resolve(v.out)) throw new FerkitError('BAD_ARGUMENT', '--out must be a new folder, not the model\'s own');
   if (readMetadata(v.model).members) throw new FerkitError('BAD_ARGUMENT', `${v.model} is an ensemble: export each member, then put them together with \`ferkit ensemble\``);
-  await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  await initEngine(backendFlag(v.backend));
   const { model, meta } = await loadModel(v.model);
   const weights: WeightsDtype = v.float16 ? 'float16' : 'float32';
   const { format: _f, formatVersion: _v, parameters: _p, weightsDtype: _w, ...rest } = meta;

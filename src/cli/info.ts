@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../engine/index.js';
 import { listArchitectures } from '../models/architectures.js';
 import { defaultModelDir, modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles, type ModelMetadata } from '../models/io.js';
-import { parseFlags } from './args.js';
+import { parseFlags, backendFlag } from './args.js';
 import { FerkitError } from '../errors.js';
 
 export function packageVersion(): string {
@@ -118,7 +118,7 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
     out(v.json ? JSON.stringify(d, null, 2) + '\n' : formatModelDescription(d));
     return 0;
   }
-  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  const engine = await initEngine(backendFlag(v.backend));
   let model: string;
   try {
     model = defaultModelDir();

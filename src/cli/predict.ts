@@ -8,7 +8,7 @@ import { loadRgb, type RgbImage } from '../image/load.js';
 import { annotate } from '../image/annotate.js';
 import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
-import { intFlag, numFlag, parseFlags } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
 
 export const PREDICT_HELP = `ferkit predict FILE|DIR|GLOB... [options]
 
@@ -61,7 +61,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   }
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
-    ...(v.backend ? { backend: v.backend as 'auto' } : {}),
+    ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
     detector: v.crops ? false : { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     margin: numFlag(v.margin, 'margin', 0.1),
     align: !v['no-align'],

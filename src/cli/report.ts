@@ -3,7 +3,7 @@ import { initEngine } from '../engine/index.js';
 import { defaultModelDir, loadModel } from '../models/io.js';
 import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
-import { intFlag, parseFlags } from './args.js';
+import { intFlag, parseFlags, backendFlag } from './args.js';
 import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
 
 export const REPORT_HELP = `ferkit report --data PATH --out DIR [options]
@@ -30,7 +30,7 @@ export async function reportCommand(argv: string[], log: (s: string) => void, ou
   if (!v.data || !v.out) throw new FerkitError('BAD_ARGUMENT', 'report needs --data PATH and --out DIR');
   const mistakes = intFlag(v.mistakes, 'mistakes', 0);
   if (mistakes < 0) throw new FerkitError('BAD_ARGUMENT', `--mistakes must be 0 or more, got ${mistakes}`);
-  await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto');
+  await initEngine(backendFlag(v.backend));
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
   const data = await selectData(v, log);

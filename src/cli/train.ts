@@ -11,7 +11,7 @@ import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../tr
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
 import { resolveModelDir } from '../models/io.js';
 import { progressBar } from './progress.js';
-import { intFlag, listFlag, numFlag, parseFlags, usageFlag } from './args.js';
+import { intFlag, listFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
 import { loadForCli } from './data.js';
 
 export const TRAIN_HELP = `ferkit train --data PATH [options]
@@ -113,7 +113,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   if (v.dedupe) checkDuplicateThreshold(dedupeThreshold);
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
 
-  const engine = await initEngine((v.backend ?? process.env.FERKIT_BACKEND ?? 'auto') as 'auto', { training: true });
+  const engine = await initEngine(backendFlag(v.backend), { training: true });
   log(`engine: ${engine.backend} (${engine.reason})`);
   if (engine.warning) log(`warning: ${engine.warning}`);
 

@@ -9,7 +9,7 @@ import { videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
 import { table } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
 
 export const VIDEO_HELP = `ferkit video FILE|URL|CAMERA [options]
 
@@ -86,7 +86,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
-    ...(v.backend ? { backend: v.backend as 'auto' } : {}),
+    ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
     detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     uncertainBelow,
   });
