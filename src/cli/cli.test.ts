@@ -72,7 +72,8 @@ test('the README quick start runs as written and prints what the README shows', 
   const sh = blocks.findIndex((b) => b.lang === 'sh');
   const commands = blocks[sh].text.trim().split('\n').filter((l) => l.startsWith('npx ferkit '));
   assert.equal(commands.length, 1);
-  const r = spawnSync(process.execPath, [BIN, ...commands[0].slice('npx ferkit '.length).split(/\s+/)], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const [npx, ...args] = commands[0].split(/\s+/);
+  const r = spawnSync(npx, args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const shown = blocks[sh + 1].text.trim().split('\n');
   const printed = r.stdout.trim().split('\n');
