@@ -38,7 +38,7 @@ import { formatComparison, intervalText, table } from '../src/eval/format.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/data/dataset.js';
 import { EMOTIONS } from '../src/labels.js';
 import { FER_CSV, needs } from '../src/testing/fixtures.js';
-import { medianMs } from './timing.js';
+import { cpuDescription, medianMs } from './timing.js';
 
 /** A model under comparison: probabilities of faces start..end-1 of a pixel array, in ferkit's class order. */
 interface Contender {
@@ -146,7 +146,7 @@ for (const c of contenders) {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-console.log(`${data.count} faces of ${v.data}; engine ${engine.backend}; 95% intervals (Wilson for accuracy and recall, bootstrap for macro-F1)\n`);
+console.log(`${data.count} faces of ${v.data}; engine ${engine.backend}; CPU: ${cpuDescription()}; speed: medians; 95% intervals (Wilson for accuracy and recall, bootstrap for macro-F1)\n`);
 console.log(table([
   ['model', 'accuracy', 'macro-F1', `faces/s @${faces64}`, 'ms @1'],
   ...results.map((r) => [r.c.name, `${pct(r.m.accuracy)} (${intervalText(r.m.intervals.accuracy, true)})`, `${r.m.macroF1.toFixed(3)} (${intervalText(r.m.intervals.macroF1)})`, String(Math.round(1000 / r.batch64)), r.batch1.toFixed(2)]),
