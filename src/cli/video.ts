@@ -28,7 +28,8 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --out DIR            write DIR/timeline.csv, DIR/summary.json and DIR/emotions.svg
   --plot FILE          write the plot to FILE (.svg or .png): emotions over time and a band per face
   --summary FILE       write the summary as JSON to FILE
-  --annotate-video OUT write the sampled frames with boxes, labels and probabilities as a video (.mp4)
+  --annotate-video OUT write the sampled frames with boxes, labels and the smoothed probabilities as a
+                       video (.mp4)
   --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         scale frames down to this longest side (default 1280)
   --model DIR          model folder, or a bundled model by name: default (the default) or paper
@@ -44,12 +45,15 @@ examples:
 const CSV_HEADER = ['time', 'frame', ...FACE_CSV_COLUMNS].join(',');
 const r3 = (v: number) => Number(v.toFixed(3));
 
-/** A face of a frame as printed: the face record of \`predict\`, with the smoothed emotions and the track's id. */
-function frameRecord(e: TimelineEntry, face: FaceEmotion, uncertainBelow: number): { time: number; frame: number } & FaceRecord {
+/** A face of a frame with its smoothed emotions in place of the frame's own: what is printed and drawn. */
+function smoothedFace(e: TimelineEntry, face: FaceEmotion, uncertainBelow: number): FaceEmotion {
   const confidence = e.emotions[e.emotion];
   const top = EMOTIONS.map((label) => ({ label, score: e.emotions[label] })).sort((a, b) => b.score - a.score);
-  return { time: r3(e.time), frame: e.frame, ...faceRecord({ ...face, emotions: e.emotions, emotion: e.emotion, confidence, top, uncertain: confidence < uncertainBelow }, e.faceId) };
+  return { ...face, emotions: e.emotions, emotion: e.emotion, confidence, top, uncertain: confidence < uncertainBelow };
 }
+
+/** A face of a frame as printed: the face record of \`predict\`, with the smoothed emotions and the track's id. */
+const frameRecord = (e: TimelineEntry, face: FaceEmotion): { time: number; frame: number } & FaceRecord => ({ time: r3(e.time), frame: e.frame, ...faceRecord(face, e.faceId) });
 const csvLine = (r: ReturnType<typeof frameRecord>) => [r.time, r.frame, ...faceCsvCells(r)].join(',');
 
 /** The human-readable summary of a video analysis. */
@@ -117,13 +121,14 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       maxSide: intFlag(v['max-side'], 'max-side', 1280),
       signal: stop.signal,
       onFrameFaces: async (frame, faces) => {
-        for (const { entry, face } of faces) {
-          const rec = frameRecord(entry, face, uncertainBelow);
+        const smoothed = faces.map(({ entry, face }) => smoothedFace(entry, face, uncertainBelow));
+        faces.forEach(({ entry }, k) => {
+          const rec = frameRecord(entry, smoothed[k]);
           if (v.json) out(JSON.stringify(rec) + '\n');
           else if (v.csv) out(csvLine(rec) + '\n');
           timelineFile?.write(csvLine(rec) + '\n');
-        }
-        await writer?.write(frame.image, faces.map((f) => f.face), faces.map((f) => f.entry.faceId));
+        });
+        await writer?.write(frame.image, smoothed, faces.map((f) => f.entry.faceId));
       },
       onFrame: (i, t) => {
         if (tty && i % 5 === 0) process.stderr.write(`\r\x1b[2Kframe ${i} (${t.toFixed(1)}s), ${(i / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s`);

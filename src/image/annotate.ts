@@ -13,55 +13,68 @@ export const EMOTION_COLOURS: Record<string, string> = {
 
 interface Rect { x: number; y: number; w: number; h: number }
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
-const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+const overlapArea = (a: Rect, b: Rect) => Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
 
 /**
  * An SVG overlay: a box per face, a label with its number, top emotion and
  * probability, and a panel of seven labelled probability bars. Labels and
- * panels stay inside the picture: below the face where there is room, else
- * above, beside, or inside it. `ids` numbers the faces (default 1, 2, ...).
+ * panels stay inside the picture; a panel goes below its face, above it or
+ * beside it, wherever it covers the least of the faces and of the other
+ * labels and panels. `ids` numbers the faces (default 1, 2, ...).
  */
 export function overlaySvg(width: number, height: number, faces: readonly FaceEmotion[], ids?: readonly number[]): string {
-  const parts: string[] = [];
   const font = Math.max(10, Math.round(Math.min(width, height) / 50));
   const charW = font * 0.62;
-  const placed: Rect[] = [];
-  faces.forEach((f, i) => {
-    const { x, y, width: w, height: h } = f.box;
-    const colour = EMOTION_COLOURS[f.emotion] ?? '#ffffff';
-    const stroke = Math.max(2, Math.round(Math.min(w, h) / 40));
-    parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>`);
-    // the label: above the box, or inside its top edge when there is no room above
+  const text = (x: number, y: number, size: number, body: string, extra = '') =>
+    `<text x="${x}" y="${y}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${size}"${extra}>${escapeXml(body)}</text>`;
+  // boxes and labels first: every panel then avoids all of them; they are drawn over the panels
+  const marks = faces.map((f, i) => {
+    const box: Rect = { x: f.box.x, y: f.box.y, w: f.box.width, h: f.box.height };
     const label = `#${ids?.[i] ?? i + 1} ${f.uncertain ? 'uncertain: ' : ''}${f.emotion} ${(f.confidence * 100).toFixed(0)}%`;
     const lw = label.length * charW + 8, lh = font * 1.35;
-    const lx = clamp(x, 0, width - lw), ly = y - lh >= 0 ? y - lh : clamp(y, 0, height - lh);
-    parts.push(`<rect x="${lx}" y="${ly}" width="${lw}" height="${lh}" fill="${colour}" fill-opacity="0.9"/>`);
-    parts.push(`<text x="${lx + 4}" y="${ly + font * 1.02}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font}" fill="#000">${escapeXml(label)}</text>`);
-    // the panel: one row per emotion, its name, a bar and its percentage
-    const rowH = Math.round(font * 1.15), barW = font * 5, nameW = 8 * charW, pctW = 4.5 * charW;
-    const pw = nameW + barW + pctW + 12, ph = rowH * EMOTIONS.length + 6;
-    const spots: Rect[] = [
-      { x: x, y: y + h + 2, w: pw, h: ph }, // below
-      { x: x, y: ly - ph - 2, w: pw, h: ph }, // above the label
-      { x: x + w + 2, y: y, w: pw, h: ph }, // right
-      { x: x - pw - 2, y: y, w: pw, h: ph }, // left
-    ];
-    const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= width && r.y + r.h <= height;
-    const free = spots.find((r) => inside(r) && !placed.some((p) => overlaps(p, r))) ?? spots.find(inside) ?? spots[0];
-    const panel = { ...free, x: clamp(free.x, 0, width - pw), y: clamp(free.y, 0, height - ph) };
+    // above the box, or inside its top edge when there is no room above
+    const tag: Rect = { x: clamp(box.x, 0, width - lw), y: box.y - lh >= 0 ? box.y - lh : clamp(box.y, 0, height - lh), w: lw, h: lh };
+    return { f, box, label, tag, colour: EMOTION_COLOURS[f.emotion] ?? '#ffffff' };
+  });
+  const placed: Rect[] = marks.flatMap((m) => [m.box, m.tag]);
+  const panels: string[] = [];
+  const rowH = Math.round(font * 1.15), barW = font * 5, nameW = 8 * charW, pctW = 4.5 * charW;
+  const pw = nameW + barW + pctW + 12, ph = rowH * (EMOTIONS.length + 1) + 6;
+  for (const [i, { f, box, tag }] of marks.entries()) {
+    // candidate places, moved inside the picture; the one that covers the least of the faces, the
+    // labels and the panels already placed wins (in this order of preference when they tie)
+    const panel = [
+      { x: box.x, y: box.y + box.h + 2 }, // below
+      { x: box.x + box.w - pw, y: box.y + box.h + 2 }, // below, right-aligned
+      { x: box.x, y: tag.y - ph - 2 }, // above the label
+      { x: box.x + box.w + 2, y: box.y }, // right
+      { x: box.x - pw - 2, y: box.y }, // left
+      { x: box.x, y: box.y + box.h + ph + 4 }, // further below, under a neighbour's panel
+      { x: box.x + box.w - pw, y: box.y + box.h + ph + 4 },
+    ]
+      .map((r) => ({ x: clamp(r.x, 0, width - pw), y: clamp(r.y, 0, height - ph), w: pw, h: ph }))
+      .map((r) => ({ r, covered: placed.reduce((sum, o) => sum + overlapArea(r, o), 0) }))
+      .reduce((best, c) => (c.covered < best.covered ? c : best)).r;
     placed.push(panel);
-    parts.push(`<rect x="${panel.x}" y="${panel.y}" width="${pw}" height="${ph}" fill="#000" fill-opacity="0.6" rx="3"/>`);
+    panels.push(`<rect x="${panel.x}" y="${panel.y}" width="${pw}" height="${ph}" fill="#000" fill-opacity="0.6" rx="3"/>`);
+    // a header naming the face, then one row per emotion: its name, a bar and its percentage
+    panels.push(text(panel.x + 4, panel.y + 3 + font * 0.9, font * 0.9, `face #${ids?.[i] ?? i + 1}`, ' fill="#fff" font-weight="bold"'));
     EMOTIONS.forEach((e, k) => {
       const p = f.emotions[e];
-      const ry = panel.y + 3 + k * rowH;
+      const ry = panel.y + 3 + (k + 1) * rowH;
       const bold = e === f.emotion ? ' font-weight="bold"' : '';
-      parts.push(`<text x="${panel.x + 4}" y="${ry + font * 0.9}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font * 0.9}" fill="#fff"${bold}>${e}</text>`);
-      parts.push(`<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${barW}" height="${rowH * 0.6}" fill="#fff" fill-opacity="0.15"/>`);
-      parts.push(`<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${Math.max(1, p * barW)}" height="${rowH * 0.6}" fill="${EMOTION_COLOURS[e]}"/>`);
-      parts.push(`<text x="${panel.x + pw - 4}" y="${ry + font * 0.9}" text-anchor="end" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font * 0.9}" fill="#fff"${bold}>${(p * 100).toFixed(0)}%</text>`);
+      panels.push(text(panel.x + 4, ry + font * 0.9, font * 0.9, e, ` fill="#fff"${bold}`));
+      panels.push(`<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${barW}" height="${rowH * 0.6}" fill="#fff" fill-opacity="0.15"/>`);
+      panels.push(`<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${Math.max(1, p * barW)}" height="${rowH * 0.6}" fill="${EMOTION_COLOURS[e]}"/>`);
+      panels.push(text(panel.x + pw - 4, ry + font * 0.9, font * 0.9, `${(p * 100).toFixed(0)}%`, ` text-anchor="end" fill="#fff"${bold}`));
     });
-  });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+  }
+  const labels = marks.flatMap(({ box, tag, label, colour }) => [
+    `<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" fill="none" stroke="${colour}" stroke-width="${Math.max(2, Math.round(Math.min(box.w, box.h) / 40))}"/>`,
+    `<rect x="${tag.x}" y="${tag.y}" width="${tag.w}" height="${tag.h}" fill="${colour}" fill-opacity="0.9"/>`,
+    text(tag.x + 4, tag.y + font * 1.02, font, label, ' fill="#000"'),
+  ]);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${[...panels, ...labels].join('')}</svg>`;
 }
 
 /** Writes the picture with the faces drawn on it (format from the file extension). */

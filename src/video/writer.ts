@@ -35,6 +35,7 @@ export class AnnotatedVideoWriter {
       proc.on('error', (err) => reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to write videos and was not found; ${FFMPEG_HELP}`, { cause: err })));
       proc.on('close', (code) => resolve(code ?? 1));
     });
+    this.exited.catch(() => undefined); // reported by close(), not as an unhandled rejection meanwhile
     this.size = { width, height };
     return proc;
   }
