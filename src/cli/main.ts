@@ -44,7 +44,7 @@ export function fullHelp(): string {
 
 function unknownCommand(command: string): string {
   const guess = closest(command, [...COMMANDS.map(([c]) => c), 'help', 'version']);
-  return `unknown command "${command}"${guess ? `; did you mean \`ferkit ${guess}\`?` : ''} Run \`ferkit help\` for the list of commands.`;
+  return `unknown command "${command}"${guess ? `; did you mean \`ferkit ${guess}\`?` : '.'} Run \`ferkit help\` for the list of commands.`;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad usage). */
