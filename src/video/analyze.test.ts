@@ -219,3 +219,26 @@ test('annotated video: the sampled frames, boxes drawn, at the sampled rate', { 
   for (let i = 0; i < first.image.data.length; i++) if (Math.abs(first.image.data[i] - orig.image.data[i]) > 40) changed++;
   assert.ok(changed > 500, `${changed} values changed`);
 });
+
+test('a stream stopped before it sent a frame gives an empty summary, not an error', { skip }, async () => {
+  const stop = new AbortController();
+  const held: import('node:http').ServerResponse[] = [];
+  // answers with headers and then nothing; the analysis is stopped once ffprobe has connected
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'video/mp2t' });
+    held.push(res);
+    stop.abort();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const s = await analyzeVideo(r, `http://127.0.0.1:${(server.address() as AddressInfo).port}/silent.ts`, { fps: 5, signal: stop.signal });
+    assert.equal(s.stopped, true);
+    assert.equal(s.framesAnalysed, 0);
+    assert.deepEqual(s.faces, []);
+    assert.equal(s.dominant, null);
+  } finally {
+    held.forEach((res) => res.destroy());
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

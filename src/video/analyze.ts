@@ -101,7 +101,11 @@ const top = (v: readonly number[]) => EMOTIONS[v.indexOf(Math.max(...v))];
 export async function analyzeVideo(recognizer: Recognizer, input: string | VideoSource, options: VideoOptions = {}): Promise<VideoSummary> {
   const source = typeof input === 'string' ? videoSource(input) : input;
   const file = source.input;
-  const video = await probeVideo(source);
+  // stopped while the source was still being probed (a stream that has not sent a frame yet): nothing seen
+  const video = await probeVideo(source, { signal: options.signal }).catch((err: unknown) => {
+    if (options.signal?.aborted) return { width: 0, height: 0, duration: NaN, fps: NaN };
+    throw err;
+  });
   const maxSegments = options.maxSegments ?? 500;
   const fps = options.fps ?? 5;
   const halfLife = options.smoothing ?? 0.5;
@@ -114,7 +118,7 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
   let changes: ChangeMoment[] = [];
   let series: { time: number; emotions: number[]; n: number }[] = [];
 
-  for await (const frame of readFrames(source, options, video)) {
+  for await (const frame of video.width ? readFrames(source, options, video) : []) {
     frames++;
     options.onFrame?.(frame.index, frame.time);
     const [faces] = await recognizer.recognizeRgb([frame.image]);

@@ -70,8 +70,8 @@ export function videoSource(input: string): VideoSource {
   return { kind: 'file', input, ffmpegInput: `file:${input}`, inputArgs: ['-protocol_whitelist', 'file', '-format_whitelist', FILE_FORMATS] };
 }
 
-/** Reads a video's size, duration and frame rate with ffprobe (a live stream: from its first seconds). */
-export async function probeVideo(input: string | VideoSource, options: { timeoutMs?: number } = {}): Promise<VideoInfo> {
+/** Reads a video's size, duration and frame rate with ffprobe (a live stream: from its first seconds); `signal` stops it. */
+export async function probeVideo(input: string | VideoSource, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<VideoInfo> {
   const src = typeof input === 'string' ? videoSource(input) : input;
   const file = src.input;
   const args = ['-v', 'error', ...src.inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate:format=duration', '-of', 'json', '-i', src.ffmpegInput];
@@ -86,7 +86,15 @@ export async function probeVideo(input: string | VideoSource, options: { timeout
       clearTimeout(timer);
       reject(new FerkitError('ENGINE_UNAVAILABLE', `ffprobe (part of ffmpeg) is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: e }));
     });
-    proc.on('close', (c) => { clearTimeout(timer); resolve({ code: c, stdout: out, stderr: err }); });
+    const stop = () => proc.kill('SIGKILL');
+    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stop();
+    proc.on('close', (c) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', stop);
+      if (options.signal?.aborted) reject(new FerkitError('BAD_ARGUMENT', `${file}: stopped before the video could be read`, { file }));
+      else resolve({ code: c, stdout: out, stderr: err });
+    });
   });
   if (code !== 0) throw new FerkitError('BAD_IMAGE', `${file}: cannot be read as a video (${stderr.trim().split('\n').pop()})`, { file });
   const j = JSON.parse(stdout) as { streams?: { width: number; height: number; r_frame_rate: string }[]; format?: { duration?: string } };
