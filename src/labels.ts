@@ -3,6 +3,11 @@ export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise',
 export type Emotion = (typeof EMOTIONS)[number];
 export const NUM_CLASSES = EMOTIONS.length;
 
+/** The seven emotions with their probabilities, most probable first (ties in FER2013's order). Pure. */
+export function rankEmotions(probabilities: Readonly<Record<Emotion, number>>): { label: Emotion; score: number }[] {
+  return EMOTIONS.map((label) => ({ label, score: probabilities[label] })).sort((a, b) => b.score - a.score);
+}
+
 /** Names people give the seven classes in folder names and other datasets. */
 const SYNONYMS: Record<string, Emotion> = {
   angry: 'angry', anger: 'angry', mad: 'angry', furious: 'angry',

@@ -1,6 +1,6 @@
 import { FerkitError } from './errors.js';
 import { initEngine, type EngineChoice, type EngineInfo } from './engine/index.js';
-import { EMOTIONS, type Emotion } from './labels.js';
+import { EMOTIONS, rankEmotions, type Emotion } from './labels.js';
 import { loadRgb, toGrey, type ImageInput, type RgbImage } from './image/load.js';
 import { defaultModelDir, loadModel, type ModelMetadata } from './models/io.js';
 import { modelProbabilities } from './models/predict.js';
@@ -73,7 +73,7 @@ const SIZE = 48;
  * The default `uncertainBelow`: where a calibrated model's answers become
  * more often wrong than right. Measured on the held-out validation faces
  * of the bundled models (`ferkit eval --split 0.1` for the default model:
- * 0.52; `--model paper --split 0.2`: 0.46); see docs/cli.md.
+ * 0.52; `--model paper --split 0.2`: 0.46); see docs/library.md.
  */
 export const DEFAULT_UNCERTAIN_BELOW = 0.5;
 
@@ -86,8 +86,7 @@ function toFace(probs: Float32Array, offset: number, labels: readonly string[], 
     if (probs[offset + k] > probs[offset + best]) best = k;
   }
   const confidence = probs[offset + best];
-  const top = EMOTIONS.map((label) => ({ label, score: emotions[label] })).sort((a, b) => b.score - a.score);
-  return { ...base, emotions, emotion: labels[best] as Emotion, confidence, top, uncertain: confidence < uncertainBelow };
+  return { ...base, emotions, emotion: labels[best] as Emotion, confidence, top: rankEmotions(emotions), uncertain: confidence < uncertainBelow };
 }
 
 /**

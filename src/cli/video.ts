@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { EMOTIONS } from '../labels.js';
+import { EMOTIONS, rankEmotions } from '../labels.js';
 import { createRecognizer, DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
 import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../results.js';
 import { analyzeVideo, type TimelineEntry, type VideoSummary } from '../video/analyze.js';
@@ -48,8 +48,7 @@ const r3 = (v: number) => Number(v.toFixed(3));
 /** A face of a frame with its smoothed emotions in place of the frame's own: what is printed and drawn. */
 function smoothedFace(e: TimelineEntry, face: FaceEmotion, uncertainBelow: number): FaceEmotion {
   const confidence = e.emotions[e.emotion];
-  const top = EMOTIONS.map((label) => ({ label, score: e.emotions[label] })).sort((a, b) => b.score - a.score);
-  return { ...face, emotions: e.emotions, emotion: e.emotion, confidence, top, uncertain: confidence < uncertainBelow };
+  return { ...face, emotions: e.emotions, emotion: e.emotion, confidence, top: rankEmotions(e.emotions), uncertain: confidence < uncertainBelow };
 }
 
 /** A face of a frame as printed: the face record of \`predict\`, with the smoothed emotions and the track's id. */
@@ -92,7 +91,6 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
     detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-    uncertainBelow,
   });
   let timelineFile: WriteStream | undefined;
   if (v.out) {

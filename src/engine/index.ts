@@ -30,8 +30,9 @@ async function tryNative(): Promise<string | undefined> {
     // keep TensorFlow's C++ start-up chatter (oneDNN, CPU features) off the user's terminal
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
     // TensorFlow 2.21's oneDNN kernels divide by zero while planning some 1x1
-    // convolutions (face detection's) on AVX-512 CPUs such as AMD Zen 5, which
-    // kills the process (SIGFPE); TensorFlow's own kernels have no such fault.
+    // convolutions (face detection's) on some AVX-512 CPUs (seen on an AMD EPYC
+    // virtual machine), which kills the process (SIGFPE); TensorFlow's own
+    // kernels have no such fault.
     // Set TF_ENABLE_ONEDNN_OPTS=1 to use oneDNN where it works.
     process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
     await import(NATIVE_PACKAGE);
