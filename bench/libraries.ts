@@ -25,17 +25,21 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { initEngine, type EngineChoice } from '../src/engine/index.js';
+import { initEngine } from '../src/node/engine.js';
+import { type EngineChoice } from '../src/engine.js';
 import { DATA_SELECTION_FLAGS, selectData } from '../src/cli/eval.js';
 import { parseFlags, intFlag } from '../src/cli/args.js';
-import { loadModel, readWeightData } from '../src/models/io.js';
+import { folderFiles, loadModel } from '../src/node/model-folder.js';
+import { readWeightData } from '../src/models/loader.js';
 import { modelProbabilities } from '../src/models/predict.js';
-import { faceApi, readWeights } from '../src/face/detector.js';
-import { argmaxRows, computeMetrics, type Metrics } from '../src/eval/metrics.js';
-import { metricIntervals, type Intervals } from '../src/eval/intervals.js';
+import { nodeFaceApi } from '../src/node/face-api.js';
+import { argmaxRows } from '../src/numeric.js';
+import { computeMetrics, type Metrics } from '../src/eval/metrics.js';
+import { metricIntervals } from '../src/eval/intervals.js';
+import { type Intervals } from '../src/eval/metrics.js';
 import { compareModels } from '../src/eval/compare.js';
 import { formatComparison, intervalText, table } from '../src/eval/format.js';
-import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/data/dataset.js';
+import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/image/preprocess.js';
 import { EMOTIONS } from '../src/labels.js';
 import { FER_CSV, needs } from '../src/testing/fixtures.js';
 import { cpuDescription, medianMs } from './timing.js';
@@ -80,10 +84,10 @@ async function ferkitContender(dir: string): Promise<Contender> {
   };
 }
 
-function faceApiContender(): Contender {
-  const { api, modelDir } = faceApi();
-  const net = new api.FaceExpressionNet();
-  net.loadFromWeightMap(readWeights(modelDir, 'face_expression_model'));
+async function faceApiContender(): Promise<Contender> {
+  const source = nodeFaceApi();
+  const net = new source.api.FaceExpressionNet();
+  net.loadFromWeightMap(await source.weights('face_expression_model'));
   const labels = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'];
   const nameOf = { disgust: 'disgusted', fear: 'fearful', surprise: 'surprised' };
   return {
@@ -111,7 +115,7 @@ async function humanContender(): Promise<Contender> {
   const model = await tf.loadGraphModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: readWeightData(dir, json.weightsManifest),
+    weightData: await readWeightData(folderFiles(dir), json.weightsManifest),
   }));
   const size = model.inputs[0].shape?.[2] ?? 64;
   return {
@@ -134,7 +138,7 @@ async function allProbabilities(c: Contender, pixels: Uint8Array): Promise<Float
   return out;
 }
 
-const contenders = [await ferkitContender(v.model ?? 'default'), faceApiContender(), await humanContender()];
+const contenders = [await ferkitContender(v.model ?? 'default'), await faceApiContender(), await humanContender()];
 const results: { c: Contender; pred: Int32Array; m: Metrics & { intervals: Intervals }; batch64: number; batch1: number }[] = [];
 const faces64 = Math.min(64, data.count);
 for (const c of contenders) {

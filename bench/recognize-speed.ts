@@ -8,10 +8,10 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer } from '../src/recognizer.js';
-import { loadRgb } from '../src/image/load.js';
+import { createRecognizer } from '../src/node/recognizer.js';
+import { loadRgb } from '../src/node/decode.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../src/testing/fixtures.js';
-import type { EngineChoice } from '../src/engine/index.js';
+import type { EngineChoice } from '../src/engine.js';
 import { cpuDescription, medianMs } from './timing.js';
 
 const { values } = parseArgs({ options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } } });

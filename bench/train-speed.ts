@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine, type EngineChoice } from '../src/engine/index.js';
+import { initEngine } from '../src/node/engine.js';
+import { type EngineChoice } from '../src/engine.js';
 import { makeDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
 import { syntheticFaces } from '../src/testing/fixtures.js';

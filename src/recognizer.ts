@@ -1,22 +1,23 @@
+/**
+ * The recognizer's core: faces found in decoded pixels, levelled, cropped
+ * and classified. Platform-neutral; `createRecognizer` (Node,
+ * src/node/recognizer.ts) and `createBrowserRecognizer` (src/browser/)
+ * load the models and decode pictures for it.
+ */
+import type * as tf from '@tensorflow/tfjs';
 import { FerkitError } from './errors.js';
-import { initEngine, type EngineChoice, type EngineInfo } from './engine/index.js';
+import type { EngineInfo } from './engine.js';
 import { EMOTIONS, rankEmotions, type Emotion } from './labels.js';
-import { loadRgb, toGrey, type ImageInput, type RgbImage } from './image/load.js';
-import { defaultModelDir, loadModel, type ModelMetadata } from './models/io.js';
+import type { RgbImage } from './image/pixels.js';
+import type { Box, CropGeometry, Point } from './image/geometry.js';
+import { faceInputs, wholePicture } from './image/preprocess.js';
+import type { ModelMetadata } from './models/metadata.js';
 import { modelProbabilities } from './models/predict.js';
-import { FaceDetector, type DetectorOptions, type DetectedFace } from './face/detector.js';
-import { cropGeometry, extractCrop, type Box, type Point } from './face/align.js';
+import type { DetectedFace, FaceDetector } from './face/detector.js';
+import { cropGeometry } from './face/align.js';
 
-export interface RecognizerOptions {
-  /** Emotion model folder. Default: the bundled default model. */
-  model?: string;
-  /**
-   * Face detection settings, or `false` to treat every input as one face
-   * already cropped (as FER2013 images are).
-   */
-  detector?: DetectorOptions | false;
-  /** Backend; default auto (native engine where it loads). */
-  backend?: EngineChoice;
+/** How the recognizer cuts faces and reports their emotions. */
+export interface RecognitionOptions {
   /** Extra room around the detected box on each side, as a share of its size. Default 0.1. */
   margin?: number;
   /** Level the eyes before cropping (uses landmarks). Default true. */
@@ -52,12 +53,9 @@ export interface FaceEmotion {
   roll: number;
 }
 
-export interface Recognizer {
-  /** Faces and emotions in one picture; an empty list when there is no face. */
-  recognize(input: ImageInput): Promise<FaceEmotion[]>;
-  /** The same for several pictures, classified in one batch. */
-  recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
-  /** Faces and emotions in an already decoded RGB picture. */
+/** A recognizer of decoded pictures: what every platform's recognizer can do. */
+export interface PixelRecognizer {
+  /** Faces and emotions in decoded RGB pictures, classified in one batch. */
   recognizeRgb(images: readonly RgbImage[]): Promise<FaceEmotion[][]>;
   /** Probabilities (n x 7) for 48x48 grey crops (n * 2304 bytes). */
   classify(crops: Uint8Array): Promise<Float32Array>;
@@ -67,7 +65,14 @@ export interface Recognizer {
   dispose(): void;
 }
 
-const SIZE = 48;
+/** What a recognizer is made of: a loaded emotion model and, unless every picture is one face already, a detector. */
+export interface RecognizerParts {
+  model: tf.LayersModel;
+  meta: ModelMetadata;
+  /** Without one, every picture is taken as one face already cropped (as FER2013 images are). */
+  detector?: FaceDetector;
+  engine: EngineInfo;
+}
 
 /**
  * The default `uncertainBelow`: where a calibrated model's answers become
@@ -89,63 +94,47 @@ function toFace(probs: Float32Array, offset: number, labels: readonly string[], 
   return { ...base, emotions, emotion: labels[best] as Emotion, confidence, top: rankEmotions(emotions), uncertain: confidence < uncertainBelow };
 }
 
-/**
- * Loads the face detector and the emotion model once; `recognize()` then
- * finds the faces in a picture, levels and crops each one (grey, 48x48) and
- * says which emotion it shows.
- */
-export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
-  const engine = await initEngine(options.backend ?? (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'auto');
-  const { model, meta } = await loadModel(options.model ?? defaultModelDir());
-  const detector = options.detector === false ? undefined : await FaceDetector.load(options.detector ?? {});
-  const margin = options.margin ?? 0.1;
-  const align = options.align ?? true;
-  const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
-  let disposed = false;
+/** Where each face of a picture is cut: the detector's faces, or the whole picture as one face. */
+export function faceCrops(img: RgbImage, faces: readonly DetectedFace[] | undefined, options: Pick<RecognitionOptions, 'margin' | 'align'> = {}): CropGeometry[] {
+  if (!faces) return [wholePicture(img.width, img.height)];
+  return faces.map((face) => cropGeometry(face.box, (options.align ?? true) ? face.eyes : undefined, options.margin ?? 0.1));
+}
 
+/**
+ * A recognizer made of loaded parts: `recognizeRgb()` finds the faces in a
+ * picture, levels and crops each one (grey, 48x48) and says which emotion
+ * it shows. It owns the parts: `dispose()` frees them.
+ */
+export function assembleRecognizer(parts: RecognizerParts, options: RecognitionOptions = {}): PixelRecognizer {
+  const { model, meta, detector, engine } = parts;
+  const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
   const tta = options.tta ?? false;
+  let disposed = false;
   // the model's fitted temperature (if any) is applied: probabilities mean what they say
   const classify = (crops: Uint8Array) => modelProbabilities(model, meta, crops, { tta, batchSize: 64 });
 
   async function recognizeRgb(images: readonly RgbImage[]): Promise<FaceEmotion[][]> {
     if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
     const found: { image: number; face: DetectedFace; roll: number }[] = [];
-    const crops: Uint8Array[] = [];
+    const inputs: Uint8Array[] = [];
     for (let i = 0; i < images.length; i++) {
       const img = images[i];
-      const faces: DetectedFace[] = detector ? await detector.detect(img) : [{ box: { x: 0, y: 0, width: img.width, height: img.height }, score: 1 }];
-      if (faces.length === 0) continue; // no grey copy for pictures without a face (most video frames of an empty scene)
-      const grey = toGrey(img);
-      for (const face of faces) {
-        const g = detector ? cropGeometry(face.box, align ? face.eyes : undefined, margin) : { center: { x: img.width / 2, y: img.height / 2 }, side: Math.max(img.width, img.height), angle: 0 };
-        crops.push(extractCrop(grey, img.width, img.height, g, SIZE));
-        found.push({ image: i, face, roll: (g.angle * 180) / Math.PI });
-      }
+      const faces = detector ? await detector.detect(img) : undefined;
+      if (faces?.length === 0) continue; // no grey copy for pictures without a face (most video frames of an empty scene)
+      const crops = faceCrops(img, faces, options);
+      inputs.push(faceInputs(img, crops));
+      crops.forEach((g, k) => found.push({ image: i, face: faces?.[k] ?? { box: { x: 0, y: 0, width: img.width, height: img.height }, score: 1 }, roll: (g.angle * 180) / Math.PI }));
     }
     const results: FaceEmotion[][] = images.map(() => []);
-    if (crops.length === 0) return results;
-    const batch = new Uint8Array(crops.length * SIZE * SIZE);
-    crops.forEach((c, k) => batch.set(c, k * SIZE * SIZE));
-    const probs = await classify(batch);
+    if (found.length === 0) return results;
+    const probs = await classify(concatInputs(inputs));
     found.forEach((f, k) => {
       results[f.image].push(toFace(probs, k * meta.labels.length, meta.labels, { box: f.face.box, score: f.face.score, ...(f.face.eyes ? { eyes: f.face.eyes } : {}), roll: f.roll }, uncertainBelow));
     });
     return results;
   }
 
-  async function recognize(input: ImageInput): Promise<FaceEmotion[]>;
-  async function recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
-  async function recognize(input: ImageInput | readonly ImageInput[]): Promise<FaceEmotion[] | FaceEmotion[][]> {
-    if (Array.isArray(input)) {
-      const images = await Promise.all((input as readonly ImageInput[]).map(loadRgb));
-      return recognizeRgb(images);
-    }
-    const [faces] = await recognizeRgb([await loadRgb(input as ImageInput)]);
-    return faces;
-  }
-
   return {
-    recognize,
     recognizeRgb,
     classify,
     meta,
@@ -159,3 +148,13 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   };
 }
 
+function concatInputs(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

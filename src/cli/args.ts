@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FerkitError } from '../errors.js';
 import { closest } from './suggest.js';
-import type { EngineChoice } from '../engine/index.js';
+import type { EngineChoice } from '../engine.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { initEngine } from '../engine/index.js';
-import { defaultModelDir, loadModel, writeAtomic } from '../models/io.js';
+import { initEngine } from '../node/engine.js';
+import { defaultModelDir, loadModel, writeAtomic } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 import { calibrationOn } from '../train/train.js';
 import { parseFlags, backendFlag } from './args.js';

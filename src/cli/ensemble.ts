@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { initEngine } from '../engine/index.js';
-import { loadModel, readMetadata, resolveModelDir, writeAtomic, type ModelMetadata } from '../models/io.js';
+import { initEngine } from '../node/engine.js';
+import { loadModel, readMetadata, resolveModelDir, writeAtomic } from '../node/model-folder.js';
+import { type ModelMetadata } from '../models/metadata.js';
 import { listFlag, parseFlags, backendFlag } from './args.js';
 
 export const ENSEMBLE_HELP = `ferkit ensemble --models DIR,DIR[,...] --out DIR

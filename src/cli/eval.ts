@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { initEngine } from '../engine/index.js';
+import { initEngine } from '../node/engine.js';
 import { subset, type Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
-import { defaultModelDir, loadModel } from '../models/io.js';
+import { defaultModelDir, loadModel } from '../node/model-folder.js';
 import { evaluate } from '../eval/evaluate.js';
 import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
 import { intFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
-import { createRecognizer } from '../recognizer.js';
+import { createRecognizer } from '../node/recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { loadForCli } from './data.js';
 import { isCsvPath } from '../data/load.js';

@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { initEngine } from '../engine/index.js';
-import { loadModel, readMetadata, resolveModelDir, saveModel, type WeightsDtype } from '../models/io.js';
+import { initEngine } from '../node/engine.js';
+import { loadModel, readMetadata, resolveModelDir, saveModel } from '../node/model-folder.js';
+import { type WeightsDtype } from '../models/metadata.js';
 import { foldBatchNorm } from '../models/fold.js';
 import { LOG_FILE } from '../train/train.js';
 import { parseFlags, backendFlag } from './args.js';

@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initEngine, nativeVersion } from '../engine/index.js';
+import { initEngine, nativeVersion } from '../node/engine.js';
 import { listArchitectures } from '../models/architectures.js';
-import { defaultModelDir, modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles, type ModelMetadata } from '../models/io.js';
+import { defaultModelDir, modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles } from '../node/model-folder.js';
+import { type ModelMetadata } from '../models/metadata.js';
 import { parseFlags, backendFlag } from './args.js';
 import { FerkitError } from '../errors.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { initEngine } from '../engine/index.js';
+import { initEngine } from '../node/engine.js';
 import { classCounts, subset } from '../data/dataset.js';
 import { isCsvPath } from '../data/load.js';
 import { readFerPlus, withFerPlus } from '../data/ferplus.js';
@@ -9,7 +9,7 @@ import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, withoutCopies } from '../
 import { EMOTIONS } from '../labels.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../train/train.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
-import { resolveModelDir } from '../models/io.js';
+import { resolveModelDir } from '../node/model-folder.js';
 import { progressBar } from './progress.js';
 import { intFlag, listFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
 import { loadForCli } from './data.js';

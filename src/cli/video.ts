@@ -2,7 +2,8 @@ import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'n
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, rankEmotions } from '../labels.js';
-import { createRecognizer, DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
+import { createRecognizer } from '../node/recognizer.js';
+import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
 import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../results.js';
 import { analyzeVideo, type TimelineEntry, type VideoSummary } from '../video/analyze.js';
 import { videoSource } from '../video/source.js';

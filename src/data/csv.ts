@@ -3,7 +3,8 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { FerkitError } from '../errors.js';
 import { NUM_CLASSES } from '../labels.js';
-import { emptyReport, makeDataset, noteSkipped, PIXELS_PER_IMAGE, type Dataset, type ReadReport } from './dataset.js';
+import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
+import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 
 export interface CsvReadOptions {
   /**

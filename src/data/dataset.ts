@@ -1,9 +1,7 @@
 import { FerkitError } from '../errors.js';
 import { NUM_CLASSES } from '../labels.js';
+import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 
-/** Side of the square grey images every ferkit model sees. */
-export const IMAGE_SIZE = 48;
-export const PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE;
 
 /**
  * A labelled set of 48x48 grey faces, kept as bytes (0..255) to save memory;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initEngine } from '../engine/index.js';
-import { PIXELS_PER_IMAGE, type Dataset } from './dataset.js';
+import { initEngine } from '../node/engine.js';
+import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { type Dataset } from './dataset.js';
 import { DUPLICATE_THRESHOLD, duplicateIndices, nearestFaces, withoutCopies } from './duplicates.js';
 import { createRng } from '../random.js';
 import { syntheticFaces } from '../testing/fixtures.js';

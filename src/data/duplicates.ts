@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
-import { PIXELS_PER_IMAGE, subset, type Dataset } from './dataset.js';
+import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { subset, type Dataset } from './dataset.js';
 
 /** Cosine similarity (of mean-centred pixels) at or above which two faces count as the same picture. */
 export const DUPLICATE_THRESHOLD = 0.99;

@@ -3,7 +3,7 @@ import { FerkitError } from '../errors.js';
 import { FERPLUS_COLUMNS, FERPLUS_TO_FER, NUM_CLASSES, emotionIndex } from '../labels.js';
 import type { Dataset } from './dataset.js';
 import { makeDataset, subset } from './dataset.js';
-import { argmaxAt } from '../eval/metrics.js';
+import { argmaxAt } from '../numeric.js';
 
 /** FER+ crowd votes, one row per FER2013 data row (same order as the CSV). */
 export interface FerPlusVotes {

@@ -2,8 +2,9 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, emotionIndex, matchEmotion } from '../labels.js';
-import { decodeGrey } from '../image/decode.js';
-import { emptyReport, makeDataset, noteSkipped, IMAGE_SIZE, PIXELS_PER_IMAGE, type Dataset, type ReadReport } from './dataset.js';
+import { decodeFace } from '../node/decode.js';
+import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
+import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.bmp', '.avif'];
 
@@ -83,7 +84,7 @@ export async function readImageFolder(root: string, options: FolderReadOptions =
     while (next < files.length) {
       const i = next++;
       try {
-        decoded[i] = await decodeGrey(files[i].path, IMAGE_SIZE);
+        decoded[i] = await decodeFace(files[i].path);
       } catch (err) {
         if (!options.skipBad) {
           throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or pass --skip-bad (skipBad: true) to skip unreadable images.`, { file: files[i].path, cause: err });

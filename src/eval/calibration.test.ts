@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyCalibration, applyTemperature, decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature, nll } from './calibration.js';
+import { applyCalibration, applyTemperature } from '../models/calibration.js';
+import { decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature } from './calibration.js';
+import { crossEntropy as nll } from './metrics.js';
 import { createRng } from '../random.js';
 
 test('temperature 1 is the identity; higher temperatures soften; rows still sum to 1', () => {

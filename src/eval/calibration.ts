@@ -1,39 +1,12 @@
-/** Probability calibration: temperature scaling, class bias and expected calibration error. Pure functions. */
-
-import { argmaxRows, confusionMatrix, macroF1 } from './metrics.js';
-
 /**
- * Rescales softmax probabilities by a temperature: softmax(log(p) / T).
- * T > 1 softens over-confident outputs; T = 1 leaves them as they are.
+ * Fitting a calibration on held-out data: temperature scaling, class bias,
+ * and the expected calibration error that judges them. Applying one is
+ * src/models/calibration.ts. Pure functions.
  */
-export function applyTemperature(probs: ArrayLike<number>, k: number, temperature: number, out: Float32Array = new Float32Array(probs.length)): Float32Array {
-  return applyCalibration(probs, k, { temperature }, out);
-}
 
-/**
- * softmax(log(p) / T + b): a temperature, then a log-space offset per class
- * (a class bias, as fitted by `fitClassBias`). `out` may be `probs`.
- */
-export function applyCalibration(probs: ArrayLike<number>, k: number, c: { temperature: number; classBias?: readonly number[] }, out: Float32Array = new Float32Array(probs.length)): Float32Array {
-  const t = c.temperature;
-  const b = c.classBias;
-  const logits = new Float64Array(k);
-  for (let i = 0; i < probs.length; i += k) {
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) {
-      logits[j] = Math.log(Math.max(probs[i + j], 1e-12)) / t + (b ? b[j] : 0);
-      max = Math.max(max, logits[j]);
-    }
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp(logits[j] - max);
-      out[i + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < k; j++) out[i + j] /= sum;
-  }
-  return out;
-}
+import { argmaxRows } from '../numeric.js';
+import { confusionMatrix, crossEntropy, macroF1 } from './metrics.js';
+import { applyCalibration, applyTemperature } from '../models/calibration.js';
 
 export interface ClassBiasOptions {
   /** Largest offset in either direction (log-space). Default 1. */
@@ -98,19 +71,12 @@ export function decisionMacroF1(probs: ArrayLike<number>, labels: ArrayLike<numb
   return macroF1(confusionMatrix(labels, argmaxRows(probs, k), k));
 }
 
-/** Mean negative log-likelihood of the true labels. */
-export function nll(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
-  let s = 0;
-  for (let i = 0; i < labels.length; i++) s -= Math.log(Math.max(probs[i * k + labels[i]], 1e-12));
-  return labels.length ? s / labels.length : 0;
-}
-
 /**
  * The temperature that minimises the NLL on held-out data (golden-section
  * search over [0.05, 20] on log T). Fit on validation data, never on test data.
  */
 export function fitTemperature(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
-  const f = (logT: number) => nll(applyTemperature(probs, k, Math.exp(logT)), labels, k);
+  const f = (logT: number) => crossEntropy(applyTemperature(probs, k, Math.exp(logT)), labels, k);
   let a = Math.log(0.05), b = Math.log(20);
   const g = (Math.sqrt(5) - 1) / 2;
   let c = b - g * (b - a), d = a + g * (b - a);

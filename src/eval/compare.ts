@@ -4,7 +4,8 @@
  * Pure; the bootstrap is seeded.
  */
 import { accuracy, confusionMatrix, macroF1 } from './metrics.js';
-import { bootstrapIntervals, emptyConfusion, type Interval, type IntervalOptions } from './intervals.js';
+import { bootstrapIntervals, emptyConfusion, type IntervalOptions } from './intervals.js';
+import { type Interval } from './metrics.js';
 
 export interface PairedFigure {
   a: number;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { FerkitError } from '../errors.js';
 import { folderParts, isCsvPath } from '../data/load.js';
 import { listImageFolder, type LabelledFile } from '../data/folder.js';
-import type { Recognizer } from '../recognizer.js';
+import type { Recognizer } from '../node/recognizer.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { metricIntervals } from './intervals.js';
 

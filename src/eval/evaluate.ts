@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { modelProbabilities, type CalibrationParameters, type PredictOptions } from '../models/predict.js';
-import { argmaxRows, computeMetrics, type Metrics } from './metrics.js';
+import { modelProbabilities, type PredictOptions } from '../models/predict.js';
+import { type CalibrationParameters } from '../models/calibration.js';
+import { argmaxRows } from '../numeric.js';
+import { computeMetrics, type Metrics } from './metrics.js';
 import { expectedCalibrationError } from './calibration.js';
 import { metricIntervals } from './intervals.js';
 import { uncertaintyThreshold, type UncertaintyThreshold } from './uncertainty.js';

@@ -1,8 +1,9 @@
-import { argmaxAt, type Metrics } from './metrics.js';
+import { argmaxAt } from '../numeric.js';
+import { type Metrics } from './metrics.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Interval } from './intervals.js';
+import type { Interval } from './metrics.js';
 import type { Comparison } from './compare.js';
-import type { Calibration } from '../models/io.js';
+import type { Calibration } from '../models/metadata.js';
 
 const f3 = (v: number) => v.toFixed(3);
 

@@ -5,22 +5,7 @@
  */
 import { FerkitError } from '../errors.js';
 import { createRng } from '../random.js';
-import { confusionMatrix, macroF1 } from './metrics.js';
-
-export type Interval = [low: number, high: number];
-
-export interface Intervals {
-  /** Confidence level, e.g. 0.95. */
-  level: number;
-  /** Wilson score interval of the accuracy. */
-  accuracy: Interval;
-  /** Percentile bootstrap interval of the macro-F1 (the images resampled with replacement). */
-  macroF1: Interval;
-  /** Wilson score interval of each class's recall (its correct predictions among its support). */
-  recall: Record<string, Interval>;
-  /** Bootstrap resamples behind `macroF1`. */
-  resamples: number;
-}
+import { confusionMatrix, macroF1, type Interval, type Intervals } from './metrics.js';
 
 export interface IntervalOptions {
   /** Confidence level in (0, 1). Default 0.95. */

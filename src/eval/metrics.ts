@@ -1,5 +1,20 @@
 /** Pure classification metrics. Rows of a confusion matrix are true labels, columns predictions. */
-import type { Intervals } from './intervals.js';
+import { argmaxAt } from '../numeric.js';
+
+export type Interval = [low: number, high: number];
+
+export interface Intervals {
+  /** Confidence level, e.g. 0.95. */
+  level: number;
+  /** Wilson score interval of the accuracy. */
+  accuracy: Interval;
+  /** Percentile bootstrap interval of the macro-F1 (the images resampled with replacement). */
+  macroF1: Interval;
+  /** Wilson score interval of each class's recall (its correct predictions among its support). */
+  recall: Record<string, Interval>;
+  /** Bootstrap resamples behind `macroF1`. */
+  resamples: number;
+}
 
 export interface ClassMetrics {
   precision: number;
@@ -17,21 +32,6 @@ export interface Metrics {
   confusion: number[][];
   /** Confidence intervals of accuracy, macro-F1 and each recall (`ferkit eval` and `ferkit report` add them). */
   intervals?: Intervals;
-}
-
-/** Index of the largest of `k` values starting at `offset`. */
-export function argmaxAt(values: ArrayLike<number>, offset: number, k: number): number {
-  let best = 0;
-  for (let j = 1; j < k; j++) if (values[offset + j] > values[offset + best]) best = j;
-  return best;
-}
-
-/** Predicted class of each row of an n*k probability array. */
-export function argmaxRows(probs: ArrayLike<number>, k: number): Int32Array {
-  const n = probs.length / k;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = argmaxAt(probs, i * k, k);
-  return out;
 }
 
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {

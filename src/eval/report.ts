@@ -2,8 +2,9 @@ import sharp from 'sharp';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confidentMistakes, type Metrics } from './metrics.js';
-import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
-import type { ModelMetadata } from '../models/io.js';
+import { IMAGE_SIZE } from '../image/preprocess.js';
+import { type Dataset } from '../data/dataset.js';
+import type { ModelMetadata } from '../models/metadata.js';
 import { describeCalibration, intervalText } from './format.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';

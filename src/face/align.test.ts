@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centroid, cropGeometry, extractCrop, eyeAngle } from './align.js';
+import { centroid, cropGeometry, eyeAngle } from './align.js';
+import { extractCrop } from '../image/preprocess.js';
 
 test('eye angle: level eyes give 0, a right eye lower by the eye distance gives 45 degrees', () => {
   assert.equal(eyeAngle({ x: 10, y: 20 }, { x: 30, y: 20 }), 0);

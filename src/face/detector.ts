@@ -1,11 +1,13 @@
+/**
+ * Face detection: SSD-MobileNet v1 and 68-point landmarks, the pretrained
+ * models of @vladmandic/face-api. Platform-neutral: the face-api build and
+ * its weights come from an adapter (src/node/face-api.ts, src/browser/face-api.ts).
+ */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import type { RgbImage } from '../image/load.js';
-import { centroid, type Box, type Point } from './align.js';
-import { readWeightData } from '../models/io.js';
+import type { RgbImage } from '../image/pixels.js';
+import { centroid } from './align.js';
+import { type Box, type Point } from '../image/geometry.js';
 
 /** A face found in a picture. */
 export interface DetectedFace {
@@ -67,7 +69,7 @@ export function tileOrigins(length: number, tile = TILE, stride = TILE_STRIDE): 
 interface FaceApiBox { x: number; y: number; width: number; height: number }
 interface FaceApiDetection { box: FaceApiBox; score: number }
 interface FaceApiNet { loadFromWeightMap(map: tf.NamedTensorMap): void; dispose(): void }
-interface FaceApi {
+export interface FaceApi {
   SsdMobilenetv1: new () => FaceApiNet & { locateFaces(input: tf.Tensor, options: unknown): Promise<FaceApiDetection[]> };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
   FaceLandmark68Net: new () => FaceApiNet & { detectLandmarks(input: tf.Tensor): Promise<{ positions: { x: number; y: number }[] }> };
@@ -75,29 +77,14 @@ interface FaceApi {
   FaceExpressionNet: new () => FaceApiNet & { forward(input: tf.Tensor3D[]): Promise<tf.Tensor2D> };
 }
 
-const require = createRequire(import.meta.url);
+/** The pretrained face-api networks a detector needs, by their names in face-api's model folder. */
+export type DetectorNetwork = 'ssd_mobilenetv1_model' | 'face_landmark_68_model';
 
-/** The face-api build that shares ferkit's tfjs, and the folder of its pretrained weights. */
-export function faceApi(): { api: FaceApi; modelDir: string } {
-  try {
-    // the build that uses the @tensorflow/tfjs instance ferkit already set up (any backend)
-    const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
-    const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
-    return { api, modelDir };
-  } catch (err) {
-    throw new FerkitError('ENGINE_UNAVAILABLE', `the face detector (@vladmandic/face-api) cannot be loaded (${(err as Error).message}); reinstall with \`npm ci\``, { cause: err });
-  }
-}
-
-/** The weights of one of face-api's pretrained models (`name` as in `model/NAME-weights_manifest.json`). */
-export function readWeights(modelDir: string, name: string): tf.NamedTensorMap {
-  const manifestPath = join(modelDir, `${name}-weights_manifest.json`);
-  try {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    return tf.io.decodeWeights(readWeightData(modelDir, manifest), manifest.flatMap((g) => g.weights));
-  } catch (err) {
-    throw new FerkitError('MODEL_NOT_FOUND', `face detector weights missing or damaged in ${modelDir} (${(err as Error).message}); reinstall with \`npm ci\``, { file: manifestPath, cause: err });
-  }
+/** Where a detector gets face-api and the weights of its networks. */
+export interface FaceApiSource {
+  api: FaceApi;
+  /** The weights of one of face-api's pretrained networks. */
+  weights(name: DetectorNetwork | 'face_expression_model'): Promise<tf.NamedTensorMap>;
 }
 
 /**
@@ -114,16 +101,16 @@ export class FaceDetector {
     readonly options: Required<DetectorOptions>,
   ) {}
 
-  static async load(options: DetectorOptions = {}): Promise<FaceDetector> {
+  static async load(source: FaceApiSource, options: DetectorOptions = {}): Promise<FaceDetector> {
     const opts: Required<DetectorOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100, landmarks: options.landmarks ?? true, tiles: options.tiles ?? 'auto' };
     if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
-    const { api, modelDir } = faceApi();
+    const { api } = source;
     const ssd = new api.SsdMobilenetv1();
-    ssd.loadFromWeightMap(readWeights(modelDir, 'ssd_mobilenetv1_model'));
+    ssd.loadFromWeightMap(await source.weights('ssd_mobilenetv1_model'));
     let landmarkNet;
     if (opts.landmarks) {
       landmarkNet = new api.FaceLandmark68Net();
-      landmarkNet.loadFromWeightMap(readWeights(modelDir, 'face_landmark_68_model'));
+      landmarkNet.loadFromWeightMap(await source.weights('face_landmark_68_model'));
     }
     return new FaceDetector(api, ssd, landmarkNet, opts);
   }

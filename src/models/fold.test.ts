@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../engine/index.js';
+import { initEngine } from '../node/engine.js';
 import { getArchitecture } from './architectures.js';
 import { foldBatchNorm } from './fold.js';
 import { predictProbabilities } from './predict.js';

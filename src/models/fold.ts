@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
-import { portableTopology } from './io.js';
+import { portableTopology } from './weights.js';
 
 interface LayerJson {
   class_name: string;

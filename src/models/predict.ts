@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/dataset.js';
-import { applyCalibration } from '../eval/calibration.js';
+import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../image/preprocess.js';
+import { applyCalibration, type CalibrationParameters } from './calibration.js';
 
 /** The listed images of a pixel array (n * 48 * 48 grey bytes), normalised to [0,1] floats. Pure. */
 export function normalisedImages(pixels: Uint8Array, indices: ArrayLike<number>): Float32Array {
@@ -69,10 +69,4 @@ export async function modelProbabilities(model: tf.LayersModel, meta: { calibrat
   const classBias = options.classBias === false ? undefined : meta.calibration?.classBias;
   const k = model.outputs[0].shape[1] as number;
   return temperature !== 1 || classBias ? applyCalibration(probs, k, { temperature, ...(classBias ? { classBias } : {}) }, probs) : probs;
-}
-
-/** What prediction applies of a model's calibration. */
-export interface CalibrationParameters {
-  temperature: number;
-  classBias?: readonly number[];
 }

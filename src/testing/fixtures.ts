@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PIXELS_PER_IMAGE } from '../data/dataset.js';
+import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 import { FERPLUS_COLUMNS } from '../labels.js';
 
 export function tempDir(prefix = 'ferkit-test-'): { dir: string; cleanup: () => void } {

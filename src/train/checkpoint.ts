@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { decodeTensors, encodeTensors, namedWeights } from '../models/io.js';
+import { decodeTensors, encodeTensors, namedWeights } from '../models/weights.js';
 import type { EpochLogs } from './types.js';
 
 /** What a checkpoint remembers besides tensors. */

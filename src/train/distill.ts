@@ -5,10 +5,11 @@
  */
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
-import { IMAGE_SIZE, type Dataset } from '../data/dataset.js';
-import { loadModel } from '../models/io.js';
+import { IMAGE_SIZE } from '../image/preprocess.js';
+import { type Dataset } from '../data/dataset.js';
+import { loadModel } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
-import { applyTemperature } from '../eval/calibration.js';
+import { applyTemperature } from '../models/calibration.js';
 
 export interface TeacherOptions {
   /** Softening: softmax(log p / T); T > 1 spreads the teacher's probability over the classes it finds likely. */

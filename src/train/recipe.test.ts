@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../engine/index.js';
+import { initEngine } from '../node/engine.js';
 import { classWeights, epochOrder } from './balance.js';
 import { augmentImage, NO_AUGMENTATION, STANDARD_AUGMENTATION } from './augment.js';
 import { learningRateAt, train, weightedLoss } from './train.js';
@@ -106,7 +106,8 @@ test('the recommended options train; keep-best returns the best validation epoch
   // the returned model is the best epoch's: its validation accuracy equals the best
   const val = mk(5, 2);
   const { predictProbabilities } = await import('../models/predict.js');
-  const { argmaxRows, accuracy } = await import('../eval/metrics.js');
+  const { accuracy } = await import('../eval/metrics.js');
+  const { argmaxRows } = await import('../numeric.js');
   const acc = accuracy(val.labels, argmaxRows(await predictProbabilities(model, val.pixels), 7));
   // a second inference may sum in another order than the one during training: one face may flip
   assert.ok(Math.abs(acc - bestAcc) <= 1 / val.count + 1e-9, `model ${acc} vs best ${bestAcc}`);

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { initEngine } from '../engine/index.js';
+import { initEngine } from '../node/engine.js';
 import { makeDataset } from '../data/dataset.js';
 import { train, LOG_FILE } from './train.js';
-import { loadModel } from '../models/io.js';
+import { loadModel } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
 

@@ -3,14 +3,18 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
-import { IMAGE_SIZE, classCounts, type Dataset } from '../data/dataset.js';
+import { IMAGE_SIZE } from '../image/preprocess.js';
+import { classCounts, type Dataset } from '../data/dataset.js';
 import { getArchitecture } from '../models/architectures.js';
-import { canTrain } from '../engine/index.js';
+import { canTrain } from '../engine.js';
 import { SeededDropout } from '../models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../models/predict.js';
-import { DEFAULT_PREPROCESSING, loadModel, modelFingerprint, saveModel, type Calibration } from '../models/io.js';
-import { argmaxRows, computeMetrics, crossEntropy } from '../eval/metrics.js';
-import { applyCalibration, applyTemperature, decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature, nll } from '../eval/calibration.js';
+import { DEFAULT_PREPROCESSING, type Calibration } from '../models/metadata.js';
+import { loadModel, modelFingerprint, saveModel } from '../node/model-folder.js';
+import { argmaxRows } from '../numeric.js';
+import { computeMetrics, crossEntropy } from '../eval/metrics.js';
+import { applyCalibration, applyTemperature } from '../models/calibration.js';
+import { decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature } from '../eval/calibration.js';
 import { hasCheckpoint, loadCheckpoint, readModelWeights, replaceFolder, saveCheckpoint, writeModelWeights, type CheckpointState } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks } from './types.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
@@ -450,8 +454,8 @@ export function calibrationOn(probs: Float32Array, labels: Int32Array, fittedOn:
     temperature,
     eceBefore: expectedCalibrationError(probs, labels, k),
     eceAfter: expectedCalibrationError(after, labels, k),
-    nllBefore: nll(probs, labels, k),
-    nllAfter: nll(after, labels, k),
+    nllBefore: crossEntropy(probs, labels, k),
+    nllAfter: crossEntropy(after, labels, k),
     fittedOn,
     samples: labels.length,
     ...bias,

@@ -1,6 +1,7 @@
 import { EMOTIONS, type Emotion } from '../labels.js';
-import type { Box } from '../face/align.js';
-import type { FaceEmotion, Recognizer } from '../recognizer.js';
+import type { Box } from '../image/geometry.js';
+import type { FaceEmotion } from '../recognizer.js';
+import type { Recognizer } from '../node/recognizer.js';
 import { readFrames, probeVideo, videoSource, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
 import { l1, smoothStep } from './smooth.js';

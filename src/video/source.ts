@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { FerkitError } from '../errors.js';
-import type { RgbImage } from '../image/load.js';
+import type { RgbImage } from '../image/pixels.js';
 
 export const FFMPEG_HELP = 'install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set FERKIT_FFMPEG to its path';
 

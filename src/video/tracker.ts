@@ -1,4 +1,4 @@
-import type { Box } from '../face/align.js';
+import type { Box } from '../image/geometry.js';
 
 /** Intersection over union of two boxes (0 when they do not overlap). Pure. */
 export function iou(a: Box, b: Box): number {

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
 import { overlaySvg } from '../image/annotate.js';
 import type { FaceEmotion } from '../recognizer.js';
-import type { RgbImage } from '../image/load.js';
+import type { RgbImage } from '../image/pixels.js';
 import { FFMPEG_HELP, ffmpegPath } from './source.js';
 
 /** H.264 where this ffmpeg has it (plays everywhere), else MPEG-4 part 2. */

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../engine/index.js';
-import { bundledModelsDir, float16Bits, loadModel, modelFingerprint, resolveModelDir, saveModel, toFloat16Weights, encodeTensors, decodeTensors } from './io.js';
-import { getArchitecture } from './architectures.js';
-import { predictProbabilities } from './predict.js';
+import { initEngine } from './engine.js';
+import { bundledModelsDir, loadModel, modelFingerprint, resolveModelDir, saveModel } from './model-folder.js';
+import { float16Bits, toFloat16Weights, encodeTensors, decodeTensors } from '../models/weights.js';
+import { getArchitecture } from '../models/architectures.js';
+import { predictProbabilities } from '../models/predict.js';
 import { EMOTIONS } from '../labels.js';
-import { DEFAULT_PREPROCESSING } from './io.js';
+import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
 import { ensembleCommand } from '../cli/ensemble.js';
 

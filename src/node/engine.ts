@@ -2,20 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
+import type { EngineChoice, EngineInfo } from '../engine.js';
 
-export type EngineChoice = 'auto' | 'native' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-
-export interface EngineInfo {
-  /** The TensorFlow.js backend in use. */
-  backend: BackendName;
-  /** Whether that is the native TensorFlow engine (fast training). */
-  native: boolean;
-  /** Why this backend was picked, in words for the user. */
-  reason: string;
-  /** Set when training will be slow on this backend. */
-  warning?: string;
-}
 
 const require = createRequire(import.meta.url);
 
@@ -60,11 +48,6 @@ export interface EngineOptions {
    * without the native engine training falls back to pure JavaScript.
    */
   training?: boolean;
-}
-
-/** Backends that have every kernel training needs. */
-export function canTrain(backend: string): boolean {
-  return backend === 'tensorflow' || backend === 'cpu';
 }
 
 /**

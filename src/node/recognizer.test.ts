@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRecognizer, type Recognizer } from './recognizer.js';
-import { EMOTIONS } from './labels.js';
-import { FerkitError } from './errors.js';
-import { SHARED_DATA, PROJECT_ROOT, needs } from './testing/fixtures.js';
+import { EMOTIONS } from '../labels.js';
+import { FerkitError } from '../errors.js';
+import { SHARED_DATA, PROJECT_ROOT, needs } from '../testing/fixtures.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from './index.js';
+import { initEngine } from './engine.js';
 import { getArchitecture } from '../models/architectures.js';
 import { syntheticFaces } from '../testing/fixtures.js';
 import { predictProbabilities } from '../models/predict.js';

@@ -1,0 +1,40 @@
+/** Applying a model's fitted calibration to its probabilities. Pure. */
+
+/** What prediction applies of a model's calibration. */
+export interface CalibrationParameters {
+  temperature: number;
+  classBias?: readonly number[];
+}
+
+/**
+ * Rescales softmax probabilities by a temperature: softmax(log(p) / T).
+ * T > 1 softens over-confident outputs; T = 1 leaves them as they are.
+ */
+export function applyTemperature(probs: ArrayLike<number>, k: number, temperature: number, out: Float32Array = new Float32Array(probs.length)): Float32Array {
+  return applyCalibration(probs, k, { temperature }, out);
+}
+
+/**
+ * softmax(log(p) / T + b): a temperature, then a log-space offset per class
+ * (a class bias, as fitted by `fitClassBias`). `out` may be `probs`.
+ */
+export function applyCalibration(probs: ArrayLike<number>, k: number, c: { temperature: number; classBias?: readonly number[] }, out: Float32Array = new Float32Array(probs.length)): Float32Array {
+  const t = c.temperature;
+  const b = c.classBias;
+  const logits = new Float64Array(k);
+  for (let i = 0; i < probs.length; i += k) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) {
+      logits[j] = Math.log(Math.max(probs[i + j], 1e-12)) / t + (b ? b[j] : 0);
+      max = Math.max(max, logits[j]);
+    }
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(logits[j] - max);
+      out[i + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < k; j++) out[i + j] /= sum;
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * Model folders on disk: saving, loading, the bundled models, fingerprints.
+ * The Node adapter of src/models/loader.ts.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FerkitError } from '../errors.js';
+import { loadModelFrom, type LoadedModel, type ModelFiles } from '../models/loader.js';
+import { plainModelMetadata, type ModelMetadata, type WeightsDtype } from '../models/metadata.js';
+import { encodeTensors, modelJson, namedWeights, toFloat16Weights, type ModelJson } from '../models/weights.js';
+
+export interface SaveOptions {
+  /** Storage type of the weights (default float32). */
+  weights?: WeightsDtype;
+}
+
+/** A model loaded from a folder. */
+export interface SavedModel extends LoadedModel {
+  dir: string;
+}
+
+/** The files of a model folder. */
+export function folderFiles(dir: string): ModelFiles {
+  return {
+    location: dir,
+    async read(path: string) {
+      try {
+        const data = await readFile(join(dir, path));
+        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new FerkitError('BAD_MODEL', `${dir}: cannot read ${path} (${(err as Error).message})`, { file: dir, cause: err });
+      }
+    },
+  };
+}
+
+/** Writes a file atomically (write to a temporary name, then rename). */
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Writes ferkit.json. */
+export function writeMetadata(dir: string, meta: ModelMetadata): void {
+  writeAtomic(join(dir, 'ferkit.json'), JSON.stringify(meta, null, 2) + '\n');
+}
+
+/**
+ * Saves a model as a folder: `model.json` + `weights.bin` (the TensorFlow.js
+ * layers format, loadable by `tf.loadLayersModel` in a browser too) and
+ * `ferkit.json` (labels, preprocessing, architecture, training config, metrics).
+ */
+export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<ModelMetadata, 'format' | 'formatVersion'>, options: SaveOptions = {}): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const weightsDtype = options.weights ?? 'float32';
+  const encoded = await encodeTensors(namedWeights(model));
+  const { data, specs } = weightsDtype === 'float16' ? toFloat16Weights(encoded.data, encoded.specs) : encoded;
+  writeAtomic(join(dir, 'weights.bin'), data);
+  writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson(model, specs)));
+  writeMetadata(dir, { format: 'ferkit-model', formatVersion: 1, ...meta, weightsDtype, parameters: model.countParams(), createdAt: meta.createdAt ?? new Date().toISOString() });
+}
+
+/** The ferkit.json of a model folder, or a minimal one for a plain tfjs model folder. */
+export function readMetadata(dir: string): ModelMetadata {
+  const metaPath = join(dir, 'ferkit.json');
+  if (!existsSync(metaPath)) return plainModelMetadata();
+  try {
+    return JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMetadata;
+  } catch (err) {
+    throw new FerkitError('BAD_MODEL', `${dir}: ferkit.json is not valid JSON (${(err as Error).message})`, { file: dir, cause: err });
+  }
+}
+
+/**
+ * Loads a model folder written by `ferkit train`, `export` or `ensemble`
+ * (an ensemble comes back as one model that averages its members). A bare
+ * name that is not a folder here, such as `default` or `paper`, names a
+ * bundled model.
+ */
+export async function loadModel(nameOrDir: string): Promise<SavedModel> {
+  const dir = resolveModelDir(nameOrDir);
+  if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
+    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`, { file: dir });
+  }
+  return { ...(await loadModelFrom(folderFiles(dir))), dir };
+}
+
+/**
+ * The folders holding a model's networks, relative to `dir`: `.` for a single
+ * network, an ensemble's members in order.
+ */
+export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(dir)): string[] {
+  const folders = existsSync(join(dir, 'model.json')) ? ['.'] : (meta.members ?? []);
+  if (folders.length === 0) {
+    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`, { file: dir });
+  }
+  return folders;
+}
+
+/** The weight files a network folder's model.json names, relative to the folder. */
+export function weightFiles(folder: string): string[] {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as Partial<ModelJson>;
+  return (json.weightsManifest ?? []).flatMap((g) => g.paths);
+}
+
+/**
+ * SHA-256 of a model's topology and weights (each network's `model.json` and
+ * the weight files it names; an ensemble's members in order): the same for
+ * the same model wherever it is stored, another for any other weights. A
+ * distilled run records it of its teacher.
+ */
+export function modelFingerprint(nameOrDir: string): string {
+  const dir = resolveModelDir(nameOrDir);
+  const hash = createHash('sha256');
+  for (const folder of networkFolders(dir)) {
+    const path = join(dir, folder);
+    hash.update(readFileSync(join(path, 'model.json')));
+    for (const f of weightFiles(path)) hash.update(readFileSync(join(path, f)));
+  }
+  return hash.digest('hex');
+}
+
+/** The folder of ferkit's bundled models (`models/` in the package). */
+export function bundledModelsDir(): string {
+  // dist/src/node/model-folder.js -> package root
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
+}
+
+/** A folder as given, or for a bare name that is no folder here (`default`, `paper`), the bundled model of that name. */
+export function resolveModelDir(nameOrDir: string): string {
+  if (existsSync(nameOrDir) || !/^[\w-]+$/.test(nameOrDir)) return nameOrDir;
+  const bundled = join(bundledModelsDir(), nameOrDir);
+  return existsSync(join(bundled, 'ferkit.json')) || existsSync(join(bundled, 'model.json')) ? bundled : nameOrDir;
+}
+
+/** The model used when none is given: models/default, else models/paper. */
+export function defaultModelDir(): string {
+  const root = bundledModelsDir();
+  for (const name of ['default', 'paper']) {
+    if (existsSync(join(root, name, 'model.json'))) return join(root, name);
+  }
+  throw new FerkitError('MODEL_NOT_FOUND', `no bundled model in ${root}; train one (ferkit train) and give its folder`);
+}

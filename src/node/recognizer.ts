@@ -1,0 +1,54 @@
+/** The recognizer in Node: models from folders, pictures from files, bytes or pixels. */
+import { initEngine } from './engine.js';
+import type { EngineChoice } from '../engine.js';
+import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
+import type { DetectorOptions } from '../face/detector.js';
+import { loadRgb, type ImageInput } from './decode.js';
+import { defaultModelDir, loadModel } from './model-folder.js';
+import { loadFaceDetector } from './face-api.js';
+
+export interface RecognizerOptions extends RecognitionOptions {
+  /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
+  model?: string;
+  /**
+   * Face detection settings, or `false` to treat every input as one face
+   * already cropped (as FER2013 images are).
+   */
+  detector?: DetectorOptions | false;
+  /** Backend; default auto (native engine where it loads), or the FERKIT_BACKEND environment variable. */
+  backend?: EngineChoice;
+}
+
+export interface Recognizer extends PixelRecognizer {
+  /** Faces and emotions in one picture; an empty list when there is no face. */
+  recognize(input: ImageInput): Promise<FaceEmotion[]>;
+  /** The same for several pictures, classified in one batch. */
+  recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
+}
+
+/**
+ * Loads the face detector and the emotion model once; `recognize()` then
+ * finds the faces in a picture, levels and crops each one (grey, 48x48) and
+ * says which emotion it shows.
+ */
+export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
+  const engine = await initEngine(options.backend ?? (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'auto');
+  const { model, meta } = await loadModel(options.model ?? defaultModelDir());
+  let detector;
+  try {
+    detector = options.detector === false ? undefined : await loadFaceDetector(options.detector ?? {});
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const core = assembleRecognizer({ model, meta, engine, ...(detector ? { detector } : {}) }, options);
+
+  async function recognize(input: ImageInput): Promise<FaceEmotion[]>;
+  async function recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
+  async function recognize(input: ImageInput | readonly ImageInput[]): Promise<FaceEmotion[] | FaceEmotion[][]> {
+    if (Array.isArray(input)) return core.recognizeRgb(await Promise.all((input as readonly ImageInput[]).map(loadRgb)));
+    const [faces] = await core.recognizeRgb([await loadRgb(input as ImageInput)]);
+    return faces;
+  }
+  return { ...core, recognize };
+}
