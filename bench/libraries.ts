@@ -41,7 +41,7 @@ import { compareModels } from '../src/eval/compare.js';
 import { formatComparison, intervalText, table } from '../src/eval/format.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/image/preprocess.js';
 import { EMOTIONS } from '../src/labels.js';
-import { FER_CSV, needs } from '../src/testing/fixtures.js';
+import { FER_CSV, needs } from '../test/fixtures.js';
 import { cpuDescription, medianMs } from './timing.js';
 
 /** A model under comparison: probabilities of faces start..end-1 of a pixel array, in ferkit's class order. */

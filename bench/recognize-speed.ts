@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRecognizer } from '../src/node/recognizer.js';
 import { loadRgb } from '../src/node/decode.js';
-import { PROJECT_ROOT, SHARED_DATA, needs } from '../src/testing/fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
 import type { EngineChoice } from '../src/engine.js';
 import { cpuDescription, medianMs } from './timing.js';
 

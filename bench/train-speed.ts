@@ -10,7 +10,7 @@ import { initEngine } from '../src/node/engine.js';
 import { type EngineChoice } from '../src/engine.js';
 import { makeDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
-import { syntheticFaces } from '../src/testing/fixtures.js';
+import { syntheticFaces } from '../test/fixtures.js';
 import { cpuDescription } from './timing.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, arch: { type: 'string' }, images: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' } } });

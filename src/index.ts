@@ -41,7 +41,7 @@ export { FaceDetector, type DetectorOptions, type DetectedFace } from './face/de
 export type { Box, Point } from './image/geometry.js';
 export { loadRgb, type ImageInput } from './node/decode.js';
 export { type RawImage, type RgbImage } from './image/pixels.js';
-export { annotate } from './image/annotate.js';
+export { annotate } from './draw/annotate.js';
 export { analyzeVideo, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary } from './video/analyze.js';
 export { readFrames, probeVideo, videoSource, type Frame, type VideoInfo, type VideoSource } from './video/source.js';
 export { AnnotatedVideoWriter } from './video/writer.js';

@@ -13,6 +13,7 @@ import type { Box, CropGeometry, Point } from './image/geometry.js';
 import { faceInputs, wholePicture } from './image/preprocess.js';
 import type { ModelMetadata } from './models/metadata.js';
 import { modelProbabilities } from './models/predict.js';
+import { argmaxAt } from './numeric.js';
 import type { DetectedFace, FaceDetector } from './face/detector.js';
 import { cropGeometry } from './face/align.js';
 
@@ -85,11 +86,8 @@ export const DEFAULT_UNCERTAIN_BELOW = 0.5;
 /** Turns a row of probabilities into a face record. */
 function toFace(probs: Float32Array, offset: number, labels: readonly string[], base: { box: Box; score: number; eyes?: { left: Point; right: Point }; roll: number }, uncertainBelow: number): FaceEmotion {
   const emotions = Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
-  let best = 0;
-  for (let k = 0; k < labels.length; k++) {
-    emotions[labels[k] as Emotion] = probs[offset + k];
-    if (probs[offset + k] > probs[offset + best]) best = k;
-  }
+  for (let k = 0; k < labels.length; k++) emotions[labels[k] as Emotion] = probs[offset + k];
+  const best = argmaxAt(probs, offset, labels.length);
   const confidence = probs[offset + best];
   return { ...base, emotions, emotion: labels[best] as Emotion, confidence, top: rankEmotions(emotions), uncertain: confidence < uncertainBelow };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticFaces, csvRow, tempDir, needs, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../testing/fixtures.js';
+import { syntheticFaces, csvRow, tempDir, needs, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../../test/fixtures.js';
 import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'ferkit.js');

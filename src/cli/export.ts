@@ -1,11 +1,10 @@
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
-import { loadModel, readMetadata, resolveModelDir, saveModel } from '../node/model-folder.js';
+import { readMetadata, resolveModelDir } from '../node/model-folder.js';
 import { type WeightsDtype } from '../models/metadata.js';
-import { foldBatchNorm } from '../models/fold.js';
-import { LOG_FILE } from '../train/train.js';
+import { exportModel } from '../node/export.js';
 import { parseFlags, backendFlag } from './args.js';
 
 export const EXPORT_HELP = `ferkit export --model DIR --out DIR [--float16] [--keep-batchnorm]
@@ -27,19 +26,13 @@ above all at batch 1); the copy is for prediction, not for more training.
 export async function exportCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, { model: { type: 'string' }, out: { type: 'string' }, float16: { type: 'boolean' }, 'keep-batchnorm': { type: 'boolean' }, backend: { type: 'string' } });
   if (!v.model || !v.out) throw new FerkitError('BAD_ARGUMENT', 'export needs --model DIR and --out DIR');
-  v.model = resolveModelDir(v.model);
-  if (resolve(v.model) === resolve(v.out)) throw new FerkitError('BAD_ARGUMENT', '--out must be a new folder, not the model\'s own');
-  if (readMetadata(v.model).members) throw new FerkitError('BAD_ARGUMENT', `${v.model} is an ensemble: export each member, then put them together with \`ferkit ensemble\``);
+  const dir = resolveModelDir(v.model);
+  if (resolve(dir) === resolve(v.out)) throw new FerkitError('BAD_ARGUMENT', '--out must be a new folder, not the model\'s own');
+  if (readMetadata(dir).members) throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble: export each member, then put them together with \`ferkit ensemble\``);
   await initEngine(backendFlag(v.backend));
-  const { model, meta } = await loadModel(v.model);
   const weights: WeightsDtype = v.float16 ? 'float16' : 'float32';
-  const { format: _f, formatVersion: _v, parameters: _p, weightsDtype: _w, ...rest } = meta;
-  const folded = v['keep-batchnorm'] ? null : await foldBatchNorm(model);
-  await saveModel(folded ?? model, v.out, { ...rest, ...(folded ? { foldedBatchNorm: true } : {}) }, { weights });
-  model.dispose();
-  folded?.dispose();
-  if (existsSync(join(v.model, LOG_FILE))) copyFileSync(join(v.model, LOG_FILE), join(v.out, LOG_FILE));
-  const mb = (dir: string) => (statSync(join(dir, 'weights.bin')).size / 2 ** 20).toFixed(2);
-  out(`exported ${v.model} -> ${v.out} (${weights} weights: ${mb(v.model)} MB -> ${mb(v.out)} MB${folded ? '; batch norm folded' : ''})\n`);
+  const { folded } = await exportModel(dir, v.out, { weights, keepBatchNorm: Boolean(v['keep-batchnorm']) });
+  const mb = (d: string) => (statSync(join(d, 'weights.bin')).size / 2 ** 20).toFixed(2);
+  out(`exported ${dir} -> ${v.out} (${weights} weights: ${mb(dir)} MB -> ${mb(v.out)} MB${folded ? '; batch norm folded' : ''})\n`);
   return 0;
 }

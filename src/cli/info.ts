@@ -1,10 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../node/engine.js';
 import { listArchitectures } from '../models/architectures.js';
-import { defaultModelDir, modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles } from '../node/model-folder.js';
-import { type ModelMetadata } from '../models/metadata.js';
+import { defaultModelDir } from '../node/model-folder.js';
+import { describeModel, type ModelDescription } from '../node/describe.js';
 import { parseFlags, backendFlag } from './args.js';
 import { FerkitError } from '../errors.js';
 
@@ -21,53 +21,6 @@ default model and the architectures in the registry. With --model, describes
 a model instead: architecture, parameters, weights (dtype, folding, size,
 SHA-256), ensemble members, how it was trained (recipe, data, split, init,
 teacher), its validation figures and its calibration.`;
-
-/** What `ferkit info --model` reports of a model folder (reads metadata and file sizes only). */
-export interface ModelDescription {
-  dir: string;
-  architecture: string;
-  description?: string;
-  parameters?: number;
-  labels: string[];
-  weightsDtype: string;
-  foldedBatchNorm: boolean;
-  /** Bytes of weights on disk (all members for an ensemble). */
-  weightsBytes: number;
-  /** SHA-256 of topology and weights, as a distilled run records its teacher. */
-  sha256: string;
-  training?: Record<string, unknown>;
-  metrics?: Record<string, unknown>;
-  calibration?: ModelMetadata['calibration'];
-  members?: { folder: string; architecture: string; training?: Record<string, unknown>; metrics?: Record<string, unknown> }[];
-}
-
-export function describeModel(nameOrDir: string): ModelDescription {
-  const dir = resolveModelDir(nameOrDir);
-  const meta = readMetadata(dir);
-  const folders = networkFolders(dir, meta);
-  const metas = meta.members ? folders.map((f) => readMetadata(join(dir, f))) : [meta];
-  const weightsBytes = folders.reduce((sum, f) => sum + weightFiles(join(dir, f)).reduce((s, p) => s + statSync(join(dir, f, p)).size, 0), 0);
-  const members = meta.members?.map((folder, i) => {
-    const m = metas[i];
-    return { folder, architecture: m.architecture, ...(m.training ? { training: m.training } : {}), ...(m.metrics ? { metrics: m.metrics } : {}) };
-  });
-  const dtypes = new Set(metas.map((m) => m.weightsDtype ?? 'float32'));
-  return {
-    dir,
-    architecture: meta.architecture,
-    ...(meta.description ? { description: meta.description } : {}),
-    ...(meta.parameters !== undefined ? { parameters: meta.parameters } : {}),
-    labels: meta.labels,
-    weightsDtype: [...dtypes].join('+'),
-    foldedBatchNorm: metas.every((m) => m.foldedBatchNorm === true),
-    weightsBytes,
-    sha256: modelFingerprint(dir),
-    ...(meta.training && !members ? { training: meta.training } : {}),
-    ...(meta.metrics ? { metrics: meta.metrics } : {}),
-    ...(meta.calibration ? { calibration: meta.calibration } : {}),
-    ...(members ? { members } : {}),
-  };
-}
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '?');
 

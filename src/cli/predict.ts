@@ -7,7 +7,7 @@ import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
 import { FACE_CSV_COLUMNS, faceCsvCells, pictureRecord, type PictureRecord } from '../results.js';
 import { loadRgb } from '../node/decode.js';
 import { type RgbImage } from '../image/pixels.js';
-import { annotate } from '../image/annotate.js';
+import { annotate } from '../draw/annotate.js';
 import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
 import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';

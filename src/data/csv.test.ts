@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readFerCsv } from './csv.js';
 import { FerkitError } from '../errors.js';
 import { classCounts } from './dataset.js';
-import { csvRow, tempDir, needs, FER_CSV } from '../testing/fixtures.js';
+import { csvRow, tempDir, needs, FER_CSV } from '../../test/fixtures.js';
 
 const HEADER = 'emotion,pixels,Usage';
 

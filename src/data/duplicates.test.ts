@@ -5,7 +5,7 @@ import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 import { type Dataset } from './dataset.js';
 import { DUPLICATE_THRESHOLD, duplicateIndices, nearestFaces, withoutCopies } from './duplicates.js';
 import { createRng } from '../random.js';
-import { syntheticFaces } from '../testing/fixtures.js';
+import { syntheticFaces } from '../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readFerPlus, withFerPlus } from './ferplus.js';
 import { makeDataset } from './dataset.js';
 import { readFerCsv } from './csv.js';
-import { tempDir, needs, FER_CSV, FERPLUS_CSV, FERPLUS_HEADER as HEADER } from '../testing/fixtures.js';
+import { tempDir, needs, FER_CSV, FERPLUS_CSV, FERPLUS_HEADER as HEADER } from '../../test/fixtures.js';
 
 test('FER+ votes become soft labels; the majority becomes the label; non-faces and unvoted rows are dropped', () => {
   const { dir, cleanup } = tempDir();

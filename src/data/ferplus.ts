@@ -99,12 +99,8 @@ export function withFerPlus(ds: Dataset, fp: FerPlusVotes, options: FerPlusOptio
       keep.push(i);
       continue;
     }
-    let best = 0;
-    for (let k = 0; k < NUM_CLASSES; k++) {
-      soft[i * NUM_CLASSES + k] /= sum;
-      if (soft[i * NUM_CLASSES + k] > soft[i * NUM_CLASSES + best]) best = k;
-    }
-    labels[i] = best;
+    for (let k = 0; k < NUM_CLASSES; k++) soft[i * NUM_CLASSES + k] /= sum;
+    labels[i] = argmaxAt(soft, i * NUM_CLASSES, NUM_CLASSES);
     keep.push(i);
   }
   const full = makeDataset({ pixels: ds.pixels, labels, ids: ds.ids, rows: ds.rows, soft });

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { readImageFolder } from './folder.js';
 import { loadDataset } from './load.js';
 import { FerkitError } from '../errors.js';
-import { tempDir } from '../testing/fixtures.js';
+import { tempDir } from '../../test/fixtures.js';
 
 async function grey(file: string, value: number, size = 48, format: 'png' | 'jpeg' = 'png'): Promise<void> {
   const img = sharp({ create: { width: size, height: size, channels: 3, background: { r: value, g: value, b: value } } });

@@ -8,6 +8,9 @@ import { argmaxRows } from '../numeric.js';
 import { confusionMatrix, crossEntropy, macroF1 } from './metrics.js';
 import { applyCalibration, applyTemperature } from '../models/calibration.js';
 
+/** Confidence bins of the expected calibration error and of the reliability diagram that shows it. */
+export const ECE_BINS = 15;
+
 export interface ClassBiasOptions {
   /** Largest offset in either direction (log-space). Default 1. */
   range?: number;
@@ -93,7 +96,7 @@ export function fitTemperature(probs: ArrayLike<number>, labels: ArrayLike<numbe
  * accuracy, averaged over `bins` equal-width confidence bins weighted by
  * their share of samples (0 = perfectly calibrated).
  */
-export function expectedCalibrationError(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, bins = 15): number {
+export function expectedCalibrationError(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, bins = ECE_BINS): number {
   const conf = new Array<number>(bins).fill(0), acc = new Array<number>(bins).fill(0), n = new Array<number>(bins).fill(0);
   for (let i = 0; i < labels.length; i++) {
     let best = 0;

@@ -9,6 +9,8 @@ import { describeCalibration, intervalText } from './format.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
 import { escapeXml as esc } from '../markup.js';
+import { argmaxAt } from '../numeric.js';
+import { ECE_BINS } from './calibration.js';
 
 /** Confusion matrix as an SVG heat map: colour = share of the true class (row), text = count. */
 export function confusionSvg(m: Metrics, title = 'Confusion matrix (rows: true label, colour: share of the row)'): string {
@@ -54,11 +56,10 @@ export function perClassSvg(m: Metrics): string {
 }
 
 /** Reliability diagram: accuracy against confidence of the top class, per confidence bin. */
-export function reliabilitySvg(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, bins = 10): string {
+export function reliabilitySvg(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, bins = ECE_BINS): string {
   const acc = new Array<number>(bins).fill(0), conf = new Array<number>(bins).fill(0), n = new Array<number>(bins).fill(0);
   for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + best]) best = j;
+    const best = argmaxAt(probs, i * k, k);
     const b = Math.min(bins - 1, Math.floor(probs[i * k + best] * bins));
     n[b]++;
     conf[b] += probs[i * k + best];

@@ -8,7 +8,7 @@ import { DEFAULT_PREPROCESSING } from './metadata.js';
 import { loadModel, saveModel } from '../node/model-folder.js';
 import { predictProbabilities } from './predict.js';
 import { EMOTIONS } from '../labels.js';
-import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 

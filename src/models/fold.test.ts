@@ -5,7 +5,7 @@ import { initEngine } from '../node/engine.js';
 import { getArchitecture } from './architectures.js';
 import { foldBatchNorm } from './fold.js';
 import { predictProbabilities } from './predict.js';
-import { syntheticFaces } from '../testing/fixtures.js';
+import { syntheticFaces } from '../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
 

@@ -72,3 +72,6 @@ export type WeightsDtype = 'float32' | 'float16';
 export function plainModelMetadata(): ModelMetadata {
   return { format: 'ferkit-model', formatVersion: 1, architecture: 'unknown', labels: [...EMOTIONS], preprocessing: DEFAULT_PREPROCESSING };
 }
+
+/** The training log a model folder keeps beside its weights (one JSON line per epoch). */
+export const TRAINING_LOG = 'train-log.jsonl';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
 import { getArchitecture } from '../models/architectures.js';
-import { syntheticFaces } from '../testing/fixtures.js';
+import { syntheticFaces } from '../../test/fixtures.js';
 import { predictProbabilities } from '../models/predict.js';
 
 async function nativeAvailable(): Promise<boolean> {

@@ -10,8 +10,8 @@ import { getArchitecture } from '../models/architectures.js';
 import { predictProbabilities } from '../models/predict.js';
 import { EMOTIONS } from '../labels.js';
 import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
-import { syntheticFaces, tempDir } from '../testing/fixtures.js';
-import { ensembleCommand } from '../cli/ensemble.js';
+import { syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { saveEnsemble } from './ensemble.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
 
@@ -93,7 +93,7 @@ test('modelFingerprint: the same for the same weights wherever they are, another
     assert.notEqual(modelFingerprint(join(dir, 'b')), modelFingerprint(join(dir, 'a')));
     assert.throws(() => modelFingerprint(join(dir, 'nothing')), /no model in/);
     // an ensemble's fingerprint covers its members: another member, another fingerprint
-    const ensemble = (members: string[], out: string) => ensembleCommand(['--models', members.map((m) => join(dir, m)).join(','), '--out', join(dir, out)], () => {});
+    const ensemble = (members: string[], out: string) => saveEnsemble(members.map((m) => join(dir, m)), join(dir, out)).then(() => 0);
     assert.equal(await ensemble(['a', 'b'], 'ab'), 0);
     assert.equal(await ensemble(['a', 'a-copy'], 'aa'), 0);
     assert.match(modelFingerprint(join(dir, 'ab')), /^[0-9a-f]{64}$/);

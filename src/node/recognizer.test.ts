@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { createRecognizer, type Recognizer } from './recognizer.js';
 import { EMOTIONS } from '../labels.js';
 import { FerkitError } from '../errors.js';
-import { SHARED_DATA, PROJECT_ROOT, needs } from '../testing/fixtures.js';
+import { SHARED_DATA, PROJECT_ROOT, needs } from '../../test/fixtures.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');

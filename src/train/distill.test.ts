@@ -8,7 +8,7 @@ import { loadModel, modelFingerprint } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 import { accuracy } from '../eval/metrics.js';
 import { argmaxRows } from '../numeric.js';
-import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { mixTargets, teacherTargets } from './distill.js';
 import { train } from './train.js';
 

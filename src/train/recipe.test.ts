@@ -10,7 +10,7 @@ import { getArchitecture } from '../models/architectures.js';
 import { parseAugment } from '../cli/train.js';
 import { createRng } from '../random.js';
 import { classCounts, makeDataset } from '../data/dataset.js';
-import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -7,7 +7,7 @@ import { makeDataset } from '../data/dataset.js';
 import { train, LOG_FILE } from './train.js';
 import { loadModel } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
-import { syntheticFaces, tempDir } from '../testing/fixtures.js';
+import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 

@@ -11,7 +11,7 @@ import { hasFfmpeg, probeVideo, readFrames, videoSource } from './source.js';
 import { emotionPlotSvg, roundTicks, timeLabel } from './plot.js';
 import { AnnotatedVideoWriter } from './writer.js';
 import { FerkitError } from '../errors.js';
-import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../testing/fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
-import { overlaySvg } from '../image/annotate.js';
+import { overlaySvg } from '../draw/annotate.js';
 import type { FaceEmotion } from '../recognizer.js';
 import type { RgbImage } from '../image/pixels.js';
 import { FFMPEG_HELP, ffmpegPath } from './source.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { ImageInput } from '../node/decode.js';
-import { isRawImage } from './pixels.js';
+import { isRawImage } from '../image/pixels.js';
 import { EMOTIONS } from '../labels.js';
 import { escapeXml } from '../markup.js';
 import type { FaceEmotion } from '../recognizer.js';

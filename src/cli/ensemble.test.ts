@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../node/engine.js';
-import { DEFAULT_PREPROCESSING } from './metadata.js';
+import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
 import { loadModel, saveModel } from '../node/model-folder.js';
-import { getArchitecture } from './architectures.js';
-import { predictProbabilities } from './predict.js';
+import { getArchitecture } from '../models/architectures.js';
+import { predictProbabilities } from '../models/predict.js';
 import { EMOTIONS } from '../labels.js';
-import { syntheticFaces, tempDir } from '../testing/fixtures.js';
-import { ensembleCommand } from '../cli/ensemble.js';
-import { exportCommand } from '../cli/export.js';
+import { syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { ensembleCommand } from './ensemble.js';
+import { exportCommand } from './export.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
 

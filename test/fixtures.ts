@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
-import { FERPLUS_COLUMNS } from '../labels.js';
+import { PIXELS_PER_IMAGE } from '../src/image/preprocess.js';
+import { FERPLUS_COLUMNS } from '../src/labels.js';
 
 export function tempDir(prefix = 'ferkit-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The project root (tests run from dist/src/...). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The project root (this module runs from dist/test/). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** ../shared/data beside the project, where the reference datasets live. */
 export const SHARED_DATA = process.env.FERKIT_SHARED_DATA ?? resolve(PROJECT_ROOT, '..', 'shared', 'data');

@@ -1,0 +1,19 @@
+/**
+ * ferkit in the browser: the recognizer, models loaded by URL, pixels from
+ * images, videos and canvases. Everything here runs without Node.
+ */
+export { FerkitError, type FerkitErrorCode } from '../errors.js';
+export { EMOTIONS, type Emotion } from '../labels.js';
+export type { EngineInfo } from '../engine.js';
+export { DEFAULT_UNCERTAIN_BELOW, assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
+export { faceRecord, pictureRecord, type FaceRecord, type PictureRecord } from '../results.js';
+export type { DetectorOptions, DetectedFace } from '../face/detector.js';
+export type { Box, Point } from '../image/geometry.js';
+export type { RgbImage, RawImage } from '../image/pixels.js';
+export type { ModelMetadata } from '../models/metadata.js';
+export { loadModelFrom, type ModelFiles } from '../models/loader.js';
+export { initBrowserEngine, type BrowserBackend, type BrowserEngineOptions } from './engine.js';
+export { urlFiles } from './model-url.js';
+export { browserFaceApi, loadBrowserFaceDetector } from './face-api.js';
+export { pixelReader, type BrowserImageInput } from './pixels.js';
+export { createBrowserRecognizer, type BrowserRecognizer, type BrowserRecognizerOptions } from './recognizer.js';

@@ -1,0 +1,51 @@
+/** The recognizer in a browser: models fetched by URL, pictures from images, videos, canvases and bitmaps. */
+import type { DetectorOptions } from '../face/detector.js';
+import { loadModelFrom } from '../models/loader.js';
+import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
+import { initBrowserEngine, type BrowserBackend } from './engine.js';
+import { loadBrowserFaceDetector } from './face-api.js';
+import { urlFiles } from './model-url.js';
+import { pixelReader, type BrowserImageInput } from './pixels.js';
+
+export interface BrowserRecognizerOptions extends RecognitionOptions {
+  /** Folder URL of the emotion model (its model.json, ferkit.json and weights). */
+  modelUrl: string;
+  /** Folder URL of face-api's pretrained weights; needed unless `detector` is false. */
+  detectorUrl?: string;
+  /** Face detection settings, or `false` when every picture is one face already cropped. */
+  detector?: DetectorOptions | false;
+  /** Default auto: WebGL, else WebAssembly, else JavaScript. */
+  backend?: BrowserBackend;
+  /** Folder URL of the WebAssembly backend's .wasm files, when it may be used. */
+  wasmPaths?: string;
+}
+
+export interface BrowserRecognizer extends PixelRecognizer {
+  /** Faces and emotions in a picture or the current frame of a video; an empty list when there is no face. */
+  recognize(input: BrowserImageInput): Promise<FaceEmotion[]>;
+}
+
+/** Loads the models once; `recognize()` then reads the pixels of a picture or video frame and finds its faces' emotions. */
+export async function createBrowserRecognizer(options: BrowserRecognizerOptions): Promise<BrowserRecognizer> {
+  const engine = await initBrowserEngine({ ...(options.backend ? { backend: options.backend } : {}), ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}) });
+  const { model, meta } = await loadModelFrom(urlFiles(options.modelUrl));
+  let detector;
+  try {
+    if (options.detector !== false) {
+      if (!options.detectorUrl) throw new TypeError('detectorUrl is needed to find faces; give the URL of face-api\'s model folder, or detector: false for pictures that are one face each');
+      detector = await loadBrowserFaceDetector(options.detectorUrl, options.detector ?? {});
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const core = assembleRecognizer({ model, meta, engine, ...(detector ? { detector } : {}) }, options);
+  const read = pixelReader();
+  return {
+    ...core,
+    async recognize(input) {
+      const [faces] = await core.recognizeRgb([read(input)]);
+      return faces;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** Inference copies of a model folder: batch norm folded, weights optionally float16. */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FerkitError } from '../errors.js';
+import { foldBatchNorm } from '../models/fold.js';
+import { TRAINING_LOG, type ModelMetadata, type WeightsDtype } from '../models/metadata.js';
+import { loadModel, readMetadata, resolveModelDir, saveModel } from './model-folder.js';
+
+export interface ExportOptions {
+  /** Storage of the weights; float16 halves the size. Default float32. */
+  weights?: WeightsDtype;
+  /** Keep the batch norm layers instead of folding them into the layers before them. Default false. */
+  keepBatchNorm?: boolean;
+}
+
+/**
+ * Writes an inference copy of a single-network model folder to `outDir`:
+ * batch norm folded (unless kept) and the weights stored as asked, with its
+ * metadata and training log. Needs an initialised engine.
+ */
+export async function exportModel(nameOrDir: string, outDir: string, options: ExportOptions = {}): Promise<{ meta: ModelMetadata; folded: boolean }> {
+  const dir = resolveModelDir(nameOrDir);
+  if (resolve(dir) === resolve(outDir)) throw new FerkitError('BAD_ARGUMENT', 'an export goes to a new folder, not the model\'s own');
+  if (readMetadata(dir).members) throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble: export each member, then put them together as an ensemble`);
+  const { model, meta } = await loadModel(dir);
+  const { format: _f, formatVersion: _v, parameters: _p, weightsDtype: _w, ...rest } = meta;
+  const folded = options.keepBatchNorm ? null : await foldBatchNorm(model);
+  try {
+    await saveModel(folded ?? model, outDir, { ...rest, ...(folded ? { foldedBatchNorm: true } : {}) }, { weights: options.weights ?? 'float32' });
+  } finally {
+    model.dispose();
+    folded?.dispose();
+  }
+  if (existsSync(join(dir, TRAINING_LOG))) copyFileSync(join(dir, TRAINING_LOG), join(outDir, TRAINING_LOG));
+  return { meta: readMetadata(outDir), folded: folded !== null };
+}

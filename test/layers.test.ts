@@ -1,0 +1,129 @@
+/**
+ * The layering of src/ (docs/architecture.md): the platform-neutral core
+ * imports nothing Node-only, every import points down, and no modules
+ * import each other in a cycle.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { PROJECT_ROOT } from './fixtures.js';
+
+/**
+ * Layers from the bottom up: a module may import modules of a lower layer
+ * and of its own folder (or, for top-level files, itself only). Folders in
+ * the same layer do not import each other.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts'],
+  ['image'],
+  ['face', 'models'],
+  ['recognizer.ts'],
+  ['results.ts'],
+  ['node', 'browser'],
+  ['data'],
+  ['eval'],
+  ['train'],
+  ['draw'],
+  ['video'],
+  ['cli', 'index.ts'],
+];
+
+/** The platform-neutral core: it runs in browsers as it runs in Node. */
+const CORE = ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts', 'image', 'face', 'models', 'recognizer.ts', 'results.ts', 'browser'];
+/** Packages that exist only in Node. */
+const NODE_ONLY = /^(node:|sharp$|@tensorflow\/tfjs-node|fs$|path$|os$|child_process$|worker_threads$)/;
+
+const SRC = join(PROJECT_ROOT, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** Module specifiers of static imports, re-exports and literal dynamic imports. */
+export function importsOf(source: string): string[] {
+  const out: string[] = [];
+  const pattern = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of source.matchAll(pattern)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+/** A module's unit: its folder under src/, or its file name for top-level files. */
+function unitOf(file: string): string {
+  const rel = relative(SRC, file).split(/[\\/]/);
+  return rel.length === 1 ? rel[0] : rel[0];
+}
+
+function layerOf(unit: string): number {
+  const i = LAYERS.findIndex((l) => l.includes(unit));
+  assert.ok(i >= 0, `src/${unit} is in no layer; add it to LAYERS here and to docs/architecture.md`);
+  return i;
+}
+
+const files = sourceFiles(SRC);
+const graph = new Map<string, string[]>();
+for (const file of files) {
+  const specs = importsOf(readFileSync(file, 'utf8'));
+  graph.set(file, specs.filter((s) => s.startsWith('.')).map((s) => normalize(join(dirname(file), s.replace(/\.js$/, '.ts')))));
+}
+
+test('the import scanner sees static, re-exported and dynamic imports', () => {
+  const src = `import a from './a.js';\nimport { b,\n  c } from "../b.js";\nexport { d } from './d.js';\nimport type { E } from './e.js';\nimport 'side';\nconst f = await import('./f.js');`;
+  assert.deepEqual(importsOf(src), ['./a.js', '../b.js', './d.js', './e.js', 'side', './f.js']);
+});
+
+test('the core imports no Node-only module, directly or through another module', () => {
+  const core = files.filter((f) => CORE.includes(unitOf(f)));
+  assert.ok(core.length > 10, `found ${core.length} core modules under ${SRC}`);
+  const bad: string[] = [];
+  for (const file of core) {
+    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      if (NODE_ONLY.test(spec)) bad.push(`src/${relative(SRC, file)} imports ${spec}`);
+    }
+    for (const target of graph.get(file) ?? []) {
+      if (!CORE.includes(unitOf(target))) bad.push(`src/${relative(SRC, file)} imports src/${relative(SRC, target)}, which is not core`);
+    }
+  }
+  assert.deepEqual(bad, [], 'the core must run in a browser: move Node-only work to src/node/');
+});
+
+test('every import points down a layer, or stays in its folder', () => {
+  const bad: string[] = [];
+  for (const [file, targets] of graph) {
+    const from = unitOf(file);
+    for (const target of targets) {
+      const to = unitOf(target);
+      if (to === from && from.endsWith('.ts') === false) continue;
+      if (layerOf(to) >= layerOf(from)) bad.push(`src/${relative(SRC, file)} -> src/${relative(SRC, target)}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('no modules import each other in a cycle', () => {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') {
+      cycles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(SRC, f)).join(' -> '));
+      return;
+    }
+    state.set(file, 'visiting');
+    for (const t of graph.get(file) ?? []) visit(t, [...path, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
+
+test('benchmarks and tests use the library, not the CLI', () => {
+  const bench = readdirSync(join(PROJECT_ROOT, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => join(PROJECT_ROOT, 'bench', f));
+  const tests = [...sourceFiles(SRC).map((f) => f), ...readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts') && !f.startsWith('cli')).map((f) => join(SRC, f))];
+  const bad = [...bench, ...tests.filter((f) => f.endsWith('.test.ts'))].filter((f) => importsOf(readFileSync(f, 'utf8')).some((s) => /(^|\/)cli\//.test(s)));
+  assert.deepEqual(bad.map((f) => relative(PROJECT_ROOT, f)), []);
+});
