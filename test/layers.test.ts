@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from './fixtures.js';
  * the same layer do not import each other.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts'],
+  ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts', 'concurrency.ts'],
   ['image'],
   ['face', 'models'],
   ['recognizer.ts'],
@@ -30,7 +30,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** The platform-neutral core: it runs in browsers as it runs in Node. */
-const CORE = ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts', 'image', 'face', 'models', 'recognizer.ts', 'results.ts', 'browser'];
+const CORE = ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts', 'concurrency.ts', 'image', 'face', 'models', 'recognizer.ts', 'results.ts', 'browser'];
 /** Packages that exist only in Node. */
 const NODE_ONLY = /^(node:|sharp$|@tensorflow\/tfjs-node|fs$|path$|os$|child_process$|worker_threads$)/;
 

@@ -3,10 +3,9 @@ import { basename, extname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
 import { createRecognizer } from '../node/recognizer.js';
-import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
 import { FACE_CSV_COLUMNS, faceCsvCells, pictureRecord, type PictureRecord } from '../results.js';
-import { loadRgb } from '../node/decode.js';
-import { type RgbImage } from '../image/pixels.js';
+import { recognizeFiles, type FileRecognition } from '../node/recognize-files.js';
 import { annotate } from '../draw/annotate.js';
 import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
@@ -33,12 +32,6 @@ reported and skipped; the exit code is 1 when any file failed.
   --tta                  average each face with its mirror image (test-time augmentation)
   --concurrency N        pictures decoded at once (default 4)
   --backend NAME         auto | native | wasm | cpu`;
-
-interface FileResult {
-  file: string;
-  faces?: FaceEmotion[];
-  error?: FerkitError | Error;
-}
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(argv, {
@@ -79,7 +72,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   // header and rows are printed in input order as results arrive
   const tableRows: string[][] = [['file', 'face', 'box (x,y,w,h)', 'emotion', 'conf', ...EMOTIONS.map((e) => e.slice(0, 4))]];
   if (v.csv) out(['file', ...FACE_CSV_COLUMNS].join(',') + '\n');
-  const emit = (r: FileResult) => {
+  const emit = (r: FileRecognition) => {
     if (r.error) {
       failed++;
       if (tty) process.stderr.write('\r\x1b[2K');
@@ -105,49 +98,27 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
     }
   };
 
-  const results = new Map<number, FileResult>();
-  let nextToEmit = 0;
-  const flush = () => {
-    while (results.has(nextToEmit)) {
-      emit(results.get(nextToEmit)!);
-      results.delete(nextToEmit++);
-    }
-  };
-  // decoding runs `concurrency` files at once; the models run one picture at a time
-  let modelQueue: Promise<unknown> = Promise.resolve();
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const file = files[i];
-      let result: FileResult;
-      try {
-        const img: RgbImage = await loadRgb(file);
-        const run = modelQueue.then(() => recognizer.recognizeRgb([img]));
-        modelQueue = run.catch(() => undefined);
-        const [faces] = await run;
-        if (v.annotate) {
-          let name = basename(file, extname(file)) + (['.png', '.jpg', '.jpeg', '.webp'].includes(extname(file).toLowerCase()) ? extname(file) : '.png');
-          if (annotated.has(name)) name = `${i + 1}-${name}`;
-          annotated.add(name);
-          // draw on the pixels already decoded (EXIF orientation applied), not a second decode of the file
-          await annotate({ data: img.data, width: img.width, height: img.height, channels: 3 }, faces, join(v.annotate, name));
-        }
-        result = { file, faces };
-      } catch (err) {
-        result = { file, error: err instanceof FerkitError ? err : new Error(`${file}: ${(err as Error).message}`) };
-      }
-      results.set(i, result);
-      done++;
-      if (tty) {
-        const el = (performance.now() - t0) / 1000;
-        process.stderr.write(`\r\x1b[2K${done}/${files.length} pictures, ${faceCount} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`);
-      }
-      flush();
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+    await recognizeFiles(recognizer, files, {
+      concurrency,
+      onRecognized: v.annotate
+        ? async (file, image, faces, i) => {
+            let name = basename(file, extname(file)) + (['.png', '.jpg', '.jpeg', '.webp'].includes(extname(file).toLowerCase()) ? extname(file) : '.png');
+            if (annotated.has(name)) name = `${i + 1}-${name}`;
+            annotated.add(name);
+            // draw on the pixels already decoded (EXIF orientation applied), not a second decode of the file
+            await annotate({ data: image.data, width: image.width, height: image.height, channels: 3 }, faces, join(v.annotate!, name));
+          }
+        : undefined,
+      onResult: (r) => {
+        done++;
+        emit(r);
+        if (tty) {
+          const el = (performance.now() - t0) / 1000;
+          process.stderr.write(`\r\x1b[2K${done}/${files.length} pictures, ${faceCount} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`);
+        }
+      },
+    });
   } finally {
     recognizer.dispose();
   }

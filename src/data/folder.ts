@@ -3,6 +3,7 @@ import { join, extname } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, emotionIndex, matchEmotion } from '../labels.js';
 import { decodeFace } from '../node/decode.js';
+import { mapOrdered } from '../concurrency.js';
 import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
 import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 
@@ -78,22 +79,17 @@ export function listImageFolder(root: string, limitPerClass?: number): { files: 
  */
 export async function readImageFolder(root: string, options: FolderReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
   const { files, report } = listImageFolder(root, options.limitPerClass);
-  const decoded: (Uint8Array | undefined)[] = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      try {
-        decoded[i] = await decodeFace(files[i].path);
-      } catch (err) {
-        if (!options.skipBad) {
-          throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or pass --skip-bad (skipBad: true) to skip unreadable images.`, { file: files[i].path, cause: err });
-        }
-        noteSkipped(report, `${files[i].path}: cannot decode`);
+  const decoded = await mapOrdered(files, options.concurrency ?? 8, async (f) => {
+    try {
+      return await decodeFace(f.path);
+    } catch (err) {
+      if (!options.skipBad) {
+        throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or pass --skip-bad (skipBad: true) to skip unreadable images.`, { file: f.path, cause: err });
       }
+      noteSkipped(report, `${f.path}: cannot decode`);
+      return undefined;
     }
-  };
-  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  });
   const kept = files.map((f, i) => ({ ...f, pixels: decoded[i] })).filter((f) => f.pixels);
   const pixels = new Uint8Array(kept.length * PIXELS_PER_IMAGE);
   kept.forEach((f, i) => pixels.set(f.pixels!, i * PIXELS_PER_IMAGE));

@@ -82,7 +82,7 @@ export async function initEngine(
     }
   }
   if (choice === 'wasm' && options.training) {
-    throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot train (it has no convolution gradient kernels); use the native engine or --backend cpu`);
+    throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot train (it has no convolution gradient kernels); use the native engine, or the pure JavaScript backend (cpu)`);
   }
   const wasmError = options.training ? 'no convolution gradients for training' : await tryWasm();
   if (!wasmError && (await tf.setBackend('wasm'))) {

@@ -32,7 +32,7 @@ export interface Recognizer extends PixelRecognizer {
  * says which emotion it shows.
  */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
-  const engine = await initEngine(options.backend ?? (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'auto');
+  const engine = await initEngine(options.backend);
   const { model, meta } = await loadModel(options.model ?? defaultModelDir());
   let detector;
   try {

@@ -1,0 +1,47 @@
+/** Recognizing many picture files: decoding several at once while the model takes one picture at a time. */
+import { mapOrdered, serialQueue } from '../concurrency.js';
+import { FerkitError } from '../errors.js';
+import type { RgbImage } from '../image/pixels.js';
+import type { FaceEmotion, PixelRecognizer } from '../recognizer.js';
+import { loadRgb } from './decode.js';
+
+/** One file's outcome: its faces, or the error that stopped it. */
+export interface FileRecognition {
+  file: string;
+  faces?: FaceEmotion[];
+  /** A FerkitError for a file ferkit cannot read or decode; anything else is a fault, named with the file. */
+  error?: FerkitError | Error;
+}
+
+export interface RecognizeFilesOptions {
+  /** Pictures decoded at once. Default 4. */
+  concurrency?: number;
+  /** Called with each file's outcome, in the order of `files`, as soon as it and all before it are done. */
+  onResult?: (result: FileRecognition, index: number) => void | Promise<void>;
+  /** Called after a picture's faces are found, with its decoded pixels (to draw on them, for example); an error here fails that file. */
+  onRecognized?: (file: string, image: RgbImage, faces: FaceEmotion[], index: number) => Promise<void>;
+}
+
+/**
+ * Finds the faces and emotions in picture files. A file that cannot be read
+ * or decoded gets an error in its outcome and the others go on. Resolves
+ * with every outcome in the order of `files`.
+ */
+export function recognizeFiles(recognizer: PixelRecognizer, files: readonly string[], options: RecognizeFilesOptions = {}): Promise<FileRecognition[]> {
+  const model = serialQueue();
+  return mapOrdered(
+    files,
+    options.concurrency ?? 4,
+    async (file, index): Promise<FileRecognition> => {
+      try {
+        const image = await loadRgb(file);
+        const [faces] = await model(() => recognizer.recognizeRgb([image]));
+        await options.onRecognized?.(file, image, faces, index);
+        return { file, faces };
+      } catch (err) {
+        return { file, error: err instanceof FerkitError ? err : new Error(`${file}: ${(err as Error).message}`, { cause: err }) };
+      }
+    },
+    options.onResult,
+  );
+}
