@@ -44,7 +44,7 @@ test('info --model describes a model: weights, fingerprint, how it was trained, 
     assert.match(d.sha256, /^[0-9a-f]{64}$/);
     assert.ok(d.weightsBytes > 2 ** 20 && d.weightsBytes < 10 * 2 ** 20, String(d.weightsBytes));
     assert.equal(d.weightsDtype, 'float16');
-    assert.match(ferkit('info', '--model', ens).stdout, /member member-2 \(vgg\):\n  training: \d+ epochs/);
+    assert.match(ferkit('info', '--model', ens).stdout, /member member-2 \(vgg\):\n {2}training: \d+ epochs/);
   } finally {
     cleanup();
   }
@@ -192,7 +192,7 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.equal(ferkit('eval', '--data', dir, '--model', out, '--ferplus', fpFile).code, 2); // an image folder has no FER+ rows
     assert.equal(ferkit('eval', '--data', csv, '--model', out, '--ferplus', fpFile, '--detect').code, 2);
     const text = ferkit('eval', '--data', csv, '--model', out, '--predictions', join(dir, 'pred', 'p.csv'));
-    assert.match(text.stdout, /macro-F1  [\d.]+   \(95% CI [\d.]+-[\d.]+\)/);
+    assert.match(text.stdout, /macro-F1 {2}[\d.]+ {3}\(95% CI [\d.]+-[\d.]+\)/);
     assert.match(text.stderr, /wrote 21 predictions to /);
     const predLines = readFileSync(join(dir, 'pred', 'p.csv'), 'utf8').trim().split('\n');
     assert.equal(predLines[0], ['id', 'row', 'label', 'predicted', 'confidence', 'correct', ...EMOTIONS].join(','));
@@ -490,7 +490,7 @@ test('eval --dedupe leaves out the test faces that copy a Training face; train -
     const training = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).training;
     assert.equal(training.dedupe, 0.99);
     assert.equal(training.validationCount, 17);
-    assert.match(ferkit('info', '--model', out).stdout, /validation without copies of training faces \(similarity >= 0\.99\).*\n  data: .*\(21 train, 17 validation\)/);
+    assert.match(ferkit('info', '--model', out).stdout, /validation without copies of training faces \(similarity >= 0\.99\).*\n {2}data: .*\(21 train, 17 validation\)/);
     const resumed = ferkit(...trainArgs, '--resume');
     assert.equal(resumed.code, 1);
     assert.match(resumed.stderr, /validationCount=17, not 21; resume with the same .*--dedupe/);
@@ -521,7 +521,7 @@ test('compare: two models on the same images, JSON and text; bad usage exits 2',
     assert.ok(c.pValue > 0 && c.pValue <= 1);
     const text = ferkit('compare', '--models', 'default,default', '--data', csv);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /A - B   accuracy \+0\.00 points \(95% CI \+0\.00 to \+0\.00\)/);
+    assert.match(text.stdout, /A - B {3}accuracy \+0\.00 points \(95% CI \+0\.00 to \+0\.00\)/);
     assert.match(text.stdout, /exact McNemar test p = 1\.0000\nno significant difference/);
     const one = ferkit('compare', '--models', 'default', '--data', csv);
     assert.equal(one.code, 2);

@@ -121,7 +121,8 @@ export async function parseFerCsvStream(stream: Readable, name: string, options:
       // pixels
       pixels.reserve(PIXELS_PER_IMAGE);
       const out = pixels.buf;
-      let o = pixels.length, count = 0, v = -1;
+      const o = pixels.length;
+      let count = 0, v = -1;
       const ps = fieldStart[pixelsCol], pe = fieldEnd[pixelsCol];
       for (let p = ps; p <= pe; p++) {
         const c = p < pe ? b[p] : SPACE;

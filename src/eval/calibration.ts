@@ -6,7 +6,7 @@
 
 import { argmaxRows } from '../numeric.js';
 import { confusionMatrix, crossEntropy, macroF1 } from './metrics.js';
-import { applyCalibration, applyTemperature } from '../models/calibration.js';
+import { applyTemperature } from '../models/calibration.js';
 
 /** Confidence bins of the expected calibration error and of the reliability diagram that shows it. */
 export const ECE_BINS = 15;

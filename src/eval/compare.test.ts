@@ -48,6 +48,7 @@ test('compareModels: counts, differences, paired intervals and the test agree wi
   assert.equal(c.onlyA, onlyA);
   assert.equal(c.onlyB, onlyB);
   close(c.accuracy.a, rightA / 2000, 1e-12);
+  close(c.accuracy.b, rightB / 2000, 1e-12);
   close(c.accuracy.difference, (onlyA - onlyB) / 2000, 1e-12);
   assert.ok(c.accuracy.interval[0] > 0, `a 10-point gap on 2000 images is clear: ${c.accuracy.interval}`);
   assert.ok(c.accuracy.interval[0] < c.accuracy.difference && c.accuracy.difference < c.accuracy.interval[1]);
