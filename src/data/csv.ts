@@ -51,24 +51,13 @@ export async function readFerCsv(file: string, options: CsvReadOptions = {}): Pr
   return parseFerCsvStream(stream, file, options);
 }
 
-/** Same as readFerCsv, from any byte stream (`name` is used in messages and ids). */
-export async function parseFerCsvStream(stream: Readable, name: string, options: CsvReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
-  const wanted = options.usage?.map((u) => u.toLowerCase());
-  const limit = options.limit ?? Infinity;
-  const report = emptyReport();
-  const pixels = new Bytes();
-  const labels: number[] = [];
-  const rows: number[] = [];
-  const ids: string[] = [];
-  let emotionCol = 0, pixelsCol = 1, usageCol = 2;
-  let line = 0; // 1-based line number of the line being parsed
-  let dataRow = -1; // 0-based data row (header excluded)
-  let sawHeader = false;
-  let done = false;
-  const fieldStart: number[] = [];
-  const fieldEnd: number[] = [];
+/** Byte ranges of the comma-separated fields of a line, spaces and quotes trimmed (reused from line to line). */
+class Fields {
+  readonly start: number[] = [];
+  readonly end: number[] = [];
+  count = 0;
 
-  const splitFields = (b: Uint8Array, s: number, e: number): number => {
+  split(b: Uint8Array, s: number, e: number): void {
     let n = 0, p = s;
     for (;;) {
       let q = b.indexOf(COMMA, p);
@@ -76,119 +65,167 @@ export async function parseFerCsvStream(stream: Readable, name: string, options:
       let fs = p, fe = q;
       while (fs < fe && (b[fs] === SPACE || b[fs] === QUOTE)) fs++;
       while (fe > fs && (b[fe - 1] === SPACE || b[fe - 1] === QUOTE)) fe--;
-      fieldStart[n] = fs;
-      fieldEnd[n] = fe;
+      this.start[n] = fs;
+      this.end[n] = fe;
       n++;
-      if (q >= e) return n;
+      if (q >= e) break;
       p = q + 1;
     }
-  };
-  const text = (b: Uint8Array, s: number, e: number) => Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+    this.count = n;
+  }
 
-  const parseLine = (b: Uint8Array, s: number, e: number): void => {
-    line++;
-    if (e > s && b[e - 1] === CR) e--;
-    if (e <= s) return; // blank line
-    const nf = splitFields(b, s, e);
-    if (line === 1 && !sawHeader && !(b[fieldStart[0]] >= 48 && b[fieldStart[0]] <= 57)) {
-      sawHeader = true;
-      const names = Array.from({ length: nf }, (_, i) => text(b, fieldStart[i], fieldEnd[i]).toLowerCase());
-      emotionCol = names.indexOf('emotion');
-      pixelsCol = names.indexOf('pixels');
-      usageCol = names.indexOf('usage');
-      if (emotionCol < 0 || pixelsCol < 0) {
-        throw new FerkitError('BAD_DATA', `${name}: header "${names.join(',')}" has no "emotion" and "pixels" columns; expected a FER2013 CSV (emotion,pixels,Usage)`, { file: name, row: 1 });
+  text(b: Uint8Array, i: number): string {
+    return latin1(b, this.start[i], this.end[i]);
+  }
+}
+
+const latin1 = (b: Uint8Array, s: number, e: number) => Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+
+/** The emotion field: an integer 0..6. */
+function parseLabel(b: Uint8Array, s: number, e: number): number {
+  let label = 0, digits = 0;
+  for (let p = s; p < e; p++) {
+    const c = b[p] - 48;
+    if (c < 0 || c > 9) throw new BadRow(`emotion "${latin1(b, s, e)}" is not an integer 0..6`);
+    label = label * 10 + c;
+    digits++;
+  }
+  if (digits === 0) throw new BadRow('emotion is empty');
+  if (label >= NUM_CLASSES) throw new BadRow(`emotion ${label} is out of range 0..6`);
+  return label;
+}
+
+/** The pixels field: 48x48 integers 0..255 separated by spaces, written to `out` at `o`. */
+function parsePixels(b: Uint8Array, s: number, e: number, out: Uint8Array, o: number): void {
+  let count = 0, v = -1;
+  for (let p = s; p <= e; p++) {
+    const c = p < e ? b[p] : SPACE;
+    if (c >= 48 && c <= 57) {
+      v = v < 0 ? c - 48 : v * 10 + (c - 48);
+      if (v > 255) throw new BadRow(`pixel ${count + 1} is above 255`);
+    } else if (c === SPACE || c === TAB) {
+      if (v >= 0) {
+        if (count < PIXELS_PER_IMAGE) out[o + count] = v;
+        count++;
+        v = -1;
       }
-      return;
+    } else {
+      throw new BadRow(`pixel ${count + 1} contains "${String.fromCharCode(c)}"; pixels must be integers 0..255 separated by spaces`);
     }
-    dataRow++;
+  }
+  if (count !== PIXELS_PER_IMAGE) throw new BadRow(`expected ${PIXELS_PER_IMAGE} pixel values (48x48), found ${count}`);
+}
+
+/** Calls `onLine` with the byte range of each line of a stream (without its newline) until it returns true. */
+async function forEachLine(stream: Readable, onLine: (b: Uint8Array, s: number, e: number) => boolean): Promise<void> {
+  let rest: Uint8Array = new Uint8Array(0);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let b: Uint8Array = chunk;
+    if (rest.length) {
+      const joined = new Uint8Array(rest.length + chunk.length);
+      joined.set(rest);
+      joined.set(chunk, rest.length);
+      b = joined;
+    }
+    let s = 0;
+    for (;;) {
+      const nl = b.indexOf(NL, s);
+      if (nl < 0) break;
+      const stop = onLine(b, s, nl);
+      s = nl + 1;
+      if (stop) return;
+    }
+    rest = b.slice(s);
+  }
+  if (rest.length) onLine(rest, 0, rest.length);
+}
+
+/** The rows of one FER2013 CSV, parsed line by line into bytes, labels and ids. */
+class FerCsvParser {
+  readonly report = emptyReport();
+  private readonly wanted: string[] | undefined;
+  private readonly limit: number;
+  private readonly pixels = new Bytes();
+  private readonly labels: number[] = [];
+  private readonly rows: number[] = [];
+  private readonly ids: string[] = [];
+  private readonly fields = new Fields();
+  private columns = { emotion: 0, pixels: 1, usage: 2 };
+  private line = 0; // 1-based line number of the line being parsed
+  private dataRow = -1; // 0-based data row (header excluded)
+
+  constructor(
+    private readonly name: string,
+    private readonly options: CsvReadOptions,
+  ) {
+    this.wanted = options.usage?.map((u) => u.toLowerCase());
+    this.limit = options.limit ?? Infinity;
+  }
+
+  /** Parses one line; true once `limit` rows are kept. */
+  parseLine(b: Uint8Array, s: number, e: number): boolean {
+    this.line++;
+    if (e > s && b[e - 1] === CR) e--;
+    if (e <= s) return false; // blank line
+    this.fields.split(b, s, e);
+    if (this.line === 1 && !(b[this.fields.start[0]] >= 48 && b[this.fields.start[0]] <= 57)) {
+      this.readHeader(b);
+      return false;
+    }
+    this.dataRow++;
     try {
-      if (nf <= Math.max(emotionCol, pixelsCol)) throw new BadRow(`expected at least ${Math.max(emotionCol, pixelsCol) + 1} comma-separated fields, found ${nf}`);
-      // rows without a Usage value have nothing to filter on: they are kept
-      if (wanted && usageCol >= 0 && usageCol < nf && fieldEnd[usageCol] > fieldStart[usageCol]) {
-        if (!wanted.includes(text(b, fieldStart[usageCol], fieldEnd[usageCol]).toLowerCase())) return;
-      }
-      // label
-      let label = 0, digits = 0;
-      for (let p = fieldStart[emotionCol]; p < fieldEnd[emotionCol]; p++) {
-        const c = b[p] - 48;
-        if (c < 0 || c > 9) throw new BadRow(`emotion "${text(b, fieldStart[emotionCol], fieldEnd[emotionCol])}" is not an integer 0..6`);
-        label = label * 10 + c;
-        digits++;
-      }
-      if (digits === 0) throw new BadRow('emotion is empty');
-      if (label >= NUM_CLASSES) throw new BadRow(`emotion ${label} is out of range 0..6`);
-      // pixels
-      pixels.reserve(PIXELS_PER_IMAGE);
-      const out = pixels.buf;
-      const o = pixels.length;
-      let count = 0, v = -1;
-      const ps = fieldStart[pixelsCol], pe = fieldEnd[pixelsCol];
-      for (let p = ps; p <= pe; p++) {
-        const c = p < pe ? b[p] : SPACE;
-        if (c >= 48 && c <= 57) {
-          v = v < 0 ? c - 48 : v * 10 + (c - 48);
-          if (v > 255) throw new BadRow(`pixel ${count + 1} is above 255`);
-        } else if (c === SPACE || c === TAB) {
-          if (v >= 0) {
-            if (count < PIXELS_PER_IMAGE) out[o + count] = v;
-            count++;
-            v = -1;
-          }
-        } else {
-          throw new BadRow(`pixel ${count + 1} contains "${String.fromCharCode(c)}"; pixels must be integers 0..255 separated by spaces`);
-        }
-      }
-      if (count !== PIXELS_PER_IMAGE) throw new BadRow(`expected ${PIXELS_PER_IMAGE} pixel values (48x48), found ${count}`);
-      pixels.length += PIXELS_PER_IMAGE;
-      labels.push(label);
-      rows.push(dataRow);
-      ids.push(`${name}:${line}`);
-      report.read++;
-      if (labels.length >= limit) done = true;
+      this.readRow(b);
     } catch (err) {
       if (!(err instanceof BadRow)) throw err;
-      if (options.skipBad) {
-        noteSkipped(report, `${name}:${line}: ${err.message}`);
-        return;
+      if (this.options.skipBad) {
+        noteSkipped(this.report, `${this.name}:${this.line}: ${err.message}`);
+        return false;
       }
-      throw new FerkitError('BAD_DATA', `${name}, line ${line}: ${err.message}. Fix or remove the row, or pass --skip-bad (skipBad: true) to skip bad rows.`, { file: name, row: line });
+      throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or pass --skip-bad (skipBad: true) to skip bad rows.`, { file: this.name, row: this.line });
     }
-  };
+    return this.labels.length >= this.limit;
+  }
 
-  let rest: Uint8Array = new Uint8Array(0);
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let b: Uint8Array = chunk;
-      if (rest.length) {
-        const joined = new Uint8Array(rest.length + chunk.length);
-        joined.set(rest);
-        joined.set(chunk, rest.length);
-        b = joined;
-      }
-      let s = 0;
-      for (;;) {
-        const nl = b.indexOf(NL, s);
-        if (nl < 0) break;
-        parseLine(b, s, nl);
-        s = nl + 1;
-        if (done) break;
-      }
-      if (done) break;
-      rest = b.slice(s);
+  private readHeader(b: Uint8Array): void {
+    const names = Array.from({ length: this.fields.count }, (_, i) => this.fields.text(b, i).toLowerCase());
+    this.columns = { emotion: names.indexOf('emotion'), pixels: names.indexOf('pixels'), usage: names.indexOf('usage') };
+    if (this.columns.emotion < 0 || this.columns.pixels < 0) {
+      throw new FerkitError('BAD_DATA', `${this.name}: header "${names.join(',')}" has no "emotion" and "pixels" columns; expected a FER2013 CSV (emotion,pixels,Usage)`, { file: this.name, row: 1 });
     }
-    if (!done && rest.length) parseLine(rest, 0, rest.length);
+  }
+
+  private readRow(b: Uint8Array): void {
+    const { fields, columns } = this;
+    const needed = Math.max(columns.emotion, columns.pixels) + 1;
+    if (fields.count < needed) throw new BadRow(`expected at least ${needed} comma-separated fields, found ${fields.count}`);
+    // rows without a Usage value have nothing to filter on: they are kept
+    const u = columns.usage;
+    if (this.wanted && u >= 0 && u < fields.count && fields.end[u] > fields.start[u] && !this.wanted.includes(fields.text(b, u).toLowerCase())) return;
+    const label = parseLabel(b, fields.start[columns.emotion], fields.end[columns.emotion]);
+    this.pixels.reserve(PIXELS_PER_IMAGE);
+    parsePixels(b, fields.start[columns.pixels], fields.end[columns.pixels], this.pixels.buf, this.pixels.length);
+    this.pixels.length += PIXELS_PER_IMAGE;
+    this.labels.push(label);
+    this.rows.push(this.dataRow);
+    this.ids.push(`${this.name}:${this.line}`);
+    this.report.read++;
+  }
+
+  dataset(): Dataset {
+    return makeDataset({ pixels: this.pixels.buf.slice(0, this.pixels.length), labels: Int32Array.from(this.labels), ids: this.ids, rows: Int32Array.from(this.rows) });
+  }
+}
+
+/** Same as readFerCsv, from any byte stream (`name` is used in messages and ids). */
+export async function parseFerCsvStream(stream: Readable, name: string, options: CsvReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
+  const parser = new FerCsvParser(name, options);
+  try {
+    await forEachLine(stream, (b, s, e) => parser.parseLine(b, s, e));
   } catch (err) {
     if (err instanceof FerkitError) throw err;
     throw new FerkitError('BAD_DATA', `${name}: could not read (${(err as Error).message}); is it a CSV or a gzipped CSV?`, { file: name, cause: err });
   } finally {
     stream.destroy();
   }
-  const dataset = makeDataset({
-    pixels: pixels.buf.slice(0, pixels.length),
-    labels: Int32Array.from(labels),
-    ids,
-    rows: Int32Array.from(rows),
-  });
-  return { dataset, report };
+  return { dataset: parser.dataset(), report: parser.report };
 }
