@@ -10,10 +10,12 @@ import { REPORT_HELP, reportCommand } from './report.js';
 import { EXPORT_HELP, exportCommand } from './export.js';
 import { ENSEMBLE_HELP, ensembleCommand } from './ensemble.js';
 import { COMPARE_HELP, compareCommand } from './compare.js';
+import { SERVE_HELP, serveCommand } from './serve.js';
 
 const COMMANDS: readonly [string, string][] = [
   ['predict', 'faces and their emotions in pictures'],
   ['video', 'faces and their emotions over time in a video file, stream or camera'],
+  ['serve', 'HTTP API: pictures in, faces and emotions out'],
   ['eval', 'accuracy of a model on a dataset'],
   ['compare', 'is one model really more accurate than another? (paired test)'],
   ['train', 'train a model'],
@@ -35,7 +37,7 @@ ${COMMANDS.map(([c, what]) => `  ${c.padEnd(10)} ${what}`).join('\n')}
   ferkit help <command>           a command's options and examples
   ferkit help --all               every command's options`;
 
-const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, compare: COMPARE_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP };
+const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, compare: COMPARE_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP, serve: SERVE_HELP };
 
 /** Every command's full help, in the order of the short help: the CLI reference. */
 export function fullHelp(): string {
@@ -68,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': return await exportCommand(rest, out);
       case 'ensemble': return await ensembleCommand(rest, out);
       case 'info': return await infoCommand(rest, out);
+      case 'serve': return await serveCommand(rest, log);
       case '--version': case '-v': case 'version': out(packageVersion() + '\n'); return 0;
       case undefined: case 'help': case '--help': case '-h': {
         const topic = rest[0];

@@ -1,0 +1,65 @@
+/** The OpenAPI 3.1 document of the service, generated from its routes' schemas. */
+
+/** A route as documented: the same schemas Fastify validates and serialises with. */
+export interface RouteDoc {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  query?: { properties: Record<string, object> };
+  /** Content types of the request body (POST). */
+  bodyTypes?: string[];
+  /** JSON schema of the answer, by status. */
+  responses: Record<number, object>;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Malformed request',
+  413: 'Too large: body, picture size in pixels, or number of pictures',
+  415: 'Not a picture ferkit reads (JPEG, PNG, WebP)',
+  422: 'A picture that cannot be decoded',
+  503: 'Saturated: every inference slot and queue place is taken; see Retry-After',
+};
+
+export function openApiDocument(routes: readonly RouteDoc[], info: { version?: string } = {}): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of routes) {
+    const operation: Record<string, unknown> = {
+      summary: r.summary,
+      responses: Object.fromEntries(
+        Object.entries(r.responses).map(([status, schema]) => [
+          status,
+          {
+            description: STATUS_TEXT[Number(status)] ?? 'Answer',
+            ...(Number(status) === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying' } } } : {}),
+            content: { 'application/json': { schema } },
+          },
+        ]),
+      ),
+    };
+    if (r.query) {
+      operation.parameters = Object.entries(r.query.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    }
+    if (r.bodyTypes) {
+      operation.requestBody = {
+        required: true,
+        content: Object.fromEntries(
+          r.bodyTypes.map((t) => [
+            t,
+            t === 'multipart/form-data'
+              ? {
+                  schema: { type: 'object', properties: { image: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' } }, required: ['image'] },
+                }
+              : { schema: { type: 'string', format: 'binary' } },
+          ]),
+        ),
+      };
+    }
+    (paths[r.url] ??= {})[r.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'ferkit', version: info.version ?? '0', description: 'Facial expression recognition: the faces in a picture and which of seven emotions each one shows.' },
+    paths,
+  };
+}

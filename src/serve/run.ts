@@ -1,0 +1,91 @@
+/**
+ * Running the service: one process, or several (Node's cluster module) that
+ * share the port, each with its own engine. Stops gracefully on SIGTERM and
+ * SIGINT: no new connections, requests in flight finished, then exit.
+ */
+import cluster from 'node:cluster';
+import type { FastifyInstance } from 'fastify';
+import { createRecognizer, type RecognizerOptions } from '../node/recognizer.js';
+import { createServer, type ServeLimits } from './server.js';
+
+export interface ServeOptions {
+  /** Default 127.0.0.1 (FERKIT_HOST). */
+  host?: string;
+  /** Default 8080 (FERKIT_PORT); 0 picks a free port. */
+  port?: number;
+  /** Emotion model folder or bundled name. Default: the bundled default. */
+  model?: string;
+  /** Processes serving the port, each with its own engine. Default 1. */
+  workers?: number;
+  limits?: Partial<ServeLimits>;
+  recognizer?: Omit<RecognizerOptions, 'model'>;
+  /** Log level (pino), or false for no logs. Default info. */
+  log?: string | false;
+  /** Called once listening, with the address. */
+  onListening?: (url: string) => void;
+}
+
+/** Starts the service; resolves when it has stopped (after a signal, or `stop()` on the returned handle). */
+export async function serve(options: ServeOptions = {}): Promise<void> {
+  const workers = options.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a whole number of at least 1, got ${workers}`);
+  if (workers > 1 && cluster.isPrimary) return runPrimary(workers, options);
+  const { app, url } = await startServer(options);
+  options.onListening?.(url);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      app.log.info('stopping: finishing the requests in flight');
+      void app.close().then(resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    // a worker of a cluster is told by its primary
+    process.once('disconnect', stop);
+  });
+}
+
+/** One server process, listening. */
+export async function startServer(options: ServeOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
+  const modelName = options.model ?? 'default';
+  const recognizer = await createRecognizer({ ...options.recognizer, ...(options.model ? { model: options.model } : {}) });
+  const app = await createServer({ recognizer, modelName, ...(options.limits ? { limits: options.limits } : {}), logger: options.log === false ? false : { level: options.log ?? 'info' } });
+  app.addHook('onClose', async () => recognizer.dispose());
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  return { app, url };
+}
+
+async function runPrimary(workers: number, options: ServeOptions): Promise<void> {
+  let stopping = false;
+  let listening = 0;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('listening', (_worker, address) => {
+    if (++listening === workers) options.onListening?.(`http://${address.address ?? options.host ?? '127.0.0.1'}:${address.port}`);
+  });
+  let failed: string | undefined;
+  cluster.on('exit', (worker, code, signal) => {
+    if (listening < workers && !stopping) {
+      // a worker that cannot start (a bad model, a port in use) would fail again: stop them all
+      failed = `a server process exited while starting (${signal ?? `exit code ${code}`}); its log above says why`;
+      stopAll();
+      return;
+    }
+    if (!stopping) {
+      // a worker that dies is replaced, so the service keeps its capacity
+      console.error(`ferkit serve: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+      cluster.fork();
+    }
+  });
+  let stopAll = () => {};
+  await new Promise<void>((resolve) => {
+    stopAll = () => {
+      if (stopping) return;
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.disconnect();
+      const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 50));
+      check();
+    };
+    process.once('SIGTERM', stopAll);
+    process.once('SIGINT', stopAll);
+  });
+  if (failed) throw new Error(failed);
+}

@@ -1,0 +1,105 @@
+/**
+ * The service's JSON schemas: Fastify validates requests and serialises
+ * responses with them, and the OpenAPI document is generated from them.
+ */
+import { EMOTIONS } from '../labels.js';
+
+const probability = { type: 'number', minimum: 0, maximum: 1 } as const;
+const emotion = { type: 'string', enum: [...EMOTIONS] } as const;
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, INTERNAL' },
+        message: { type: 'string', description: 'What went wrong and what to do about it' },
+      },
+    },
+  },
+} as const;
+
+export const faceSchema = {
+  type: 'object',
+  required: ['faceId', 'box', 'score', 'emotion', 'confidence', 'uncertain', 'top', 'emotions', 'roll'],
+  properties: {
+    faceId: { type: 'integer', minimum: 1, description: '1-based number of the face in its picture, largest first' },
+    box: {
+      type: 'object',
+      required: ['x', 'y', 'width', 'height'],
+      properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' } },
+      description: 'Where the face is, in picture pixels (EXIF orientation applied)',
+    },
+    score: { ...probability, description: 'Detection confidence' },
+    emotion,
+    confidence: { ...probability, description: 'Calibrated probability of `emotion`' },
+    uncertain: { type: 'boolean', description: 'True when `confidence` is below the model\'s threshold, where answers become more often wrong than right' },
+    top: { type: 'array', items: { type: 'object', required: ['label', 'score'], properties: { label: emotion, score: probability } } },
+    emotions: { type: 'object', required: [...EMOTIONS], properties: Object.fromEntries(EMOTIONS.map((e) => [e, probability])) },
+    roll: { type: 'number', description: 'Head roll that was levelled, in degrees' },
+  },
+} as const;
+
+/** One picture's answer. */
+export const pictureSchema = {
+  type: 'object',
+  required: ['faces', 'milliseconds'],
+  properties: {
+    faces: { type: 'array', items: faceSchema },
+    width: { type: 'integer' },
+    height: { type: 'integer' },
+    milliseconds: { type: 'number', description: 'Time to decode the picture and recognise its faces' },
+  },
+} as const;
+
+export const recognizeResponseSchema = {
+  type: 'object',
+  required: ['model', 'milliseconds'],
+  description: 'One picture: `faces`. Several multipart `image` fields: `results`, in the order sent, each a picture or an error.',
+  properties: {
+    model: { type: 'string' },
+    ...pictureSchema.properties,
+    milliseconds: { type: 'number', description: 'Time from the request to the answer' },
+    results: { type: 'array', items: { anyOf: [pictureSchema, errorSchema] } },
+  },
+} as const;
+
+export const healthSchema = {
+  type: 'object',
+  required: ['status', 'model', 'engine', 'running', 'waiting'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    model: { type: 'string' },
+    engine: { type: 'string' },
+    running: { type: 'integer', description: 'Inferences running now' },
+    waiting: { type: 'integer', description: 'Requests waiting for a slot' },
+    uptimeSeconds: { type: 'number' },
+  },
+} as const;
+
+export const modelSchema = {
+  type: 'object',
+  required: ['name', 'architecture', 'labels', 'preprocessing'],
+  properties: {
+    name: { type: 'string' },
+    architecture: { type: 'string' },
+    description: { type: 'string' },
+    parameters: { type: 'integer' },
+    labels: { type: 'array', items: { type: 'string' } },
+    preprocessing: { type: 'object', additionalProperties: true },
+    metrics: { type: 'object', additionalProperties: true, description: 'Accuracy figures recorded when the model was trained' },
+    calibration: { type: 'object', additionalProperties: true, description: 'The fitted temperature (and class bias) applied to every answer' },
+    uncertainBelow: { type: 'number' },
+  },
+} as const;
+
+export const recognizeQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tta: { type: 'boolean', description: 'Average each face with its mirror image (about 2x the model time)' },
+  },
+} as const;
