@@ -82,7 +82,8 @@ export function httpError(err: unknown): HttpError {
 export async function checkPicture(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    // the header only: no pixel limit here, so a bomb is measured, then refused below
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'not a picture ferkit reads; send a JPEG, PNG or WebP');
   }
