@@ -150,7 +150,7 @@ export async function parseFerCsvStream(stream: Readable, name: string, options:
         noteSkipped(report, `${name}:${line}: ${err.message}`);
         return;
       }
-      throw new FerkitError('BAD_DATA', `${name}, line ${line}: ${err.message}. Fix or remove the row, or pass --skip-bad (skipBad: true) to skip bad rows.`, { file: name, row: line });
+      throw new FerkitError('BAD_DATA', `${name}, line ${line}: ${err.message}. Fix or remove the row, or set skipBad to skip bad rows.`, { file: name, row: line, options: ['skipBad'] });
     }
   };
 

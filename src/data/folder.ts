@@ -86,7 +86,7 @@ export async function readImageFolder(root: string, options: FolderReadOptions =
         decoded[i] = await decodeGrey(files[i].path, IMAGE_SIZE);
       } catch (err) {
         if (!options.skipBad) {
-          throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or pass --skip-bad (skipBad: true) to skip unreadable images.`, { file: files[i].path, cause: err });
+          throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, { file: files[i].path, cause: err, options: ['skipBad'] });
         }
         noteSkipped(report, `${files[i].path}: cannot decode`);
       }
