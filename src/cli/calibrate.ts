@@ -3,7 +3,7 @@ import { FerkitError } from '../errors.js';
 import { initEngine } from '../engine/index.js';
 import { defaultModelDir, loadModel, writeAtomic } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
-import { calibrationOn } from '../train/train.js';
+import { calibrationOn } from '../eval/calibration.js';
 import { parseFlags, backendFlag } from './args.js';
 import { selectData } from './eval.js';
 import { describeCalibration } from '../eval/format.js';

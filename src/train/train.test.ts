@@ -56,7 +56,7 @@ test('checkpoints every epoch; --resume continues to the same training; log and 
     first.model.dispose();
     assert.ok(existsSync(join(dir, 'b', 'checkpoint', 'state.json')));
     assert.ok(!existsSync(join(dir, 'b', 'model.json')), 'no final model before the run ends');
-    await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /--resume/);
+    await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /set resume to continue it/);
     await assert.rejects(train({ train: data(10, 4), config: { ...config, seed: 12 }, outDir: join(dir, 'b'), resume: true }), /seed=11/);
     // other images (another split seed, another count) cannot continue the run
     await assert.rejects(train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance: { ...provenance, splitSeed: 2 } }), /splitSeed=1, not 2/);
