@@ -22,7 +22,7 @@ export { PAPER_RECIPE, RECOMMENDED_RECIPE, DISTILL_DEFAULTS, resolveConfig, type
 export { weightedLoss, type LossOptions } from './train/loss.js';
 export { learningRateAt } from './train/schedule.js';
 export { keepBest, earlyStopping, trainingLog, calibrateOnValidation, bestEpoch, LOG_FILE } from './train/callbacks.js';
-export { augmentImage, NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from './train/augment.js';
+export { augmentImage, parseAugment, NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from './train/augment.js';
 export { classWeights, epochOrder, type ClassWeighting } from './train/balance.js';
 export type { EpochLogs, BatchLogs, TrainCallbacks, TrainContext, RunOutcome } from './train/types.js';
 export { evaluate } from './eval/evaluate.js';

@@ -9,7 +9,7 @@ import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, withoutCopies } from '../
 import { EMOTIONS } from '../labels.js';
 import { train } from '../train/train.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, type TrainConfig } from '../train/config.js';
-import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
+import { parseAugment } from '../train/augment.js';
 import { resolveModelDir } from '../models/io.js';
 import { progressBar } from './progress.js';
 import { intFlag, listFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
@@ -166,22 +166,4 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   if (last) log(`final: train acc ${(last.accuracy * 100).toFixed(2)}%${last.valAccuracy !== undefined ? `, validation acc ${(last.valAccuracy * 100).toFixed(2)}%` : ''}; model saved in ${outDir}`);
   result.model.dispose();
   return 0;
-}
-
-/** `none`, `standard`, or `flip,shift=0.1,...` (a name alone turns flip on / takes the standard amount). */
-export function parseAugment(spec: string): AugmentConfig {
-  if (spec === 'none') return NO_AUGMENTATION;
-  if (spec === 'standard') return STANDARD_AUGMENTATION;
-  const out: AugmentConfig = { ...NO_AUGMENTATION };
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [key, value] = part.split('=') as [keyof AugmentConfig, string | undefined];
-    if (!(key in NO_AUGMENTATION)) throw new FerkitError('BAD_ARGUMENT', `unknown augmentation "${key}"; use ${Object.keys(NO_AUGMENTATION).join(', ')}`);
-    if (key === 'flip') out.flip = value === undefined ? true : value !== 'false' && value !== '0';
-    else {
-      const n = value === undefined ? (STANDARD_AUGMENTATION[key] as number) : Number(value);
-      if (!(n >= 0)) throw new FerkitError('BAD_ARGUMENT', `augmentation ${key} needs a number >= 0, got "${value}"`);
-      out[key] = n;
-    }
-  }
-  return out;
 }
