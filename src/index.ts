@@ -11,6 +11,7 @@ export { readImageFolder, type FolderReadOptions } from './data/folder.js';
 export { readFerPlus, withFerPlus, type FerPlusVotes, type FerPlusOptions, type FerPlusDropped } from './data/ferplus.js';
 export { loadDataset, type LoadOptions } from './data/load.js';
 export { stratifiedSplit, type SplitIndices } from './data/split.js';
+export { selectData, selectTrainingData, type DataSelection, type TrainingDataSelection, type TrainingData, type SelectionStep, type Usage, type Dedupe } from './data/select.js';
 export { nearestFaces, duplicateIndices, DUPLICATE_THRESHOLD, type NearestFaces, type DuplicateOptions } from './data/duplicates.js';
 export { decodeGrey, type ImageSource } from './image/decode.js';
 export { getArchitecture, listArchitectures, registerArchitecture, type Architecture, type BuildOptions } from './models/architectures.js';
