@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { makeDataset } from '../data/dataset.js';
 import { train, LOG_FILE } from './train.js';
+import { keepBest } from './callbacks.js';
+import type { TrainCallbacks } from './types.js';
 import { loadModel } from '../models/io.js';
 import { predictProbabilities } from '../models/predict.js';
 import { syntheticFaces, tempDir } from '../testing/fixtures.js';
@@ -97,4 +99,27 @@ test('checkpoints every epoch; --resume continues to the same training; log and 
 test('bad settings are refused with a message that names them', async () => {
   await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, vgg, fast, xception, tiny/);
   await assert.rejects(train({ train: data(1, 1), config: { epochs: 0 } }), /epochs must be a positive integer/);
+});
+
+test('callbacks from the library: one can stop the run (saved as finished); keepBest() passed by hand records its epoch', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const seen: number[] = [];
+    const stopAtTwo: TrainCallbacks = {
+      onEpochEnd(logs, ctx) {
+        seen.push(ctx.history.length);
+        if (logs.epoch === 2) ctx.stop();
+      },
+    };
+    const r = await train({ train: data(4, 1), validation: data(2, 2), config: { arch: 'tiny', epochs: 5, batchSize: 16 }, outDir: dir, callbacks: [stopAtTwo, keepBest()] });
+    r.model.dispose();
+    assert.equal(r.history.length, 2);
+    assert.deepEqual(seen, [1, 2]);
+    const metrics = JSON.parse(readFileSync(join(dir, 'ferkit.json'), 'utf8')).metrics;
+    assert.equal(metrics.epochs, 2);
+    assert.ok([1, 2].includes(metrics.bestEpoch), `best epoch ${metrics.bestEpoch}`);
+    assert.equal(readFileSync(join(dir, LOG_FILE), 'utf8').trim().split('\n').length, 2);
+  } finally {
+    cleanup();
+  }
 });
