@@ -27,8 +27,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { initEngine } from '../src/node/engine.js';
 import { type EngineChoice } from '../src/engine.js';
-import { DATA_SELECTION_FLAGS, selectData } from '../src/cli/eval.js';
-import { parseFlags, intFlag } from '../src/cli/args.js';
+import { parseArgs } from 'node:util';
+import { selectData, type DataSelection } from '../src/data/select.js';
 import { folderFiles, loadModel } from '../src/node/model-folder.js';
 import { readWeightData } from '../src/models/loader.js';
 import { modelProbabilities } from '../src/models/predict.js';
@@ -51,16 +51,33 @@ interface Contender {
   dispose(): void;
 }
 
-const { values: v } = parseFlags(process.argv.slice(2), { ...DATA_SELECTION_FLAGS, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } });
+const { values: v } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
+    limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, ferplus: { type: 'string' }, dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
+    model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' },
+  },
+});
 v.data ??= FER_CSV;
 const missing = needs(v.data, 'FER2013 (../shared/data/fer2013/fer2013.csv.gz); pass --data PATH');
 if (missing) {
   console.log(`skipped: ${missing}`);
   process.exit(0);
 }
-const runs = intFlag(v.runs, 'runs', 20);
+const runs = Number(v.runs ?? 20);
 const engine = await initEngine((v.backend ?? 'auto') as EngineChoice);
-const data = await selectData(v, (s) => console.error(s));
+/** The images to compare on, chosen by the same flags as `ferkit eval`. */
+const selection: DataSelection = {
+  data: v.data,
+  ...(v.usage ? { usage: v.usage === 'all' ? 'all' : v.usage.split(',') } : {}),
+  ...(v.split ? { split: { fraction: Number(v.split), seed: Number(v.seed ?? 42), part: v.part === 'train' ? 'train' : 'heldout' } } : {}),
+  ...(v.limit ? { limit: Number(v.limit) } : {}),
+  ...(v['skip-bad'] ? { skipBad: true } : {}),
+  ...(v.ferplus ? { ferplus: v.ferplus } : {}),
+  ...(v.dedupe ? { dedupe: v['dedupe-threshold'] ? { threshold: Number(v['dedupe-threshold']) } : true } : {}),
+};
+const data = await selectData(selection, (s) => console.error(s.step === 'read' ? `read ${s.count} images from ${s.path} in ${s.seconds.toFixed(1)}s` : `${s.step}: ${JSON.stringify({ ...s, step: undefined })}`));
 
 /** The faces start..end-1 as a float [n,48,48,1] batch of 0-255 values. */
 const greyBatch = (pixels: Uint8Array, start: number, end: number) =>

@@ -19,12 +19,19 @@ export class FerkitError extends Error {
   readonly file?: string;
   /** 1-based row (CSV line) the error is about, where there is one. */
   readonly row?: number;
+  /**
+   * The options the message asks to set or change, by their library names
+   * (`skipBad`, `resume`, `outDir`, `config.arch`, ...), as the message names
+   * them. Front ends name their own equivalents (the CLI its flags).
+   */
+  readonly options?: readonly string[];
 
-  constructor(code: FerkitErrorCode, message: string, where: { file?: string; row?: number; cause?: unknown } = {}) {
+  constructor(code: FerkitErrorCode, message: string, where: { file?: string; row?: number; cause?: unknown; options?: readonly string[] } = {}) {
     super(message, where.cause === undefined ? undefined : { cause: where.cause });
     this.name = 'FerkitError';
     this.code = code;
     if (where.file !== undefined) this.file = where.file;
     if (where.row !== undefined) this.row = where.row;
+    if (where.options !== undefined) this.options = where.options;
   }
 }

@@ -3,10 +3,11 @@ import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
 import { defaultModelDir, loadModel, writeAtomic } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
-import { calibrationOn } from '../train/train.js';
+
 import { parseFlags, backendFlag } from './args.js';
-import { selectData } from './eval.js';
+import { selectForCli } from './data.js';
 import { describeCalibration } from '../eval/format.js';
+import { calibrationOn } from '../eval/calibration.js';
 
 export const CALIBRATE_HELP = `ferkit calibrate --model DIR --data PATH [options]
 
@@ -37,7 +38,7 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
   await initEngine(backendFlag(v.backend));
   const { model, meta, dir } = await loadModel(v.model);
-  const data = await selectData(v, log);
+  const data = await selectForCli(v, log);
   const cal = calibrationOn(await predictProbabilities(model, data.pixels), data.labels, `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`, { classBias: Boolean(v['class-bias']) });
   model.dispose();
   const metaPath = join(dir, 'ferkit.json');

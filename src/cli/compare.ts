@@ -7,7 +7,7 @@ import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';
 import { intFlag, listFlag, numFlag, parseFlags, backendFlag } from './args.js';
-import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
+import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
 
 export const COMPARE_HELP = `ferkit compare --models A,B --data PATH [options]
 
@@ -38,7 +38,7 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
   checkIntervalOptions(intervalOptions); // before the models run
   const engine = await initEngine(backendFlag(v.backend));
   log(`engine: ${engine.backend} (${engine.reason})`);
-  const data = await selectData(v, log);
+  const data = await selectForCli(v, log);
   const predictions: Int32Array[] = [];
   let labels: string[] | undefined;
   for (const dir of models) {

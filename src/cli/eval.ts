@@ -2,18 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
-import { subset, type Dataset } from '../data/dataset.js';
-import { stratifiedSplit } from '../data/split.js';
 import { defaultModelDir, loadModel } from '../node/model-folder.js';
 import { evaluate } from '../eval/evaluate.js';
 import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
 import { intFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
 import { createRecognizer } from '../node/recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
-import { loadForCli } from './data.js';
-import { isCsvPath } from '../data/load.js';
-import { readFerPlus, withFerPlus } from '../data/ferplus.js';
-import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, withoutCopies } from '../data/duplicates.js';
+import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
+import { DUPLICATE_THRESHOLD } from '../data/duplicates.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 
@@ -62,7 +58,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
   log(`model: ${modelDir} (${meta.architecture})`);
-  const data = await selectData(v, log);
+  const data = await selectForCli(v, log);
   const { probabilities, ece, uncertainty, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
   if (v.predictions) {
@@ -113,69 +109,4 @@ async function detectEval(
   } finally {
     recognizer.dispose();
   }
-}
-
-/** Flags that choose the images a command evaluates (or calibrates) on. */
-export interface DataSelectionFlags {
-  data?: string;
-  usage?: string;
-  split?: string;
-  seed?: string;
-  part?: string;
-  limit?: string;
-  'skip-bad'?: boolean;
-  ferplus?: string;
-  dedupe?: boolean;
-  'dedupe-threshold'?: string;
-}
-
-/** The flags of `DataSelectionFlags` for parseFlags (commands add their own). */
-export const DATA_SELECTION_FLAGS = {
-  data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
-  limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, ferplus: { type: 'string' },
-  dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
-} as const;
-
-/**
- * Loads the images chosen by --data/--usage/--limit and, with --split, one
- * part of the stratified split (made on the FER2013 labels, as training
- * makes it). With --ferplus the labels become the FER+ majority votes, and
- * images without one of the seven emotions as majority are left out.
- */
-export async function selectData(v: DataSelectionFlags, log: (s: string) => void): Promise<Dataset> {
-  const part = v.part ?? 'heldout';
-  if (v.ferplus && !isCsvPath(v.data!)) throw new FerkitError('BAD_ARGUMENT', '--ferplus needs --data to be the FER2013 CSV its rows align with');
-  if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
-  const usage = usageFlag(v.usage, v.split ? 'Training' : 'PublicTest');
-  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
-  const threshold = numFlag(v['dedupe-threshold'], 'dedupe-threshold', DUPLICATE_THRESHOLD);
-  if (v['dedupe-threshold'] !== undefined && !v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe-threshold needs --dedupe');
-  if (v.dedupe) {
-    if (part === 'train' && v.split) throw new FerkitError('BAD_ARGUMENT', '--dedupe leaves out copies of training faces; the training part of a split is those faces. Use it with --part heldout or test rows');
-    if (!v.split && (!usage || usage.some((u) => u.toLowerCase() === 'training'))) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares the images with the Training rows; evaluate other rows (--usage PublicTest) or the held-out part of a --split');
-    checkDuplicateThreshold(threshold);
-  }
-  const skipBad = v['skip-bad'] ? { skipBad: true } : {};
-  let data = await loadForCli(v.data!, { ...(usage ? { usage } : {}), ...skipBad, ...(limit ? { limit } : {}) }, log);
-  let training: Dataset | undefined;
-  if (v.split) {
-    const seed = intFlag(v.seed, 'seed', 42);
-    const parts = stratifiedSplit(data.labels, numFlag(v.split, 'split', 0.2), seed);
-    if (v.dedupe) training = subset(data, parts.train);
-    data = subset(data, part === 'heldout' ? parts.test : parts.train);
-    log(`using the ${part} part of the stratified split (fraction ${v.split}, seed ${seed}): ${data.count} images`);
-  }
-  if (v.dedupe) {
-    training ??= await loadForCli(v.data!, { usage: ['Training'], ...skipBad }, log);
-    const r = await withoutCopies(data, training, threshold);
-    data = r.dataset;
-    log(`--dedupe: left out ${r.copies} images that are copies (similarity >= ${threshold}) of one of the ${training.count} training faces (${r.sameLabel} with that face's label): ${data.count} images`);
-  }
-  if (v.ferplus) {
-    const r = withFerPlus(data, readFerPlus(v.ferplus), { dropOtherMajority: true });
-    data = r.dataset;
-    log(`labels: FER+ majority votes (${v.ferplus}); left out ${r.dropped.notFace + r.dropped.otherMajority} images whose majority is not one of the seven emotions (not a face, contempt, unknown) and ${r.dropped.unvoted} without votes: ${data.count} images`);
-  }
-  if (data.count === 0) throw new FerkitError('BAD_DATA', `no images in ${v.data} for this selection; check --usage`);
-  return data;
 }

@@ -1,5 +1,6 @@
 import { FerkitError } from '../errors.js';
 import { closest } from './suggest.js';
+import { cliMessage } from './errors.js';
 import { EVAL_HELP, evalCommand } from './eval.js';
 import { INFO_HELP, infoCommand, packageVersion } from './info.js';
 import { TRAIN_HELP, trainCommand } from './train.js';
@@ -89,7 +90,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof FerkitError) {
-      log(`ferkit ${command}: ${err.message}${err.code === 'BAD_ARGUMENT' ? `${/[.?!]$/.test(err.message) ? '' : '.'} Run \`ferkit help ${command}\` for its options.` : ''}`);
+      const message = cliMessage(err, command ?? '');
+      log(`ferkit ${command}: ${message}${err.code === 'BAD_ARGUMENT' ? `${/[.?!]$/.test(message) ? '' : '.'} Run \`ferkit help ${command}\` for its options.` : ''}`);
       return err.code === 'BAD_ARGUMENT' ? 2 : 1;
     }
     throw err;

@@ -4,7 +4,7 @@ import { defaultModelDir, loadModel } from '../node/model-folder.js';
 import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
 import { intFlag, parseFlags, backendFlag } from './args.js';
-import { DATA_SELECTION_FLAGS, selectData } from './eval.js';
+import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
 
 export const REPORT_HELP = `ferkit report --data PATH --out DIR [options]
 
@@ -33,7 +33,7 @@ export async function reportCommand(argv: string[], log: (s: string) => void, ou
   await initEngine(backendFlag(v.backend));
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
-  const data = await selectData(v, log);
+  const data = await selectForCli(v, log);
   const { probabilities, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
   const description = `${v.data}${v.split ? `, ${v.part ?? 'heldout'} part of a ${v.split} stratified split (seed ${v.seed ?? 42})` : `, usage ${v.usage ?? 'PublicTest'}`}${v.ferplus ? ', FER+ majority labels' : ''}${v.dedupe ? ', without copies of training faces' : ''}${v.tta ? ', flip TTA' : ''}`;

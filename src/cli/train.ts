@@ -1,18 +1,17 @@
 import { resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
-import { classCounts, subset } from '../data/dataset.js';
-import { isCsvPath } from '../data/load.js';
-import { readFerPlus, withFerPlus } from '../data/ferplus.js';
-import { stratifiedSplit } from '../data/split.js';
-import { DUPLICATE_THRESHOLD, checkDuplicateThreshold, withoutCopies } from '../data/duplicates.js';
+import { classCounts } from '../data/dataset.js';
+import { DUPLICATE_THRESHOLD, checkDuplicateThreshold } from '../data/duplicates.js';
+import { selectTrainingData, type TrainingDataSelection } from '../data/select.js';
 import { EMOTIONS } from '../labels.js';
-import { PAPER_RECIPE, RECOMMENDED_RECIPE, train, type TrainConfig } from '../train/train.js';
-import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from '../train/augment.js';
+import { train } from '../train/train.js';
+import { PAPER_RECIPE, RECOMMENDED_RECIPE, resolveConfig, type TrainConfig } from '../train/config.js';
+import { parseAugment } from '../train/augment.js';
 import { resolveModelDir } from '../node/model-folder.js';
 import { progressBar } from './progress.js';
-import { intFlag, listFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
-import { loadForCli } from './data.js';
+import { intFlag, listFlag, numFlag, parseFlags, backendFlag, type FlagValues } from './args.js';
+import { dedupeOption, stepLog, usageOption } from './data.js';
 
 export const TRAIN_HELP = `ferkit train --data PATH [options]
 
@@ -61,24 +60,79 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --limit N            read at most N rows (CSV) or N images per class (folder)
   --backend NAME       auto | native | wasm | cpu (default auto)`;
 
+const TRAIN_FLAGS = {
+  data: { type: 'string' }, usage: { type: 'string' }, val: { type: 'string' }, 'val-usage': { type: 'string' },
+  split: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
+  resume: { type: 'boolean' }, init: { type: 'string' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
+  recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
+  'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
+  augment: { type: 'string' }, mixup: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
+  teacher: { type: 'string' }, 'distill-weight': { type: 'string' }, 'distill-temperature': { type: 'string' },
+  dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
+} as const;
+
 export async function trainCommand(argv: string[], log: (s: string) => void): Promise<number> {
-  const { values: v } = parseFlags(argv, {
-    data: { type: 'string' }, usage: { type: 'string' }, val: { type: 'string' }, 'val-usage': { type: 'string' },
-    split: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-    'learning-rate': { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
-    resume: { type: 'boolean' }, init: { type: 'string' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
-    recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
-    'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
-    augment: { type: 'string' }, mixup: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
-    teacher: { type: 'string' }, 'distill-weight': { type: 'string' }, 'distill-temperature': { type: 'string' },
-    dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
-  });
+  const { values: v } = parseFlags(argv, TRAIN_FLAGS);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
+  const config = configFromFlags(v);
+  if (v['split-seed'] !== undefined && v.val) throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
+  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
+  const usage = usageOption(v.usage);
+  const dedupe = dedupeOption(v);
+  if (dedupe) checkDuplicateThreshold(dedupe.threshold); // before the engine starts
+  const selection: TrainingDataSelection = {
+    data: v.data,
+    ...(usage !== undefined ? { usage } : {}),
+    ...(v.val ? { validation: { data: v.val, usage: listFlag(v['val-usage']) ?? ['PublicTest'] } } : { split: { fraction: numFlag(v.split, 'split', 0.2), seed: intFlag(v['split-seed'], 'split-seed', config.seed) } }),
+    ...(limit ? { limit } : {}),
+    ...(v['skip-bad'] ? { skipBad: true } : {}),
+    ...(v.ferplus ? { ferplus: v.ferplus } : {}),
+    ...(dedupe ? { dedupe } : {}),
+  };
+  const outDir = resolve(v.out ?? `runs/${config.arch}`);
+
+  const engine = await initEngine(backendFlag(v.backend), { training: true });
+  log(`engine: ${engine.backend} (${engine.reason})`);
+  if (engine.warning) log(`warning: ${engine.warning}`);
+
+  const { train: trainSet, validation, provenance } = await selectTrainingData(selection, stepLog(log, 'train'));
+  const counts = classCounts(trainSet.labels);
+  log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
+  log(`output: ${outDir}`);
+  const teacher = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
+  if (teacher) {
+    const { distillWeight, distillTemperature } = resolveConfig(config, teacher);
+    log(`teacher: ${teacher} (weight ${distillWeight}, temperature ${distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`);
+  }
+  const result = await train({
+    train: trainSet,
+    validation,
+    config,
+    outDir,
+    resume: Boolean(v.resume),
+    ...(v.init ? { init: resolve(v.init) } : {}),
+    ...(teacher ? { teacher } : {}),
+    callbacks: [progressBar()],
+    provenance,
+  });
+  const last = result.history[result.history.length - 1];
+  if (last) log(`final: train acc ${(last.accuracy * 100).toFixed(2)}%${last.valAccuracy !== undefined ? `, validation acc ${(last.valAccuracy * 100).toFixed(2)}%` : ''}; model saved in ${outDir}`);
+  result.model.dispose();
+  return 0;
+}
+
+/** The training flags over the chosen recipe; the distillation settings only where given (the library has defaults for a teacher). */
+function configFromFlags(v: FlagValues<typeof TRAIN_FLAGS>): Partial<TrainConfig> & Pick<TrainConfig, 'arch' | 'seed'> {
   const recipes: Record<string, TrainConfig> = { paper: PAPER_RECIPE, recommended: RECOMMENDED_RECIPE };
-  const base = recipes[v.recipe ?? 'paper'];
-  if (!base) throw new FerkitError('BAD_ARGUMENT', `unknown recipe "${v.recipe}"; use paper or recommended`);
-  const config: TrainConfig = {
+  const recipe = recipes[v.recipe ?? 'paper'];
+  if (!recipe) throw new FerkitError('BAD_ARGUMENT', `unknown recipe "${v.recipe}"; use paper or recommended`);
+  const { distillWeight: _w, distillTemperature: _t, ...base } = recipe;
+  if (!v.teacher && (v['distill-weight'] !== undefined || v['distill-temperature'] !== undefined)) {
+    throw new FerkitError('BAD_ARGUMENT', '--distill-weight and --distill-temperature need --teacher DIR (the model to distil)');
+  }
+  return {
     ...base,
     arch: v.arch ?? base.arch,
     epochs: intFlag(v.epochs, 'epochs', base.epochs),
@@ -97,90 +151,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     keepBest: v['keep-best'] ?? base.keepBest,
     earlyStopping: intFlag(v['early-stopping'], 'early-stopping', base.earlyStopping),
     calibrate: v.calibrate ?? base.calibrate,
-    distillWeight: numFlag(v['distill-weight'], 'distill-weight', v.teacher ? 0.5 : base.distillWeight),
-    distillTemperature: numFlag(v['distill-temperature'], 'distill-temperature', v.teacher ? 2 : base.distillTemperature),
+    ...(v['distill-weight'] !== undefined ? { distillWeight: numFlag(v['distill-weight'], 'distill-weight', 0) } : {}),
+    ...(v['distill-temperature'] !== undefined ? { distillTemperature: numFlag(v['distill-temperature'], 'distill-temperature', 0) } : {}),
   };
-  if (!v.teacher && (v['distill-weight'] !== undefined || v['distill-temperature'] !== undefined)) {
-    throw new FerkitError('BAD_ARGUMENT', '--distill-weight and --distill-temperature need --teacher DIR (the model to distil)');
-  }
-  const split = numFlag(v.split, 'split', 0.2);
-  const splitSeed = intFlag(v['split-seed'], 'split-seed', config.seed);
-  if (v['split-seed'] !== undefined && v.val) throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
-  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
-  const usage = usageFlag(v.usage, 'Training');
-  const dedupeThreshold = numFlag(v['dedupe-threshold'], 'dedupe-threshold', DUPLICATE_THRESHOLD);
-  if (v['dedupe-threshold'] !== undefined && !v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe-threshold needs --dedupe');
-  if (v.dedupe) checkDuplicateThreshold(dedupeThreshold);
-  const outDir = resolve(v.out ?? `runs/${config.arch}`);
-
-  const engine = await initEngine(backendFlag(v.backend), { training: true });
-  log(`engine: ${engine.backend} (${engine.reason})`);
-  if (engine.warning) log(`warning: ${engine.warning}`);
-
-  const common = { ...(v['skip-bad'] ? { skipBad: true } : {}), ...(limit ? { limit } : {}) };
-  let data = await loadForCli(v.data, { ...(usage ? { usage } : {}), ...common }, log);
-  if (v.ferplus) {
-    if (!isCsvPath(v.data)) throw new FerkitError('BAD_ARGUMENT', '--ferplus needs --data to be the FER2013 CSV its rows align with');
-    const r = withFerPlus(data, readFerPlus(v.ferplus));
-    data = r.dataset;
-    log(`FER+ soft labels attached; dropped ${r.dropped.notFace} non-faces and ${r.dropped.unvoted} unvoted images`);
-  }
-  let trainSet = data;
-  let valSet;
-  let splitInfo: Record<string, unknown>;
-  if (v.val) {
-    const valUsage = listFlag(v['val-usage']) ?? ['PublicTest'];
-    valSet = await loadForCli(v.val, { usage: valUsage, ...common }, log);
-    splitInfo = { validation: v.val, validationUsage: valUsage };
-  } else {
-    const parts = stratifiedSplit(data.labels, split, splitSeed);
-    trainSet = subset(data, parts.train);
-    valSet = subset(data, parts.test);
-    splitInfo = { split, splitSeed };
-    log(`stratified split ${Math.round((1 - split) * 100)}:${Math.round(split * 100)} (seed ${splitSeed}): ${trainSet.count} train, ${valSet.count} held out`);
-  }
-  if (v.dedupe) {
-    const r = await withoutCopies(valSet, trainSet, dedupeThreshold);
-    valSet = r.dataset;
-    splitInfo.dedupe = dedupeThreshold;
-    log(`--dedupe: left out of validation ${r.copies} faces that copy a training face (${r.sameLabel} with its label): ${valSet.count} validation faces`);
-  }
-  const counts = classCounts(trainSet.labels);
-  log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
-  log(`output: ${outDir}`);
-  const teacher = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
-  if (teacher) log(`teacher: ${teacher} (weight ${config.distillWeight}, temperature ${config.distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`);
-  const result = await train({
-    train: trainSet,
-    validation: valSet,
-    config,
-    outDir,
-    resume: Boolean(v.resume),
-    ...(v.init ? { init: resolve(v.init) } : {}),
-    ...(teacher ? { teacher } : {}),
-    callbacks: [progressBar()],
-    provenance: { data: v.data, usage: usage ?? 'all', ...(v.ferplus ? { ferplus: v.ferplus } : {}), ...splitInfo, ...(limit ? { limit } : {}) },
-  });
-  const last = result.history[result.history.length - 1];
-  if (last) log(`final: train acc ${(last.accuracy * 100).toFixed(2)}%${last.valAccuracy !== undefined ? `, validation acc ${(last.valAccuracy * 100).toFixed(2)}%` : ''}; model saved in ${outDir}`);
-  result.model.dispose();
-  return 0;
-}
-
-/** `none`, `standard`, or `flip,shift=0.1,...` (a name alone turns flip on / takes the standard amount). */
-export function parseAugment(spec: string): AugmentConfig {
-  if (spec === 'none') return NO_AUGMENTATION;
-  if (spec === 'standard') return STANDARD_AUGMENTATION;
-  const out: AugmentConfig = { ...NO_AUGMENTATION };
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [key, value] = part.split('=') as [keyof AugmentConfig, string | undefined];
-    if (!(key in NO_AUGMENTATION)) throw new FerkitError('BAD_ARGUMENT', `unknown augmentation "${key}"; use ${Object.keys(NO_AUGMENTATION).join(', ')}`);
-    if (key === 'flip') out.flip = value === undefined ? true : value !== 'false' && value !== '0';
-    else {
-      const n = value === undefined ? (STANDARD_AUGMENTATION[key] as number) : Number(value);
-      if (!(n >= 0)) throw new FerkitError('BAD_ARGUMENT', `augmentation ${key} needs a number >= 0, got "${value}"`);
-      out[key] = n;
-    }
-  }
-  return out;
 }

@@ -76,7 +76,8 @@ for (const [what, bad, message] of BAD_ROWS) {
         assert.equal(err.row, 3);
         assert.equal(err.file, file);
         assert.match(err.message, message);
-        assert.match(err.message, /--skip-bad/);
+        assert.match(err.message, /set skipBad/);
+        assert.deepEqual(err.options, ['skipBad']);
         return true;
       });
       const { dataset, report } = await readFerCsv(file, { skipBad: true });

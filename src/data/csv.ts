@@ -181,7 +181,7 @@ class FerCsvParser {
         noteSkipped(this.report, `${this.name}:${this.line}: ${err.message}`);
         return false;
       }
-      throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or pass --skip-bad (skipBad: true) to skip bad rows.`, { file: this.name, row: this.line });
+      throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or set skipBad to skip bad rows.`, { file: this.name, row: this.line, options: ['skipBad'] });
     }
     return this.labels.length >= this.limit;
   }

@@ -44,7 +44,8 @@ test('an undecodable image stops the read naming the file, or is skipped and cou
       assert.ok(err instanceof FerkitError);
       assert.equal(err.code, 'BAD_IMAGE');
       assert.equal(err.file, join(dir, 'happy', 'broken.jpg'));
-      assert.match(err.message, /--skip-bad/);
+      assert.match(err.message, /set skipBad/);
+      assert.deepEqual(err.options, ['skipBad']);
       return true;
     });
     const { dataset, report } = await readImageFolder(dir, { skipBad: true });

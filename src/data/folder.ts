@@ -84,7 +84,7 @@ export async function readImageFolder(root: string, options: FolderReadOptions =
       return await decodeFace(f.path);
     } catch (err) {
       if (!options.skipBad) {
-        throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or pass --skip-bad (skipBad: true) to skip unreadable images.`, { file: f.path, cause: err });
+        throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, { file: f.path, cause: err, options: ['skipBad'] });
       }
       noteSkipped(report, `${f.path}: cannot decode`);
       return undefined;

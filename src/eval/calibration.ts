@@ -6,7 +6,9 @@
 
 import { argmaxRows } from '../numeric.js';
 import { confusionMatrix, crossEntropy, macroF1 } from './metrics.js';
-import { applyTemperature } from '../models/calibration.js';
+import { applyCalibration, applyTemperature } from '../models/calibration.js';
+import type { Calibration } from '../models/metadata.js';
+import { NUM_CLASSES } from '../labels.js';
 
 /** Confidence bins of the expected calibration error and of the reliability diagram that shows it. */
 export const ECE_BINS = 15;
@@ -110,4 +112,32 @@ export function expectedCalibrationError(probs: ArrayLike<number>, labels: Array
   let ece = 0;
   for (let b = 0; b < bins; b++) if (n[b]) ece += (n[b] / labels.length) * Math.abs(acc[b] / n[b] - conf[b] / n[b]);
   return ece;
+}
+
+/**
+ * Fits a temperature on held-out probabilities (and, with `classBias`, the
+ * per-class offsets that maximise macro-F1 after it) and reports what they
+ * changed.
+ */
+export function calibrationOn(probs: Float32Array, labels: Int32Array, fittedOn: string, options: { classBias?: boolean } = {}): Calibration {
+  const k = NUM_CLASSES;
+  const temperature = fitTemperature(probs, labels, k);
+  let after = applyTemperature(probs, k, temperature);
+  let bias: Partial<Calibration> = {};
+  if (options.classBias) {
+    const classBias = fitClassBias(after, labels, k);
+    const macroF1Before = decisionMacroF1(after, labels, k);
+    after = applyCalibration(probs, k, { temperature, classBias });
+    bias = { classBias, macroF1Before, macroF1After: decisionMacroF1(after, labels, k) };
+  }
+  return {
+    temperature,
+    eceBefore: expectedCalibrationError(probs, labels, k),
+    eceAfter: expectedCalibrationError(after, labels, k),
+    nllBefore: crossEntropy(probs, labels, k),
+    nllAfter: crossEntropy(after, labels, k),
+    fittedOn,
+    samples: labels.length,
+    ...bias,
+  };
 }

@@ -28,7 +28,7 @@ export async function evaluateWithDetection(
   options: { usage?: readonly string[]; limit?: number; skipBad?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<DetectEvalResult> {
   if (!existsSync(path) || isCsvPath(path) || statSync(path).isFile()) {
-    throw new FerkitError('BAD_ARGUMENT', `--detect needs an image folder (<root>/<emotion>/*.jpg), not ${path}: CSV rows are already cropped faces`);
+    throw new FerkitError('BAD_ARGUMENT', `detecting faces needs an image folder (<root>/<emotion>/*.jpg), not ${path}: CSV rows are already cropped faces`);
   }
   const files: LabelledFile[] = folderParts(path, options.usage).flatMap((p) => listImageFolder(p, options.limit).files);
   const yTrue: number[] = [];
@@ -41,7 +41,7 @@ export async function evaluateWithDetection(
     try {
       faces = await recognizer.recognize(files[i].path);
     } catch (err) {
-      if (!options.skipBad) throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Pass --skip-bad to skip unreadable images.`, { file: files[i].path, cause: err });
+      if (!options.skipBad) throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, { file: files[i].path, cause: err, options: ['skipBad'] });
       failed++;
       continue;
     }

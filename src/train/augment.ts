@@ -1,3 +1,4 @@
+import { FerkitError } from '../errors.js';
 import { createRng, mixSeed, type Rng } from '../random.js';
 
 /** On-the-fly augmentation of 48x48 grey faces; every field is off when 0/false. */
@@ -21,6 +22,28 @@ export interface AugmentConfig {
 export const NO_AUGMENTATION: AugmentConfig = { flip: false, shift: 0, rotate: 0, zoom: 0, brightness: 0, contrast: 0, erase: 0 };
 /** The recommended recipe's augmentation. */
 export const STANDARD_AUGMENTATION: AugmentConfig = { flip: true, shift: 0.1, rotate: 10, zoom: 0.1, brightness: 0.2, contrast: 0.2, erase: 0.25 };
+
+/**
+ * An augmentation from its text form: `none`, `standard`, or a list such as
+ * `flip,shift=0.1,rotate=10` (a name alone turns flip on, or takes the
+ * standard amount).
+ */
+export function parseAugment(spec: string): AugmentConfig {
+  if (spec === 'none') return NO_AUGMENTATION;
+  if (spec === 'standard') return STANDARD_AUGMENTATION;
+  const out: AugmentConfig = { ...NO_AUGMENTATION };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [key, value] = part.split('=') as [keyof AugmentConfig, string | undefined];
+    if (!(key in NO_AUGMENTATION)) throw new FerkitError('BAD_ARGUMENT', `unknown augmentation "${key}"; use ${Object.keys(NO_AUGMENTATION).join(', ')}`);
+    if (key === 'flip') out.flip = value === undefined ? true : value !== 'false' && value !== '0';
+    else {
+      const n = value === undefined ? (STANDARD_AUGMENTATION[key] as number) : Number(value);
+      if (!(n >= 0)) throw new FerkitError('BAD_ARGUMENT', `augmentation ${key} needs a number >= 0, got "${value}"`);
+      out[key] = n;
+    }
+  }
+  return out;
+}
 
 export function isAugmenting(a: AugmentConfig): boolean {
   return a.flip || a.shift > 0 || a.rotate > 0 || a.zoom > 0 || a.brightness > 0 || a.contrast > 0 || a.erase > 0;

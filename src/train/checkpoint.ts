@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
 import { decodeTensors, encodeTensors, namedWeights } from '../models/weights.js';
+import { modelFingerprint } from '../node/model-folder.js';
+import { PAPER_RECIPE, type TrainConfig } from './config.js';
 import type { EpochLogs } from './types.js';
 
 /** What a checkpoint remembers besides tensors. */
@@ -61,7 +64,7 @@ export function readModelWeights(dir: string, model: tf.LayersModel): void {
   try {
     model.setWeights(model.weights.map((w) => {
       const t = weights[w.originalName];
-      if (!t) throw new FerkitError('CHECKPOINT_MISMATCH', `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another --out or drop --resume.`);
+      if (!t) throw new FerkitError('CHECKPOINT_MISMATCH', `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another outDir or start without resume.`, { options: ['outDir', 'resume'] });
       return t;
     }));
   } finally {
@@ -115,5 +118,56 @@ export async function loadCheckpoint(outDir: string, model: tf.LayersModel, opti
   await optimizer.setWeights(positional.map((s) => ({ name: s.name.slice(s.name.indexOf(':') + 1), tensor: opt[s.name] })));
   for (const { name, tensor } of extraOptimizerState(optimizer)) if (opt[name]) tensor.assign(opt[name]);
   tf.dispose(Object.values(opt)); // setWeights copied them into variables
+  return state;
+}
+
+/** Fields that must match for a checkpoint to be resumed (epochs may grow). */
+const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'mixup', 'keepBest', 'distillWeight', 'distillTemperature'];
+
+/** Provenance facts that choose the training and validation images; they must match on resume. */
+const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'ferplus', 'limit', 'dedupe'];
+
+/**
+ * What a checkpoint records of the data a run trains on: image counts, the
+ * provenance facts that choose the images (see RESUME_DATA_KEYS) and the
+ * teacher that gives its targets, with the SHA-256 of its weights.
+ */
+export function dataFacts(run: { train: Dataset; validation?: Dataset; provenance?: Record<string, unknown>; teacher?: string }): Record<string, unknown> {
+  const facts: Record<string, unknown> = { trainCount: run.train.count, validationCount: run.validation?.count ?? 0 };
+  for (const k of RESUME_DATA_KEYS) if (run.provenance?.[k] !== undefined) facts[k] = run.provenance[k];
+  if (run.teacher !== undefined) {
+    facts.teacher = run.teacher;
+    facts.teacherSha256 = modelFingerprint(run.teacher);
+  }
+  return facts;
+}
+
+/** A fresh run must not overwrite the checkpoint of another. */
+export function checkFreshStart(outDir: string | undefined): void {
+  if (outDir && hasCheckpoint(outDir)) {
+    throw new FerkitError('BAD_ARGUMENT', `${outDir} already holds a training checkpoint; set resume to continue it, or choose another outDir`, { options: ['resume', 'outDir'] });
+  }
+}
+
+/**
+ * Restores the checkpoint in `outDir` into a freshly built model and
+ * optimizer, after checking that it was trained with the same settings
+ * (RESUME_KEYS of `config`) on the same data (`facts`, from dataFacts).
+ */
+export async function resumeCheckpoint(outDir: string | undefined, model: tf.LayersModel, optimizer: tf.Optimizer, config: TrainConfig, facts: Record<string, unknown>): Promise<CheckpointState> {
+  if (!outDir || !hasCheckpoint(outDir)) {
+    throw new FerkitError('DATA_NOT_FOUND', `nothing to resume: no checkpoint in ${outDir ?? '(no outDir given)'}. Start the run without resume.`, { options: ['resume', 'outDir'] });
+  }
+  const state = await loadCheckpoint(outDir, model, optimizer);
+  for (const k of RESUME_KEYS) {
+    if ((state.config[k] ?? PAPER_RECIPE[k]) !== config[k]) {
+      throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained with ${k}=${String(state.config[k])}, not ${String(config[k])}; resume with the same settings or use another outDir`, { options: ['outDir'] });
+    }
+  }
+  for (const [k, was] of Object.entries(state.data ?? {})) {
+    if (JSON.stringify(was) !== JSON.stringify(facts[k])) {
+      throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same training data, validation data and teacher, or use another outDir`, { options: ['train', 'validation', 'teacher', 'outDir'] });
+    }
+  }
   return state;
 }

@@ -8,9 +8,10 @@ import { loadModel, modelFingerprint } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 import { accuracy } from '../eval/metrics.js';
 import { argmaxRows } from '../numeric.js';
-import { syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { PROJECT_ROOT, needs, syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { mixTargets, teacherTargets } from './distill.js';
 import { train } from './train.js';
+import { DISTILL_DEFAULTS } from './config.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 
@@ -74,7 +75,7 @@ test('distillation: the student learns the teacher, not the labels it is given; 
 
     // settings that cannot work are refused; a checkpoint resumes only with its own teacher
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 0.5 } }), /needs a teacher model/);
-    await assert.rejects(train({ train: wrong, config, teacher: teacherDir }), /needs a distillation weight above 0/);
+    await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 0 }, teacher: teacherDir }), /needs a distillation weight above 0/);
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 1.5 }, teacher: teacherDir }), /distillation weight must be in \[0, 1\]/);
     const resumeWith = (teacher: string, distillWeight = 1) => train({ train: wrong, config: { ...config, distillWeight, distillTemperature: 2, epochs: 7 }, teacher, outDir: studentDir, resume: true });
     const copy = join(dir, 'copy');
@@ -86,6 +87,21 @@ test('distillation: the student learns the teacher, not the labels it is given; 
     other.model.dispose();
     cpSync(join(dir, 'other', 'weights.bin'), join(teacherDir, 'weights.bin'));
     await assert.rejects(resumeWith(teacherDir), /teacherSha256=/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('train({ teacher }) from the library distils with the defaults the CLI uses (weight 0.5, temperature 2)', { skip: needs(join(PROJECT_ROOT, 'models', 'default', 'model.json'), 'the bundled default model') }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'student');
+    const r = await train({ train: data(2, 1), config: { arch: 'tiny', epochs: 1, batchSize: 8 }, teacher: 'default', outDir: out });
+    r.model.dispose();
+    assert.deepEqual([r.config.distillWeight, r.config.distillTemperature], [DISTILL_DEFAULTS.distillWeight, DISTILL_DEFAULTS.distillTemperature]);
+    assert.deepEqual(DISTILL_DEFAULTS, { distillWeight: 0.5, distillTemperature: 2 });
+    const training = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).training;
+    assert.deepEqual([training.teacher, training.distillWeight, training.distillTemperature], ['default', 0.5, 2]);
   } finally {
     cleanup();
   }

@@ -4,7 +4,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../node/engine.js';
 import { makeDataset } from '../data/dataset.js';
-import { train, LOG_FILE } from './train.js';
+import { train } from './train.js';
+import { TRAINING_LOG as LOG_FILE } from '../models/metadata.js';
+import { keepBest } from './callbacks.js';
+import type { TrainCallbacks } from './types.js';
 import { loadModel } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
@@ -56,7 +59,7 @@ test('checkpoints every epoch; --resume continues to the same training; log and 
     first.model.dispose();
     assert.ok(existsSync(join(dir, 'b', 'checkpoint', 'state.json')));
     assert.ok(!existsSync(join(dir, 'b', 'model.json')), 'no final model before the run ends');
-    await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /--resume/);
+    await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /set resume to continue it/);
     await assert.rejects(train({ train: data(10, 4), config: { ...config, seed: 12 }, outDir: join(dir, 'b'), resume: true }), /seed=11/);
     // other images (another split seed, another count) cannot continue the run
     await assert.rejects(train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance: { ...provenance, splitSeed: 2 } }), /splitSeed=1, not 2/);
@@ -97,4 +100,27 @@ test('checkpoints every epoch; --resume continues to the same training; log and 
 test('bad settings are refused with a message that names them', async () => {
   await assert.rejects(train({ train: data(1, 1), config: { arch: 'nope' } }), /unknown architecture "nope"; choose one of: paper, vgg, fast, xception, tiny/);
   await assert.rejects(train({ train: data(1, 1), config: { epochs: 0 } }), /epochs must be a positive integer/);
+});
+
+test('callbacks from the library: one can stop the run (saved as finished); keepBest() passed by hand records its epoch', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const seen: number[] = [];
+    const stopAtTwo: TrainCallbacks = {
+      onEpochEnd(logs, ctx) {
+        seen.push(ctx.history.length);
+        if (logs.epoch === 2) ctx.stop();
+      },
+    };
+    const r = await train({ train: data(4, 1), validation: data(2, 2), config: { arch: 'tiny', epochs: 5, batchSize: 16 }, outDir: dir, callbacks: [stopAtTwo, keepBest()] });
+    r.model.dispose();
+    assert.equal(r.history.length, 2);
+    assert.deepEqual(seen, [1, 2]);
+    const metrics = JSON.parse(readFileSync(join(dir, 'ferkit.json'), 'utf8')).metrics;
+    assert.equal(metrics.epochs, 2);
+    assert.ok([1, 2].includes(metrics.bestEpoch), `best epoch ${metrics.bestEpoch}`);
+    assert.equal(readFileSync(join(dir, LOG_FILE), 'utf8').trim().split('\n').length, 2);
+  } finally {
+    cleanup();
+  }
 });
