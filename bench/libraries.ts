@@ -54,9 +54,19 @@ interface Contender {
 const { values: v } = parseArgs({
   args: process.argv.slice(2),
   options: {
-    data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
-    limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, ferplus: { type: 'string' }, dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
-    model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' },
+    data: { type: 'string' },
+    usage: { type: 'string' },
+    split: { type: 'string' },
+    seed: { type: 'string' },
+    part: { type: 'string' },
+    limit: { type: 'string' },
+    'skip-bad': { type: 'boolean' },
+    ferplus: { type: 'string' },
+    dedupe: { type: 'boolean' },
+    'dedupe-threshold': { type: 'string' },
+    model: { type: 'string' },
+    runs: { type: 'string' },
+    backend: { type: 'string' },
   },
 });
 v.data ??= FER_CSV;
@@ -77,7 +87,11 @@ const selection: DataSelection = {
   ...(v.ferplus ? { ferplus: v.ferplus } : {}),
   ...(v.dedupe ? { dedupe: v['dedupe-threshold'] ? { threshold: Number(v['dedupe-threshold']) } : true } : {}),
 };
-const data = await selectData(selection, (s) => console.error(s.step === 'read' ? `read ${s.count} images from ${s.path} in ${s.seconds.toFixed(1)}s` : `${s.step}: ${JSON.stringify({ ...s, step: undefined })}`));
+const data = await selectData(selection, (s) =>
+  console.error(
+    s.step === 'read' ? `read ${s.count} images from ${s.path} in ${s.seconds.toFixed(1)}s` : `${s.step}: ${JSON.stringify({ ...s, step: undefined })}`,
+  ),
+);
 
 /** The faces start..end-1 as a float [n,48,48,1] batch of 0-255 values. */
 const greyBatch = (pixels: Uint8Array, start: number, end: number) =>
@@ -85,8 +99,14 @@ const greyBatch = (pixels: Uint8Array, start: number, end: number) =>
 
 /** Reorders a [n,7] probability tensor from a library's class names to ferkit's, reads it and disposes it. */
 async function inFerkitOrder(probs: tf.Tensor2D, libraryLabels: readonly string[], nameOf: Record<string, string>): Promise<Float32Array> {
-  const ordered = tf.tidy(() => tf.gather(probs, EMOTIONS.map((l) => libraryLabels.indexOf(nameOf[l] ?? l)), 1));
-  const out = await ordered.data() as Float32Array;
+  const ordered = tf.tidy(() =>
+    tf.gather(
+      probs,
+      EMOTIONS.map((l) => libraryLabels.indexOf(nameOf[l] ?? l)),
+      1,
+    ),
+  );
+  const out = (await ordered.data()) as Float32Array;
   tf.dispose([probs, ordered]);
   return out;
 }
@@ -129,11 +149,13 @@ async function humanContender(): Promise<Contender> {
   }
   dir = join(dir, 'models');
   const json = JSON.parse(readFileSync(join(dir, 'emotion.json'), 'utf8')) as tf.io.ModelJSON;
-  const model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: await readWeightData(folderFiles(dir), json.weightsManifest),
-  }));
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: await readWeightData(folderFiles(dir), json.weightsManifest),
+    }),
+  );
   const size = model.inputs[0].shape?.[2] ?? 64;
   return {
     name: 'human emotion (mini-Xception)',
@@ -161,17 +183,30 @@ const faces64 = Math.min(64, data.count);
 for (const c of contenders) {
   const pred = argmaxRows(await allProbabilities(c, data.pixels), EMOTIONS.length);
   const m = { ...computeMetrics(data.labels, pred, EMOTIONS), intervals: metricIntervals(data.labels, pred, EMOTIONS) };
-  const batch64 = await medianMs(() => c.probabilities(data.pixels, 0, faces64), runs) / faces64;
+  const batch64 = (await medianMs(() => c.probabilities(data.pixels, 0, faces64), runs)) / faces64;
   const batch1 = await medianMs(() => c.probabilities(data.pixels, 0, 1), runs * 5);
   results.push({ c, pred, m, batch64, batch1 });
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-console.log(`${data.count} faces of ${v.data}; engine ${engine.backend}; CPU: ${cpuDescription()}; speed: medians; 95% intervals (Wilson for accuracy and recall, bootstrap for macro-F1)\n`);
-console.log(table([
-  ['model', 'accuracy', 'macro-F1', `faces/s @${faces64}`, 'ms @1'],
-  ...results.map((r) => [r.c.name, `${pct(r.m.accuracy)} (${intervalText(r.m.intervals.accuracy, true)})`, `${r.m.macroF1.toFixed(3)} (${intervalText(r.m.intervals.macroF1)})`, String(Math.round(1000 / r.batch64)), r.batch1.toFixed(2)]),
-], false));
+console.log(
+  `${data.count} faces of ${v.data}; engine ${engine.backend}; CPU: ${cpuDescription()}; speed: medians; 95% intervals (Wilson for accuracy and recall, bootstrap for macro-F1)\n`,
+);
+console.log(
+  table(
+    [
+      ['model', 'accuracy', 'macro-F1', `faces/s @${faces64}`, 'ms @1'],
+      ...results.map((r) => [
+        r.c.name,
+        `${pct(r.m.accuracy)} (${intervalText(r.m.intervals.accuracy, true)})`,
+        `${r.m.macroF1.toFixed(3)} (${intervalText(r.m.intervals.macroF1)})`,
+        String(Math.round(1000 / r.batch64)),
+        r.batch1.toFixed(2),
+      ]),
+    ],
+    false,
+  ),
+);
 console.log('\nrecall');
 console.log(table([['model', ...EMOTIONS], ...results.map((r) => [r.c.name, ...EMOTIONS.map((l) => r.m.perClass[l].recall.toFixed(3))])], false));
 for (const r of results.slice(1)) {

@@ -13,7 +13,9 @@ import { train } from '../src/train/train.js';
 import { syntheticFaces } from '../test/fixtures.js';
 import { cpuDescription } from './timing.js';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, arch: { type: 'string' }, images: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { backend: { type: 'string' }, arch: { type: 'string' }, images: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' } },
+});
 const engine = await initEngine((values.backend ?? 'auto') as EngineChoice, { training: true });
 const arch = values.arch ?? 'paper';
 const batchSize = Number(values['batch-size'] ?? 32);
@@ -28,7 +30,10 @@ console.log(`backend: ${engine.backend} (${engine.reason}); CPU: ${cpuDescriptio
 const { history, model } = await train({ train: data, config: { arch, epochs, batchSize } });
 model.dispose();
 for (const h of history) console.log(`  epoch ${h.epoch}: ${h.imagesPerSecond.toFixed(1)} img/s, ${h.numTensors} tensors`);
-const measured = history.slice(1).map((h) => h.imagesPerSecond).sort((a, b) => a - b);
+const measured = history
+  .slice(1)
+  .map((h) => h.imagesPerSecond)
+  .sort((a, b) => a - b);
 const mid = measured.length >> 1;
 const median = measured.length % 2 ? measured[mid] : (measured[mid - 1] + measured[mid]) / 2;
 console.log(`training speed: ${median.toFixed(1)} images/second, median of the epochs after the first (${arch}, batch ${batchSize}, ${engine.backend})`);

@@ -24,4 +24,3 @@ export interface EngineInfo {
 export function canTrain(backend: string): boolean {
   return backend === 'tensorflow' || backend === 'cpu';
 }
-

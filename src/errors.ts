@@ -1,13 +1,6 @@
 /** Error codes ferkit raises; stable, for programs that branch on them. */
 export type FerkitErrorCode =
-  | 'BAD_ARGUMENT'
-  | 'DATA_NOT_FOUND'
-  | 'BAD_DATA'
-  | 'BAD_IMAGE'
-  | 'MODEL_NOT_FOUND'
-  | 'BAD_MODEL'
-  | 'ENGINE_UNAVAILABLE'
-  | 'CHECKPOINT_MISMATCH';
+  'BAD_ARGUMENT' | 'DATA_NOT_FOUND' | 'BAD_DATA' | 'BAD_IMAGE' | 'MODEL_NOT_FOUND' | 'BAD_MODEL' | 'ENGINE_UNAVAILABLE' | 'CHECKPOINT_MISMATCH';
 
 /**
  * The one error class ferkit throws on purpose. `code` tells what kind of

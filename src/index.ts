@@ -13,7 +13,16 @@ export { readImageFolder, type FolderReadOptions } from './data/folder.js';
 export { readFerPlus, withFerPlus, type FerPlusVotes, type FerPlusOptions, type FerPlusDropped } from './data/ferplus.js';
 export { loadDataset, type LoadOptions } from './data/load.js';
 export { stratifiedSplit, type SplitIndices } from './data/split.js';
-export { selectData, selectTrainingData, type DataSelection, type TrainingDataSelection, type TrainingData, type SelectionStep, type Usage, type Dedupe } from './data/select.js';
+export {
+  selectData,
+  selectTrainingData,
+  type DataSelection,
+  type TrainingDataSelection,
+  type TrainingData,
+  type SelectionStep,
+  type Usage,
+  type Dedupe,
+} from './data/select.js';
 export { nearestFaces, duplicateIndices, DUPLICATE_THRESHOLD, type NearestFaces, type DuplicateOptions } from './data/duplicates.js';
 export { decodeFace, type ImageSource } from './node/decode.js';
 export { getArchitecture, listArchitectures, registerArchitecture, type Architecture, type BuildOptions } from './models/architectures.js';
@@ -30,7 +39,17 @@ export { augmentImage, parseAugment, NO_AUGMENTATION, STANDARD_AUGMENTATION, typ
 export { classWeights, epochOrder, type ClassWeighting } from './train/balance.js';
 export type { EpochLogs, BatchLogs, TrainCallbacks, TrainContext, RunOutcome } from './train/types.js';
 export { evaluate } from './eval/evaluate.js';
-export { computeMetrics, confusionMatrix, perClassMetrics, macroF1, accuracy, confidentMistakes, type Metrics, type ClassMetrics, type Mistake } from './eval/metrics.js';
+export {
+  computeMetrics,
+  confusionMatrix,
+  perClassMetrics,
+  macroF1,
+  accuracy,
+  confidentMistakes,
+  type Metrics,
+  type ClassMetrics,
+  type Mistake,
+} from './eval/metrics.js';
 export { compareModels, mcnemarExact, type Comparison, type PairedFigure } from './eval/compare.js';
 export { metricIntervals, wilsonInterval, bootstrapInterval, type IntervalOptions } from './eval/intervals.js';
 export { type Intervals, type Interval } from './eval/metrics.js';
@@ -39,10 +58,29 @@ export { applyTemperature, applyCalibration } from './models/calibration.js';
 export { fitTemperature, fitClassBias, expectedCalibrationError, calibrationOn } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
 export { createRecognizer, type Recognizer, type RecognizerOptions } from './node/recognizer.js';
-export { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from './recognizer.js';
+export {
+  DEFAULT_UNCERTAIN_BELOW,
+  assembleRecognizer,
+  faceCrops,
+  type FaceEmotion,
+  type PixelRecognizer,
+  type RecognitionOptions,
+  type RecognizerParts,
+} from './recognizer.js';
+export { recognizeFiles, type FileRecognition, type RecognizeFilesOptions } from './node/recognize-files.js';
+export { loadFaceDetector, nodeFaceApi } from './node/face-api.js';
+export { saveEnsemble } from './node/ensemble.js';
+export { exportModel, type ExportOptions } from './node/export.js';
+export { describeModel, type ModelDescription } from './node/describe.js';
+export { loadModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
+export { folderFiles } from './node/model-folder.js';
+export { wholePicture, faceInputs, wholeFaceInput } from './image/preprocess.js';
+export { mapOrdered, serialQueue } from './concurrency.js';
+export { serve, startServer, type ServeOptions } from './serve/run.js';
+export { createServer, DEFAULT_LIMITS, type ServeLimits, type ServerOptions } from './serve/server.js';
 export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './results.js';
 export { uncertaintyThreshold, type UncertaintyThreshold } from './eval/uncertainty.js';
-export { FaceDetector, type DetectorOptions, type DetectedFace } from './face/detector.js';
+export { FaceDetector, type DetectorOptions, type DetectedFace, type FaceApiSource } from './face/detector.js';
 export type { Box, Point } from './image/geometry.js';
 export { loadRgb, type ImageInput } from './node/decode.js';
 export { type RawImage, type RgbImage } from './image/pixels.js';

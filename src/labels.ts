@@ -10,13 +10,30 @@ export function rankEmotions(probabilities: Readonly<Record<Emotion, number>>): 
 
 /** Names people give the seven classes in folder names and other datasets. */
 const SYNONYMS: Record<string, Emotion> = {
-  angry: 'angry', anger: 'angry', mad: 'angry', furious: 'angry',
-  disgust: 'disgust', disgusted: 'disgust', disgusting: 'disgust',
-  fear: 'fear', fearful: 'fear', afraid: 'fear', scared: 'fear',
-  happy: 'happy', happiness: 'happy', joy: 'happy', joyful: 'happy',
-  sad: 'sad', sadness: 'sad', unhappy: 'sad',
-  surprise: 'surprise', surprised: 'surprise', suprise: 'surprise',
-  neutral: 'neutral', calm: 'neutral', neutrality: 'neutral',
+  angry: 'angry',
+  anger: 'angry',
+  mad: 'angry',
+  furious: 'angry',
+  disgust: 'disgust',
+  disgusted: 'disgust',
+  disgusting: 'disgust',
+  fear: 'fear',
+  fearful: 'fear',
+  afraid: 'fear',
+  scared: 'fear',
+  happy: 'happy',
+  happiness: 'happy',
+  joy: 'happy',
+  joyful: 'happy',
+  sad: 'sad',
+  sadness: 'sad',
+  unhappy: 'sad',
+  surprise: 'surprise',
+  surprised: 'surprise',
+  suprise: 'surprise',
+  neutral: 'neutral',
+  calm: 'neutral',
+  neutrality: 'neutral',
 };
 
 /**
@@ -25,7 +42,11 @@ const SYNONYMS: Record<string, Emotion> = {
  * such as `3_happy` or `03-happy`. Returns undefined when nothing matches.
  */
 export function matchEmotion(name: string): Emotion | undefined {
-  const key = name.trim().toLowerCase().replace(/^\d+[\s._-]*/, '').replace(/[\s_-]+/g, '');
+  const key = name
+    .trim()
+    .toLowerCase()
+    .replace(/^\d+[\s._-]*/, '')
+    .replace(/[\s_-]+/g, '');
   return SYNONYMS[key];
 }
 
@@ -36,4 +57,15 @@ export function emotionIndex(e: Emotion): number {
 
 /** FER+ vote columns, in the order of `fer2013new.csv`, with the FER2013 class each maps to. */
 export const FERPLUS_COLUMNS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF'] as const;
-export const FERPLUS_TO_FER: ReadonlyArray<Emotion | undefined> = ['neutral', 'happy', 'surprise', 'sad', 'angry', 'disgust', 'fear', undefined, undefined, undefined];
+export const FERPLUS_TO_FER: ReadonlyArray<Emotion | undefined> = [
+  'neutral',
+  'happy',
+  'surprise',
+  'sad',
+  'angry',
+  'disgust',
+  'fear',
+  undefined,
+  undefined,
+  undefined,
+];

@@ -84,7 +84,13 @@ export interface RecognizerParts {
 export const DEFAULT_UNCERTAIN_BELOW = 0.5;
 
 /** Turns a row of probabilities into a face record. */
-function toFace(probs: Float32Array, offset: number, labels: readonly string[], base: { box: Box; score: number; eyes?: { left: Point; right: Point }; roll: number }, uncertainBelow: number): FaceEmotion {
+function toFace(
+  probs: Float32Array,
+  offset: number,
+  labels: readonly string[],
+  base: { box: Box; score: number; eyes?: { left: Point; right: Point }; roll: number },
+  uncertainBelow: number,
+): FaceEmotion {
   const emotions = Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
   for (let k = 0; k < labels.length; k++) emotions[labels[k] as Emotion] = probs[offset + k];
   const best = argmaxAt(probs, offset, labels.length);
@@ -93,7 +99,11 @@ function toFace(probs: Float32Array, offset: number, labels: readonly string[], 
 }
 
 /** Where each face of a picture is cut: the detector's faces, or the whole picture as one face. */
-export function faceCrops(img: RgbImage, faces: readonly DetectedFace[] | undefined, options: Pick<RecognitionOptions, 'margin' | 'align'> = {}): CropGeometry[] {
+export function faceCrops(
+  img: RgbImage,
+  faces: readonly DetectedFace[] | undefined,
+  options: Pick<RecognitionOptions, 'margin' | 'align'> = {},
+): CropGeometry[] {
   if (!faces) return [wholePicture(img.width, img.height)];
   return faces.map((face) => cropGeometry(face.box, (options.align ?? true) ? face.eyes : undefined, options.margin ?? 0.1));
 }
@@ -121,13 +131,23 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
       if (faces?.length === 0) continue; // no grey copy for pictures without a face (most video frames of an empty scene)
       const crops = faceCrops(img, faces, options);
       inputs.push(faceInputs(img, crops));
-      crops.forEach((g, k) => found.push({ image: i, face: faces?.[k] ?? { box: { x: 0, y: 0, width: img.width, height: img.height }, score: 1 }, roll: (g.angle * 180) / Math.PI }));
+      crops.forEach((g, k) =>
+        found.push({ image: i, face: faces?.[k] ?? { box: { x: 0, y: 0, width: img.width, height: img.height }, score: 1 }, roll: (g.angle * 180) / Math.PI }),
+      );
     }
     const results: FaceEmotion[][] = images.map(() => []);
     if (found.length === 0) return results;
     const probs = await classify(concatInputs(inputs));
     found.forEach((f, k) => {
-      results[f.image].push(toFace(probs, k * meta.labels.length, meta.labels, { box: f.face.box, score: f.face.score, ...(f.face.eyes ? { eyes: f.face.eyes } : {}), roll: f.roll }, uncertainBelow));
+      results[f.image].push(
+        toFace(
+          probs,
+          k * meta.labels.length,
+          meta.labels,
+          { box: f.face.box, score: f.face.score, ...(f.face.eyes ? { eyes: f.face.eyes } : {}), roll: f.roll },
+          uncertainBelow,
+        ),
+      );
     });
     return results;
   }

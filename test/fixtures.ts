@@ -38,7 +38,7 @@ export function csvRow(label: number | string, pixel: (i: number) => number, usa
  */
 export function syntheticFaces(perClass: number, classes = 7, seed = 1): { pixels: Uint8Array; labels: Int32Array } {
   let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const n = perClass * classes;
   const pixels = new Uint8Array(n * PIXELS_PER_IMAGE);
   const labels = new Int32Array(n);

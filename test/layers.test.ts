@@ -31,7 +31,21 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** The platform-neutral core: it runs in browsers as it runs in Node. */
-const CORE = ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts', 'concurrency.ts', 'image', 'face', 'models', 'recognizer.ts', 'results.ts', 'browser'];
+const CORE = [
+  'errors.ts',
+  'labels.ts',
+  'random.ts',
+  'engine.ts',
+  'numeric.ts',
+  'markup.ts',
+  'concurrency.ts',
+  'image',
+  'face',
+  'models',
+  'recognizer.ts',
+  'results.ts',
+  'browser',
+];
 /** Packages that exist only in Node. */
 const NODE_ONLY = /^(node:|sharp$|@tensorflow\/tfjs-node|fs$|path$|os$|child_process$|worker_threads$)/;
 
@@ -69,7 +83,10 @@ const files = sourceFiles(SRC);
 const graph = new Map<string, string[]>();
 for (const file of files) {
   const specs = importsOf(readFileSync(file, 'utf8'));
-  graph.set(file, specs.filter((s) => s.startsWith('.')).map((s) => normalize(join(dirname(file), s.replace(/\.js$/, '.ts')))));
+  graph.set(
+    file,
+    specs.filter((s) => s.startsWith('.')).map((s) => normalize(join(dirname(file), s.replace(/\.js$/, '.ts')))),
+  );
 }
 
 test('the import scanner sees static, re-exported and dynamic imports', () => {
@@ -123,8 +140,18 @@ test('no modules import each other in a cycle', () => {
 });
 
 test('benchmarks and tests use the library, not the CLI', () => {
-  const bench = readdirSync(join(PROJECT_ROOT, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => join(PROJECT_ROOT, 'bench', f));
-  const tests = [...sourceFiles(SRC).map((f) => f), ...readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts') && !f.startsWith('cli')).map((f) => join(SRC, f))];
+  const bench = readdirSync(join(PROJECT_ROOT, 'bench'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(PROJECT_ROOT, 'bench', f));
+  const tests = [
+    ...sourceFiles(SRC).map((f) => f),
+    ...readdirSync(SRC, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.test.ts') && !f.startsWith('cli'))
+      .map((f) => join(SRC, f)),
+  ];
   const bad = [...bench, ...tests.filter((f) => f.endsWith('.test.ts'))].filter((f) => importsOf(readFileSync(f, 'utf8')).some((s) => /(^|\/)cli\//.test(s)));
-  assert.deepEqual(bad.map((f) => relative(PROJECT_ROOT, f)), []);
+  assert.deepEqual(
+    bad.map((f) => relative(PROJECT_ROOT, f)),
+    [],
+  );
 });

@@ -41,12 +41,18 @@ function picture(width: number, height: number): Buffer {
 test('a face picture gives the same model input as training data, in evaluation and through the recognizer', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const sizes = [[48, 48], [70, 90], [160, 120]] as const;
+    const sizes = [
+      [48, 48],
+      [70, 90],
+      [160, 120],
+    ] as const;
     mkdirSync(join(dir, 'happy'));
     const files: string[] = [];
     for (const [i, [w, h]] of sizes.entries()) {
       const file = join(dir, 'happy', `face-${i}.png`);
-      await sharp(picture(w, h), { raw: { width: w, height: h, channels: 3 } }).png().toFile(file);
+      await sharp(picture(w, h), { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toFile(file);
       files.push(file);
     }
     // route 1: an image folder read for training or evaluation
@@ -85,7 +91,9 @@ test('a face picture gives the same model input as training data, in evaluation 
       }
       // a 48x48 picture is its own model input, pixel for pixel (its grey levels)
       const small = await loadRgb(files[0]);
-      const grey = Uint8Array.from({ length: 2304 }, (_, k) => Math.round(0.299 * small.data[k * 3] + 0.587 * small.data[k * 3 + 1] + 0.114 * small.data[k * 3 + 2]));
+      const grey = Uint8Array.from({ length: 2304 }, (_, k) =>
+        Math.round(0.299 * small.data[k * 3] + 0.587 * small.data[k * 3 + 1] + 0.114 * small.data[k * 3 + 2]),
+      );
       assert.deepEqual(wholeFaceInput(small), grey);
     } finally {
       recognizer.dispose();

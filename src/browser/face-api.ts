@@ -13,15 +13,25 @@ export async function browserFaceApi(weightsUrl: string): Promise<FaceApiSource>
     // the build without its own TensorFlow.js: it uses the instance ferkit set up
     api = (await import('@vladmandic/face-api/dist/face-api.esm-nobundle.js')) as unknown as FaceApi;
   } catch (err) {
-    throw new FerkitError('ENGINE_UNAVAILABLE', `the face detector (@vladmandic/face-api) cannot be loaded (${(err as Error).message}); bundle it with the page`, { cause: err });
+    throw new FerkitError(
+      'ENGINE_UNAVAILABLE',
+      `the face detector (@vladmandic/face-api) cannot be loaded (${(err as Error).message}); bundle it with the page`,
+      { cause: err },
+    );
   }
   const files = urlFiles(weightsUrl);
   return {
     api,
     async weights(name) {
       const manifest = await readModelJson<ModelJson['weightsManifest']>(files, `${name}-weights_manifest.json`);
-      if (!manifest) throw new FerkitError('MODEL_NOT_FOUND', `no ${name}-weights_manifest.json at ${files.location}; serve face-api's model folder there`, { file: files.location });
-      return tf.io.decodeWeights(await readWeightData(files, manifest), manifest.flatMap((g) => g.weights));
+      if (!manifest)
+        throw new FerkitError('MODEL_NOT_FOUND', `no ${name}-weights_manifest.json at ${files.location}; serve face-api's model folder there`, {
+          file: files.location,
+        });
+      return tf.io.decodeWeights(
+        await readWeightData(files, manifest),
+        manifest.flatMap((g) => g.weights),
+      );
     },
   };
 }

@@ -13,7 +13,10 @@ export function urlFiles(baseUrl: string, fetchFn: typeof fetch = fetch): ModelF
       try {
         response = await fetchFn(url);
       } catch (err) {
-        throw new FerkitError('MODEL_NOT_FOUND', `cannot fetch ${url} (${(err as Error).message}); check the model URL and that the server is up`, { file: url, cause: err });
+        throw new FerkitError('MODEL_NOT_FOUND', `cannot fetch ${url} (${(err as Error).message}); check the model URL and that the server is up`, {
+          file: url,
+          cause: err,
+        });
       }
       if (response.status === 404) return undefined;
       if (!response.ok) throw new FerkitError('MODEL_NOT_FOUND', `${url} answered ${response.status} ${response.statusText}`, { file: url });

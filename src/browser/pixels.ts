@@ -23,9 +23,11 @@ export function pixelReader(): (source: BrowserImageInput) => RgbImage {
   let canvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   let context: Canvas2D | undefined;
   return (source) => {
-    if (typeof ImageData !== 'undefined' && source instanceof ImageData) return rawToRgb({ data: source.data, width: source.width, height: source.height, channels: 4 });
+    if (typeof ImageData !== 'undefined' && source instanceof ImageData)
+      return rawToRgb({ data: source.data, width: source.width, height: source.height, channels: 4 });
     const { width, height } = sourceSize(source as Exclude<BrowserImageInput, ImageData>);
-    if (!(width > 0 && height > 0)) throw new FerkitError('BAD_IMAGE', 'the picture has no size yet; wait until an image has loaded (or a video has its first frame) before recognizing it');
+    if (!(width > 0 && height > 0))
+      throw new FerkitError('BAD_IMAGE', 'the picture has no size yet; wait until an image has loaded (or a video has its first frame) before recognizing it');
     if (!canvas || !context) {
       canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
       context = (canvas.getContext('2d', { willReadFrequently: true }) ?? undefined) as Canvas2D | undefined;

@@ -27,12 +27,18 @@ export interface BrowserRecognizer extends PixelRecognizer {
 
 /** Loads the models once; `recognize()` then reads the pixels of a picture or video frame and finds its faces' emotions. */
 export async function createBrowserRecognizer(options: BrowserRecognizerOptions): Promise<BrowserRecognizer> {
-  const engine = await initBrowserEngine({ ...(options.backend ? { backend: options.backend } : {}), ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}) });
+  const engine = await initBrowserEngine({
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
+  });
   const { model, meta } = await loadModelFrom(urlFiles(options.modelUrl));
   let detector;
   try {
     if (options.detector !== false) {
-      if (!options.detectorUrl) throw new TypeError('detectorUrl is needed to find faces; give the URL of face-api\'s model folder, or detector: false for pictures that are one face each');
+      if (!options.detectorUrl)
+        throw new TypeError(
+          "detectorUrl is needed to find faces; give the URL of face-api's model folder, or detector: false for pictures that are one face each",
+        );
       detector = await loadBrowserFaceDetector(options.detectorUrl, options.detector ?? {});
     }
   } catch (err) {

@@ -50,7 +50,12 @@ export function numFlag(value: string | undefined, name: string, fallback: numbe
 
 /** Comma-separated list flag. */
 export function listFlag(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** The --usage flag: a comma-separated list, `fallback` when absent, undefined (no filter) for `all`. */

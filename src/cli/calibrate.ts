@@ -31,19 +31,34 @@ balanced mix of emotions than the training data's.
 
 export async function calibrateCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    model: { type: 'string' }, data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
-    part: { type: 'string' }, 'class-bias': { type: 'boolean' }, limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, backend: { type: 'string' },
+    model: { type: 'string' },
+    data: { type: 'string' },
+    usage: { type: 'string' },
+    split: { type: 'string' },
+    seed: { type: 'string' },
+    part: { type: 'string' },
+    'class-bias': { type: 'boolean' },
+    limit: { type: 'string' },
+    'skip-bad': { type: 'boolean' },
+    backend: { type: 'string' },
   });
   if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
   await initEngine(backendFlag(v.backend));
   const { model, meta, dir } = await loadModel(v.model);
   const data = await selectForCli(v, log);
-  const cal = calibrationOn(await predictProbabilities(model, data.pixels), data.labels, `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`, { classBias: Boolean(v['class-bias']) });
+  const cal = calibrationOn(
+    await predictProbabilities(model, data.pixels),
+    data.labels,
+    `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`,
+    { classBias: Boolean(v['class-bias']) },
+  );
   model.dispose();
   const metaPath = join(dir, 'ferkit.json');
   writeAtomic(metaPath, JSON.stringify({ ...meta, calibration: cal }, null, 2) + '\n');
   const bias = cal.classBias ? `${describeCalibration(cal, meta.labels)}\nmacro-F1 ${cal.macroF1Before!.toFixed(4)} -> ${cal.macroF1After!.toFixed(4)}\n` : '';
-  out(`temperature ${cal.temperature.toFixed(4)} fitted on ${cal.samples} images\n${bias}expected calibration error ${cal.eceBefore.toFixed(4)} -> ${cal.eceAfter.toFixed(4)}\nnegative log-likelihood ${cal.nllBefore.toFixed(4)} -> ${cal.nllAfter.toFixed(4)}\nstored in ${metaPath}\n`);
+  out(
+    `temperature ${cal.temperature.toFixed(4)} fitted on ${cal.samples} images\n${bias}expected calibration error ${cal.eceBefore.toFixed(4)} -> ${cal.eceAfter.toFixed(4)}\nnegative log-likelihood ${cal.nllBefore.toFixed(4)} -> ${cal.nllAfter.toFixed(4)}\nstored in ${metaPath}\n`,
+  );
   return 0;
 }

@@ -28,8 +28,13 @@ the gap is within what another sample of faces could undo.
 
 export async function compareCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    ...DATA_SELECTION_FLAGS, models: { type: 'string' }, tta: { type: 'boolean' },
-    level: { type: 'string' }, resamples: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
+    ...DATA_SELECTION_FLAGS,
+    models: { type: 'string' },
+    tta: { type: 'boolean' },
+    level: { type: 'string' },
+    resamples: { type: 'string' },
+    json: { type: 'boolean' },
+    backend: { type: 'string' },
   });
   const models = listFlag(v.models) ?? [];
   if (models.length !== 2) throw new FerkitError('BAD_ARGUMENT', `compare needs --models A,B: exactly two models, got ${models.length}`);
@@ -45,7 +50,10 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
     const { model, meta } = await loadModel(dir);
     if (labels && meta.labels.join() !== labels.join()) {
       model.dispose();
-      throw new FerkitError('BAD_ARGUMENT', `the two models name other classes (${labels.join(', ')} against ${meta.labels.join(', ')}); compare models of the same labels`);
+      throw new FerkitError(
+        'BAD_ARGUMENT',
+        `the two models name other classes (${labels.join(', ')} against ${meta.labels.join(', ')}); compare models of the same labels`,
+      );
     }
     labels = meta.labels;
     try {

@@ -20,14 +20,21 @@ export interface DataSelectionFlags {
 
 /** The flags of `DataSelectionFlags` for parseFlags (commands add their own). */
 export const DATA_SELECTION_FLAGS = {
-  data: { type: 'string' }, usage: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, part: { type: 'string' },
-  limit: { type: 'string' }, 'skip-bad': { type: 'boolean' }, ferplus: { type: 'string' },
-  dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
+  data: { type: 'string' },
+  usage: { type: 'string' },
+  split: { type: 'string' },
+  seed: { type: 'string' },
+  part: { type: 'string' },
+  limit: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  ferplus: { type: 'string' },
+  dedupe: { type: 'boolean' },
+  'dedupe-threshold': { type: 'string' },
 } as const;
 
 /** The --usage flag as the library's `usage`: undefined when absent (the library's default), `all` for everything. */
 export function usageOption(value: string | undefined): DataSelection['usage'] {
-  return value === undefined ? undefined : usageFlag(value, '') ?? 'all';
+  return value === undefined ? undefined : (usageFlag(value, '') ?? 'all');
 }
 
 /** The --dedupe and --dedupe-threshold flags as the library's `dedupe`. */
@@ -72,19 +79,25 @@ export function stepLog(log: (s: string) => void, command: 'train' | 'eval'): On
         log(`read ${s.count} images from ${s.path}${s.usage ? ` (usage ${s.usage.join(',')})` : ''} in ${s.seconds.toFixed(1)}s`);
         return;
       case 'split':
-        log(command === 'train'
-          ? `stratified split ${Math.round((1 - s.fraction) * 100)}:${Math.round(s.fraction * 100)} (seed ${s.seed}): ${s.train} train, ${s.heldOut} held out`
-          : `using the ${s.part} part of the stratified split (fraction ${s.fraction}, seed ${s.seed}): ${s.part === 'heldout' ? s.heldOut : s.train} images`);
+        log(
+          command === 'train'
+            ? `stratified split ${Math.round((1 - s.fraction) * 100)}:${Math.round(s.fraction * 100)} (seed ${s.seed}): ${s.train} train, ${s.heldOut} held out`
+            : `using the ${s.part} part of the stratified split (fraction ${s.fraction}, seed ${s.seed}): ${s.part === 'heldout' ? s.heldOut : s.train} images`,
+        );
         return;
       case 'dedupe':
-        log(command === 'train'
-          ? `--dedupe: left out of validation ${s.copies} faces that copy a training face (${s.sameLabel} with its label): ${s.count} validation faces`
-          : `--dedupe: left out ${s.copies} images that are copies (similarity >= ${s.threshold}) of one of the ${s.reference} training faces (${s.sameLabel} with that face's label): ${s.count} images`);
+        log(
+          command === 'train'
+            ? `--dedupe: left out of validation ${s.copies} faces that copy a training face (${s.sameLabel} with its label): ${s.count} validation faces`
+            : `--dedupe: left out ${s.copies} images that are copies (similarity >= ${s.threshold}) of one of the ${s.reference} training faces (${s.sameLabel} with that face's label): ${s.count} images`,
+        );
         return;
       case 'ferplus':
-        log(s.soft
-          ? `FER+ soft labels attached; dropped ${s.dropped.notFace} non-faces and ${s.dropped.unvoted} unvoted images`
-          : `labels: FER+ majority votes (${s.path}); left out ${s.dropped.notFace + s.dropped.otherMajority} images whose majority is not one of the seven emotions (not a face, contempt, unknown) and ${s.dropped.unvoted} without votes: ${s.count} images`);
+        log(
+          s.soft
+            ? `FER+ soft labels attached; dropped ${s.dropped.notFace} non-faces and ${s.dropped.unvoted} unvoted images`
+            : `labels: FER+ majority votes (${s.path}); left out ${s.dropped.notFace + s.dropped.otherMajority} images whose majority is not one of the seven emotions (not a face, contempt, unknown) and ${s.dropped.unvoted} without votes: ${s.count} images`,
+        );
         return;
     }
   };

@@ -27,6 +27,8 @@ export async function ensembleCommand(argv: string[], out: (s: string) => void):
   if (existsSync(v.out)) throw new FerkitError('BAD_ARGUMENT', `${resolve(v.out)} exists; --out must be a new folder`);
   await initEngine(backendFlag(v.backend));
   const meta = await saveEnsemble(models, v.out);
-  out(`ensemble of ${models.length} models (${meta.parameters!.toLocaleString('en')} parameters) written to ${resolve(v.out)}; fit its temperature with \`ferkit calibrate --model ${v.out}\` on held-out data\n`);
+  out(
+    `ensemble of ${models.length} models (${meta.parameters!.toLocaleString('en')} parameters) written to ${resolve(v.out)}; fit its temperature with \`ferkit calibrate --model ${v.out}\` on held-out data\n`,
+  );
   return 0;
 }

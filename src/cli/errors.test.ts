@@ -10,5 +10,16 @@ test('the CLI follows a library error with the flags for the options it names', 
   assert.equal(cliMessage(plain, 'eval'), 'no faces');
   assert.deepEqual(flagsFor(['split.seed'], 'eval'), ['--seed']);
   assert.deepEqual(flagsFor(['split.seed'], 'train'), ['--split-seed']);
-  assert.deepEqual(flagsFor(['train', 'validation', 'outDir', 'unknown'], 'train'), ['--data', '--usage', '--split', '--split-seed', '--limit', '--ferplus', '--val', '--val-usage', '--dedupe', '--out']);
+  assert.deepEqual(flagsFor(['train', 'validation', 'outDir', 'unknown'], 'train'), [
+    '--data',
+    '--usage',
+    '--split',
+    '--split-seed',
+    '--limit',
+    '--ferplus',
+    '--val',
+    '--val-usage',
+    '--dedupe',
+    '--out',
+  ]);
 });

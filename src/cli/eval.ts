@@ -43,14 +43,21 @@ recall, F1 and support, and the confusion matrix (rows = true label).
 
 export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    ...DATA_SELECTION_FLAGS, model: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
-    detect: { type: 'boolean' }, 'min-confidence': { type: 'string' }, tta: { type: 'boolean' }, predictions: { type: 'string' },
+    ...DATA_SELECTION_FLAGS,
+    model: { type: 'string' },
+    json: { type: 'boolean' },
+    backend: { type: 'string' },
+    detect: { type: 'boolean' },
+    'min-confidence': { type: 'string' },
+    tta: { type: 'boolean' },
+    predictions: { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.detect) {
     if (v.ferplus) throw new FerkitError('BAD_ARGUMENT', '--ferplus applies to the FER2013 CSV, not to --detect');
     if (v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares cropped faces; it does not apply to --detect');
-    if (v.predictions) throw new FerkitError('BAD_ARGUMENT', '--predictions writes cropped faces\' probabilities; with --detect, use `ferkit predict --csv` on the pictures');
+    if (v.predictions)
+      throw new FerkitError('BAD_ARGUMENT', "--predictions writes cropped faces' probabilities; with --detect, use `ferkit predict --csv` on the pictures");
     return detectEval(v, log, out);
   }
   const engine = await initEngine(backendFlag(v.backend));
@@ -71,12 +78,27 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const uncertain = u.flagged
     ? `answers below confidence ${u.threshold.toFixed(2)} are more often wrong than right: ${(u.flagged * 100).toFixed(1)}% of the faces, ${(u.flaggedAccuracy * 100).toFixed(1)}% right; the others ${(u.keptAccuracy * 100).toFixed(1)}% right`
     : 'answers are at least as often right as wrong at every confidence';
-  out(v.json ? JSON.stringify({ ...metrics, ece, uncertainty }) + '\n' : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\nuncertain: ${uncertain}\n`);
+  out(
+    v.json
+      ? JSON.stringify({ ...metrics, ece, uncertainty }) + '\n'
+      : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\nuncertain: ${uncertain}\n`,
+  );
   return 0;
 }
 
 async function detectEval(
-  v: { data?: string; usage?: string; model?: string; json?: boolean; limit?: string; backend?: string; 'skip-bad'?: boolean; 'min-confidence'?: string; split?: string; tta?: boolean },
+  v: {
+    data?: string;
+    usage?: string;
+    model?: string;
+    json?: boolean;
+    limit?: string;
+    backend?: string;
+    'skip-bad'?: boolean;
+    'min-confidence'?: string;
+    split?: string;
+    tta?: boolean;
+  },
   log: (s: string) => void,
   out: (s: string) => void,
 ): Promise<number> {
@@ -95,7 +117,9 @@ async function detectEval(
       ...(usage ? { usage } : {}),
       ...(v.limit ? { limit: intFlag(v.limit, 'limit', 0) } : {}),
       ...(v['skip-bad'] ? { skipBad: true } : {}),
-      onProgress: (d, t) => { if (tty && (d % 20 === 0 || d === t)) process.stderr.write(`\r\x1b[2K${d}/${t} images`); },
+      onProgress: (d, t) => {
+        if (tty && (d % 20 === 0 || d === t)) process.stderr.write(`\r\x1b[2K${d}/${t} images`);
+      },
     });
     if (tty) process.stderr.write('\r\x1b[2K');
     if (v.json) out(JSON.stringify(r) + '\n');

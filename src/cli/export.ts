@@ -24,11 +24,18 @@ above all at batch 1); the copy is for prediction, not for more training.
   --backend NAME`;
 
 export async function exportCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values: v } = parseFlags(argv, { model: { type: 'string' }, out: { type: 'string' }, float16: { type: 'boolean' }, 'keep-batchnorm': { type: 'boolean' }, backend: { type: 'string' } });
+  const { values: v } = parseFlags(argv, {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    float16: { type: 'boolean' },
+    'keep-batchnorm': { type: 'boolean' },
+    backend: { type: 'string' },
+  });
   if (!v.model || !v.out) throw new FerkitError('BAD_ARGUMENT', 'export needs --model DIR and --out DIR');
   const dir = resolveModelDir(v.model);
-  if (resolve(dir) === resolve(v.out)) throw new FerkitError('BAD_ARGUMENT', '--out must be a new folder, not the model\'s own');
-  if (readMetadata(dir).members) throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble: export each member, then put them together with \`ferkit ensemble\``);
+  if (resolve(dir) === resolve(v.out)) throw new FerkitError('BAD_ARGUMENT', "--out must be a new folder, not the model's own");
+  if (readMetadata(dir).members)
+    throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble: export each member, then put them together with \`ferkit ensemble\``);
   await initEngine(backendFlag(v.backend));
   const weights: WeightsDtype = v.float16 ? 'float16' : 'float32';
   const { folded } = await exportModel(dir, v.out, { weights, keepBatchNorm: Boolean(v['keep-batchnorm']) });

@@ -28,8 +28,15 @@ const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` 
 function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, unknown> | undefined): string[] {
   if (!t) return ['training: not recorded'];
   const parts = [
-    `${String(t.epochs)} epochs`, `batch ${String(t.batchSize)}`, `lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}`, `seed ${String(t.seed)}`,
-    ...(t.split !== undefined ? [`split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`] : t.validation ? [`validation ${String(t.validation)}`] : []),
+    `${String(t.epochs)} epochs`,
+    `batch ${String(t.batchSize)}`,
+    `lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}`,
+    `seed ${String(t.seed)}`,
+    ...(t.split !== undefined
+      ? [`split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`]
+      : t.validation
+        ? [`validation ${String(t.validation)}`]
+        : []),
     ...(t.dedupe ? [`validation without copies of training faces (similarity >= ${String(t.dedupe)})`] : []),
     ...(t.classWeighting && t.classWeighting !== 'none' ? [`class weights ${String(t.classWeighting)}`] : []),
     ...(t.balancedSampling ? ['balanced batches'] : []),
@@ -37,11 +44,20 @@ function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, 
     ...(t.mixup ? [`mixup ${String(t.mixup)}`] : []),
     ...(t.ferplus ? [`FER+ ${String(t.ferplus)}`] : []),
   ];
-  const lines = [`training: ${parts.join(', ')}`, `  data: ${String(t.data ?? '?')} (${String(t.trainCount ?? '?')} train, ${String(t.validationCount ?? '?')} validation)`];
+  const lines = [
+    `training: ${parts.join(', ')}`,
+    `  data: ${String(t.data ?? '?')} (${String(t.trainCount ?? '?')} train, ${String(t.validationCount ?? '?')} validation)`,
+  ];
   if (t.init) lines.push(`  init: ${String(t.init)}`);
-  if (t.teacher) lines.push(`  teacher: ${String(t.teacher)} (weight ${String(t.distillWeight)}, temperature ${String(t.distillTemperature)}${t.teacherSha256 ? `, sha256 ${String(t.teacherSha256).slice(0, 16)}…` : ''})`);
+  if (t.teacher)
+    lines.push(
+      `  teacher: ${String(t.teacher)} (weight ${String(t.distillWeight)}, temperature ${String(t.distillTemperature)}${t.teacherSha256 ? `, sha256 ${String(t.teacherSha256).slice(0, 16)}…` : ''})`,
+    );
   const val = m?.validation as { accuracy?: number } | undefined;
-  if (val) lines.push(`  validation accuracy ${pct(val.accuracy)}${m?.bestEpoch ? ` (best epoch ${String(m.bestEpoch)} of ${String(m.epochs)})` : ''}${typeof m?.trainingSeconds === 'number' ? `, ${(m.trainingSeconds / 60).toFixed(0)} min of training` : ''}`);
+  if (val)
+    lines.push(
+      `  validation accuracy ${pct(val.accuracy)}${m?.bestEpoch ? ` (best epoch ${String(m.bestEpoch)} of ${String(m.epochs)})` : ''}${typeof m?.trainingSeconds === 'number' ? `, ${(m.trainingSeconds / 60).toFixed(0)} min of training` : ''}`,
+    );
   return lines;
 }
 
@@ -59,9 +75,11 @@ export function formatModelDescription(d: ModelDescription): string {
     lines.push(...trainingLine(d.training, d.metrics));
   }
   const c = d.calibration;
-  lines.push(c
-    ? `calibration: temperature ${c.temperature.toFixed(3)} fitted on ${c.samples} images of ${c.fittedOn} (ECE ${c.eceBefore.toFixed(3)} -> ${c.eceAfter.toFixed(3)})${c.classBias ? ', with a class bias' : ''}`
-    : 'calibration: none (probabilities as the network gives them)');
+  lines.push(
+    c
+      ? `calibration: temperature ${c.temperature.toFixed(3)} fitted on ${c.samples} images of ${c.fittedOn} (ECE ${c.eceBefore.toFixed(3)} -> ${c.eceAfter.toFixed(3)})${c.classBias ? ', with a class bias' : ''}`
+      : 'calibration: none (probabilities as the network gives them)',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -82,7 +100,9 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
   let modelInfo: Record<string, unknown> = {};
   try {
     modelInfo = JSON.parse(readFileSync(join(model, 'ferkit.json'), 'utf8'));
-  } catch { /* no metadata */ }
+  } catch {
+    /* no metadata */
+  }
   const info = {
     version: packageVersion(),
     node: process.version,

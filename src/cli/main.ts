@@ -38,7 +38,19 @@ ${COMMANDS.map(([c, what]) => `  ${c.padEnd(10)} ${what}`).join('\n')}
   ferkit help <command>           a command's options and examples
   ferkit help --all               every command's options`;
 
-const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, compare: COMPARE_HELP, predict: PREDICT_HELP, video: VIDEO_HELP, calibrate: CALIBRATE_HELP, report: REPORT_HELP, export: EXPORT_HELP, ensemble: ENSEMBLE_HELP, info: INFO_HELP, serve: SERVE_HELP };
+const COMMAND_HELP: Record<string, string> = {
+  train: TRAIN_HELP,
+  eval: EVAL_HELP,
+  compare: COMPARE_HELP,
+  predict: PREDICT_HELP,
+  video: VIDEO_HELP,
+  calibrate: CALIBRATE_HELP,
+  report: REPORT_HELP,
+  export: EXPORT_HELP,
+  ensemble: ENSEMBLE_HELP,
+  info: INFO_HELP,
+  serve: SERVE_HELP,
+};
 
 /** Every command's full help, in the order of the short help: the CLI reference. */
 export function fullHelp(): string {
@@ -61,19 +73,37 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     switch (command) {
-      case 'train': return await trainCommand(rest, log);
-      case 'eval': return await evalCommand(rest, log, out);
-      case 'compare': return await compareCommand(rest, log, out);
-      case 'predict': return await predictCommand(rest, log, out);
-      case 'video': return await videoCommand(rest, log, out);
-      case 'calibrate': return await calibrateCommand(rest, log, out);
-      case 'report': return await reportCommand(rest, log, out);
-      case 'export': return await exportCommand(rest, out);
-      case 'ensemble': return await ensembleCommand(rest, out);
-      case 'info': return await infoCommand(rest, out);
-      case 'serve': return await serveCommand(rest, log);
-      case '--version': case '-v': case 'version': out(packageVersion() + '\n'); return 0;
-      case undefined: case 'help': case '--help': case '-h': {
+      case 'train':
+        return await trainCommand(rest, log);
+      case 'eval':
+        return await evalCommand(rest, log, out);
+      case 'compare':
+        return await compareCommand(rest, log, out);
+      case 'predict':
+        return await predictCommand(rest, log, out);
+      case 'video':
+        return await videoCommand(rest, log, out);
+      case 'calibrate':
+        return await calibrateCommand(rest, log, out);
+      case 'report':
+        return await reportCommand(rest, log, out);
+      case 'export':
+        return await exportCommand(rest, out);
+      case 'ensemble':
+        return await ensembleCommand(rest, out);
+      case 'info':
+        return await infoCommand(rest, out);
+      case 'serve':
+        return await serveCommand(rest, log);
+      case '--version':
+      case '-v':
+      case 'version':
+        out(packageVersion() + '\n');
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h': {
         const topic = rest[0];
         if (topic === undefined || topic === '--help' || topic === '-h') out(HELP + '\n');
         else if (topic === '--all' || topic === 'all') out(fullHelp() + '\n');
@@ -91,7 +121,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof FerkitError) {
       const message = cliMessage(err, command ?? '');
-      log(`ferkit ${command}: ${message}${err.code === 'BAD_ARGUMENT' ? `${/[.?!]$/.test(message) ? '' : '.'} Run \`ferkit help ${command}\` for its options.` : ''}`);
+      log(
+        `ferkit ${command}: ${message}${err.code === 'BAD_ARGUMENT' ? `${/[.?!]$/.test(message) ? '' : '.'} Run \`ferkit help ${command}\` for its options.` : ''}`,
+      );
       return err.code === 'BAD_ARGUMENT' ? 2 : 1;
     }
     throw err;

@@ -34,12 +34,24 @@ reported and skipped; the exit code is 1 when any file failed.
   --backend NAME         auto | native | wasm | cpu`;
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
-  const { values: v, positionals } = parseFlags(argv, {
-    json: { type: 'boolean' }, csv: { type: 'boolean' }, annotate: { type: 'string' }, model: { type: 'string' },
-    'min-confidence': { type: 'string' }, 'uncertain-below': { type: 'string' }, margin: { type: 'string' },
-    'no-align': { type: 'boolean' }, crops: { type: 'boolean' }, concurrency: { type: 'string' }, backend: { type: 'string' },
-    tta: { type: 'boolean' },
-  }, true);
+  const { values: v, positionals } = parseFlags(
+    argv,
+    {
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      annotate: { type: 'string' },
+      model: { type: 'string' },
+      'min-confidence': { type: 'string' },
+      'uncertain-below': { type: 'string' },
+      margin: { type: 'string' },
+      'no-align': { type: 'boolean' },
+      crops: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      backend: { type: 'string' },
+      tta: { type: 'boolean' },
+    },
+    true,
+  );
   if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'predict needs at least one FILE, DIR or GLOB');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
   const concurrency = intFlag(v.concurrency, 'concurrency', 4);
@@ -67,7 +79,9 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   const annotated = new Set<string>();
   const tty = Boolean(process.stderr.isTTY) && files.length > 1;
   const t0 = performance.now();
-  let done = 0, failed = missing.length, faceCount = 0;
+  let done = 0,
+    failed = missing.length,
+    faceCount = 0;
 
   // header and rows are printed in input order as results arrive
   const tableRows: string[][] = [['file', 'face', 'box (x,y,w,h)', 'emotion', 'conf', ...EMOTIONS.map((e) => e.slice(0, 4))]];
@@ -93,7 +107,14 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
       if (rec.faces.length === 0) tableRows.push([r.file, '-', 'no face', '', '', ...EMOTIONS.map(() => '')]);
       for (const f of rec.faces) {
         const b = f.box;
-        tableRows.push([r.file, String(f.faceId), `${Math.round(b.x)},${Math.round(b.y)},${Math.round(b.width)},${Math.round(b.height)}`, `${f.uncertain ? '?' : ''}${f.emotion}`, f.confidence.toFixed(2), ...EMOTIONS.map((e) => f.emotions[e].toFixed(2))]);
+        tableRows.push([
+          r.file,
+          String(f.faceId),
+          `${Math.round(b.x)},${Math.round(b.y)},${Math.round(b.width)},${Math.round(b.height)}`,
+          `${f.uncertain ? '?' : ''}${f.emotion}`,
+          f.confidence.toFixed(2),
+          ...EMOTIONS.map((e) => f.emotions[e].toFixed(2)),
+        ]);
       }
     }
   };
@@ -115,7 +136,9 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
         emit(r);
         if (tty) {
           const el = (performance.now() - t0) / 1000;
-          process.stderr.write(`\r\x1b[2K${done}/${files.length} pictures, ${faceCount} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`);
+          process.stderr.write(
+            `\r\x1b[2K${done}/${files.length} pictures, ${faceCount} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`,
+          );
         }
       },
     });
@@ -124,6 +147,8 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   }
   if (tty) process.stderr.write('\r\x1b[2K');
   if (!v.json && !v.csv) out(table(tableRows) + '\n');
-  log(`${files.length} picture(s), ${faceCount} face(s), ${failed} failed, in ${((performance.now() - t0) / 1000).toFixed(1)}s${v.annotate ? `; annotated pictures in ${v.annotate}` : ''}`);
+  log(
+    `${files.length} picture(s), ${faceCount} face(s), ${failed} failed, in ${((performance.now() - t0) / 1000).toFixed(1)}s${v.annotate ? `; annotated pictures in ${v.annotate}` : ''}`,
+  );
   return failed > 0 ? 1 : 0;
 }

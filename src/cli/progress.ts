@@ -5,7 +5,9 @@ import { EMOTIONS } from '../labels.js';
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   const s = Math.round(seconds);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   if (h) return `${h}h${String(m).padStart(2, '0')}m`;
   if (m) return `${m}m${String(r).padStart(2, '0')}s`;
   return `${r}s`;
@@ -26,7 +28,11 @@ function validationDetail(l: EpochLogs): string {
  * output is not a terminal (a log file) it prints the epoch lines only.
  */
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): TrainCallbacks {
-  let epochs = 0, startEpoch = 0, epochStart = 0, runStart = 0, lastDraw = 0;
+  let epochs = 0,
+    startEpoch = 0,
+    epochStart = 0,
+    runStart = 0,
+    lastDraw = 0;
   const tty = Boolean(stream.isTTY);
   const epochTimes: number[] = [];
   return {
@@ -34,7 +40,9 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): TrainC
       epochs = info.epochs;
       startEpoch = info.startEpoch;
       runStart = performance.now();
-      stream.write(`training on ${info.trainCount} images (${info.batchesPerEpoch} batches/epoch), validating on ${info.valCount}; epochs ${info.startEpoch + 1}..${info.epochs}\n`);
+      stream.write(
+        `training on ${info.trainCount} images (${info.batchesPerEpoch} batches/epoch), validating on ${info.valCount}; epochs ${info.startEpoch + 1}..${info.epochs}\n`,
+      );
     },
     onEpochBegin() {
       epochStart = performance.now();
@@ -49,12 +57,16 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): TrainC
       const etaRun = etaEpoch + perEpoch * (epochs - epoch);
       const width = 24;
       const done = Math.round((l.batch / l.batches) * width);
-      stream.write(`\r\x1b[2Kepoch ${epoch}/${epochs} [${'='.repeat(done)}${' '.repeat(width - done)}] ${l.batch}/${l.batches} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} | ETA epoch ${formatDuration(etaEpoch)}, run ${formatDuration(etaRun)}`);
+      stream.write(
+        `\r\x1b[2Kepoch ${epoch}/${epochs} [${'='.repeat(done)}${' '.repeat(width - done)}] ${l.batch}/${l.batches} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} | ETA epoch ${formatDuration(etaEpoch)}, run ${formatDuration(etaRun)}`,
+      );
     },
     onEpochEnd(l: EpochLogs) {
       epochTimes.push(l.seconds);
       const remaining = (epochs - l.epoch) * (epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length);
-      stream.write(`${tty ? '\r\x1b[2K' : ''}epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} val_loss ${l.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(l.valAccuracy)}${validationDetail(l)} | ${l.seconds.toFixed(1)}s, ${Math.round(l.imagesPerSecond)} img/s, ${l.numTensors} tensors | ETA ${formatDuration(remaining)}\n`);
+      stream.write(
+        `${tty ? '\r\x1b[2K' : ''}epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} val_loss ${l.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(l.valAccuracy)}${validationDetail(l)} | ${l.seconds.toFixed(1)}s, ${Math.round(l.imagesPerSecond)} img/s, ${l.numTensors} tensors | ETA ${formatDuration(remaining)}\n`,
+      );
     },
     onTrainEnd() {
       if (epochs > startEpoch) stream.write(`done in ${formatDuration((performance.now() - runStart) / 1000)}\n`);

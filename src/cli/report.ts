@@ -24,7 +24,11 @@ reliability.svg (calibration) and metrics.json.
 
 export async function reportCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    ...DATA_SELECTION_FLAGS, model: { type: 'string' }, out: { type: 'string' }, tta: { type: 'boolean' }, backend: { type: 'string' },
+    ...DATA_SELECTION_FLAGS,
+    model: { type: 'string' },
+    out: { type: 'string' },
+    tta: { type: 'boolean' },
+    backend: { type: 'string' },
     mistakes: { type: 'string' },
   });
   if (!v.data || !v.out) throw new FerkitError('BAD_ARGUMENT', 'report needs --data PATH and --out DIR');
@@ -37,7 +41,19 @@ export async function reportCommand(argv: string[], log: (s: string) => void, ou
   const { probabilities, ece, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
   model.dispose();
   const description = `${v.data}${v.split ? `, ${v.part ?? 'heldout'} part of a ${v.split} stratified split (seed ${v.seed ?? 42})` : `, usage ${v.usage ?? 'PublicTest'}`}${v.ferplus ? ', FER+ majority labels' : ''}${v.dedupe ? ', without copies of training faces' : ''}${v.tta ? ', flip TTA' : ''}`;
-  const files = await writeReport(v.out, { metrics, ece, probabilities, trueLabels: data.labels, meta, modelDir, dataDescription: description, faces: data, mistakes });
-  out(`accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}, ECE ${ece.toFixed(4)} on ${metrics.samples} images\nwrote ${files.map((f) => `${v.out}/${f}`).join(', ')}\n`);
+  const files = await writeReport(v.out, {
+    metrics,
+    ece,
+    probabilities,
+    trueLabels: data.labels,
+    meta,
+    modelDir,
+    dataDescription: description,
+    faces: data,
+    mistakes,
+  });
+  out(
+    `accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${metrics.macroF1.toFixed(3)}, ECE ${ece.toFixed(4)} on ${metrics.samples} images\nwrote ${files.map((f) => `${v.out}/${f}`).join(', ')}\n`,
+  );
   return 0;
 }

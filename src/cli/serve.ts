@@ -27,9 +27,18 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
 
 export async function serveCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    host: { type: 'string' }, port: { type: 'string' }, model: { type: 'string' }, workers: { type: 'string' }, concurrency: { type: 'string' },
-    queue: { type: 'string' }, 'max-body-mb': { type: 'string' }, 'max-pixels': { type: 'string' }, 'max-images': { type: 'string' },
-    'timeout-ms': { type: 'string' }, log: { type: 'string' }, backend: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    model: { type: 'string' },
+    workers: { type: 'string' },
+    concurrency: { type: 'string' },
+    queue: { type: 'string' },
+    'max-body-mb': { type: 'string' },
+    'max-pixels': { type: 'string' },
+    'max-images': { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    log: { type: 'string' },
+    backend: { type: 'string' },
   });
   const port = intFlag(v.port ?? process.env.FERKIT_PORT, 'port', 8080);
   if (port < 0 || port > 65535) throw new FerkitError('BAD_ARGUMENT', `--port must be 0..65535, got ${port}`);
@@ -40,7 +49,8 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
   const queue = intFlag(v.queue, 'queue', DEFAULT_LIMITS.queue);
   if (queue < 0) throw new FerkitError('BAD_ARGUMENT', `--queue must be 0 or more, got ${queue}`);
   const level = v.log ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new FerkitError('BAD_ARGUMENT', `--log must be fatal, error, warn, info, debug or silent, got ${level}`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
+    throw new FerkitError('BAD_ARGUMENT', `--log must be fatal, error, warn, info, debug or silent, got ${level}`);
   const backend = backendFlag(v.backend);
   await serve({
     host: v.host ?? process.env.FERKIT_HOST ?? '127.0.0.1',

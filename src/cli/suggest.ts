@@ -17,7 +17,8 @@ export function editDistance(a: string, b: string): number {
  * or a candidate that starts with it (an abbreviation). Undefined otherwise.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined, bestDistance = Infinity;
+  let best: string | undefined,
+    bestDistance = Infinity;
   for (const c of candidates) {
     const dist = editDistance(word, c);
     if (dist < bestDistance) [best, bestDistance] = [c, dist];

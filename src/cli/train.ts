@@ -61,15 +61,42 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --backend NAME       auto | native | wasm | cpu (default auto)`;
 
 const TRAIN_FLAGS = {
-  data: { type: 'string' }, usage: { type: 'string' }, val: { type: 'string' }, 'val-usage': { type: 'string' },
-  split: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' }, ferplus: { type: 'string' }, out: { type: 'string' },
-  resume: { type: 'boolean' }, init: { type: 'string' }, 'skip-bad': { type: 'boolean' }, limit: { type: 'string' }, backend: { type: 'string' },
-  recipe: { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, 'weight-decay': { type: 'string' },
-  'class-weights': { type: 'string' }, balanced: { type: 'boolean' }, focal: { type: 'string' }, 'label-smoothing': { type: 'string' },
-  augment: { type: 'string' }, mixup: { type: 'string' }, 'keep-best': { type: 'boolean' }, 'early-stopping': { type: 'string' }, calibrate: { type: 'boolean' },
-  teacher: { type: 'string' }, 'distill-weight': { type: 'string' }, 'distill-temperature': { type: 'string' },
-  dedupe: { type: 'boolean' }, 'dedupe-threshold': { type: 'string' },
+  data: { type: 'string' },
+  usage: { type: 'string' },
+  val: { type: 'string' },
+  'val-usage': { type: 'string' },
+  split: { type: 'string' },
+  arch: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' },
+  seed: { type: 'string' },
+  'split-seed': { type: 'string' },
+  ferplus: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  init: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  limit: { type: 'string' },
+  backend: { type: 'string' },
+  recipe: { type: 'string' },
+  schedule: { type: 'string' },
+  warmup: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'class-weights': { type: 'string' },
+  balanced: { type: 'boolean' },
+  focal: { type: 'string' },
+  'label-smoothing': { type: 'string' },
+  augment: { type: 'string' },
+  mixup: { type: 'string' },
+  'keep-best': { type: 'boolean' },
+  'early-stopping': { type: 'string' },
+  calibrate: { type: 'boolean' },
+  teacher: { type: 'string' },
+  'distill-weight': { type: 'string' },
+  'distill-temperature': { type: 'string' },
+  dedupe: { type: 'boolean' },
+  'dedupe-threshold': { type: 'string' },
 } as const;
 
 export async function trainCommand(argv: string[], log: (s: string) => void): Promise<number> {
@@ -77,7 +104,8 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
   const config = configFromFlags(v);
-  if (v['split-seed'] !== undefined && v.val) throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
+  if (v['split-seed'] !== undefined && v.val)
+    throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
   const usage = usageOption(v.usage);
   const dedupe = dedupeOption(v);
@@ -85,7 +113,9 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const selection: TrainingDataSelection = {
     data: v.data,
     ...(usage !== undefined ? { usage } : {}),
-    ...(v.val ? { validation: { data: v.val, usage: listFlag(v['val-usage']) ?? ['PublicTest'] } } : { split: { fraction: numFlag(v.split, 'split', 0.2), seed: intFlag(v['split-seed'], 'split-seed', config.seed) } }),
+    ...(v.val
+      ? { validation: { data: v.val, usage: listFlag(v['val-usage']) ?? ['PublicTest'] } }
+      : { split: { fraction: numFlag(v.split, 'split', 0.2), seed: intFlag(v['split-seed'], 'split-seed', config.seed) } }),
     ...(limit ? { limit } : {}),
     ...(v['skip-bad'] ? { skipBad: true } : {}),
     ...(v.ferplus ? { ferplus: v.ferplus } : {}),
@@ -104,7 +134,9 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const teacher = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
   if (teacher) {
     const { distillWeight, distillTemperature } = resolveConfig(config, teacher);
-    log(`teacher: ${teacher} (weight ${distillWeight}, temperature ${distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`);
+    log(
+      `teacher: ${teacher} (weight ${distillWeight}, temperature ${distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`,
+    );
   }
   const result = await train({
     train: trainSet,
@@ -118,7 +150,10 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     provenance,
   });
   const last = result.history[result.history.length - 1];
-  if (last) log(`final: train acc ${(last.accuracy * 100).toFixed(2)}%${last.valAccuracy !== undefined ? `, validation acc ${(last.valAccuracy * 100).toFixed(2)}%` : ''}; model saved in ${outDir}`);
+  if (last)
+    log(
+      `final: train acc ${(last.accuracy * 100).toFixed(2)}%${last.valAccuracy !== undefined ? `, validation acc ${(last.valAccuracy * 100).toFixed(2)}%` : ''}; model saved in ${outDir}`,
+    );
   result.model.dispose();
   return 0;
 }

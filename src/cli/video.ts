@@ -53,7 +53,11 @@ function smoothedFace(e: TimelineEntry, face: FaceEmotion, uncertainBelow: numbe
 }
 
 /** A face of a frame as printed: the face record of \`predict\`, with the smoothed emotions and the track's id. */
-const frameRecord = (e: TimelineEntry, face: FaceEmotion): { time: number; frame: number } & FaceRecord => ({ time: r3(e.time), frame: e.frame, ...faceRecord(face, e.faceId) });
+const frameRecord = (e: TimelineEntry, face: FaceEmotion): { time: number; frame: number } & FaceRecord => ({
+  time: r3(e.time),
+  frame: e.frame,
+  ...faceRecord(face, e.faceId),
+});
 const csvLine = (r: ReturnType<typeof frameRecord>) => [r.time, r.frame, ...faceCsvCells(r)].join(',');
 
 /** The human-readable summary of a video analysis. */
@@ -64,11 +68,20 @@ export function formatVideoSummary(s: VideoSummary): string {
     `faces: ${s.faces.length}; dominant emotion overall: ${s.dominant ?? 'none (no face)'}`,
   ];
   if (s.faces.length) {
-    lines.push('', table([
-      ['face', 'frames', 'seen (s)', 'dominant', ...EMOTIONS],
-      ...s.faces.map((f) => [String(f.faceId), String(f.frames), `${f.firstSeen.toFixed(1)}-${f.lastSeen.toFixed(1)}`, f.dominant, ...EMOTIONS.map((e) => pct(f.share[e]))]),
-      ['all', String(s.faces.reduce((a, f) => a + f.frames, 0)), '', s.dominant ?? '', ...EMOTIONS.map((e) => pct(s.overall[e]))],
-    ]));
+    lines.push(
+      '',
+      table([
+        ['face', 'frames', 'seen (s)', 'dominant', ...EMOTIONS],
+        ...s.faces.map((f) => [
+          String(f.faceId),
+          String(f.frames),
+          `${f.firstSeen.toFixed(1)}-${f.lastSeen.toFixed(1)}`,
+          f.dominant,
+          ...EMOTIONS.map((e) => pct(f.share[e])),
+        ]),
+        ['all', String(s.faces.reduce((a, f) => a + f.frames, 0)), '', s.dominant ?? '', ...EMOTIONS.map((e) => pct(s.overall[e]))],
+      ]),
+    );
     if (s.strongestChanges.length) {
       lines.push('', 'strongest changes:');
       for (const c of s.strongestChanges) lines.push(`  ${c.time.toFixed(1)}s face ${c.faceId}: ${c.from} -> ${c.to} (change ${c.change.toFixed(2)})`);
@@ -78,11 +91,25 @@ export function formatVideoSummary(s: VideoSummary): string {
 }
 
 export async function videoCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
-  const { values: v, positionals } = parseFlags(argv, {
-    fps: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, out: { type: 'string' }, plot: { type: 'string' },
-    summary: { type: 'string' }, smoothing: { type: 'string' }, 'max-side': { type: 'string' }, model: { type: 'string' },
-    'min-confidence': { type: 'string' }, backend: { type: 'string' }, 'annotate-video': { type: 'string' }, 'uncertain-below': { type: 'string' },
-  }, true);
+  const { values: v, positionals } = parseFlags(
+    argv,
+    {
+      fps: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      out: { type: 'string' },
+      plot: { type: 'string' },
+      summary: { type: 'string' },
+      smoothing: { type: 'string' },
+      'max-side': { type: 'string' },
+      model: { type: 'string' },
+      'min-confidence': { type: 'string' },
+      backend: { type: 'string' },
+      'annotate-video': { type: 'string' },
+      'uncertain-below': { type: 'string' },
+    },
+    true,
+  );
   if (positionals.length !== 1) throw new FerkitError('BAD_ARGUMENT', 'video needs exactly one FILE, URL or camera device');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
   const source = videoSource(positionals[0]);
@@ -127,7 +154,11 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
           else if (v.csv) out(csvLine(rec) + '\n');
           timelineFile?.write(csvLine(rec) + '\n');
         });
-        await writer?.write(frame.image, smoothed, faces.map((f) => f.entry.faceId));
+        await writer?.write(
+          frame.image,
+          smoothed,
+          faces.map((f) => f.entry.faceId),
+        );
       },
       onFrame: (i, t) => {
         if (tty && i % 5 === 0) process.stderr.write(`\r\x1b[2Kframe ${i} (${t.toFixed(1)}s), ${(i / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s`);
@@ -151,6 +182,8 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   if (v.json || v.csv) log(text.trimEnd());
   else out(text);
   const wrote = [v.out && join(v.out, 'timeline.csv') + ', summary.json, emotions.svg', v['annotate-video'], v.plot, v.summary].filter(Boolean);
-  log(`analysed ${summary.framesAnalysed} frames in ${((performance.now() - t0) / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`);
+  log(
+    `analysed ${summary.framesAnalysed} frames in ${((performance.now() - t0) / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`,
+  );
   return 0;
 }

@@ -42,7 +42,11 @@ test('reads rows, labels, pixels and usage; ids name file and line', async () =>
 
 test('gzip, CRLF line ends, no header, quoted pixels and columns in another order', async () => {
   const row = (l: number) => `"${Array.from({ length: 2304 }, () => 9).join(' ')}",Training,${l}`;
-  const a = write('b.csv.gz', ['pixels,Usage,emotion', row(1), row(2)].map((l) => l + '\r'), true);
+  const a = write(
+    'b.csv.gz',
+    ['pixels,Usage,emotion', row(1), row(2)].map((l) => l + '\r'),
+    true,
+  );
   const b = write('c.csv', [csvRow(4, () => 1), csvRow(5, () => 2)]);
   try {
     const r1 = await readFerCsv(a.file);
@@ -62,7 +66,7 @@ const BAD_ROWS: [string, string, RegExp][] = [
   ['label out of range', csvRow(7, () => 1), /line 3: emotion 7 is out of range 0\.\.6/],
   ['label not a number', csvRow('x', () => 1), /line 3: emotion "x" is not an integer/],
   ['pixel above 255', csvRow(1, (i) => (i === 10 ? 256 : 1)), /line 3: pixel 11 is above 255/],
-  ['pixel not a number', csvRow(1, (i) => (i === 0 ? 'a' as unknown as number : 1)), /line 3: pixel 1 contains "a"/],
+  ['pixel not a number', csvRow(1, (i) => (i === 0 ? ('a' as unknown as number) : 1)), /line 3: pixel 1 contains "a"/],
   ['missing pixels field', '2', /line 3: expected at least 2 comma-separated fields/],
 ];
 

@@ -18,7 +18,12 @@ export interface CsvReadOptions {
   limit?: number;
 }
 
-const NL = 10, CR = 13, COMMA = 44, SPACE = 32, QUOTE = 34, TAB = 9;
+const NL = 10,
+  CR = 13,
+  COMMA = 44,
+  SPACE = 32,
+  QUOTE = 34,
+  TAB = 9;
 
 /** A growable byte buffer. */
 class Bytes {
@@ -45,7 +50,9 @@ class BadRow extends Error {}
  */
 export async function readFerCsv(file: string, options: CsvReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
   if (!existsSync(file)) {
-    throw new FerkitError('DATA_NOT_FOUND', `no such CSV file: ${file}. Pass the path of a FER2013-style CSV (emotion,pixels,Usage), .csv or .csv.gz.`, { file });
+    throw new FerkitError('DATA_NOT_FOUND', `no such CSV file: ${file}. Pass the path of a FER2013-style CSV (emotion,pixels,Usage), .csv or .csv.gz.`, {
+      file,
+    });
   }
   const stream: Readable = /\.gz$/i.test(file) ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
   return parseFerCsvStream(stream, file, options);
@@ -58,11 +65,13 @@ class Fields {
   count = 0;
 
   split(b: Uint8Array, s: number, e: number): void {
-    let n = 0, p = s;
+    let n = 0,
+      p = s;
     for (;;) {
       let q = b.indexOf(COMMA, p);
       if (q < 0 || q > e) q = e;
-      let fs = p, fe = q;
+      let fs = p,
+        fe = q;
       while (fs < fe && (b[fs] === SPACE || b[fs] === QUOTE)) fs++;
       while (fe > fs && (b[fe - 1] === SPACE || b[fe - 1] === QUOTE)) fe--;
       this.start[n] = fs;
@@ -83,7 +92,8 @@ const latin1 = (b: Uint8Array, s: number, e: number) => Buffer.from(b.buffer, b.
 
 /** The emotion field: an integer 0..6. */
 function parseLabel(b: Uint8Array, s: number, e: number): number {
-  let label = 0, digits = 0;
+  let label = 0,
+    digits = 0;
   for (let p = s; p < e; p++) {
     const c = b[p] - 48;
     if (c < 0 || c > 9) throw new BadRow(`emotion "${latin1(b, s, e)}" is not an integer 0..6`);
@@ -97,7 +107,8 @@ function parseLabel(b: Uint8Array, s: number, e: number): number {
 
 /** The pixels field: 48x48 integers 0..255 separated by spaces, written to `out` at `o`. */
 function parsePixels(b: Uint8Array, s: number, e: number, out: Uint8Array, o: number): void {
-  let count = 0, v = -1;
+  let count = 0,
+    v = -1;
   for (let p = s; p <= e; p++) {
     const c = p < e ? b[p] : SPACE;
     if (c >= 48 && c <= 57) {
@@ -181,7 +192,11 @@ class FerCsvParser {
         noteSkipped(this.report, `${this.name}:${this.line}: ${err.message}`);
         return false;
       }
-      throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or set skipBad to skip bad rows.`, { file: this.name, row: this.line, options: ['skipBad'] });
+      throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or set skipBad to skip bad rows.`, {
+        file: this.name,
+        row: this.line,
+        options: ['skipBad'],
+      });
     }
     return this.labels.length >= this.limit;
   }
@@ -190,7 +205,11 @@ class FerCsvParser {
     const names = Array.from({ length: this.fields.count }, (_, i) => this.fields.text(b, i).toLowerCase());
     this.columns = { emotion: names.indexOf('emotion'), pixels: names.indexOf('pixels'), usage: names.indexOf('usage') };
     if (this.columns.emotion < 0 || this.columns.pixels < 0) {
-      throw new FerkitError('BAD_DATA', `${this.name}: header "${names.join(',')}" has no "emotion" and "pixels" columns; expected a FER2013 CSV (emotion,pixels,Usage)`, { file: this.name, row: 1 });
+      throw new FerkitError(
+        'BAD_DATA',
+        `${this.name}: header "${names.join(',')}" has no "emotion" and "pixels" columns; expected a FER2013 CSV (emotion,pixels,Usage)`,
+        { file: this.name, row: 1 },
+      );
     }
   }
 
@@ -212,7 +231,12 @@ class FerCsvParser {
   }
 
   dataset(): Dataset {
-    return makeDataset({ pixels: this.pixels.buf.slice(0, this.pixels.length), labels: Int32Array.from(this.labels), ids: this.ids, rows: Int32Array.from(this.rows) });
+    return makeDataset({
+      pixels: this.pixels.buf.slice(0, this.pixels.length),
+      labels: Int32Array.from(this.labels),
+      ids: this.ids,
+      rows: Int32Array.from(this.rows),
+    });
   }
 }
 

@@ -2,7 +2,6 @@ import { FerkitError } from '../errors.js';
 import { NUM_CLASSES } from '../labels.js';
 import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 
-
 /**
  * A labelled set of 48x48 grey faces, kept as bytes (0..255) to save memory;
  * they are normalised to [0,1] when batched for a model.
@@ -53,7 +52,9 @@ export function makeDataset(parts: { pixels: Uint8Array; labels: Int32Array; ids
   if (parts.ids.length !== count) throw new FerkitError('BAD_DATA', `dataset has ${count} labels but ${parts.ids.length} ids`);
   const rows = parts.rows ?? new Int32Array(count).fill(-1);
   if (parts.soft && parts.soft.length !== count * NUM_CLASSES) throw new FerkitError('BAD_DATA', 'soft labels do not match the number of images');
-  return parts.soft ? { pixels: parts.pixels, labels: parts.labels, count, ids: parts.ids, rows, soft: parts.soft } : { pixels: parts.pixels, labels: parts.labels, count, ids: parts.ids, rows };
+  return parts.soft
+    ? { pixels: parts.pixels, labels: parts.labels, count, ids: parts.ids, rows, soft: parts.soft }
+    : { pixels: parts.pixels, labels: parts.labels, count, ids: parts.ids, rows };
 }
 
 /** The images at the given indices, as a new dataset (pure). */

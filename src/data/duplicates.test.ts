@@ -7,12 +7,18 @@ import { DUPLICATE_THRESHOLD, duplicateIndices, nearestFaces, withoutCopies } fr
 import { createRng } from '../random.js';
 import { syntheticFaces } from '../../test/fixtures.js';
 
-await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
+await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');
 
 function dataset(images: Uint8Array[]): Dataset {
   const pixels = new Uint8Array(images.length * PIXELS_PER_IMAGE);
   images.forEach((img, i) => pixels.set(img, i * PIXELS_PER_IMAGE));
-  return { pixels, labels: new Int32Array(images.length), count: images.length, ids: images.map((_, i) => `img${i}`), rows: new Int32Array(images.length).fill(-1) };
+  return {
+    pixels,
+    labels: new Int32Array(images.length),
+    count: images.length,
+    ids: images.map((_, i) => `img${i}`),
+    rows: new Int32Array(images.length).fill(-1),
+  };
 }
 
 /** A random face-sized picture with values in [50, 200), seeded. */
@@ -67,7 +73,8 @@ test('nearest faces: copies, brightened and contrast-changed copies are found; m
 });
 
 test('faces of one synthetic class with other noise are alike but not copies at the default threshold', async () => {
-  const a = syntheticFaces(2, 7, 1), b = syntheticFaces(2, 7, 2);
+  const a = syntheticFaces(2, 7, 1),
+    b = syntheticFaces(2, 7, 2);
   const split = (d: { pixels: Uint8Array }) => Array.from({ length: 14 }, (_, i) => d.pixels.slice(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE));
   const faces = await nearestFaces(dataset(split(b)), dataset(split(a)));
   for (let i = 0; i < 14; i++) {

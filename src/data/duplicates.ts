@@ -45,9 +45,11 @@ function centredRows(d: Dataset): tf.Tensor2D {
 export async function nearestFaces(query: Dataset, reference: Dataset, options: DuplicateOptions = {}): Promise<NearestFaces> {
   if (reference.count === 0) throw new FerkitError('BAD_DATA', 'no reference images to look for duplicates in');
   const batch = options.batch ?? 256;
-  const nearest = new Int32Array(query.count), similarity = new Float32Array(query.count);
+  const nearest = new Int32Array(query.count),
+    similarity = new Float32Array(query.count);
   if (query.count === 0) return { nearest, similarity };
-  const ref = centredRows(reference), q = centredRows(query);
+  const ref = centredRows(reference),
+    q = centredRows(query);
   try {
     for (let start = 0; start < query.count; start += batch) {
       const n = Math.min(batch, query.count - start);
@@ -74,7 +76,9 @@ export function checkDuplicateThreshold(threshold: number): void {
 export function duplicateIndices(faces: NearestFaces, threshold = DUPLICATE_THRESHOLD): Int32Array {
   checkDuplicateThreshold(threshold);
   const out: number[] = [];
-  faces.similarity.forEach((s, i) => { if (s >= threshold) out.push(i); });
+  faces.similarity.forEach((s, i) => {
+    if (s >= threshold) out.push(i);
+  });
   return Int32Array.from(out);
 }
 

@@ -33,7 +33,8 @@ export function readFerPlus(file: string): FerPlusVotes {
     if ((f[nameCol] ?? '').trim() === '') continue;
     for (let c = 0; c < cols.length; c++) {
       const v = Number(f[cols[c]]);
-      if (!Number.isFinite(v) || v < 0) throw new FerkitError('BAD_DATA', `${file}, line ${r + 2}: vote "${f[cols[c]]}" for ${FERPLUS_COLUMNS[c]} is not a count`, { file, row: r + 2 });
+      if (!Number.isFinite(v) || v < 0)
+        throw new FerkitError('BAD_DATA', `${file}, line ${r + 2}: vote "${f[cols[c]]}" for ${FERPLUS_COLUMNS[c]} is not a count`, { file, row: r + 2 });
       votes[r * cols.length + c] = v;
     }
     hasVotes[r] = 1;
@@ -80,21 +81,35 @@ export function withFerPlus(ds: Dataset, fp: FerPlusVotes, options: FerPlusOptio
   const soft = new Float32Array(ds.count * NUM_CLASSES);
   const labels = Int32Array.from(ds.labels);
   const keep: number[] = [];
-  let notFace = 0, unvoted = 0, otherMajority = 0;
+  let notFace = 0,
+    unvoted = 0,
+    otherMajority = 0;
   for (let i = 0; i < ds.count; i++) {
     const r = ds.rows[i];
     if (r < 0 || r >= fp.rows) throw new FerkitError('BAD_DATA', `image ${ds.ids[i]} has no FER+ row (FER+ votes align with FER2013 CSV rows only)`);
     const v = fp.votes.subarray(r * nc, (r + 1) * nc);
     const total = v.reduce((a, b) => a + b, 0);
-    if (dropNotFace && fp.hasVotes[r] && v[nfCol] > total / 2) { notFace++; continue; }
-    if (dropOtherMajority && fp.hasVotes[r] && !FERPLUS_TO_FER[argmaxAt(v, 0, nc)]) { otherMajority++; continue; }
+    if (dropNotFace && fp.hasVotes[r] && v[nfCol] > total / 2) {
+      notFace++;
+      continue;
+    }
+    if (dropOtherMajority && fp.hasVotes[r] && !FERPLUS_TO_FER[argmaxAt(v, 0, nc)]) {
+      otherMajority++;
+      continue;
+    }
     let sum = 0;
     for (let c = 0; c < nc; c++) {
       const e = FERPLUS_TO_FER[c];
-      if (e) { soft[i * NUM_CLASSES + emotionIndex(e)] += v[c]; sum += v[c]; }
+      if (e) {
+        soft[i * NUM_CLASSES + emotionIndex(e)] += v[c];
+        sum += v[c];
+      }
     }
     if (!fp.hasVotes[r] || sum === 0) {
-      if (dropUnvoted) { unvoted++; continue; }
+      if (dropUnvoted) {
+        unvoted++;
+        continue;
+      }
       soft[i * NUM_CLASSES + ds.labels[i]] = 1;
       keep.push(i);
       continue;

@@ -16,7 +16,12 @@ async function grey(file: string, value: number, size = 48, format: 'png' | 'jpe
 test('class folders match labels case-insensitively and by synonym; others are skipped with a warning', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    for (const [folder, v] of [['Anger', 10], ['HAPPINESS', 20], ['sadness', 30], ['contempt', 40]] as const) {
+    for (const [folder, v] of [
+      ['Anger', 10],
+      ['HAPPINESS', 20],
+      ['sadness', 30],
+      ['contempt', 40],
+    ] as const) {
       mkdirSync(join(dir, folder));
       await grey(join(dir, folder, 'a.png'), v);
       await grey(join(dir, folder, 'b.jpg'), v, 96, 'jpeg'); // other sizes are resized
@@ -59,7 +64,10 @@ test('an undecodable image stops the read naming the file, or is skipped and cou
 test('train/ and test/ sub-roots are chosen by usage', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    for (const [part, n] of [['train', 3], ['test', 2]] as const) {
+    for (const [part, n] of [
+      ['train', 3],
+      ['test', 2],
+    ] as const) {
       mkdirSync(join(dir, part, 'neutral'), { recursive: true });
       for (let i = 0; i < n; i++) await grey(join(dir, part, 'neutral', `${i}.png`), 50);
     }

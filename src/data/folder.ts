@@ -51,7 +51,10 @@ export function listImageFolder(root: string, limitPerClass?: number): { files: 
   const report = emptyReport();
   const files: LabelledFile[] = [];
   const unmatched: string[] = [];
-  const dirs = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const dirs = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const dir of dirs) {
     const emotion = matchEmotion(dir);
     if (!emotion) {
@@ -59,7 +62,9 @@ export function listImageFolder(root: string, limitPerClass?: number): { files: 
       continue;
     }
     const label = emotionIndex(emotion);
-    let names = readdirSync(join(root, dir)).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+    let names = readdirSync(join(root, dir))
+      .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
+      .sort();
     if (limitPerClass !== undefined) names = names.slice(0, limitPerClass);
     for (const f of names) files.push({ path: join(root, dir, f), label });
   }
@@ -67,7 +72,11 @@ export function listImageFolder(root: string, limitPerClass?: number): { files: 
     report.warnings.push(`skipped folders that match no emotion label (${EMOTIONS.join(', ')}): ${unmatched.map((u) => join(root, u)).join(', ')}`);
   }
   if (files.length === 0) {
-    throw new FerkitError('DATA_NOT_FOUND', `${root} has no images in emotion-named folders (${EMOTIONS.join(', ')} or synonyms such as anger, happiness, sadness).`, { file: root });
+    throw new FerkitError(
+      'DATA_NOT_FOUND',
+      `${root} has no images in emotion-named folders (${EMOTIONS.join(', ')} or synonyms such as anger, happiness, sadness).`,
+      { file: root },
+    );
   }
   return { files, report };
 }
@@ -84,7 +93,11 @@ export async function readImageFolder(root: string, options: FolderReadOptions =
       return await decodeFace(f.path);
     } catch (err) {
       if (!options.skipBad) {
-        throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, { file: f.path, cause: err, options: ['skipBad'] });
+        throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, {
+          file: f.path,
+          cause: err,
+          options: ['skipBad'],
+        });
       }
       noteSkipped(report, `${f.path}: cannot decode`);
       return undefined;

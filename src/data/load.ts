@@ -48,10 +48,16 @@ export function folderParts(path: string, usage?: readonly string[]): string[] {
  */
 export async function loadDataset(path: string, options: LoadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
   if (!existsSync(path)) {
-    throw new FerkitError('DATA_NOT_FOUND', `no such file or folder: ${path}. Pass a FER2013 CSV (.csv/.csv.gz) or an image folder (<root>/<emotion>/*.jpg).`, { file: path });
+    throw new FerkitError('DATA_NOT_FOUND', `no such file or folder: ${path}. Pass a FER2013 CSV (.csv/.csv.gz) or an image folder (<root>/<emotion>/*.jpg).`, {
+      file: path,
+    });
   }
   if (isCsvPath(path) || statSync(path).isFile()) {
-    return readFerCsv(path, { ...(options.usage ? { usage: options.usage } : {}), ...(options.skipBad ? { skipBad: true } : {}), ...(options.limit ? { limit: options.limit } : {}) });
+    return readFerCsv(path, {
+      ...(options.usage ? { usage: options.usage } : {}),
+      ...(options.skipBad ? { skipBad: true } : {}),
+      ...(options.limit ? { limit: options.limit } : {}),
+    });
   }
   const folderOpts = { ...(options.skipBad ? { skipBad: true } : {}), ...(options.limit ? { limitPerClass: options.limit } : {}) };
   const parts = folderParts(path, options.usage);

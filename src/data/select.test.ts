@@ -21,7 +21,10 @@ test('selectData: PublicTest by default, Training for a split, one part of it; e
     const data = csvFile(dir);
     const steps: SelectionStep[] = [];
     assert.equal((await selectData({ data }, (s) => steps.push(s))).count, 21);
-    assert.deepEqual(steps.map((s) => s.step), ['read']);
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      ['read'],
+    );
     assert.deepEqual(steps[0].step === 'read' && steps[0].usage, ['PublicTest']);
     assert.equal((await selectData({ data, usage: 'all' })).count, 84);
     const held = await selectData({ data, split: { fraction: 0.2 } }, (s) => steps.push(s));
@@ -37,7 +40,8 @@ test('selectData refuses selections that cannot work, naming the options to chan
   const { dir, cleanup } = tempDir();
   try {
     const data = csvFile(dir);
-    const refused = async (p: Promise<unknown>, options: string[]) => assert.rejects(p, (err: unknown) => err instanceof FerkitError && err.code === 'BAD_ARGUMENT' && err.options?.join() === options.join());
+    const refused = async (p: Promise<unknown>, options: string[]) =>
+      assert.rejects(p, (err: unknown) => err instanceof FerkitError && err.code === 'BAD_ARGUMENT' && err.options?.join() === options.join());
     await refused(selectData({ data, usage: ['Training'], dedupe: true }), ['dedupe', 'usage', 'split']);
     await refused(selectData({ data, split: { fraction: 0.2, part: 'train' }, dedupe: true }), ['dedupe', 'split.part']);
     await refused(selectData({ data: dir, ferplus: join(dir, 'fer2013new.csv') }), ['ferplus', 'data']);

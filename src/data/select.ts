@@ -72,19 +72,21 @@ export type SelectionStep =
 export type OnStep = (step: SelectionStep) => void;
 
 function usageList(usage: Usage | undefined, fallback: string): readonly string[] | undefined {
-  return usage === 'all' ? undefined : usage ?? [fallback];
+  return usage === 'all' ? undefined : (usage ?? [fallback]);
 }
 
 function dedupeThreshold(dedupe: Dedupe | undefined): number | undefined {
   if (!dedupe) return undefined;
-  const threshold = dedupe === true ? DUPLICATE_THRESHOLD : dedupe.threshold ?? DUPLICATE_THRESHOLD;
+  const threshold = dedupe === true ? DUPLICATE_THRESHOLD : (dedupe.threshold ?? DUPLICATE_THRESHOLD);
   checkDuplicateThreshold(threshold);
   return threshold;
 }
 
 function checkFerPlus(options: { data: string; ferplus?: string }): void {
   if (options.ferplus && !isCsvPath(options.data)) {
-    throw new FerkitError('BAD_ARGUMENT', `ferplus votes align with the rows of the FER2013 CSV; set data to that CSV, not ${options.data}`, { options: ['ferplus', 'data'] });
+    throw new FerkitError('BAD_ARGUMENT', `ferplus votes align with the rows of the FER2013 CSV; set data to that CSV, not ${options.data}`, {
+      options: ['ferplus', 'data'],
+    });
   }
 }
 
@@ -107,12 +109,23 @@ export async function selectData(options: DataSelection, onStep?: OnStep): Promi
   const { split } = options;
   const part = split?.part ?? 'heldout';
   checkFerPlus(options);
-  if (!['heldout', 'train'].includes(part)) throw new FerkitError('BAD_ARGUMENT', `split.part must be heldout or train, got ${part}`, { options: ['split.part'] });
+  if (!['heldout', 'train'].includes(part))
+    throw new FerkitError('BAD_ARGUMENT', `split.part must be heldout or train, got ${part}`, { options: ['split.part'] });
   const usage = usageList(options.usage, split ? 'Training' : 'PublicTest');
   const threshold = dedupeThreshold(options.dedupe);
   if (threshold !== undefined) {
-    if (part === 'train' && split) throw new FerkitError('BAD_ARGUMENT', 'dedupe leaves out copies of training faces; the training part of a split is those faces. Use it with the held-out part or test rows', { options: ['dedupe', 'split.part'] });
-    if (!split && (!usage || usage.some((u) => u.toLowerCase() === 'training'))) throw new FerkitError('BAD_ARGUMENT', 'dedupe compares the images with the Training rows; select other rows (usage PublicTest) or the held-out part of a split', { options: ['dedupe', 'usage', 'split'] });
+    if (part === 'train' && split)
+      throw new FerkitError(
+        'BAD_ARGUMENT',
+        'dedupe leaves out copies of training faces; the training part of a split is those faces. Use it with the held-out part or test rows',
+        { options: ['dedupe', 'split.part'] },
+      );
+    if (!split && (!usage || usage.some((u) => u.toLowerCase() === 'training')))
+      throw new FerkitError(
+        'BAD_ARGUMENT',
+        'dedupe compares the images with the Training rows; select other rows (usage PublicTest) or the held-out part of a split',
+        { options: ['dedupe', 'usage', 'split'] },
+      );
   }
   let data = await read(options.data, { ...(usage ? { usage } : {}), skipBad: options.skipBad, limit: options.limit }, onStep);
   let training: Dataset | undefined;
@@ -145,7 +158,8 @@ export async function selectData(options: DataSelection, onStep?: OnStep): Promi
  * training faces. Returns both with the provenance facts that chose them.
  */
 export async function selectTrainingData(options: TrainingDataSelection, onStep?: OnStep): Promise<TrainingData> {
-  if (options.validation && options.split) throw new FerkitError('BAD_ARGUMENT', 'give either validation data or a split of the training data, not both', { options: ['validation', 'split'] });
+  if (options.validation && options.split)
+    throw new FerkitError('BAD_ARGUMENT', 'give either validation data or a split of the training data, not both', { options: ['validation', 'split'] });
   checkFerPlus(options);
   const threshold = dedupeThreshold(options.dedupe);
   const usage = usageList(options.usage, 'Training');
@@ -178,6 +192,12 @@ export async function selectTrainingData(options: TrainingDataSelection, onStep?
     splitInfo.dedupe = threshold;
     onStep?.({ step: 'dedupe', threshold, copies: r.copies, sameLabel: r.sameLabel, reference: train.count, count: validation.count });
   }
-  const provenance = { data: options.data, usage: usage ?? 'all', ...(options.ferplus ? { ferplus: options.ferplus } : {}), ...splitInfo, ...(options.limit ? { limit: options.limit } : {}) };
+  const provenance = {
+    data: options.data,
+    usage: usage ?? 'all',
+    ...(options.ferplus ? { ferplus: options.ferplus } : {}),
+    ...splitInfo,
+    ...(options.limit ? { limit: options.limit } : {}),
+  };
   return { train, validation, provenance };
 }

@@ -7,10 +7,25 @@ const labels = Int32Array.from([...Array(100).fill(0), ...Array(50).fill(1), ...
 
 test('stratified 4:1 split keeps class proportions and covers every index once', () => {
   const { train, test: held } = stratifiedSplit(labels, 0.2, 7);
-  assert.deepEqual(classCounts([...held].map((i) => labels[i]), 4), [20, 10, 2, 1]);
-  assert.deepEqual(classCounts([...train].map((i) => labels[i]), 4), [80, 40, 8, 4]);
+  assert.deepEqual(
+    classCounts(
+      [...held].map((i) => labels[i]),
+      4,
+    ),
+    [20, 10, 2, 1],
+  );
+  assert.deepEqual(
+    classCounts(
+      [...train].map((i) => labels[i]),
+      4,
+    ),
+    [80, 40, 8, 4],
+  );
   const all = [...train, ...held].sort((a, b) => a - b);
-  assert.deepEqual(all, Array.from({ length: labels.length }, (_, i) => i));
+  assert.deepEqual(
+    all,
+    Array.from({ length: labels.length }, (_, i) => i),
+  );
 });
 
 test('the split is seeded: same seed same split, other seed other split', () => {

@@ -7,13 +7,24 @@ import type { FaceEmotion } from '../recognizer.js';
 
 /** One colour per emotion, in FER2013 order. */
 export const EMOTION_COLOURS: Record<string, string> = {
-  angry: '#e6194b', disgust: '#3cb44b', fear: '#911eb4', happy: '#ffb000', sad: '#4363d8', surprise: '#f58231', neutral: '#a9a9a9',
+  angry: '#e6194b',
+  disgust: '#3cb44b',
+  fear: '#911eb4',
+  happy: '#ffb000',
+  sad: '#4363d8',
+  surprise: '#f58231',
+  neutral: '#a9a9a9',
 };
 
-
-interface Rect { x: number; y: number; w: number; h: number }
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
-const overlapArea = (a: Rect, b: Rect) => Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+const overlapArea = (a: Rect, b: Rect) =>
+  Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
 
 /**
  * An SVG overlay: a box per face, a label with its number, top emotion and
@@ -31,15 +42,20 @@ export function overlaySvg(width: number, height: number, faces: readonly FaceEm
   const marks = faces.map((f, i) => {
     const box: Rect = { x: f.box.x, y: f.box.y, w: f.box.width, h: f.box.height };
     const label = `#${ids?.[i] ?? i + 1} ${f.uncertain ? 'uncertain: ' : ''}${f.emotion} ${(f.confidence * 100).toFixed(0)}%`;
-    const lw = label.length * charW + 8, lh = font * 1.35;
+    const lw = label.length * charW + 8,
+      lh = font * 1.35;
     // above the box, or inside its top edge when there is no room above
     const tag: Rect = { x: clamp(box.x, 0, width - lw), y: box.y - lh >= 0 ? box.y - lh : clamp(box.y, 0, height - lh), w: lw, h: lh };
     return { f, box, label, tag, colour: EMOTION_COLOURS[f.emotion] ?? '#ffffff' };
   });
   const placed: Rect[] = marks.flatMap((m) => [m.box, m.tag]);
   const panels: string[] = [];
-  const rowH = Math.round(font * 1.15), barW = font * 5, nameW = 8 * charW, pctW = 4.5 * charW;
-  const pw = nameW + barW + pctW + 12, ph = rowH * (EMOTIONS.length + 1) + 6;
+  const rowH = Math.round(font * 1.15),
+    barW = font * 5,
+    nameW = 8 * charW,
+    pctW = 4.5 * charW;
+  const pw = nameW + barW + pctW + 12,
+    ph = rowH * (EMOTIONS.length + 1) + 6;
   for (const [i, { f, box, tag }] of marks.entries()) {
     // candidate places, moved inside the picture; the one that covers the least of the faces, the
     // labels and the panels already placed wins (in this order of preference when they tie)
@@ -65,7 +81,9 @@ export function overlaySvg(width: number, height: number, faces: readonly FaceEm
       const bold = e === f.emotion ? ' font-weight="bold"' : '';
       panels.push(text(panel.x + 4, ry + font * 0.9, font * 0.9, e, ` fill="#fff"${bold}`));
       panels.push(`<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${barW}" height="${rowH * 0.6}" fill="#fff" fill-opacity="0.15"/>`);
-      panels.push(`<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${Math.max(1, p * barW)}" height="${rowH * 0.6}" fill="${EMOTION_COLOURS[e]}"/>`);
+      panels.push(
+        `<rect x="${panel.x + 4 + nameW}" y="${ry + rowH * 0.2}" width="${Math.max(1, p * barW)}" height="${rowH * 0.6}" fill="${EMOTION_COLOURS[e]}"/>`,
+      );
       panels.push(text(panel.x + pw - 4, ry + font * 0.9, font * 0.9, `${(p * 100).toFixed(0)}%`, ` text-anchor="end" fill="#fff"${bold}`));
     });
   }
@@ -80,7 +98,9 @@ export function overlaySvg(width: number, height: number, faces: readonly FaceEm
 /** Writes the picture with the faces drawn on it (format from the file extension). */
 export async function annotate(input: ImageInput, faces: readonly FaceEmotion[], outFile: string): Promise<void> {
   const base = isRawImage(input)
-    ? sharp(Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength), { raw: { width: input.width, height: input.height, channels: input.channels ?? (input.data.length / (input.width * input.height) as 1 | 3 | 4) } })
+    ? sharp(Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength), {
+        raw: { width: input.width, height: input.height, channels: input.channels ?? ((input.data.length / (input.width * input.height)) as 1 | 3 | 4) },
+      })
     : sharp(input).rotate();
   const { data, info } = await base.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })

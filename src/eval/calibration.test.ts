@@ -24,7 +24,8 @@ test('ECE by hand: two bins', () => {
 test('fitting a temperature undoes over-confidence and lowers NLL and ECE', () => {
   // true probabilities: the right class with 0.6 out of 3 classes; the model reports them sharpened (T = 1/3)
   const rng = createRng(9);
-  const n = 3000, k = 3;
+  const n = 3000,
+    k = 3;
   const calibrated = new Float32Array(n * k);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -70,5 +71,8 @@ test('class bias: zero bias is plain temperature scaling; the fitted bias lifts 
   assert.ok(after > before + 0.2, `macro-F1 ${before} -> ${after}`);
   // already balanced decisions are left alone
   const fair = fitClassBias([0.9, 0.1, 0.1, 0.9], [0, 1], 2);
-  assert.deepEqual(fair.map((v) => Math.abs(v)), [0, 0]);
+  assert.deepEqual(
+    fair.map((v) => Math.abs(v)),
+    [0, 0],
+  );
 });

@@ -32,17 +32,23 @@ export interface ClassBiasOptions {
  * figures on. The offsets are centred to mean 0.
  */
 export function fitClassBias(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, options: ClassBiasOptions = {}): number[] {
-  const range = options.range ?? 1, step = options.step ?? 0.05, sweeps = options.sweeps ?? 4;
+  const range = options.range ?? 1,
+    step = options.step ?? 0.05,
+    sweeps = options.sweeps ?? 4;
   const logp = Float64Array.from(probs, (p) => Math.log(Math.max(p, 1e-12)));
   const n = labels.length;
   const bias = new Array<number>(k).fill(0);
   const pred = new Int32Array(n);
   const score = (): number => {
     for (let i = 0; i < n; i++) {
-      let best = 0, bestV = -Infinity;
+      let best = 0,
+        bestV = -Infinity;
       for (let j = 0; j < k; j++) {
         const v = logp[i * k + j] + bias[j];
-        if (v > bestV) { bestV = v; best = j; }
+        if (v > bestV) {
+          bestV = v;
+          best = j;
+        }
       }
       pred[i] = best;
     }
@@ -55,11 +61,15 @@ export function fitClassBias(probs: ArrayLike<number>, labels: ArrayLike<number>
     let moved = false;
     for (let j = 0; j < k; j++) {
       const keep = bias[j];
-      let bestV = keep, bestScore = current;
+      let bestV = keep,
+        bestScore = current;
       for (const v of grid) {
         bias[j] = v;
         const s = score();
-        if (s > bestScore + 1e-12 || (s === bestScore && Math.abs(v) < Math.abs(bestV))) { bestScore = s; bestV = v; }
+        if (s > bestScore + 1e-12 || (s === bestScore && Math.abs(v) < Math.abs(bestV))) {
+          bestScore = s;
+          bestV = v;
+        }
       }
       bias[j] = bestV;
       if (bestV !== keep) moved = true;
@@ -82,13 +92,27 @@ export function decisionMacroF1(probs: ArrayLike<number>, labels: ArrayLike<numb
  */
 export function fitTemperature(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
   const f = (logT: number) => crossEntropy(applyTemperature(probs, k, Math.exp(logT)), labels, k);
-  let a = Math.log(0.05), b = Math.log(20);
+  let a = Math.log(0.05),
+    b = Math.log(20);
   const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a), d = a + g * (b - a);
-  let fc = f(c), fd = f(d);
+  let c = b - g * (b - a),
+    d = a + g * (b - a);
+  let fc = f(c),
+    fd = f(d);
   for (let it = 0; it < 60; it++) {
-    if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f(c); }
-    else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f(d); }
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = f(d);
+    }
   }
   return Math.exp((a + b) / 2);
 }
@@ -99,7 +123,9 @@ export function fitTemperature(probs: ArrayLike<number>, labels: ArrayLike<numbe
  * their share of samples (0 = perfectly calibrated).
  */
 export function expectedCalibrationError(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, bins = ECE_BINS): number {
-  const conf = new Array<number>(bins).fill(0), acc = new Array<number>(bins).fill(0), n = new Array<number>(bins).fill(0);
+  const conf = new Array<number>(bins).fill(0),
+    acc = new Array<number>(bins).fill(0),
+    n = new Array<number>(bins).fill(0);
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
     for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + best]) best = j;

@@ -24,7 +24,9 @@ test('exact McNemar test: worked values, symmetry, no discordant images, large c
 /** Labels of k classes and two models' predictions: each right with its own probability, independently. */
 function twoModels(n: number, k: number, pA: number, pB: number, seed: number) {
   const rng = createRng(seed);
-  const yTrue = new Int32Array(n), a = new Int32Array(n), b = new Int32Array(n);
+  const yTrue = new Int32Array(n),
+    a = new Int32Array(n),
+    b = new Int32Array(n);
   const wrong = (y: number) => (y + 1 + Math.floor(rng() * (k - 1))) % k;
   for (let i = 0; i < n; i++) {
     yTrue[i] = Math.floor(rng() * k);
@@ -37,7 +39,10 @@ function twoModels(n: number, k: number, pA: number, pB: number, seed: number) {
 test('compareModels: counts, differences, paired intervals and the test agree with the predictions', () => {
   const { yTrue, a, b } = twoModels(2000, 5, 0.75, 0.65, 1);
   const c = compareModels(yTrue, a, b, 5, { seed: 2 });
-  let onlyA = 0, onlyB = 0, rightA = 0, rightB = 0;
+  let onlyA = 0,
+    onlyB = 0,
+    rightA = 0,
+    rightB = 0;
   for (let i = 0; i < yTrue.length; i++) {
     rightA += a[i] === yTrue[i] ? 1 : 0;
     rightB += b[i] === yTrue[i] ? 1 : 0;
@@ -69,7 +74,11 @@ test('compareModels: a small gap on few images is not called significant, and th
   const { yTrue, a } = twoModels(300, 7, 0.7, 0, 3);
   const b = Int32Array.from(a);
   let changed = 0;
-  for (let i = 0; i < b.length && changed < 3; i++) if (b[i] === yTrue[i]) { b[i] = (b[i] + 1) % 7; changed++; }
+  for (let i = 0; i < b.length && changed < 3; i++)
+    if (b[i] === yTrue[i]) {
+      b[i] = (b[i] + 1) % 7;
+      changed++;
+    }
   const c = compareModels(yTrue, a, b, 7, { seed: 1 });
   assert.equal(c.onlyA, 3);
   assert.equal(c.onlyB, 0);

@@ -36,11 +36,14 @@ export interface Comparison {
  * as the one seen. 1 when there are none.
  */
 export function mcnemarExact(onlyA: number, onlyB: number): number {
-  if (!(Number.isInteger(onlyA) && Number.isInteger(onlyB) && onlyA >= 0 && onlyB >= 0)) throw new RangeError(`McNemar counts must be non-negative integers, got ${onlyA} and ${onlyB}`);
-  const n = onlyA + onlyB, k = Math.min(onlyA, onlyB);
+  if (!(Number.isInteger(onlyA) && Number.isInteger(onlyB) && onlyA >= 0 && onlyB >= 0))
+    throw new RangeError(`McNemar counts must be non-negative integers, got ${onlyA} and ${onlyB}`);
+  const n = onlyA + onlyB,
+    k = Math.min(onlyA, onlyB);
   if (n === 0) return 1;
   // log of C(n, i) / 2^n for i = 0..k, summed in log space (no underflow for large n)
-  let logTerm = -n * Math.LN2, logSum = logTerm;
+  let logTerm = -n * Math.LN2,
+    logSum = logTerm;
   for (let i = 0; i < k; i++) {
     logTerm += Math.log(n - i) - Math.log(i + 1);
     logSum = Math.max(logSum, logTerm) + Math.log1p(Math.exp(-Math.abs(logSum - logTerm)));
@@ -59,27 +62,42 @@ export function compareModels(
   const n = yTrue.length;
   if (predA.length !== n || predB.length !== n) throw new RangeError(`${n} labels but ${predA.length} and ${predB.length} predictions`);
   if (n === 0) throw new RangeError('no images to compare the models on');
-  const level = options.level ?? 0.95, resamples = options.resamples ?? 1000;
-  let onlyA = 0, onlyB = 0;
+  const level = options.level ?? 0.95,
+    resamples = options.resamples ?? 1000;
+  let onlyA = 0,
+    onlyB = 0;
   for (let i = 0; i < n; i++) {
-    const a = predA[i] === yTrue[i], b = predB[i] === yTrue[i];
+    const a = predA[i] === yTrue[i],
+      b = predB[i] === yTrue[i];
     if (a && !b) onlyA++;
     else if (b && !a) onlyB++;
   }
-  const ma = emptyConfusion(numClasses), mb = emptyConfusion(numClasses);
-  let correctA = 0, correctB = 0;
-  const [accInterval, f1Interval] = bootstrapIntervals(n, {
-    reset: () => { for (const row of ma) row.fill(0); for (const row of mb) row.fill(0); correctA = correctB = 0; },
-    add: (j) => {
-      ma[yTrue[j]][predA[j]]++;
-      mb[yTrue[j]][predB[j]]++;
-      if (predA[j] === yTrue[j]) correctA++;
-      if (predB[j] === yTrue[j]) correctB++;
+  const ma = emptyConfusion(numClasses),
+    mb = emptyConfusion(numClasses);
+  let correctA = 0,
+    correctB = 0;
+  const [accInterval, f1Interval] = bootstrapIntervals(
+    n,
+    {
+      reset: () => {
+        for (const row of ma) row.fill(0);
+        for (const row of mb) row.fill(0);
+        correctA = correctB = 0;
+      },
+      add: (j) => {
+        ma[yTrue[j]][predA[j]]++;
+        mb[yTrue[j]][predB[j]]++;
+        if (predA[j] === yTrue[j]) correctA++;
+        if (predB[j] === yTrue[j]) correctB++;
+      },
+      values: () => [(correctA - correctB) / n, macroF1(ma) - macroF1(mb)],
     },
-    values: () => [(correctA - correctB) / n, macroF1(ma) - macroF1(mb)],
-  }, { ...options, level, resamples });
-  const accA = accuracy(yTrue, predA), accB = accuracy(yTrue, predB);
-  const f1A = macroF1(confusionMatrix(yTrue, predA, numClasses)), f1B = macroF1(confusionMatrix(yTrue, predB, numClasses));
+    { ...options, level, resamples },
+  );
+  const accA = accuracy(yTrue, predA),
+    accB = accuracy(yTrue, predB);
+  const f1A = macroF1(confusionMatrix(yTrue, predA, numClasses)),
+    f1B = macroF1(confusionMatrix(yTrue, predB, numClasses));
   return {
     samples: n,
     level,

@@ -34,14 +34,20 @@ export async function evaluateWithDetection(
   const yTrue: number[] = [];
   const yPred: number[] = [];
   const noFaceExamples: string[] = [];
-  let noFace = 0, failed = 0;
+  let noFace = 0,
+    failed = 0;
   const labels = recognizer.meta.labels;
   for (let i = 0; i < files.length; i++) {
     let faces;
     try {
       faces = await recognizer.recognize(files[i].path);
     } catch (err) {
-      if (!options.skipBad) throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, { file: files[i].path, cause: err, options: ['skipBad'] });
+      if (!options.skipBad)
+        throw new FerkitError('BAD_IMAGE', `${(err as Error).message}. Remove or replace the file, or set skipBad to skip unreadable images.`, {
+          file: files[i].path,
+          cause: err,
+          options: ['skipBad'],
+        });
       failed++;
       continue;
     }

@@ -30,7 +30,14 @@ export function predictionsCsv(data: Pick<Dataset, 'ids' | 'rows' | 'labels' | '
 /** Pads cells into aligned columns. */
 export function table(rows: string[][], alignRight = true): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 || !alignRight ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 || !alignRight ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const pct = (v: number) => (v * 100).toFixed(2);
@@ -60,10 +67,7 @@ export function formatMetrics(m: Metrics): string {
       return [l, f3(c.precision), f3(c.recall), ...(ci ? [intervalText(ci.recall[l])] : []), f3(c.f1), String(c.support)];
     }),
   ]);
-  const conf = table([
-    ['true \\ predicted', ...m.labels],
-    ...m.labels.map((l, i) => [l, ...m.confusion[i].map(String)]),
-  ]);
+  const conf = table([['true \\ predicted', ...m.labels], ...m.labels.map((l, i) => [l, ...m.confusion[i].map(String)])]);
   const note = ci
     ? `\n${level}: confidence intervals (Wilson for accuracy and recall; a bootstrap over the images, ${ci.resamples} resamples,\nfor macro-F1), taking these images as a random sample of the faces the figures speak for\n`
     : '';
@@ -73,7 +77,9 @@ export function formatMetrics(m: Metrics): string {
 /** One line on a model's calibration: its temperature, class bias (if any) and where they were fitted. */
 export function describeCalibration(cal: Calibration | undefined, labels: readonly string[]): string {
   if (!cal) return 'no temperature fitted';
-  const bias = cal.classBias ? `, class bias ${labels.map((l, i) => `${l} ${cal.classBias![i] >= 0 ? '+' : ''}${cal.classBias![i].toFixed(2)}`).join(' ')}` : '';
+  const bias = cal.classBias
+    ? `, class bias ${labels.map((l, i) => `${l} ${cal.classBias![i] >= 0 ? '+' : ''}${cal.classBias![i].toFixed(2)}`).join(' ')}`
+    : '';
   return `temperature ${cal.temperature.toFixed(3)}${bias} (fitted on ${cal.fittedOn})`;
 }
 
@@ -85,17 +91,20 @@ export function formatComparison(a: string, b: string, c: Comparison): string {
   const ci = `${Math.round(c.level * 100)}% CI`;
   const alpha = 1 - c.level;
   const p = c.pValue < 1e-4 ? c.pValue.toExponential(1) : c.pValue.toFixed(4);
-  const verdict = c.pValue < alpha
-    ? `${c.accuracy.difference > 0 ? 'A' : 'B'} is more accurate on faces like these (p < ${+alpha.toFixed(4)})`
-    : `no significant difference in accuracy at this level (p >= ${+alpha.toFixed(4)}): the gap could be chance`;
-  return [
-    `images  ${c.samples}`,
-    `A  ${a}: accuracy ${pct(c.accuracy.a)}%, macro-F1 ${c.macroF1.a.toFixed(3)}`,
-    `B  ${b}: accuracy ${pct(c.accuracy.b)}%, macro-F1 ${c.macroF1.b.toFixed(3)}`,
-    `A - B   accuracy ${points(c.accuracy.difference)} points (${ci} ${points(c.accuracy.interval[0])} to ${points(c.accuracy.interval[1])})`,
-    `        macro-F1 ${signed3(c.macroF1.difference)} (${ci} ${signed3(c.macroF1.interval[0])} to ${signed3(c.macroF1.interval[1])})`,
-    `right by A only: ${c.onlyA} images; by B only: ${c.onlyB}; exact McNemar test p = ${p}`,
-    verdict,
-    `(intervals: paired bootstrap over the images, ${c.resamples} resamples)`,
-  ].join('\n') + '\n';
+  const verdict =
+    c.pValue < alpha
+      ? `${c.accuracy.difference > 0 ? 'A' : 'B'} is more accurate on faces like these (p < ${+alpha.toFixed(4)})`
+      : `no significant difference in accuracy at this level (p >= ${+alpha.toFixed(4)}): the gap could be chance`;
+  return (
+    [
+      `images  ${c.samples}`,
+      `A  ${a}: accuracy ${pct(c.accuracy.a)}%, macro-F1 ${c.macroF1.a.toFixed(3)}`,
+      `B  ${b}: accuracy ${pct(c.accuracy.b)}%, macro-F1 ${c.macroF1.b.toFixed(3)}`,
+      `A - B   accuracy ${points(c.accuracy.difference)} points (${ci} ${points(c.accuracy.interval[0])} to ${points(c.accuracy.interval[1])})`,
+      `        macro-F1 ${signed3(c.macroF1.difference)} (${ci} ${signed3(c.macroF1.interval[0])} to ${signed3(c.macroF1.interval[1])})`,
+      `right by A only: ${c.onlyA} images; by B only: ${c.onlyB}; exact McNemar test p = ${p}`,
+      verdict,
+      `(intervals: paired bootstrap over the images, ${c.resamples} resamples)`,
+    ].join('\n') + '\n'
+  );
 }

@@ -21,13 +21,17 @@ test('normal quantile: known values, symmetry, and refusal outside (0, 1)', () =
 test('Wilson interval: textbook values, edges, and bad input', () => {
   // worked independently: centre (p + z^2/2n) / (1 + z^2/n), half-width z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n)
   const [a, b] = wilsonInterval(5, 10);
-  close(a, 0.236593090512564, 1e-8); close(b, 0.7634069094874361, 1e-8);
+  close(a, 0.236593090512564, 1e-8);
+  close(b, 0.7634069094874361, 1e-8);
   const [c, d] = wilsonInterval(0, 10);
-  assert.equal(c, 0); close(d, 0.2775327998628892, 1e-8);
+  assert.equal(c, 0);
+  close(d, 0.2775327998628892, 1e-8);
   const [e, f] = wilsonInterval(10, 10);
-  close(e, 0.7224672001371107, 1e-8); close(f, 1, 1e-12);
+  close(e, 0.7224672001371107, 1e-8);
+  close(f, 1, 1e-12);
   const [g, h] = wilsonInterval(2490, 3589);
-  close(g, 0.678506531335052, 1e-8); close(h, 0.7086522163978852, 1e-8);
+  close(g, 0.678506531335052, 1e-8);
+  close(h, 0.7086522163978852, 1e-8);
   assert.deepEqual(wilsonInterval(0, 0), [0, 1]);
   // a higher level gives a wider interval
   const w99 = wilsonInterval(5, 10, 0.99);
@@ -38,7 +42,9 @@ test('Wilson interval: textbook values, edges, and bad input', () => {
 
 test('Wilson interval holds its level: about 95% of simulated accuracies fall inside', () => {
   const rng = createRng(7);
-  const p = 0.7, n = 150, trials = 2000;
+  const p = 0.7,
+    n = 150,
+    trials = 2000;
   let covered = 0;
   for (let t = 0; t < trials; t++) {
     let s = 0;
@@ -60,7 +66,8 @@ test('quantile of sorted values interpolates between ranks', () => {
 /** n labelled predictions of k classes, right with probability `p`, seeded. */
 function simulated(n: number, k: number, p: number, seed: number): { yTrue: Int32Array; yPred: Int32Array } {
   const rng = createRng(seed);
-  const yTrue = new Int32Array(n), yPred = new Int32Array(n);
+  const yTrue = new Int32Array(n),
+    yPred = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     yTrue[i] = Math.floor(rng() * k);
     yPred[i] = rng() < p ? yTrue[i] : (yTrue[i] + 1 + Math.floor(rng() * (k - 1))) % k;
@@ -86,7 +93,11 @@ test('bootstrap interval: seeded, brackets the statistic, narrows with more imag
 });
 
 function macroF1Of(yTrue: Int32Array, yPred: Int32Array, k: number): number {
-  return computeMetrics(yTrue, yPred, Array.from({ length: k }, (_, i) => `c${i}`)).macroF1;
+  return computeMetrics(
+    yTrue,
+    yPred,
+    Array.from({ length: k }, (_, i) => `c${i}`),
+  ).macroF1;
 }
 
 test('metric intervals: accuracy and recalls are Wilson intervals of the confusion matrix, macro-F1 a bootstrap; formatMetrics prints them', () => {
@@ -103,7 +114,10 @@ test('metric intervals: accuracy and recalls are Wilson intervals of the confusi
   assert.ok(ci.macroF1[0] < m.macroF1 && m.macroF1 < ci.macroF1[1]);
 
   const text = formatMetrics({ ...m, intervals: ci });
-  assert.match(text, new RegExp(`accuracy  ${(m.accuracy * 100).toFixed(2)}%  \\(95% CI ${(ci.accuracy[0] * 100).toFixed(2)}-${(ci.accuracy[1] * 100).toFixed(2)}%\\)`));
+  assert.match(
+    text,
+    new RegExp(`accuracy  ${(m.accuracy * 100).toFixed(2)}%  \\(95% CI ${(ci.accuracy[0] * 100).toFixed(2)}-${(ci.accuracy[1] * 100).toFixed(2)}%\\)`),
+  );
   assert.match(text, /recall 95% CI/);
   assert.match(text, new RegExp(`${ci.recall.b[0].toFixed(3)}-${ci.recall.b[1].toFixed(3)}`));
   assert.doesNotMatch(formatMetrics(m), /CI/);

@@ -43,7 +43,8 @@ export function normalQuantile(p: number): number {
     return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   if (p > 1 - low) return -normalQuantile(1 - p);
-  const q = p - 0.5, r = q * q;
+  const q = p - 0.5,
+    r = q * q;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
@@ -56,7 +57,8 @@ export function wilsonInterval(successes: number, n: number, level = 0.95): Inte
   checkLevel(level);
   if (!(n >= 0 && successes >= 0 && successes <= n)) throw new RangeError(`wilson interval needs 0 <= successes <= n, got ${successes} of ${n}`);
   if (n === 0) return [0, 1];
-  const z = normalQuantile(1 - (1 - level) / 2), z2 = z * z;
+  const z = normalQuantile(1 - (1 - level) / 2),
+    z2 = z * z;
   const p = successes / n;
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
@@ -67,7 +69,9 @@ export function wilsonInterval(successes: number, n: number, level = 0.95): Inte
 /** The q-quantile of sorted values, interpolating linearly between ranks. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) throw new RangeError('quantile of no values');
-  const h = (sorted.length - 1) * q, lo = Math.floor(h), hi = Math.min(sorted.length - 1, lo + 1);
+  const h = (sorted.length - 1) * q,
+    lo = Math.floor(h),
+    hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
@@ -85,7 +89,8 @@ export interface Resampler {
  */
 export function bootstrapIntervals(n: number, resampler: Resampler, options: IntervalOptions = {}): Interval[] {
   checkIntervalOptions(options);
-  const level = options.level ?? 0.95, resamples = options.resamples ?? 1000;
+  const level = options.level ?? 0.95,
+    resamples = options.resamples ?? 1000;
   const rng = createRng(options.seed ?? 0);
   const draws: number[][] = [];
   for (let r = 0; r < resamples; r++) {
@@ -119,26 +124,34 @@ export function bootstrapInterval(
   if (yPred.length !== n) throw new RangeError(`${n} labels but ${yPred.length} predictions`);
   if (n === 0) return [Number.NaN, Number.NaN];
   const m = emptyConfusion(numClasses);
-  return bootstrapIntervals(n, {
-    reset: () => { for (const row of m) row.fill(0); },
-    add: (j) => { m[yTrue[j]][yPred[j]]++; },
-    values: () => [statistic(m)],
-  }, options)[0];
+  return bootstrapIntervals(
+    n,
+    {
+      reset: () => {
+        for (const row of m) row.fill(0);
+      },
+      add: (j) => {
+        m[yTrue[j]][yPred[j]]++;
+      },
+      values: () => [statistic(m)],
+    },
+    options,
+  )[0];
 }
 
 /** The intervals `ferkit eval` and `ferkit report` print beside accuracy, macro-F1 and each class's recall. */
-export function metricIntervals(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  labels: readonly string[],
-  options: IntervalOptions = {},
-): Intervals {
-  const level = options.level ?? 0.95, resamples = options.resamples ?? 1000;
+export function metricIntervals(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, labels: readonly string[], options: IntervalOptions = {}): Intervals {
+  const level = options.level ?? 0.95,
+    resamples = options.resamples ?? 1000;
   const confusion = confusionMatrix(yTrue, yPred, labels.length);
   const correct = confusion.reduce((s, row, i) => s + row[i], 0);
   const recall: Record<string, Interval> = {};
   labels.forEach((l, i) => {
-    recall[l] = wilsonInterval(confusion[i][i], confusion[i].reduce((a, b) => a + b, 0), level);
+    recall[l] = wilsonInterval(
+      confusion[i][i],
+      confusion[i].reduce((a, b) => a + b, 0),
+      level,
+    );
   });
   return {
     level,

@@ -19,8 +19,11 @@ test('uncertainty threshold: flags the confidences where answers are more often 
   assert.equal(none.keptAccuracy, 2 / 3);
   // a calibrated model (right with probability = confidence) is flagged near 0.5
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const conf = Array.from({ length: 20000 }, () => 0.2 + 0.8 * rand());
-  const calibrated = uncertaintyThreshold(conf, conf.map((c) => rand() < c));
+  const calibrated = uncertaintyThreshold(
+    conf,
+    conf.map((c) => rand() < c),
+  );
   assert.ok(Math.abs(calibrated.threshold - 0.5) <= 0.05, String(calibrated.threshold));
 });

@@ -24,13 +24,18 @@ export interface UncertaintyThreshold {
  * answer was right. Choose it on validation data, never on the data you
  * report test figures on.
  */
-export function uncertaintyThreshold(confidence: ArrayLike<number>, correct: ArrayLike<boolean | number>, options: { step?: number } = {}): UncertaintyThreshold {
+export function uncertaintyThreshold(
+  confidence: ArrayLike<number>,
+  correct: ArrayLike<boolean | number>,
+  options: { step?: number } = {},
+): UncertaintyThreshold {
   const step = options.step ?? 0.01;
   const n = confidence.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[a] - confidence[b]);
   const totalRight = order.reduce((s, i) => s + (correct[i] ? 1 : 0), 0);
   let best = { threshold: 0, below: 0, right: 0, gain: 0 };
-  let k = 0, right = 0;
+  let k = 0,
+    right = 0;
   for (let g = 1; g * step <= 1 + 1e-9; g++) {
     const t = Number((g * step).toFixed(6));
     while (k < n && confidence[order[k]] < t) right += correct[order[k++]] ? 1 : 0;

@@ -6,7 +6,13 @@ import { extractCrop } from '../image/preprocess.js';
 test('eye angle: level eyes give 0, a right eye lower by the eye distance gives 45 degrees', () => {
   assert.equal(eyeAngle({ x: 10, y: 20 }, { x: 30, y: 20 }), 0);
   assert.ok(Math.abs(eyeAngle({ x: 10, y: 20 }, { x: 30, y: 40 }) - Math.PI / 4) < 1e-12);
-  assert.deepEqual(centroid([{ x: 0, y: 0 }, { x: 2, y: 4 }]), { x: 1, y: 2 });
+  assert.deepEqual(
+    centroid([
+      { x: 0, y: 0 },
+      { x: 2, y: 4 },
+    ]),
+    { x: 1, y: 2 },
+  );
 });
 
 test('crop geometry: square on the box centre, grown by the margin on each side', () => {
@@ -17,7 +23,8 @@ test('crop geometry: square on the box centre, grown by the margin on each side'
 });
 
 test('extracting an unrotated crop of a gradient resamples it faithfully', () => {
-  const w = 96, h = 96;
+  const w = 96,
+    h = 96;
   const grey = new Float32Array(w * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) grey[y * w + x] = x * 2; // 0..190 left to right
   const crop = extractCrop(grey, w, h, { center: { x: 48, y: 48 }, side: 96, angle: 0 }, 48);
@@ -27,7 +34,9 @@ test('extracting an unrotated crop of a gradient resamples it faithfully', () =>
 
 test('a rotated crop levels a tilted line', () => {
   // a bright line through the centre, tilted by 30 degrees
-  const w = 200, h = 200, angle = Math.PI / 6;
+  const w = 200,
+    h = 200,
+    angle = Math.PI / 6;
   const grey = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

@@ -66,9 +66,20 @@ export function tileOrigins(length: number, tile = TILE, stride = TILE_STRIDE): 
 }
 
 /* The small part of @vladmandic/face-api that ferkit uses. */
-interface FaceApiBox { x: number; y: number; width: number; height: number }
-interface FaceApiDetection { box: FaceApiBox; score: number }
-interface FaceApiNet { loadFromWeightMap(map: tf.NamedTensorMap): void; dispose(): void }
+interface FaceApiBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface FaceApiDetection {
+  box: FaceApiBox;
+  score: number;
+}
+interface FaceApiNet {
+  loadFromWeightMap(map: tf.NamedTensorMap): void;
+  dispose(): void;
+}
 export interface FaceApi {
   SsdMobilenetv1: new () => FaceApiNet & { locateFaces(input: tf.Tensor, options: unknown): Promise<FaceApiDetection[]> };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
@@ -102,8 +113,14 @@ export class FaceDetector {
   ) {}
 
   static async load(source: FaceApiSource, options: DetectorOptions = {}): Promise<FaceDetector> {
-    const opts: Required<DetectorOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100, landmarks: options.landmarks ?? true, tiles: options.tiles ?? 'auto' };
-    if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
+    const opts: Required<DetectorOptions> = {
+      minConfidence: options.minConfidence ?? 0.5,
+      maxFaces: options.maxFaces ?? 100,
+      landmarks: options.landmarks ?? true,
+      tiles: options.tiles ?? 'auto',
+    };
+    if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1))
+      throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
     const { api } = source;
     const ssd = new api.SsdMobilenetv1();
     ssd.loadFromWeightMap(await source.weights('ssd_mobilenetv1_model'));
@@ -120,12 +137,16 @@ export class FaceDetector {
     const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
     try {
       const ssdOptions = new this.api.SsdMobilenetv1Options({ minConfidence: this.options.minConfidence, maxResults: this.options.maxFaces });
-      let found: { box: Box; score: number }[] = (await this.ssd.locateFaces(input, ssdOptions)).map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
+      let found: { box: Box; score: number }[] = (await this.ssd.locateFaces(input, ssdOptions)).map((d) => ({
+        box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height },
+        score: d.score,
+      }));
       const tile = this.options.tiles === true || (this.options.tiles === 'auto' && Math.max(img.width, img.height) > 1280);
       if (tile && Math.max(img.width, img.height) > TILE) {
         for (const ty of tileOrigins(img.height)) {
           for (const tx of tileOrigins(img.width)) {
-            const th = Math.min(TILE, img.height), tw = Math.min(TILE, img.width);
+            const th = Math.min(TILE, img.height),
+              tw = Math.min(TILE, img.width);
             const part = tf.tidy(() => tf.slice(input, [ty, tx, 0], [th, tw, 3]));
             const dets = await this.ssd.locateFaces(part, ssdOptions);
             part.dispose();
@@ -136,13 +157,16 @@ export class FaceDetector {
       }
       const faces: DetectedFace[] = [];
       for (const d of found) {
-        const x = Math.max(0, d.box.x), y = Math.max(0, d.box.y);
+        const x = Math.max(0, d.box.x),
+          y = Math.max(0, d.box.y);
         const box = { x, y, width: Math.min(img.width, d.box.x + d.box.width) - x, height: Math.min(img.height, d.box.y + d.box.height) - y };
         if (box.width < 2 || box.height < 2) continue;
         const face: DetectedFace = { box, score: d.score };
         if (this.landmarkNet) {
-          const bx = Math.floor(box.x), by = Math.floor(box.y);
-          const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(box.width))), bh = Math.max(2, Math.min(img.height - by, Math.ceil(box.height)));
+          const bx = Math.floor(box.x),
+            by = Math.floor(box.y);
+          const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(box.width))),
+            bh = Math.max(2, Math.min(img.height - by, Math.ceil(box.height)));
           const crop = tf.tidy(() => tf.slice(input, [by, bx, 0], [bh, bw, 3]));
           const lm = await this.landmarkNet.detectLandmarks(crop);
           crop.dispose();

@@ -30,7 +30,10 @@ export function rawToRgb(input: RawImage): RgbImage {
   }
   const channels = input.channels ?? input.data.length / (width * height);
   if (![1, 3, 4].includes(channels) || input.data.length !== width * height * channels) {
-    throw new FerkitError('BAD_IMAGE', `raw image data has ${input.data.length} bytes; a ${width}x${height} image needs ${width * height * 3} (RGB) or ${width * height * 4} (RGBA)`);
+    throw new FerkitError(
+      'BAD_IMAGE',
+      `raw image data has ${input.data.length} bytes; a ${width}x${height} image needs ${width * height * 3} (RGB) or ${width * height * 4} (RGBA)`,
+    );
   }
   const data = new Uint8Array(width * height * 3);
   const src = input.data;

@@ -39,7 +39,8 @@ export function wholeFaceInput(img: RgbImage): Uint8Array {
  */
 export function extractCrop(grey: Float32Array, width: number, height: number, g: CropGeometry, size = IMAGE_SIZE, supersample = 4): Uint8Array {
   const out = new Uint8Array(size * size);
-  const cos = Math.cos(g.angle), sin = Math.sin(g.angle);
+  const cos = Math.cos(g.angle),
+    sin = Math.sin(g.angle);
   const step = g.side / size;
   // averaging is for shrinking; a crop at its own scale or enlarged takes one sample per pixel (exact at scale 1)
   if (step <= 1) supersample = 1;
@@ -51,13 +52,15 @@ export function extractCrop(grey: Float32Array, width: number, height: number, g
       for (let sy = 0; sy < supersample; sy++) {
         for (let sx = 0; sx < supersample; sx++) {
           // offset from the crop centre in the crop's own (levelled) frame
-          const u = (ox * step + (sx + 0.5) * sub) - g.side / 2;
-          const v = (oy * step + (sy + 0.5) * sub) - g.side / 2;
+          const u = ox * step + (sx + 0.5) * sub - g.side / 2;
+          const v = oy * step + (sy + 0.5) * sub - g.side / 2;
           // rotate back into the image frame
           const x = g.center.x + u * cos - v * sin - 0.5;
           const y = g.center.y + u * sin + v * cos - 0.5;
-          const x0 = Math.floor(x), y0 = Math.floor(y);
-          const fx = x - x0, fy = y - y0;
+          const x0 = Math.floor(x),
+            y0 = Math.floor(y);
+          const fx = x - x0,
+            fy = y - y0;
           acc += (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
         }
       }

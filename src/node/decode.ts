@@ -26,8 +26,10 @@ export async function loadRgb(input: ImageInput): Promise<RgbImage> {
   if (isRawImage(input)) return rawToRgb(input);
   if (typeof input === 'string') {
     const st = await stat(input).catch(() => undefined);
-    if (!st) throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (JPEG, PNG, WebP, TIFF, GIF or AVIF)`, { file: input });
-    if (!st.isFile()) throw new FerkitError('DATA_NOT_FOUND', `${input} is not a file; pass the path of a picture, or list the pictures of a folder`, { file: input });
+    if (!st)
+      throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (JPEG, PNG, WebP, TIFF, GIF or AVIF)`, { file: input });
+    if (!st.isFile())
+      throw new FerkitError('DATA_NOT_FOUND', `${input} is not a file; pass the path of a picture, or list the pictures of a folder`, { file: input });
   }
   try {
     const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: 268_402_689 })
@@ -39,10 +41,14 @@ export async function loadRgb(input: ImageInput): Promise<RgbImage> {
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (err) {
-    throw new FerkitError('BAD_IMAGE', `${describeInput(input)}: cannot decode image (${(err as Error).message}); ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF`, {
-      ...(typeof input === 'string' ? { file: input } : {}),
-      cause: err,
-    });
+    throw new FerkitError(
+      'BAD_IMAGE',
+      `${describeInput(input)}: cannot decode image (${(err as Error).message}); ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF`,
+      {
+        ...(typeof input === 'string' ? { file: input } : {}),
+        cause: err,
+      },
+    );
   }
 }
 

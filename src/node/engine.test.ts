@@ -28,26 +28,30 @@ test('an unknown backend is refused with the choices', async () => {
   await assert.rejects(initEngine('gpu' as 'auto'), /use auto, native, wasm or cpu/);
 });
 
-test('the native engine and the pure-JS backend predict the same on the same weights (max abs diff < 1e-4)', { skip: (await nativeAvailable()) ? false : 'the native engine (@tensorflow/tfjs-node) is not installed here' }, async () => {
-  const { pixels } = syntheticFaces(4); // 28 images
-  await initEngine('cpu');
-  const model = getArchitecture('paper').build({ seed: 5, numClasses: 7, inputSize: 48 });
-  const weights = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync().slice() }));
-  const cpu = await predictProbabilities(model, pixels, 8);
-  model.dispose();
+test(
+  'the native engine and the pure-JS backend predict the same on the same weights (max abs diff < 1e-4)',
+  { skip: (await nativeAvailable()) ? false : 'the native engine (@tensorflow/tfjs-node) is not installed here' },
+  async () => {
+    const { pixels } = syntheticFaces(4); // 28 images
+    await initEngine('cpu');
+    const model = getArchitecture('paper').build({ seed: 5, numClasses: 7, inputSize: 48 });
+    const weights = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync().slice() }));
+    const cpu = await predictProbabilities(model, pixels, 8);
+    model.dispose();
 
-  const info = await initEngine('native');
-  assert.equal(info.backend, 'tensorflow');
-  const twin = getArchitecture('paper').build({ seed: 99, numClasses: 7, inputSize: 48 });
-  twin.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
-  const native = await predictProbabilities(twin, pixels, 8);
-  twin.dispose();
+    const info = await initEngine('native');
+    assert.equal(info.backend, 'tensorflow');
+    const twin = getArchitecture('paper').build({ seed: 99, numClasses: 7, inputSize: 48 });
+    twin.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
+    const native = await predictProbabilities(twin, pixels, 8);
+    twin.dispose();
 
-  let maxDiff = 0;
-  for (let i = 0; i < cpu.length; i++) maxDiff = Math.max(maxDiff, Math.abs(cpu[i] - native[i]));
-  // two engines, other kernels and summation orders: measured 3e-8 (native with and without oneDNN, wasm);
-  // 1e-4 leaves three orders of magnitude and still fails on a wrong weight or layer
-  assert.ok(maxDiff < 1e-4, `max abs difference ${maxDiff}`);
-  // the predictions are not trivially equal: the images get different outputs
-  assert.ok(Math.abs(cpu[0] - cpu[7 * 3]) > 1e-6 || Math.abs(cpu[1] - cpu[7 * 3 + 1]) > 1e-6);
-});
+    let maxDiff = 0;
+    for (let i = 0; i < cpu.length; i++) maxDiff = Math.max(maxDiff, Math.abs(cpu[i] - native[i]));
+    // two engines, other kernels and summation orders: measured 3e-8 (native with and without oneDNN, wasm);
+    // 1e-4 leaves three orders of magnitude and still fails on a wrong weight or layer
+    assert.ok(maxDiff < 1e-4, `max abs difference ${maxDiff}`);
+    // the predictions are not trivially equal: the images get different outputs
+    assert.ok(Math.abs(cpu[0] - cpu[7 * 3]) > 1e-6 || Math.abs(cpu[1] - cpu[7 * 3 + 1]) > 1e-6);
+  },
+);

@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import type { EngineChoice, EngineInfo } from '../engine.js';
 
-
 const require = createRequire(import.meta.url);
 
 /** An optional dependency: named through a variable so the build does not need it installed. */
@@ -74,7 +73,14 @@ export async function initEngine(
     nativeError = await tryNative();
     if (!nativeError && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
-      return { backend: 'tensorflow', native: true, reason: choice === 'native' ? 'native TensorFlow engine (@tensorflow/tfjs-node), as asked' : 'native TensorFlow engine (@tensorflow/tfjs-node) is installed and loads' };
+      return {
+        backend: 'tensorflow',
+        native: true,
+        reason:
+          choice === 'native'
+            ? 'native TensorFlow engine (@tensorflow/tfjs-node), as asked'
+            : 'native TensorFlow engine (@tensorflow/tfjs-node) is installed and loads',
+      };
     }
     nativeError ??= 'the tensorflow backend did not initialise';
     if (choice === 'native') {
@@ -82,13 +88,21 @@ export async function initEngine(
     }
   }
   if (choice === 'wasm' && options.training) {
-    throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot train (it has no convolution gradient kernels); use the native engine, or the pure JavaScript backend (cpu)`);
+    throw new FerkitError(
+      'ENGINE_UNAVAILABLE',
+      `the WebAssembly backend cannot train (it has no convolution gradient kernels); use the native engine, or the pure JavaScript backend (cpu)`,
+    );
   }
   const wasmError = options.training ? 'no convolution gradients for training' : await tryWasm();
   if (!wasmError && (await tf.setBackend('wasm'))) {
     await tf.ready();
     const why = nativeError ? `native engine unavailable (${nativeError}); using WebAssembly` : 'WebAssembly backend, as asked';
-    return { backend: 'wasm', native: false, reason: why, warning: `WebAssembly runs models but cannot train them; training would fall back to pure JavaScript, about 150x slower than the native engine; ${NATIVE_HELP}` };
+    return {
+      backend: 'wasm',
+      native: false,
+      reason: why,
+      warning: `WebAssembly runs models but cannot train them; training would fall back to pure JavaScript, about 150x slower than the native engine; ${NATIVE_HELP}`,
+    };
   }
   if (choice === 'wasm') throw new FerkitError('ENGINE_UNAVAILABLE', `the WebAssembly backend cannot be loaded (${wasmError})`);
   await tf.setBackend('cpu');

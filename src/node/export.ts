@@ -20,7 +20,7 @@ export interface ExportOptions {
  */
 export async function exportModel(nameOrDir: string, outDir: string, options: ExportOptions = {}): Promise<{ meta: ModelMetadata; folded: boolean }> {
   const dir = resolveModelDir(nameOrDir);
-  if (resolve(dir) === resolve(outDir)) throw new FerkitError('BAD_ARGUMENT', 'an export goes to a new folder, not the model\'s own');
+  if (resolve(dir) === resolve(outDir)) throw new FerkitError('BAD_ARGUMENT', "an export goes to a new folder, not the model's own");
   if (readMetadata(dir).members) throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble: export each member, then put them together as an ensemble`);
   const { model, meta } = await loadModel(dir);
   const { format: _f, formatVersion: _v, parameters: _p, weightsDtype: _w, ...rest } = meta;

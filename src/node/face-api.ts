@@ -18,7 +18,11 @@ export function nodeFaceApi(): FaceApiSource {
     api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
     modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
   } catch (err) {
-    throw new FerkitError('ENGINE_UNAVAILABLE', `the face detector (@vladmandic/face-api) cannot be loaded (${(err as Error).message}); reinstall with \`npm ci\``, { cause: err });
+    throw new FerkitError(
+      'ENGINE_UNAVAILABLE',
+      `the face detector (@vladmandic/face-api) cannot be loaded (${(err as Error).message}); reinstall with \`npm ci\``,
+      { cause: err },
+    );
   }
   const files = folderFiles(modelDir);
   return {
@@ -28,9 +32,16 @@ export function nodeFaceApi(): FaceApiSource {
       try {
         const manifest = await readModelJson<ModelJson['weightsManifest']>(files, manifestFile);
         if (!manifest) throw new Error(`${manifestFile} is missing`);
-        return tf.io.decodeWeights(await readWeightData(files, manifest), manifest.flatMap((g) => g.weights));
+        return tf.io.decodeWeights(
+          await readWeightData(files, manifest),
+          manifest.flatMap((g) => g.weights),
+        );
       } catch (err) {
-        throw new FerkitError('MODEL_NOT_FOUND', `face detector weights missing or damaged in ${modelDir} (${(err as Error).message}); reinstall with \`npm ci\``, { file: join(modelDir, manifestFile), cause: err });
+        throw new FerkitError(
+          'MODEL_NOT_FOUND',
+          `face detector weights missing or damaged in ${modelDir} (${(err as Error).message}); reinstall with \`npm ci\``,
+          { file: join(modelDir, manifestFile), cause: err },
+        );
       }
     },
   };

@@ -13,7 +13,7 @@ import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { saveEnsemble } from './ensemble.js';
 
-await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
+await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');
 
 test('float16Bits: exact values, rounding to nearest even, subnormals, overflow, NaN', () => {
   assert.equal(float16Bits(0), 0x0000);
@@ -82,7 +82,10 @@ test('modelFingerprint: the same for the same weights wherever they are, another
   const { dir, cleanup } = tempDir();
   try {
     const meta = { architecture: 'tiny', labels: [...EMOTIONS], preprocessing: DEFAULT_PREPROCESSING };
-    for (const [name, seed] of [['a', 1], ['b', 2]] as const) {
+    for (const [name, seed] of [
+      ['a', 1],
+      ['b', 2],
+    ] as const) {
       const model = getArchitecture('tiny').build({ seed, numClasses: 7, inputSize: 48 });
       await saveModel(model, join(dir, name), meta);
       model.dispose();
@@ -93,7 +96,11 @@ test('modelFingerprint: the same for the same weights wherever they are, another
     assert.notEqual(modelFingerprint(join(dir, 'b')), modelFingerprint(join(dir, 'a')));
     assert.throws(() => modelFingerprint(join(dir, 'nothing')), /no model in/);
     // an ensemble's fingerprint covers its members: another member, another fingerprint
-    const ensemble = (members: string[], out: string) => saveEnsemble(members.map((m) => join(dir, m)), join(dir, out)).then(() => 0);
+    const ensemble = (members: string[], out: string) =>
+      saveEnsemble(
+        members.map((m) => join(dir, m)),
+        join(dir, out),
+      ).then(() => 0);
     assert.equal(await ensemble(['a', 'b'], 'ab'), 0);
     assert.equal(await ensemble(['a', 'a-copy'], 'aa'), 0);
     assert.match(modelFingerprint(join(dir, 'ab')), /^[0-9a-f]{64}$/);

@@ -56,14 +56,26 @@ export function writeMetadata(dir: string, meta: ModelMetadata): void {
  * layers format, loadable by `tf.loadLayersModel` in a browser too) and
  * `ferkit.json` (labels, preprocessing, architecture, training config, metrics).
  */
-export async function saveModel(model: tf.LayersModel, dir: string, meta: Omit<ModelMetadata, 'format' | 'formatVersion'>, options: SaveOptions = {}): Promise<void> {
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  meta: Omit<ModelMetadata, 'format' | 'formatVersion'>,
+  options: SaveOptions = {},
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const weightsDtype = options.weights ?? 'float32';
   const encoded = await encodeTensors(namedWeights(model));
   const { data, specs } = weightsDtype === 'float16' ? toFloat16Weights(encoded.data, encoded.specs) : encoded;
   writeAtomic(join(dir, 'weights.bin'), data);
   writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson(model, specs)));
-  writeMetadata(dir, { format: 'ferkit-model', formatVersion: 1, ...meta, weightsDtype, parameters: model.countParams(), createdAt: meta.createdAt ?? new Date().toISOString() });
+  writeMetadata(dir, {
+    format: 'ferkit-model',
+    formatVersion: 1,
+    ...meta,
+    weightsDtype,
+    parameters: model.countParams(),
+    createdAt: meta.createdAt ?? new Date().toISOString(),
+  });
 }
 
 /** The ferkit.json of a model folder, or a minimal one for a plain tfjs model folder. */
@@ -86,7 +98,11 @@ export function readMetadata(dir: string): ModelMetadata {
 export async function loadModel(nameOrDir: string): Promise<SavedModel> {
   const dir = resolveModelDir(nameOrDir);
   if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
-    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`, { file: dir });
+    throw new FerkitError(
+      'MODEL_NOT_FOUND',
+      `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`,
+      { file: dir },
+    );
   }
   return { ...(await loadModelFrom(folderFiles(dir))), dir };
 }
@@ -98,7 +114,11 @@ export async function loadModel(nameOrDir: string): Promise<SavedModel> {
 export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(dir)): string[] {
   const folders = existsSync(join(dir, 'model.json')) ? ['.'] : (meta.members ?? []);
   if (folders.length === 0) {
-    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`, { file: dir });
+    throw new FerkitError(
+      'MODEL_NOT_FOUND',
+      `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`,
+      { file: dir },
+    );
   }
   return folders;
 }

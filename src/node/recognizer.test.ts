@@ -18,11 +18,21 @@ before(async () => {
 });
 after(() => r?.dispose());
 
-function checkFace(f: { emotions: Record<string, number>; emotion: string; confidence: number; box: { width: number }; top: { label: string; score: number }[]; uncertain: boolean }) {
+function checkFace(f: {
+  emotions: Record<string, number>;
+  emotion: string;
+  confidence: number;
+  box: { width: number };
+  top: { label: string; score: number }[];
+  uncertain: boolean;
+}) {
   const sum = EMOTIONS.reduce((s, e) => s + f.emotions[e], 0);
   // float32 probabilities after the temperature: the sum of seven is off by ~1e-7; 1e-4 catches a missing class
   assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to ${sum}`);
-  assert.equal(f.emotion, EMOTIONS.reduce((a, b) => (f.emotions[a] >= f.emotions[b] ? a : b)));
+  assert.equal(
+    f.emotion,
+    EMOTIONS.reduce((a, b) => (f.emotions[a] >= f.emotions[b] ? a : b)),
+  );
   assert.equal(f.confidence, f.emotions[f.emotion as keyof typeof f.emotions]);
   // top: the seven emotions by score, the answer first; uncertain below the default 0.5
   assert.deepEqual(f.top.map((t) => t.label).sort(), [...EMOTIONS].sort());
@@ -33,7 +43,11 @@ function checkFace(f: { emotions: Record<string, number>; emotion: string; confi
 
 test('group photos: the right number of faces', { skip: skipPhotos }, async () => {
   // bbt1: 4 people on a couch; bbt3: 5 standing; bbt4: 6 posing
-  for (const [file, n] of [['bbt1.jpg', 4], ['bbt3.jpg', 5], ['bbt4.jpg', 6]] as const) {
+  for (const [file, n] of [
+    ['bbt1.jpg', 4],
+    ['bbt3.jpg', 5],
+    ['bbt4.jpg', 6],
+  ] as const) {
     const faces = await r.recognize(join(PHOTOS, file));
     assert.equal(faces.length, n, file);
     faces.forEach(checkFace);
@@ -44,7 +58,11 @@ test('group photos: the right number of faces', { skip: skipPhotos }, async () =
 });
 
 test('clearly expressive single faces get the expected top emotion', { skip: skipPhotos }, async () => {
-  const cases = [['angry.jpg', 'angry'], ['happy.jpg', 'happy'], ['surprised.jpg', 'surprise']] as const;
+  const cases = [
+    ['angry.jpg', 'angry'],
+    ['happy.jpg', 'happy'],
+    ['surprised.jpg', 'surprise'],
+  ] as const;
   const results = await r.recognize(cases.map(([f]) => join(PHOTOS, f)));
   results.forEach((faces, i) => {
     assert.equal(faces.length, 1, cases[i][0]);
@@ -64,14 +82,27 @@ test('the same face found rotated, tiny-ish, huge, grey, as raw RGBA and as a Ui
   const variants: Record<string, Buffer | Uint8Array | { data: Buffer; width: number; height: number; channels: 4 }> = {
     'rotated 20 degrees': await sharp(src).rotate(20, { background: '#fff' }).png().toBuffer(),
     'EXIF orientation 6 (stored sideways)': await sharp(src).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer(),
-    'grey': await sharp(src).greyscale().png().toBuffer(),
-    'huge (4x)': await sharp(src).resize(meta.width! * 4).jpeg().toBuffer(),
-    'small (face ~48 px)': await sharp(src).resize(Math.round(meta.width! / 3)).png().toBuffer(),
+    grey: await sharp(src).greyscale().png().toBuffer(),
+    'huge (4x)': await sharp(src)
+      .resize(meta.width! * 4)
+      .jpeg()
+      .toBuffer(),
+    'small (face ~48 px)': await sharp(src)
+      .resize(Math.round(meta.width! / 3))
+      .png()
+      .toBuffer(),
     'webp as Uint8Array': new Uint8Array(await sharp(src).webp().toBuffer()),
-    'tiff': await sharp(src).tiff().toBuffer(),
+    tiff: await sharp(src).tiff().toBuffer(),
     'gif (first frame)': await sharp(src).gif().toBuffer(),
     'cmyk jpeg': await sharp(src).toColourspace('cmyk').jpeg().toBuffer(),
-    'raw RGBA': { ...(await sharp(src).ensureAlpha().raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, width: info.width, height: info.height }))), channels: 4 as const },
+    'raw RGBA': {
+      ...(await sharp(src)
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+        .then(({ data, info }) => ({ data, width: info.width, height: info.height }))),
+      channels: 4 as const,
+    },
   };
   for (const [name, input] of Object.entries(variants)) {
     const faces = await r.recognize(input);
@@ -85,19 +116,29 @@ test('the same face found rotated, tiny-ish, huge, grey, as raw RGBA and as a Ui
 });
 
 test('a picture with no face at all and undecodable bytes', { skip }, async () => {
-  const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#336699' } }).png().toBuffer();
+  const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#336699' } })
+    .png()
+    .toBuffer();
   assert.deepEqual(await r.recognize(blank), []);
   await assert.rejects(r.recognize(Buffer.from('not an image')), (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
   await assert.rejects(r.recognize({ data: new Uint8Array(10), width: 4, height: 4 }), /needs 48 \(RGB\) or 64 \(RGBA\)/);
   // a path that is no file is DATA_NOT_FOUND, not an undecodable picture
-  await assert.rejects(r.recognize('/nope.jpg'), (err: unknown) => err instanceof FerkitError && err.code === 'DATA_NOT_FOUND' && /\/nope\.jpg: no such file/.test(err.message));
-  await assert.rejects(r.recognize(PROJECT_ROOT), (err: unknown) => err instanceof FerkitError && err.code === 'DATA_NOT_FOUND' && /is not a file/.test(err.message));
+  await assert.rejects(
+    r.recognize('/nope.jpg'),
+    (err: unknown) => err instanceof FerkitError && err.code === 'DATA_NOT_FOUND' && /\/nope\.jpg: no such file/.test(err.message),
+  );
+  await assert.rejects(
+    r.recognize(PROJECT_ROOT),
+    (err: unknown) => err instanceof FerkitError && err.code === 'DATA_NOT_FOUND' && /is not a file/.test(err.message),
+  );
 });
 
 test('without detection each input is one face crop', { skip }, async () => {
   const crops = await createRecognizer({ model: MODEL, detector: false });
   try {
-    const grey48 = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    const grey48 = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     const faces = await crops.recognize(grey48);
     assert.equal(faces.length, 1);
     assert.deepEqual(faces[0].box, { x: 0, y: 0, width: 48, height: 48 });
@@ -110,9 +151,18 @@ test('without detection each input is one face crop', { skip }, async () => {
 test('faces down to about 24 px are found, in a small picture and (by tiling) in a large one', { skip: skipPhotos }, async () => {
   const src = join(PHOTOS, 'happy.jpg'); // the face is about 143 px wide in this 500 px picture
   for (const face of [24, 32]) {
-    const small = await sharp(src).resize(Math.round((500 * face) / 143)).png().toBuffer();
-    for (const [w, h] of [[640, 480], [1920, 1080]]) {
-      const canvas = await sharp({ create: { width: w, height: h, channels: 3, background: '#777777' } }).composite([{ input: small, left: Math.round(w * 0.47), top: Math.round(h * 0.46) }]).png().toBuffer();
+    const small = await sharp(src)
+      .resize(Math.round((500 * face) / 143))
+      .png()
+      .toBuffer();
+    for (const [w, h] of [
+      [640, 480],
+      [1920, 1080],
+    ]) {
+      const canvas = await sharp({ create: { width: w, height: h, channels: 3, background: '#777777' } })
+        .composite([{ input: small, left: Math.round(w * 0.47), top: Math.round(h * 0.46) }])
+        .png()
+        .toBuffer();
       const faces = await r.recognize(canvas);
       assert.equal(faces.length, 1, `${face} px face in ${w}x${h}`);
       assert.ok(Math.abs(faces[0].box.width - face) < face * 0.5, `box ${faces[0].box.width} for a ${face} px face`);

@@ -39,7 +39,12 @@ test('Admission: runs `concurrency` jobs, queues `queue` more, refuses the rest 
 
 test('Admission: a failing job frees its slot', async () => {
   const a = new Admission(1, 0);
-  await assert.rejects(a.run(async () => { throw new Error('bad picture'); }), /bad picture/);
+  await assert.rejects(
+    a.run(async () => {
+      throw new Error('bad picture');
+    }),
+    /bad picture/,
+  );
   assert.equal(await a.run(async () => 7), 7);
   assert.throws(() => new Admission(0, 1), /at least 1/);
   assert.throws(() => new Admission(1, -1), /at least 0/);

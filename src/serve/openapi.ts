@@ -48,7 +48,11 @@ export function openApiDocument(routes: readonly RouteDoc[], info: { version?: s
             t,
             t === 'multipart/form-data'
               ? {
-                  schema: { type: 'object', properties: { image: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' } }, required: ['image'] },
+                  schema: {
+                    type: 'object',
+                    properties: { image: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' } },
+                    required: ['image'],
+                  },
                 }
               : { schema: { type: 'string', format: 'binary' } },
           ]),
@@ -59,7 +63,11 @@ export function openApiDocument(routes: readonly RouteDoc[], info: { version?: s
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'ferkit', version: info.version ?? '0', description: 'Facial expression recognition: the faces in a picture and which of seven emotions each one shows.' },
+    info: {
+      title: 'ferkit',
+      version: info.version ?? '0',
+      description: 'Facial expression recognition: the faces in a picture and which of seven emotions each one shows.',
+    },
     paths,
   };
 }

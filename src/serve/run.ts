@@ -48,7 +48,12 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
 export async function startServer(options: ServeOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
   const modelName = options.model ?? 'default';
   const recognizer = await createRecognizer({ ...options.recognizer, ...(options.model ? { model: options.model } : {}) });
-  const app = await createServer({ recognizer, modelName, ...(options.limits ? { limits: options.limits } : {}), logger: options.log === false ? false : { level: options.log ?? 'info' } });
+  const app = await createServer({
+    recognizer,
+    modelName,
+    ...(options.limits ? { limits: options.limits } : {}),
+    logger: options.log === false ? false : { level: options.log ?? 'info' },
+  });
   app.addHook('onClose', async () => recognizer.dispose());
   const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
   return { app, url };

@@ -15,7 +15,10 @@ export const errorSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', description: 'Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, INTERNAL' },
+        code: {
+          type: 'string',
+          description: 'Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, INTERNAL',
+        },
         message: { type: 'string', description: 'What went wrong and what to do about it' },
       },
     },
@@ -36,7 +39,7 @@ export const faceSchema = {
     score: { ...probability, description: 'Detection confidence' },
     emotion,
     confidence: { ...probability, description: 'Calibrated probability of `emotion`' },
-    uncertain: { type: 'boolean', description: 'True when `confidence` is below the model\'s threshold, where answers become more often wrong than right' },
+    uncertain: { type: 'boolean', description: "True when `confidence` is below the model's threshold, where answers become more often wrong than right" },
     top: { type: 'array', items: { type: 'object', required: ['label', 'score'], properties: { label: emotion, score: probability } } },
     emotions: { type: 'object', required: [...EMOTIONS], properties: Object.fromEntries(EMOTIONS.map((e) => [e, probability])) },
     roll: { type: 'number', description: 'Head roll that was levelled, in degrees' },

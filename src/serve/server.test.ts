@@ -57,7 +57,14 @@ function pngHeader(width: number, height: number): Uint8Array<ArrayBuffer> {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit grey
   // one row of zeros, compressed: the body is tiny whatever the size in the header
-  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(width + 1))), chunk('IEND', new Uint8Array(0))]));
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.alloc(width + 1))),
+      chunk('IEND', new Uint8Array(0)),
+    ]),
+  );
 }
 
 async function json(res: Response): Promise<Record<string, unknown>> {
@@ -65,7 +72,7 @@ async function json(res: Response): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-test('POST /v1/recognize: a raw JPEG body and a multipart field give the faces in the library\'s record shape', async () => {
+test("POST /v1/recognize: a raw JPEG body and a multipart field give the faces in the library's record shape", async () => {
   const { url, app } = await listen();
   try {
     const raw = await fetch(`${url}/v1/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: PHOTO });
@@ -92,7 +99,12 @@ test('POST /v1/recognize: a batch is answered in order, and one bad picture fail
     const truncated = PHOTO.subarray(0, 20_000);
     const res = await fetch(`${url}/v1/recognize`, {
       method: 'POST',
-      body: form(['image', PHOTO, 'image/jpeg'], ['image', new TextEncoder().encode('not a picture'), 'image/jpeg'], ['image', truncated, 'image/jpeg'], ['image', PHOTO, 'image/jpeg']),
+      body: form(
+        ['image', PHOTO, 'image/jpeg'],
+        ['image', new TextEncoder().encode('not a picture'), 'image/jpeg'],
+        ['image', truncated, 'image/jpeg'],
+        ['image', PHOTO, 'image/jpeg'],
+      ),
     });
     assert.equal(res.status, 200);
     const results = (await json(res)).results as { faces?: unknown[]; error?: { code: string; message: string } }[];
@@ -109,7 +121,8 @@ test('POST /v1/recognize: a batch is answered in order, and one bad picture fail
 test('errors: 400, 404, 413 (body, pixels, count), 415 and 422 as JSON with a code and a message', async () => {
   const { url, app } = await listen({ bodyBytes: 200_000, images: 2 });
   try {
-    const post = (body: BodyInit, type?: string) => fetch(`${url}/v1/recognize`, { method: 'POST', ...(type ? { headers: { 'content-type': type } } : {}), body });
+    const post = (body: BodyInit, type?: string) =>
+      fetch(`${url}/v1/recognize`, { method: 'POST', ...(type ? { headers: { 'content-type': type } } : {}), body });
     const expect = async (res: Response, status: number, code: string) => {
       assert.equal(res.status, status, `expected ${status} ${code}`);
       const e = (await json(res)).error as { code: string; message: string };
@@ -187,7 +200,10 @@ test('GET /v1/health, /v1/model and /openapi.json describe the service from its 
     assert.deepEqual(model.labels, recognizer.meta.labels);
     assert.equal(model.architecture, recognizer.meta.architecture);
     assert.equal((model.calibration as { temperature: number }).temperature, recognizer.meta.calibration?.temperature);
-    const doc = (await json(await fetch(`${url}/openapi.json`))) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: { content: Record<string, unknown> } }>> };
+    const doc = (await json(await fetch(`${url}/openapi.json`))) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: { content: Record<string, unknown> } }>>;
+    };
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/v1/health', '/v1/model', '/v1/recognize']);
     const recognize = doc.paths['/v1/recognize'].post;

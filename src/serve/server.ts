@@ -72,7 +72,8 @@ export function httpError(err: unknown): HttpError {
   if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT') {
     return new HttpError(413, 'PAYLOAD_TOO_LARGE', `${e.message ?? 'request too large'}; send smaller or fewer pictures`);
   }
-  if (e.statusCode === 415) return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send a picture as multipart/form-data (field "image") or as a body of type ${IMAGE_TYPES.join(', ')}`);
+  if (e.statusCode === 415)
+    return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send a picture as multipart/form-data (field "image") or as a body of type ${IMAGE_TYPES.join(', ')}`);
   if (e.statusCode === 408) return new HttpError(408, 'TIMEOUT', 'the request took too long to arrive');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new HttpError(e.statusCode, 'BAD_REQUEST', e.message ?? 'bad request');
   return new HttpError(500, 'INTERNAL', 'internal error; the service log has the details');
@@ -87,11 +88,17 @@ export async function checkPicture(bytes: Uint8Array, maxPixels: number): Promis
   } catch {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'not a picture ferkit reads; send a JPEG, PNG or WebP');
   }
-  if (!meta.format || !IMAGE_FORMATS.has(meta.format)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `a ${meta.format ?? 'unknown'} file; send a JPEG, PNG or WebP`);
-  const width = meta.autoOrient?.width ?? meta.width ?? 0, height = meta.autoOrient?.height ?? meta.height ?? 0;
+  if (!meta.format || !IMAGE_FORMATS.has(meta.format))
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `a ${meta.format ?? 'unknown'} file; send a JPEG, PNG or WebP`);
+  const width = meta.autoOrient?.width ?? meta.width ?? 0,
+    height = meta.autoOrient?.height ?? meta.height ?? 0;
   if (!(width > 0 && height > 0)) throw new HttpError(422, 'BAD_IMAGE', 'the picture has no size in its header; it is damaged');
   if (width * height > maxPixels) {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `a picture of ${width}x${height} pixels is over the limit of ${maxPixels.toLocaleString('en-US')} pixels; scale it down`);
+    throw new HttpError(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `a picture of ${width}x${height} pixels is over the limit of ${maxPixels.toLocaleString('en-US')} pixels; scale it down`,
+    );
   }
   return { width, height };
 }
@@ -180,20 +187,23 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ...admission.load,
     uptimeSeconds: round((performance.now() - started) / 1000),
   }));
-  route({ method: 'GET', url: '/v1/model', summary: 'The emotion model: labels, architecture, accuracy figures, calibration', responses: { 200: modelSchema } }, async () => {
-    const m = recognizer.meta;
-    return {
-      name: options.modelName,
-      architecture: m.architecture,
-      ...(m.description ? { description: m.description } : {}),
-      ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
-      labels: m.labels,
-      preprocessing: m.preprocessing,
-      ...(m.metrics ? { metrics: m.metrics } : {}),
-      ...(m.calibration ? { calibration: m.calibration } : {}),
-      uncertainBelow: DEFAULT_UNCERTAIN_BELOW,
-    };
-  });
+  route(
+    { method: 'GET', url: '/v1/model', summary: 'The emotion model: labels, architecture, accuracy figures, calibration', responses: { 200: modelSchema } },
+    async () => {
+      const m = recognizer.meta;
+      return {
+        name: options.modelName,
+        architecture: m.architecture,
+        ...(m.description ? { description: m.description } : {}),
+        ...(m.parameters !== undefined ? { parameters: m.parameters } : {}),
+        labels: m.labels,
+        preprocessing: m.preprocessing,
+        ...(m.metrics ? { metrics: m.metrics } : {}),
+        ...(m.calibration ? { calibration: m.calibration } : {}),
+        uncertainBelow: DEFAULT_UNCERTAIN_BELOW,
+      };
+    },
+  );
   const document = () => openApiDocument(routes);
   app.get('/openapi.json', async () => document());
 
@@ -226,7 +236,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
 function sendError(reply: FastifyReply, err: HttpError): void {
   if (err.status === 503) reply.header('retry-after', String(err.retryAfterSeconds ?? 1));
-  void reply.code(err.status).type('application/json').send({ error: { code: err.code, message: err.message } });
+  void reply
+    .code(err.status)
+    .type('application/json')
+    .send({ error: { code: err.code, message: err.message } });
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

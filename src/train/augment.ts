@@ -32,7 +32,10 @@ export function parseAugment(spec: string): AugmentConfig {
   if (spec === 'none') return NO_AUGMENTATION;
   if (spec === 'standard') return STANDARD_AUGMENTATION;
   const out: AugmentConfig = { ...NO_AUGMENTATION };
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, value] = part.split('=') as [keyof AugmentConfig, string | undefined];
     if (!(key in NO_AUGMENTATION)) throw new FerkitError('BAD_ARGUMENT', `unknown augmentation "${key}"; use ${Object.keys(NO_AUGMENTATION).join(', ')}`);
     if (key === 'flip') out.flip = value === undefined ? true : value !== 'false' && value !== '0';
@@ -60,17 +63,24 @@ export function augmentImage(src: Float32Array, out: Float32Array, side: number,
   const flip = a.flip && rng() < 0.5 ? -1 : 1;
   const angle = (uniform(rng, a.rotate) * Math.PI) / 180;
   const scale = 1 + uniform(rng, a.zoom);
-  const dx = uniform(rng, a.shift) * side, dy = uniform(rng, a.shift) * side;
-  const cos = Math.cos(angle) / scale, sin = Math.sin(angle) / scale;
+  const dx = uniform(rng, a.shift) * side,
+    dy = uniform(rng, a.shift) * side;
+  const cos = Math.cos(angle) / scale,
+    sin = Math.sin(angle) / scale;
   const c = (side - 1) / 2;
   const at = (x: number, y: number) => src[Math.min(side - 1, Math.max(0, y)) * side + Math.min(side - 1, Math.max(0, x))];
   let sum = 0;
   for (let y = 0; y < side; y++) {
     for (let x = 0; x < side; x++) {
       // output pixel -> source pixel (inverse map)
-      const u = (x - c - dx) * flip, v = y - c - dy;
-      const sx = cos * u + sin * v + c, sy = -sin * u + cos * v + c;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy), fx = sx - x0, fy = sy - y0;
+      const u = (x - c - dx) * flip,
+        v = y - c - dy;
+      const sx = cos * u + sin * v + c,
+        sy = -sin * u + cos * v + c;
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy),
+        fx = sx - x0,
+        fy = sy - y0;
       const val = (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
       out[y * side + x] = val;
       sum += val;
@@ -86,8 +96,10 @@ export function augmentImage(src: Float32Array, out: Float32Array, side: number,
   if (a.erase > 0 && rng() < a.erase) {
     const area = (0.02 + rng() * 0.18) * n;
     const ratio = Math.exp(uniform(rng, Math.log(3)));
-    const h = Math.min(side, Math.round(Math.sqrt(area * ratio))), w = Math.min(side, Math.round(Math.sqrt(area / ratio)));
-    const top = Math.floor(rng() * (side - h + 1)), left = Math.floor(rng() * (side - w + 1));
+    const h = Math.min(side, Math.round(Math.sqrt(area * ratio))),
+      w = Math.min(side, Math.round(Math.sqrt(area / ratio)));
+    const top = Math.floor(rng() * (side - h + 1)),
+      left = Math.floor(rng() * (side - w + 1));
     for (let y = top; y < top + h; y++) for (let x = left; x < left + w; x++) out[y * side + x] = rng();
   }
 }

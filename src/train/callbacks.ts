@@ -14,7 +14,6 @@ import type { EpochLogs, TrainCallbacks, TrainContext } from './types.js';
 import { calibrationOn } from '../eval/calibration.js';
 import { TRAINING_LOG } from '../models/metadata.js';
 
-
 /** Where keepBest keeps the best weights in a run's folder (they survive a resume). */
 const BEST_DIR = 'best';
 

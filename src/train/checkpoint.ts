@@ -39,7 +39,10 @@ type WithAccBetas = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
 function extraOptimizerState(optimizer: tf.Optimizer): { name: string; tensor: tf.Variable }[] {
   const o = optimizer as unknown as WithAccBetas;
   return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable
-    ? [{ name: 'accBeta1', tensor: o.accBeta1 }, { name: 'accBeta2', tensor: o.accBeta2 }]
+    ? [
+        { name: 'accBeta1', tensor: o.accBeta1 },
+        { name: 'accBeta2', tensor: o.accBeta2 },
+      ]
     : [];
 }
 
@@ -62,11 +65,18 @@ export async function writeModelWeights(dir: string, model: tf.LayersModel): Pro
 export function readModelWeights(dir: string, model: tf.LayersModel): void {
   const weights = decodeTensors(readFileSync(join(dir, 'weights.bin')), JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')));
   try {
-    model.setWeights(model.weights.map((w) => {
-      const t = weights[w.originalName];
-      if (!t) throw new FerkitError('CHECKPOINT_MISMATCH', `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another outDir or start without resume.`, { options: ['outDir', 'resume'] });
-      return t;
-    }));
+    model.setWeights(
+      model.weights.map((w) => {
+        const t = weights[w.originalName];
+        if (!t)
+          throw new FerkitError(
+            'CHECKPOINT_MISMATCH',
+            `checkpoint in ${dir} has no weight ${w.originalName}; it was written by another architecture. Use another outDir or start without resume.`,
+            { options: ['outDir', 'resume'] },
+          );
+        return t;
+      }),
+    );
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -122,7 +132,23 @@ export async function loadCheckpoint(outDir: string, model: tf.LayersModel, opti
 }
 
 /** Fields that must match for a checkpoint to be resumed (epochs may grow). */
-const RESUME_KEYS: (keyof TrainConfig)[] = ['arch', 'batchSize', 'seed', 'learningRate', 'schedule', 'warmupEpochs', 'weightDecay', 'classWeighting', 'balancedSampling', 'focalGamma', 'labelSmoothing', 'mixup', 'keepBest', 'distillWeight', 'distillTemperature'];
+const RESUME_KEYS: (keyof TrainConfig)[] = [
+  'arch',
+  'batchSize',
+  'seed',
+  'learningRate',
+  'schedule',
+  'warmupEpochs',
+  'weightDecay',
+  'classWeighting',
+  'balancedSampling',
+  'focalGamma',
+  'labelSmoothing',
+  'mixup',
+  'keepBest',
+  'distillWeight',
+  'distillTemperature',
+];
 
 /** Provenance facts that choose the training and validation images; they must match on resume. */
 const RESUME_DATA_KEYS = ['usage', 'split', 'splitSeed', 'validationUsage', 'ferplus', 'limit', 'dedupe'];
@@ -145,7 +171,9 @@ export function dataFacts(run: { train: Dataset; validation?: Dataset; provenanc
 /** A fresh run must not overwrite the checkpoint of another. */
 export function checkFreshStart(outDir: string | undefined): void {
   if (outDir && hasCheckpoint(outDir)) {
-    throw new FerkitError('BAD_ARGUMENT', `${outDir} already holds a training checkpoint; set resume to continue it, or choose another outDir`, { options: ['resume', 'outDir'] });
+    throw new FerkitError('BAD_ARGUMENT', `${outDir} already holds a training checkpoint; set resume to continue it, or choose another outDir`, {
+      options: ['resume', 'outDir'],
+    });
   }
 }
 
@@ -154,19 +182,35 @@ export function checkFreshStart(outDir: string | undefined): void {
  * optimizer, after checking that it was trained with the same settings
  * (RESUME_KEYS of `config`) on the same data (`facts`, from dataFacts).
  */
-export async function resumeCheckpoint(outDir: string | undefined, model: tf.LayersModel, optimizer: tf.Optimizer, config: TrainConfig, facts: Record<string, unknown>): Promise<CheckpointState> {
+export async function resumeCheckpoint(
+  outDir: string | undefined,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  config: TrainConfig,
+  facts: Record<string, unknown>,
+): Promise<CheckpointState> {
   if (!outDir || !hasCheckpoint(outDir)) {
-    throw new FerkitError('DATA_NOT_FOUND', `nothing to resume: no checkpoint in ${outDir ?? '(no outDir given)'}. Start the run without resume.`, { options: ['resume', 'outDir'] });
+    throw new FerkitError('DATA_NOT_FOUND', `nothing to resume: no checkpoint in ${outDir ?? '(no outDir given)'}. Start the run without resume.`, {
+      options: ['resume', 'outDir'],
+    });
   }
   const state = await loadCheckpoint(outDir, model, optimizer);
   for (const k of RESUME_KEYS) {
     if ((state.config[k] ?? PAPER_RECIPE[k]) !== config[k]) {
-      throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained with ${k}=${String(state.config[k])}, not ${String(config[k])}; resume with the same settings or use another outDir`, { options: ['outDir'] });
+      throw new FerkitError(
+        'CHECKPOINT_MISMATCH',
+        `the checkpoint in ${outDir} was trained with ${k}=${String(state.config[k])}, not ${String(config[k])}; resume with the same settings or use another outDir`,
+        { options: ['outDir'] },
+      );
     }
   }
   for (const [k, was] of Object.entries(state.data ?? {})) {
     if (JSON.stringify(was) !== JSON.stringify(facts[k])) {
-      throw new FerkitError('CHECKPOINT_MISMATCH', `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same training data, validation data and teacher, or use another outDir`, { options: ['train', 'validation', 'teacher', 'outDir'] });
+      throw new FerkitError(
+        'CHECKPOINT_MISMATCH',
+        `the checkpoint in ${outDir} was trained on data with ${k}=${JSON.stringify(was)}, not ${JSON.stringify(facts[k])}; resume with the same training data, validation data and teacher, or use another outDir`,
+        { options: ['train', 'validation', 'teacher', 'outDir'] },
+      );
     }
   }
   return state;

@@ -50,17 +50,43 @@ export interface TrainConfig {
 }
 
 export const PAPER_RECIPE: TrainConfig = {
-  arch: 'paper', epochs: 50, batchSize: 32, seed: 42, learningRate: 1e-4,
-  schedule: 'constant', warmupEpochs: 0, weightDecay: 0, classWeighting: 'none', balancedSampling: false,
-  focalGamma: 0, labelSmoothing: 0, augment: NO_AUGMENTATION, mixup: 0, keepBest: false, earlyStopping: 0, calibrate: false,
-  distillWeight: 0, distillTemperature: 1,
+  arch: 'paper',
+  epochs: 50,
+  batchSize: 32,
+  seed: 42,
+  learningRate: 1e-4,
+  schedule: 'constant',
+  warmupEpochs: 0,
+  weightDecay: 0,
+  classWeighting: 'none',
+  balancedSampling: false,
+  focalGamma: 0,
+  labelSmoothing: 0,
+  augment: NO_AUGMENTATION,
+  mixup: 0,
+  keepBest: false,
+  earlyStopping: 0,
+  calibrate: false,
+  distillWeight: 0,
+  distillTemperature: 1,
 };
 
 /** ferkit's recommended recipe beyond the paper: see docs/experiments.md for how it was chosen. */
 export const RECOMMENDED_RECIPE: TrainConfig = {
   ...PAPER_RECIPE,
-  arch: 'vgg', epochs: 60, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', warmupEpochs: 2, weightDecay: 1e-4,
-  classWeighting: 'effective', labelSmoothing: 0.1, augment: STANDARD_AUGMENTATION, keepBest: true, earlyStopping: 0, calibrate: true,
+  arch: 'vgg',
+  epochs: 60,
+  batchSize: 64,
+  learningRate: 2e-3,
+  schedule: 'cosine',
+  warmupEpochs: 2,
+  weightDecay: 1e-4,
+  classWeighting: 'effective',
+  labelSmoothing: 0.1,
+  augment: STANDARD_AUGMENTATION,
+  keepBest: true,
+  earlyStopping: 0,
+  calibrate: true,
 };
 
 /** The distillation settings a run with a teacher starts from (what `ferkit train --teacher` uses): half teacher, softened at T = 2. */
@@ -74,10 +100,14 @@ export function resolveConfig(config: Partial<TrainConfig> = {}, teacher?: strin
   const c: TrainConfig = { ...PAPER_RECIPE, ...(teacher ? DISTILL_DEFAULTS : {}), ...config, augment: { ...NO_AUGMENTATION, ...config.augment } };
   validateConfig(c);
   if (c.distillWeight > 0 && !teacher) {
-    throw new FerkitError('BAD_ARGUMENT', `a distillation weight of ${c.distillWeight} needs a teacher model (set teacher to a model folder)`, { options: ['teacher'] });
+    throw new FerkitError('BAD_ARGUMENT', `a distillation weight of ${c.distillWeight} needs a teacher model (set teacher to a model folder)`, {
+      options: ['teacher'],
+    });
   }
   if (teacher && c.distillWeight === 0) {
-    throw new FerkitError('BAD_ARGUMENT', `a teacher (${teacher}) needs a distillation weight above 0 (config.distillWeight), else it would be ignored`, { options: ['config.distillWeight'] });
+    throw new FerkitError('BAD_ARGUMENT', `a teacher (${teacher}) needs a distillation weight above 0 (config.distillWeight), else it would be ignored`, {
+      options: ['config.distillWeight'],
+    });
   }
   return c;
 }
@@ -91,8 +121,10 @@ function validateConfig(c: TrainConfig): void {
   if (!Number.isInteger(c.seed)) throw new FerkitError('BAD_ARGUMENT', `seed must be an integer, got ${c.seed}`);
   if (!(c.learningRate > 0)) throw new FerkitError('BAD_ARGUMENT', `learning rate must be positive, got ${c.learningRate}`);
   if (!['constant', 'cosine'].includes(c.schedule)) throw new FerkitError('BAD_ARGUMENT', `schedule must be constant or cosine, got ${c.schedule}`);
-  if (!['none', 'inverse', 'effective'].includes(c.classWeighting)) throw new FerkitError('BAD_ARGUMENT', `class weighting must be none, inverse or effective, got ${c.classWeighting}`);
-  if (!(c.mixup >= 0 && Number.isFinite(c.mixup))) throw new FerkitError('BAD_ARGUMENT', `mixup alpha must be a number >= 0 (0 = off; 0.2 is usual), got ${c.mixup}`);
+  if (!['none', 'inverse', 'effective'].includes(c.classWeighting))
+    throw new FerkitError('BAD_ARGUMENT', `class weighting must be none, inverse or effective, got ${c.classWeighting}`);
+  if (!(c.mixup >= 0 && Number.isFinite(c.mixup)))
+    throw new FerkitError('BAD_ARGUMENT', `mixup alpha must be a number >= 0 (0 = off; 0.2 is usual), got ${c.mixup}`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw new FerkitError('BAD_ARGUMENT', `label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
   if (!(c.focalGamma >= 0)) throw new FerkitError('BAD_ARGUMENT', `focal gamma must be >= 0, got ${c.focalGamma}`);
   if (!(c.weightDecay >= 0)) throw new FerkitError('BAD_ARGUMENT', `weight decay must be >= 0, got ${c.weightDecay}`);

@@ -13,7 +13,7 @@ import { mixTargets, teacherTargets } from './distill.js';
 import { train } from './train.js';
 import { DISTILL_DEFAULTS } from './config.js';
 
-await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
+await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
 
 function data(perClass: number, seed: number, relabel?: (label: number) => number) {
   const { pixels, labels } = syntheticFaces(perClass, 7, seed);
@@ -29,7 +29,10 @@ const entropy = (p: Float32Array, k = 7) => {
 test('mixTargets: row-wise (1 - w) * own + w * teacher; sizes must agree', () => {
   const own = Float32Array.from([1, 0, 0, 0, 1, 0]);
   const teacher = Float32Array.from([0.5, 0.5, 0, 0.2, 0.2, 0.6]);
-  assert.deepEqual([...mixTargets(own, teacher, 0.25)].map((v) => +v.toFixed(6)), [0.875, 0.125, 0, 0.05, 0.8, 0.15]);
+  assert.deepEqual(
+    [...mixTargets(own, teacher, 0.25)].map((v) => +v.toFixed(6)),
+    [0.875, 0.125, 0, 0.05, 0.8, 0.15],
+  );
   assert.deepEqual([...mixTargets(own, teacher, 0)], [...own]);
   assert.throws(() => mixTargets(own, teacher.subarray(0, 3), 0.5), /differ in size/);
 });
@@ -39,7 +42,12 @@ test('distillation: the student learns the teacher, not the labels it is given; 
   try {
     // a teacher that knows the task
     const teacherDir = join(dir, 'teacher');
-    const t = await train({ train: data(30, 1), validation: data(6, 2), config: { arch: 'tiny', epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 3 }, outDir: teacherDir });
+    const t = await train({
+      train: data(30, 1),
+      validation: data(6, 2),
+      config: { arch: 'tiny', epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 3 },
+      outDir: teacherDir,
+    });
     t.model.dispose();
     const check = data(6, 7);
 
@@ -64,7 +72,9 @@ test('distillation: the student learns the teacher, not the labels it is given; 
     };
     const alone = await truthOf(await train({ train: wrong, config }));
     const studentDir = join(dir, 'student');
-    const distilled = await truthOf(await train({ train: wrong, config: { ...config, distillWeight: 1, distillTemperature: 2 }, teacher: teacherDir, outDir: studentDir }));
+    const distilled = await truthOf(
+      await train({ train: wrong, config: { ...config, distillWeight: 1, distillTemperature: 2 }, teacher: teacherDir, outDir: studentDir }),
+    );
     assert.ok(alone < 0.3, `trained on the shifted labels alone: ${alone} right`);
     assert.ok(distilled > 0.8, `distilled from the teacher: ${distilled} right`);
     const training = JSON.parse(readFileSync(join(studentDir, 'ferkit.json'), 'utf8')).training;
@@ -77,13 +87,18 @@ test('distillation: the student learns the teacher, not the labels it is given; 
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 0.5 } }), /needs a teacher model/);
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 0 }, teacher: teacherDir }), /needs a distillation weight above 0/);
     await assert.rejects(train({ train: wrong, config: { ...config, distillWeight: 1.5 }, teacher: teacherDir }), /distillation weight must be in \[0, 1\]/);
-    const resumeWith = (teacher: string, distillWeight = 1) => train({ train: wrong, config: { ...config, distillWeight, distillTemperature: 2, epochs: 7 }, teacher, outDir: studentDir, resume: true });
+    const resumeWith = (teacher: string, distillWeight = 1) =>
+      train({ train: wrong, config: { ...config, distillWeight, distillTemperature: 2, epochs: 7 }, teacher, outDir: studentDir, resume: true });
     const copy = join(dir, 'copy');
     cpSync(teacherDir, copy, { recursive: true });
     await assert.rejects(resumeWith(copy), /teacher=".*teacher", not ".*copy"/);
     await assert.rejects(resumeWith(teacherDir, 0.5), /distillWeight=1, not 0.5/);
     // the same folder, now holding another model
-    const other = await train({ train: data(30, 1), config: { arch: 'tiny', epochs: 1, batchSize: 16, learningRate: 3e-3, seed: 4 }, outDir: join(dir, 'other') });
+    const other = await train({
+      train: data(30, 1),
+      config: { arch: 'tiny', epochs: 1, batchSize: 16, learningRate: 3e-3, seed: 4 },
+      outDir: join(dir, 'other'),
+    });
     other.model.dispose();
     cpSync(join(dir, 'other', 'weights.bin'), join(teacherDir, 'weights.bin'));
     await assert.rejects(resumeWith(teacherDir), /teacherSha256=/);
@@ -92,17 +107,21 @@ test('distillation: the student learns the teacher, not the labels it is given; 
   }
 });
 
-test('train({ teacher }) from the library distils with the defaults the CLI uses (weight 0.5, temperature 2)', { skip: needs(join(PROJECT_ROOT, 'models', 'default', 'model.json'), 'the bundled default model') }, async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const out = join(dir, 'student');
-    const r = await train({ train: data(2, 1), config: { arch: 'tiny', epochs: 1, batchSize: 8 }, teacher: 'default', outDir: out });
-    r.model.dispose();
-    assert.deepEqual([r.config.distillWeight, r.config.distillTemperature], [DISTILL_DEFAULTS.distillWeight, DISTILL_DEFAULTS.distillTemperature]);
-    assert.deepEqual(DISTILL_DEFAULTS, { distillWeight: 0.5, distillTemperature: 2 });
-    const training = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).training;
-    assert.deepEqual([training.teacher, training.distillWeight, training.distillTemperature], ['default', 0.5, 2]);
-  } finally {
-    cleanup();
-  }
-});
+test(
+  'train({ teacher }) from the library distils with the defaults the CLI uses (weight 0.5, temperature 2)',
+  { skip: needs(join(PROJECT_ROOT, 'models', 'default', 'model.json'), 'the bundled default model') },
+  async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const out = join(dir, 'student');
+      const r = await train({ train: data(2, 1), config: { arch: 'tiny', epochs: 1, batchSize: 8 }, teacher: 'default', outDir: out });
+      r.model.dispose();
+      assert.deepEqual([r.config.distillWeight, r.config.distillTemperature], [DISTILL_DEFAULTS.distillWeight, DISTILL_DEFAULTS.distillTemperature]);
+      assert.deepEqual(DISTILL_DEFAULTS, { distillWeight: 0.5, distillTemperature: 2 });
+      const training = JSON.parse(readFileSync(join(out, 'ferkit.json'), 'utf8')).training;
+      assert.deepEqual([training.teacher, training.distillWeight, training.distillTemperature], ['default', 0.5, 2]);
+    } finally {
+      cleanup();
+    }
+  },
+);

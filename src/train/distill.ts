@@ -31,7 +31,11 @@ export async function teacherTargets(teacher: string, ds: Dataset, options: Teac
   const { model, meta, dir } = await loadModel(teacher);
   try {
     if (meta.labels.join() !== EMOTIONS.join() || meta.preprocessing.inputSize !== IMAGE_SIZE || meta.preprocessing.channels !== 1) {
-      throw new FerkitError('BAD_MODEL', `the teacher in ${dir} predicts [${meta.labels.join(', ')}] from ${meta.preprocessing.inputSize}x${meta.preprocessing.inputSize}x${meta.preprocessing.channels} inputs; a teacher must predict ferkit's seven emotions from 48x48 grey faces`, { file: dir });
+      throw new FerkitError(
+        'BAD_MODEL',
+        `the teacher in ${dir} predicts [${meta.labels.join(', ')}] from ${meta.preprocessing.inputSize}x${meta.preprocessing.inputSize}x${meta.preprocessing.channels} inputs; a teacher must predict ferkit's seven emotions from 48x48 grey faces`,
+        { file: dir },
+      );
     }
     const probs = await predictProbabilities(model, ds.pixels, options.batchSize ?? 256, { tta: options.tta ?? true });
     return applyTemperature(probs, NUM_CLASSES, options.temperature, probs);

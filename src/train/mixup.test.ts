@@ -25,18 +25,23 @@ test('sampleGamma and sampleBeta: the moments of Gamma(k, 1) and Beta(a, a), for
   }
 });
 
-test('mixupBatch: every image and target becomes lam * own + (1 - lam) * one partner\'s, seeded by (seed, step)', () => {
-  const count = 8, size = 5, classes = 3;
+test("mixupBatch: every image and target becomes lam * own + (1 - lam) * one partner's, seeded by (seed, step)", () => {
+  const count = 8,
+    size = 5,
+    classes = 3;
   const images = Float32Array.from({ length: count * size }, (_, i) => Math.floor(i / size) * 10 + (i % size));
   const targets = new Float32Array(count * classes);
   for (let k = 0; k < count; k++) targets[k * classes + (k % classes)] = 1;
-  const x = images.slice(), y = targets.slice();
+  const x = images.slice(),
+    y = targets.slice();
   const lam = mixupBatch(x, y, count, classes, 0.4, 7, 3);
   assert.ok(lam >= 0.5 && lam <= 1, `lam ${lam}`);
   const partners = new Set<number>();
   for (let k = 0; k < count; k++) {
     // the partner is the image whose blend reproduces this row
-    const p = [...Array(count).keys()].find((j) => [...Array(size).keys()].every((i) => Math.abs(x[k * size + i] - (lam * images[k * size + i] + (1 - lam) * images[j * size + i])) < 1e-4));
+    const p = [...Array(count).keys()].find((j) =>
+      [...Array(size).keys()].every((i) => Math.abs(x[k * size + i] - (lam * images[k * size + i] + (1 - lam) * images[j * size + i])) < 1e-4),
+    );
     assert.ok(p !== undefined, `image ${k} is no blend of the batch`);
     partners.add(p);
     for (let c = 0; c < classes; c++) assert.ok(Math.abs(y[k * classes + c] - (lam * targets[k * classes + c] + (1 - lam) * targets[p * classes + c])) < 1e-6);
@@ -44,7 +49,8 @@ test('mixupBatch: every image and target becomes lam * own + (1 - lam) * one par
   }
   assert.equal(partners.size, count, 'the partners are a permutation of the batch');
   // the same (seed, step) mixes the same way; another step another way
-  const x2 = images.slice(), y2 = targets.slice();
+  const x2 = images.slice(),
+    y2 = targets.slice();
   assert.equal(mixupBatch(x2, y2, count, classes, 0.4, 7, 3), lam);
   assert.deepEqual(x2, x);
   const x3 = images.slice();

@@ -9,7 +9,8 @@ function normal(rng: Rng): number {
 /** A Gamma(shape, 1) draw (Marsaglia-Tsang; shapes below 1 by the u^(1/shape) boost). */
 export function sampleGamma(shape: number, rng: Rng): number {
   if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(1 - rng(), 1 / shape);
-  const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  const d = shape - 1 / 3,
+    c = 1 / Math.sqrt(9 * d);
   for (;;) {
     let x: number, v: number;
     do {
@@ -24,7 +25,8 @@ export function sampleGamma(shape: number, rng: Rng): number {
 
 /** A Beta(alpha, alpha) draw in [0, 1]. */
 export function sampleBeta(alpha: number, rng: Rng): number {
-  const a = sampleGamma(alpha, rng), b = sampleGamma(alpha, rng);
+  const a = sampleGamma(alpha, rng),
+    b = sampleGamma(alpha, rng);
   return a + b > 0 ? a / (a + b) : 0.5;
 }
 
@@ -44,7 +46,8 @@ export function mixupBatch(images: Float32Array, targets: Float32Array, count: n
   const mix = (arr: Float32Array, size: number) => {
     const src = arr.slice(0, count * size);
     for (let k = 0; k < count; k++) {
-      const own = k * size, other = partner[k] * size;
+      const own = k * size,
+        other = partner[k] * size;
       for (let i = 0; i < size; i++) arr[own + i] = lam * src[own + i] + (1 - lam) * src[other + i];
     }
   };

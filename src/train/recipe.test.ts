@@ -15,7 +15,7 @@ import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
+await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
 
 test('class weights: inverse frequency and effective number, averaging 1 over the samples', () => {
   const counts = [100, 300];
@@ -30,10 +30,16 @@ test('class weights: inverse frequency and effective number, averaging 1 over th
 
 test('balanced sampling draws the classes about equally; plain order is a seeded permutation', () => {
   const labels = Int32Array.from([...Array(900).fill(0), ...Array(100).fill(1)]);
-  const counts = classCounts(epochOrder(labels, 0, 5, true).map((i) => labels[i]), 2);
+  const counts = classCounts(
+    epochOrder(labels, 0, 5, true).map((i) => labels[i]),
+    2,
+  );
   assert.ok(Math.abs(counts[0] - 500) < 60 && Math.abs(counts[1] - 500) < 60, counts.join(','));
   const plain = epochOrder(labels, 0, 5, false);
-  assert.deepEqual([...plain].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    [...plain].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   assert.deepEqual([...epochOrder(labels, 3, 5, true)], [...epochOrder(labels, 3, 5, true)]);
 });
 
@@ -70,15 +76,21 @@ test('learning-rate schedule: warm-up then cosine to 0', () => {
 });
 
 test('loss: plain cross-entropy; weights, smoothing and focal terms match hand computation', () => {
-  const y = tf.tensor2d([[0, 1], [1, 0]]);
-  const p = tf.tensor2d([[0.2, 0.8], [0.6, 0.4]]);
+  const y = tf.tensor2d([
+    [0, 1],
+    [1, 0],
+  ]);
+  const p = tf.tensor2d([
+    [0.2, 0.8],
+    [0.6, 0.4],
+  ]);
   const v = (t: tf.Scalar) => t.dataSync()[0];
   const ce = -(Math.log(0.8) + Math.log(0.6)) / 2;
   assert.ok(Math.abs(v(weightedLoss(y, p)) - ce) < 1e-6);
   assert.ok(Math.abs(v(weightedLoss(y, p, { weights: [2, 1] })) - -(Math.log(0.8) + 2 * Math.log(0.6)) / 2) < 1e-6);
-  const smooth = -((0.05 * Math.log(0.2) + 0.95 * Math.log(0.8)) + (0.95 * Math.log(0.6) + 0.05 * Math.log(0.4))) / 2;
+  const smooth = -(0.05 * Math.log(0.2) + 0.95 * Math.log(0.8) + (0.95 * Math.log(0.6) + 0.05 * Math.log(0.4))) / 2;
   assert.ok(Math.abs(v(weightedLoss(y, p, { smoothing: 0.1 })) - smooth) < 1e-6);
-  const focal = -((0.2 ** 2) * Math.log(0.8) + (0.4 ** 2) * Math.log(0.6)) / 2;
+  const focal = -(0.2 ** 2 * Math.log(0.8) + 0.4 ** 2 * Math.log(0.6)) / 2;
   assert.ok(Math.abs(v(weightedLoss(y, p, { gamma: 2 })) - focal) < 1e-6);
   tf.dispose([y, p]);
 });
@@ -96,9 +108,21 @@ test('the recommended options train; keep-best returns the best validation epoch
     return makeDataset({ pixels, labels, ids: Array.from(labels, (_, i) => `s${i}`) });
   };
   const config = {
-    arch: 'tiny', epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 2, schedule: 'cosine' as const, warmupEpochs: 1, weightDecay: 1e-4,
-    classWeighting: 'effective' as const, balancedSampling: true, focalGamma: 1, labelSmoothing: 0.1, augment: { ...NO_AUGMENTATION, flip: true, shift: 0.05 },
-    keepBest: true, earlyStopping: 2,
+    arch: 'tiny',
+    epochs: 6,
+    batchSize: 16,
+    learningRate: 3e-3,
+    seed: 2,
+    schedule: 'cosine' as const,
+    warmupEpochs: 1,
+    weightDecay: 1e-4,
+    classWeighting: 'effective' as const,
+    balancedSampling: true,
+    focalGamma: 1,
+    labelSmoothing: 0.1,
+    augment: { ...NO_AUGMENTATION, flip: true, shift: 0.05 },
+    keepBest: true,
+    earlyStopping: 2,
   };
   const { history, model } = await train({ train: mk(20, 1), validation: mk(5, 2), config });
   const bestAcc = Math.max(...history.map((h) => h.valAccuracy!));
@@ -141,11 +165,20 @@ test('init: training starts from a saved model of the same architecture, and ref
     // no epochs run: the model holds exactly the saved weights, not the seed-7 initialisation
     const started = await train({ train: data, config: { arch: 'tiny', epochs: 1, seed: 7 }, init: join(dir, 'a'), stopAfterEpoch: 0 });
     const a = source.model.getWeights().map((w) => Array.from(w.dataSync()));
-    assert.deepEqual(started.model.getWeights().map((w) => Array.from(w.dataSync())), a);
+    assert.deepEqual(
+      started.model.getWeights().map((w) => Array.from(w.dataSync())),
+      a,
+    );
     const fresh = await train({ train: data, config: { arch: 'tiny', epochs: 1, seed: 7 }, stopAfterEpoch: 0 });
-    assert.notDeepEqual(fresh.model.getWeights().map((w) => Array.from(w.dataSync())), a);
+    assert.notDeepEqual(
+      fresh.model.getWeights().map((w) => Array.from(w.dataSync())),
+      a,
+    );
     for (const m of [source.model, started.model, fresh.model]) m.dispose();
-    await assert.rejects(train({ train: data, config: { arch: 'paper', epochs: 1 }, init: join(dir, 'a'), stopAfterEpoch: 0 }), /holds a tiny model, not paper; set config.arch to tiny/);
+    await assert.rejects(
+      train({ train: data, config: { arch: 'paper', epochs: 1 }, init: join(dir, 'a'), stopAfterEpoch: 0 }),
+      /holds a tiny model, not paper; set config.arch to tiny/,
+    );
     cpSync(join(dir, 'a'), join(dir, 'folded'), { recursive: true });
     const meta = JSON.parse(readFileSync(join(dir, 'folded', 'ferkit.json'), 'utf8'));
     writeFileSync(join(dir, 'folded', 'ferkit.json'), JSON.stringify({ ...meta, foldedBatchNorm: true }));

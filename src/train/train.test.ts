@@ -12,7 +12,7 @@ import { loadModel } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 
-await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
+await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
 
 function data(perClass: number, seed: number) {
   const { pixels, labels } = syntheticFaces(perClass, 7, seed);
@@ -20,7 +20,11 @@ function data(perClass: number, seed: number) {
 }
 
 test('a short training run lowers the loss and learns an easy task; no tensor leaks', async () => {
-  const { history, model } = await train({ train: data(30, 1), validation: data(6, 2), config: { arch: 'tiny', epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 3 } });
+  const { history, model } = await train({
+    train: data(30, 1),
+    validation: data(6, 2),
+    config: { arch: 'tiny', epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 3 },
+  });
   assert.equal(history.length, 6);
   assert.ok(history[5].loss < history[0].loss * 0.8, `loss ${history[0].loss} -> ${history[5].loss}`);
   assert.ok(history[5].valAccuracy! > 0.5, `validation accuracy ${history[5].valAccuracy}`);
@@ -31,14 +35,22 @@ test('a short training run lowers the loss and learns an easy task; no tensor le
   assert.ok(Math.abs(recall.reduce((a, b) => a + b, 0) / 7 - history[5].valAccuracy!) < 1e-9);
   assert.ok(history[5].valMacroF1! > 0 && history[5].valMacroF1! <= 1);
   const counts = history.slice(1).map((h) => h.numTensors);
-  assert.ok(counts.every((c) => c === counts[0]), `tensor count per epoch: ${counts.join(', ')}`);
+  assert.ok(
+    counts.every((c) => c === counts[0]),
+    `tensor count per epoch: ${counts.join(', ')}`,
+  );
   model.dispose();
 });
 
 test('mixup trains (the loss falls, the saved model records its alpha) and a bad alpha is refused', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const { history, model } = await train({ train: data(20, 6), validation: data(4, 7), config: { arch: 'tiny', epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 3, mixup: 0.4 }, outDir: dir });
+    const { history, model } = await train({
+      train: data(20, 6),
+      validation: data(4, 7),
+      config: { arch: 'tiny', epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 3, mixup: 0.4 },
+      outDir: dir,
+    });
     model.dispose();
     assert.equal(history.length, 2);
     assert.ok(Number.isFinite(history[1].loss) && history[1].loss < history[0].loss, `loss ${history[0].loss} -> ${history[1].loss}`);
@@ -62,20 +74,37 @@ test('checkpoints every epoch; --resume continues to the same training; log and 
     await assert.rejects(train({ train: data(10, 4), config, outDir: join(dir, 'b') }), /set resume to continue it/);
     await assert.rejects(train({ train: data(10, 4), config: { ...config, seed: 12 }, outDir: join(dir, 'b'), resume: true }), /seed=11/);
     // other images (another split seed, another count) cannot continue the run
-    await assert.rejects(train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance: { ...provenance, splitSeed: 2 } }), /splitSeed=1, not 2/);
-    await assert.rejects(train({ train: data(9, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance }), /trainCount=70, not 63/);
+    await assert.rejects(
+      train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance: { ...provenance, splitSeed: 2 } }),
+      /splitSeed=1, not 2/,
+    );
+    await assert.rejects(
+      train({ train: data(9, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance }),
+      /trainCount=70, not 63/,
+    );
     const resumed = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true, provenance });
     // The resumed run repeats the uninterrupted one: same batches, augmentations and dropout masks from
     // the checkpointed state. A multi-threaded engine need not sum in the same order from one run to the
     // next, so losses are compared to 1e-5 relative (engines and runs differ by about 3e-8 here) and
     // predictions to 1e-3 (Adam divides by the root of its second moment, so a weight whose gradient is
     // near 0 may move by up to a learning rate, 1e-3, apart from the other run: weights are not compared).
-    resumed.history.forEach((h, i) => assert.ok(Math.abs(h.loss - straight.history[i].loss) <= 1e-5 * Math.abs(straight.history[i].loss), `epoch ${i + 1}: ${h.loss} vs ${straight.history[i].loss}`));
+    resumed.history.forEach((h, i) =>
+      assert.ok(
+        Math.abs(h.loss - straight.history[i].loss) <= 1e-5 * Math.abs(straight.history[i].loss),
+        `epoch ${i + 1}: ${h.loss} vs ${straight.history[i].loss}`,
+      ),
+    );
     const probe = data(2, 8).pixels;
     const [pa, pb] = [await predictProbabilities(straight.model, probe), await predictProbabilities(resumed.model, probe)];
     pa.forEach((p, i) => assert.ok(Math.abs(p - pb[i]) <= 1e-3, `probability ${i}: ${p} vs ${pb[i]}`));
-    const log = readFileSync(join(dir, 'b', LOG_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(log.map((l) => l.epoch), [1, 2, 3]);
+    const log = readFileSync(join(dir, 'b', LOG_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      log.map((l) => l.epoch),
+      [1, 2, 3],
+    );
     for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy']) assert.equal(typeof log[2][key], 'number', key);
     // the saved model predicts what the trained one does, and carries its metadata
     const saved = await loadModel(join(dir, 'b'));
@@ -112,7 +141,13 @@ test('callbacks from the library: one can stop the run (saved as finished); keep
         if (logs.epoch === 2) ctx.stop();
       },
     };
-    const r = await train({ train: data(4, 1), validation: data(2, 2), config: { arch: 'tiny', epochs: 5, batchSize: 16 }, outDir: dir, callbacks: [stopAtTwo, keepBest()] });
+    const r = await train({
+      train: data(4, 1),
+      validation: data(2, 2),
+      config: { arch: 'tiny', epochs: 5, batchSize: 16 },
+      outDir: dir,
+      callbacks: [stopAtTwo, keepBest()],
+    });
     r.model.dispose();
     assert.equal(r.history.length, 2);
     assert.deepEqual(seen, [1, 2]);

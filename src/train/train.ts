@@ -24,7 +24,6 @@ import { lossOptionsFor, weightedLoss, type LossOptions } from './loss.js';
 import { learningRateAt } from './schedule.js';
 import { initialiseFrom } from './init.js';
 
-
 export interface TrainOptions {
   /** Training images. */
   train: Dataset;
@@ -81,7 +80,12 @@ class RunContext implements TrainContext {
   readonly validation?: Dataset;
   readonly outDir?: string;
 
-  constructor(readonly model: tf.LayersModel, readonly config: TrainConfig, readonly train: Dataset, options: TrainOptions) {
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly config: TrainConfig,
+    readonly train: Dataset,
+    options: TrainOptions,
+  ) {
     if (options.validation) this.validation = options.validation;
     if (options.outDir) this.outDir = options.outDir;
   }
@@ -126,7 +130,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   checkTrainable(options.train);
   const run = await startRun(options, config);
   const { context: ctx, callbacks } = run;
-  const info = { epochs: config.epochs, startEpoch: run.startEpoch, batchesPerEpoch: run.batchesPerEpoch, trainCount: run.data.count, valCount: ctx.validation?.count ?? 0 };
+  const info = {
+    epochs: config.epochs,
+    startEpoch: run.startEpoch,
+    batchesPerEpoch: run.batchesPerEpoch,
+    trainCount: run.data.count,
+    valCount: ctx.validation?.count ?? 0,
+  };
   for (const cb of callbacks) await cb.onTrainBegin?.(info, ctx);
   const lastEpoch = Math.min(config.epochs, options.stopAfterEpoch ?? Infinity);
   for (let epoch = run.startEpoch; epoch < lastEpoch && !ctx.stopped; epoch++) {
@@ -146,7 +156,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 function checkTrainable(data: Dataset): void {
   if (data.count === 0) throw new FerkitError('BAD_DATA', 'no training images; check the data and its usage filter', { options: ['train'] });
   if (!canTrain(tf.getBackend())) {
-    throw new FerkitError('ENGINE_UNAVAILABLE', `the ${tf.getBackend()} backend cannot train (no convolution gradient kernels); initialise the engine with initEngine(choice, { training: true })`);
+    throw new FerkitError(
+      'ENGINE_UNAVAILABLE',
+      `the ${tf.getBackend()} backend cannot train (no convolution gradient kernels); initialise the engine with initEngine(choice, { training: true })`,
+    );
   }
 }
 
@@ -168,7 +181,11 @@ async function startRun(options: TrainOptions, config: TrainConfig): Promise<Run
   const optimizer = tf.train.adam(config.learningRate);
   const context = new RunContext(model, config, data, options);
   const run: Run = {
-    config, data, model, optimizer, context,
+    config,
+    data,
+    model,
+    optimizer,
+    context,
     vars: model.trainableWeights.map((w) => w.read() as tf.Variable),
     decayed: model.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read() as tf.Variable),
     dropouts: model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout),
@@ -189,7 +206,8 @@ async function startRun(options: TrainOptions, config: TrainConfig): Promise<Run
     checkFreshStart(outDir);
     if (options.init) await initialiseFrom(options.init, model, config.arch);
   }
-  if (options.teacher) run.teacher = { targets: await teacherTargets(options.teacher, data, { temperature: config.distillTemperature }), weight: config.distillWeight };
+  if (options.teacher)
+    run.teacher = { targets: await teacherTargets(options.teacher, data, { temperature: config.distillTemperature }), weight: config.distillWeight };
   return run;
 }
 
@@ -198,11 +216,16 @@ async function trainEpoch(run: Run, epoch: number): Promise<EpochLogs> {
   const { config, data } = run;
   const t0 = performance.now();
   const order = epochOrder(data.labels, epoch, config.seed, config.balancedSampling);
-  let lossSum = 0, correct = 0, seen = 0;
+  let lossSum = 0,
+    correct = 0,
+    seen = 0;
   for (let b = 0; b < run.batchesPerEpoch; b++) {
     const idx = order.subarray(b * config.batchSize, Math.min(data.count, (b + 1) * config.batchSize));
     const { loss, hits } = await trainBatch(run, idx);
-    if (!Number.isFinite(loss)) throw new FerkitError('BAD_DATA', `training diverged at epoch ${epoch + 1}, batch ${b + 1} (loss ${loss}); lower the learning rate`, { options: ['config.learningRate'] });
+    if (!Number.isFinite(loss))
+      throw new FerkitError('BAD_DATA', `training diverged at epoch ${epoch + 1}, batch ${b + 1} (loss ${loss}); lower the learning rate`, {
+        options: ['config.learningRate'],
+      });
     lossSum += loss * idx.length;
     correct += hits;
     seen += idx.length;
@@ -238,11 +261,15 @@ async function trainBatch(run: Run, idx: Int32Array): Promise<{ loss: number; hi
   const x = tf.tensor4d(xs, [idx.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
   const y = tf.tensor2d(ys, [idx.length, NUM_CLASSES]);
   let hits: tf.Scalar | undefined;
-  const loss = optimizer.minimize(() => {
-    const pred = run.model.apply(x, { training: true }) as tf.Tensor;
-    hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32')) as tf.Scalar);
-    return weightedLoss(y, pred, run.loss);
-  }, true, run.vars) as tf.Scalar;
+  const loss = optimizer.minimize(
+    () => {
+      const pred = run.model.apply(x, { training: true }) as tf.Tensor;
+      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32')) as tf.Scalar);
+      return weightedLoss(y, pred, run.loss);
+    },
+    true,
+    run.vars,
+  ) as tf.Scalar;
   if (config.weightDecay > 0) {
     const keep = 1 - lr * config.weightDecay;
     tf.tidy(() => run.decayed.forEach((v) => v.assign(tf.mul(v, keep))));
@@ -267,12 +294,24 @@ async function validate(model: tf.LayersModel, validation: Dataset | undefined, 
 async function checkpoint(run: Run, outDir: string, epoch: number): Promise<void> {
   const { history } = run.context;
   const best = bestEpoch(history);
-  await saveCheckpoint(outDir, run.model, run.optimizer, { epoch: epoch + 1, step: run.step, config: { ...run.config }, history, savedAt: new Date().toISOString(), bestEpoch: best.epoch, bestAccuracy: best.accuracy, data: run.facts });
+  await saveCheckpoint(outDir, run.model, run.optimizer, {
+    epoch: epoch + 1,
+    step: run.step,
+    config: { ...run.config },
+    history,
+    savedAt: new Date().toISOString(),
+    bestEpoch: best.epoch,
+    bestAccuracy: best.accuracy,
+    data: run.facts,
+  });
 }
 
 /** Saves the trained model with its metadata: config, provenance, figures (of the best epoch with keep-best), calibration. */
 async function saveFinalModel(run: Run, options: TrainOptions, outDir: string): Promise<void> {
-  const { config, context: { history, outcome } } = run;
+  const {
+    config,
+    context: { history, outcome },
+  } = run;
   const last = outcome.bestEpoch ? history[outcome.bestEpoch - 1] : history[history.length - 1];
   const teacher = options.teacher ? { teacher: options.teacher, teacherSha256: run.facts.teacherSha256 } : {};
   await saveModel(run.model, outDir, {
@@ -280,7 +319,15 @@ async function saveFinalModel(run: Run, options: TrainOptions, outDir: string): 
     description: getArchitecture(config.arch).description,
     labels: [...EMOTIONS],
     preprocessing: DEFAULT_PREPROCESSING,
-    training: { ...config, ...options.provenance, ...(options.init ? { init: options.init } : {}), ...teacher, trainCount: run.data.count, validationCount: options.validation?.count ?? 0, engine: tf.getBackend() },
+    training: {
+      ...config,
+      ...options.provenance,
+      ...(options.init ? { init: options.init } : {}),
+      ...teacher,
+      trainCount: run.data.count,
+      validationCount: options.validation?.count ?? 0,
+      engine: tf.getBackend(),
+    },
     metrics: {
       train: { loss: last.loss, accuracy: last.accuracy },
       ...(last.valAccuracy !== undefined ? { validation: { loss: last.valLoss, accuracy: last.valAccuracy } } : {}),

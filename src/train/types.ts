@@ -63,7 +63,10 @@ export interface TrainContext {
  * stopping and calibration hook in here. Each hook also gets the run's context.
  */
 export interface TrainCallbacks {
-  onTrainBegin?(info: { epochs: number; startEpoch: number; batchesPerEpoch: number; trainCount: number; valCount: number }, context: TrainContext): void | Promise<void>;
+  onTrainBegin?(
+    info: { epochs: number; startEpoch: number; batchesPerEpoch: number; trainCount: number; valCount: number },
+    context: TrainContext,
+  ): void | Promise<void>;
   onEpochBegin?(epoch: number, context: TrainContext): void | Promise<void>;
   onBatchEnd?(epoch: number, logs: BatchLogs, context: TrainContext): void | Promise<void>;
   /** After validation; the run's checkpoint is written once every callback has returned. */

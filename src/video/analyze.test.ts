@@ -37,8 +37,27 @@ function ffmpeg(...args: string[]): void {
 test('one face that changes expression: one id, the change found where it happens, bounded plot series', { skip }, async () => {
   // 2 s of an angry face, then 2 s of a surprised face framed the same way
   const file = join(tmp.dir, 'change.mp4');
-  ffmpeg('-loop', '1', '-t', '2', '-i', join(PHOTOS, 'angry_cropped.jpg'), '-loop', '1', '-t', '2', '-i', join(PHOTOS, 'surprised_cropped.jpg'),
-    '-filter_complex', '[0:v]scale=320:320,setsar=1,fps=10[a];[1:v]scale=320:320,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]', '-map', '[v]', '-pix_fmt', 'yuv420p', file);
+  ffmpeg(
+    '-loop',
+    '1',
+    '-t',
+    '2',
+    '-i',
+    join(PHOTOS, 'angry_cropped.jpg'),
+    '-loop',
+    '1',
+    '-t',
+    '2',
+    '-i',
+    join(PHOTOS, 'surprised_cropped.jpg'),
+    '-filter_complex',
+    '[0:v]scale=320:320,setsar=1,fps=10[a];[1:v]scale=320:320,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]',
+    '-map',
+    '[v]',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  );
   const entries: TimelineEntry[] = [];
   const s = await analyzeVideo(r, file, { fps: 5, maxPlotPoints: 8, onEntry: (e) => entries.push(e) });
   assert.equal(s.framesAnalysed, 20);
@@ -57,10 +76,32 @@ test('one face that changes expression: one id, the change found where it happen
 
 test('two people in turn get two ids; a video without faces has no dominant emotion', { skip }, async () => {
   const file = join(tmp.dir, 'two.mp4');
-  ffmpeg('-loop', '1', '-t', '1', '-i', join(PHOTOS, 'happy.jpg'), '-loop', '1', '-t', '1', '-i', join(PHOTOS, 'angry.jpg'),
-    '-filter_complex', '[0:v]scale=640:360,setsar=1,fps=10[a];[1:v]scale=640:360,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]', '-map', '[v]', '-pix_fmt', 'yuv420p', file);
+  ffmpeg(
+    '-loop',
+    '1',
+    '-t',
+    '1',
+    '-i',
+    join(PHOTOS, 'happy.jpg'),
+    '-loop',
+    '1',
+    '-t',
+    '1',
+    '-i',
+    join(PHOTOS, 'angry.jpg'),
+    '-filter_complex',
+    '[0:v]scale=640:360,setsar=1,fps=10[a];[1:v]scale=640:360,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]',
+    '-map',
+    '[v]',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  );
   const s = await analyzeVideo(r, file, { fps: 5 });
-  assert.deepEqual(s.faces.map((f) => f.dominant), ['happy', 'angry']);
+  assert.deepEqual(
+    s.faces.map((f) => f.dominant),
+    ['happy', 'angry'],
+  );
   const blank = join(tmp.dir, 'blank.mp4');
   ffmpeg('-f', 'lavfi', '-i', 'color=c=white:s=320x240:d=1', '-pix_fmt', 'yuv420p', blank);
   const none = await analyzeVideo(r, blank, { fps: 5 });
@@ -84,7 +125,10 @@ test('frames stream one at a time at the asked rate; a missing ffmpeg says how t
   const saved = process.env.FERKIT_FFMPEG;
   process.env.FERKIT_FFMPEG = '/nonexistent/ffmpeg';
   try {
-    await assert.rejects(probeVideo(file), (err: unknown) => err instanceof FerkitError && err.code === 'ENGINE_UNAVAILABLE' && /apt-get install ffmpeg/.test(err.message));
+    await assert.rejects(
+      probeVideo(file),
+      (err: unknown) => err instanceof FerkitError && err.code === 'ENGINE_UNAVAILABLE' && /apt-get install ffmpeg/.test(err.message),
+    );
   } finally {
     if (saved === undefined) delete process.env.FERKIT_FFMPEG;
     else process.env.FERKIT_FFMPEG = saved;
@@ -106,7 +150,10 @@ test('sources: a URL may use only its own protocols, a file only the file protoc
   assert.deepEqual(file.inputArgs.slice(0, 2), ['-protocol_whitelist', 'file']);
   assert.ok(!file.inputArgs[3].split(',').some((f) => ['hls', 'concat', 'image2'].includes(f)));
   const fails = (input: string, code: string, message: RegExp) =>
-    assert.throws(() => videoSource(input), (err: unknown) => err instanceof FerkitError && err.code === code && message.test(err.message));
+    assert.throws(
+      () => videoSource(input),
+      (err: unknown) => err instanceof FerkitError && err.code === code && message.test(err.message),
+    );
   fails('file:///etc/passwd', 'BAD_ARGUMENT', /file:\/\/ is not a stream ferkit reads/);
   fails('ftp://example.org/a.mp4', 'BAD_ARGUMENT', /http, https, rtsp or rtmp/);
   fails(join(tmp.dir, 'missing.mp4'), 'DATA_NOT_FOUND', /no such video file/);
@@ -119,9 +166,12 @@ test('a playlist posing as a video file cannot make ffmpeg open another file', {
   const evil = join(tmp.dir, 'evil.mp4');
   writeFileSync(evil, `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n${secret}\n#EXT-X-ENDLIST\n`);
   await assert.rejects(probeVideo(evil), (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
-  await assert.rejects(async () => {
-    for await (const f of readFrames(evil, { fps: 5 }, { width: 64, height: 48, duration: 1, fps: 5 })) assert.fail(`read frame ${f.index}`);
-  }, (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE');
+  await assert.rejects(
+    async () => {
+      for await (const f of readFrames(evil, { fps: 5 }, { width: 64, height: 48, duration: 1, fps: 5 })) assert.fail(`read frame ${f.index}`);
+    },
+    (err: unknown) => err instanceof FerkitError && err.code === 'BAD_IMAGE',
+  );
 });
 
 /** Serves `file` over HTTP on a free loopback port, `chunk` bytes every `everyMs` (a live stream), or at once. */
@@ -137,7 +187,10 @@ async function serve(file: string, pace?: { chunk: number; everyMs: number }): P
       res.write(data.subarray(at, at + pace.chunk));
       at += pace.chunk;
       if (at >= data.length) return void res.end();
-      const t = setTimeout(() => { timers.delete(t); tick(); }, pace.everyMs);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        tick();
+      }, pace.everyMs);
       timers.add(t);
     };
     tick();
@@ -146,7 +199,12 @@ async function serve(file: string, pace?: { chunk: number; everyMs: number }): P
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/${basename(file)}`,
-    close: () => new Promise((resolve) => { timers.forEach(clearTimeout); server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        timers.forEach(clearTimeout);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -160,7 +218,10 @@ test('a stream over HTTP is analysed like the same file; stopping it keeps what 
     assert.equal(s.stopped, false);
     assert.equal(s.framesAnalysed, 6);
     assert.equal(s.faces[0].dominant, 'happy');
-    assert.deepEqual(s.faces[0].segments.map((g) => g.emotion), ['happy']);
+    assert.deepEqual(
+      s.faces[0].segments.map((g) => g.emotion),
+      ['happy'],
+    );
   } finally {
     await whole.close();
   }
@@ -168,7 +229,13 @@ test('a stream over HTTP is analysed like the same file; stopping it keeps what 
   const live = await serve(file, { chunk: 4096, everyMs: 50 });
   try {
     const stop = new AbortController();
-    const s = await analyzeVideo(r, live.url, { fps: 10, signal: stop.signal, onFrame: (i) => { if (i === 2) stop.abort(); } });
+    const s = await analyzeVideo(r, live.url, {
+      fps: 10,
+      signal: stop.signal,
+      onFrame: (i) => {
+        if (i === 2) stop.abort();
+      },
+    });
     assert.equal(s.stopped, true);
     assert.ok(s.framesAnalysed >= 3 && s.framesAnalysed < 30, `${s.framesAnalysed} frames`);
   } finally {
@@ -184,17 +251,32 @@ test('plot: round time ticks and labels; one band per face', () => {
   assert.deepEqual(roundTicks(0), [0]);
   assert.deepEqual([0, 2.5, 40, 75, 3725].map(timeLabel), ['0s', '2.5s', '40s', '1:15', '1:02:05']);
   const face = (faceId: number, emotion: 'happy' | 'sad') => ({
-    faceId, frames: 10, firstSeen: 0, lastSeen: 1.8, dominant: emotion,
+    faceId,
+    frames: 10,
+    firstSeen: 0,
+    lastSeen: 1.8,
+    dominant: emotion,
     share: { angry: 0, disgust: 0, fear: 0, happy: emotion === 'happy' ? 1 : 0, sad: emotion === 'sad' ? 1 : 0, surprise: 0, neutral: 0 },
     mean: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0.5, surprise: 0, neutral: 0 },
     segments: [{ start: 0, end: 1.8, emotion }],
   });
   const svg = emotionPlotSvg({
-    file: 'x.mp4', stopped: false, video: { width: 1, height: 1, duration: 2, fps: 5 }, sampledFps: 5, framesAnalysed: 10, framesWithFaces: 10,
-    faces: [face(1, 'happy'), face(2, 'sad')], overall: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0.5, surprise: 0, neutral: 0 }, dominant: 'happy',
-    strongestChanges: [], series: [{ time: 0, emotions: [0, 0, 0, 0.5, 0.5, 0, 0] }],
+    file: 'x.mp4',
+    stopped: false,
+    video: { width: 1, height: 1, duration: 2, fps: 5 },
+    sampledFps: 5,
+    framesAnalysed: 10,
+    framesWithFaces: 10,
+    faces: [face(1, 'happy'), face(2, 'sad')],
+    overall: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0.5, surprise: 0, neutral: 0 },
+    dominant: 'happy',
+    strongestChanges: [],
+    series: [{ time: 0, emotions: [0, 0, 0, 0.5, 0.5, 0, 0] }],
   });
-  assert.deepEqual([...svg.matchAll(/>face (\d+)</g)].map((m) => m[1]), ['1', '2']);
+  assert.deepEqual(
+    [...svg.matchAll(/>face (\d+)</g)].map((m) => m[1]),
+    ['1', '2'],
+  );
   assert.match(svg, /<title>face 1: happy 0s-2s<\/title>/);
   assert.match(svg, />1\.5s</);
 });
@@ -204,9 +286,21 @@ test('annotated video: the sampled frames, boxes drawn, at the sampled rate', { 
   ffmpeg('-loop', '1', '-t', '2', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=10', '-pix_fmt', 'yuv420p', file);
   const out = join(tmp.dir, 'annotated.mp4');
   const writer = new AnnotatedVideoWriter(out, 4);
-  const s = await analyzeVideo(r, file, { fps: 4, onFrameFaces: (frame, faces) => writer.write(frame.image, faces.map((f) => f.face), faces.map((f) => f.entry.faceId)) });
+  const s = await analyzeVideo(r, file, {
+    fps: 4,
+    onFrameFaces: (frame, faces) =>
+      writer.write(
+        frame.image,
+        faces.map((f) => f.face),
+        faces.map((f) => f.entry.faceId),
+      ),
+  });
   await writer.close();
-  const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames,r_frame_rate', '-of', 'json', out], { encoding: 'utf8' });
+  const probe = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames,r_frame_rate', '-of', 'json', out],
+    { encoding: 'utf8' },
+  );
   const st = JSON.parse(probe.stdout).streams[0];
   assert.deepEqual([st.width, st.height, Number(st.nb_read_frames), st.r_frame_rate], [320, 180, s.framesAnalysed, '4/1']);
   // the box is drawn: the first frame differs from the source frame around the face

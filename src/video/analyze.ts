@@ -114,8 +114,12 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
   const minChange = options.minChange ?? 0.2;
   const maxPoints = options.maxPlotPoints ?? 2000;
   const tracker = new FaceTracker(options);
-  const state = new Map<number, { smooth: number[]; frames: number; first: number; last: number; topCounts: number[]; sum: number[]; segments: EmotionSegment[] }>();
-  let frames = 0, framesWithFaces = 0;
+  const state = new Map<
+    number,
+    { smooth: number[]; frames: number; first: number; last: number; topCounts: number[]; sum: number[]; segments: EmotionSegment[] }
+  >();
+  let frames = 0,
+    framesWithFaces = 0;
   let changes: ChangeMoment[] = [];
   let series: { time: number; emotions: number[]; n: number }[] = [];
 
@@ -124,7 +128,10 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
     options.onFrame?.(frame.index, frame.time);
     const [faces] = await recognizer.recognizeRgb([frame.image]);
     if (faces.length) framesWithFaces++;
-    const ids = tracker.update(faces.map((f) => f.box), frame.index);
+    const ids = tracker.update(
+      faces.map((f) => f.box),
+      frame.index,
+    );
     const frameMean = new Array<number>(EMOTIONS.length).fill(0);
     const frameFaces: { entry: TimelineEntry; face: FaceEmotion }[] = [];
     faces.forEach((f, k) => {
@@ -139,7 +146,15 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
           changes = [...changes, moment].sort((a, b) => b.change - a.change).slice(0, maxChanges);
         }
       } else {
-        s = { smooth, frames: 0, first: frame.time, last: frame.time, topCounts: new Array(EMOTIONS.length).fill(0), sum: new Array(EMOTIONS.length).fill(0), segments: [] };
+        s = {
+          smooth,
+          frames: 0,
+          first: frame.time,
+          last: frame.time,
+          topCounts: new Array(EMOTIONS.length).fill(0),
+          sum: new Array(EMOTIONS.length).fill(0),
+          segments: [],
+        };
         state.set(id, s);
       }
       const emotion = top(smooth);
@@ -153,7 +168,10 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
       s.frames++;
       s.last = frame.time;
       s.topCounts[smooth.indexOf(Math.max(...smooth))]++;
-      smooth.forEach((p, i) => { s!.sum[i] += p; frameMean[i] += p / faces.length; });
+      smooth.forEach((p, i) => {
+        s!.sum[i] += p;
+        frameMean[i] += p / faces.length;
+      });
       const entry: TimelineEntry = { time: frame.time, frame: frame.index, faceId: id, box: f.box, emotions: asRecord(smooth), emotion, raw: asRecord(raw) };
       options.onEntry?.(entry);
       frameFaces.push({ entry, face: f });
@@ -164,24 +182,35 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
       if (series.length > maxPoints) {
         const merged: typeof series = [];
         for (let i = 0; i < series.length; i += 2) {
-          const a = series[i], b = series[i + 1];
-          merged.push(b ? { time: (a.time * a.n + b.time * b.n) / (a.n + b.n), emotions: a.emotions.map((v, j) => (v * a.n + b.emotions[j] * b.n) / (a.n + b.n)), n: a.n + b.n } : a);
+          const a = series[i],
+            b = series[i + 1];
+          merged.push(
+            b
+              ? {
+                  time: (a.time * a.n + b.time * b.n) / (a.n + b.n),
+                  emotions: a.emotions.map((v, j) => (v * a.n + b.emotions[j] * b.n) / (a.n + b.n)),
+                  n: a.n + b.n,
+                }
+              : a,
+          );
         }
         series = merged;
       }
     }
   }
 
-  const faces: FaceSummary[] = [...state.entries()].sort((a, b) => a[0] - b[0]).map(([faceId, s]) => ({
-    faceId,
-    frames: s.frames,
-    firstSeen: s.first,
-    lastSeen: s.last,
-    share: asRecord(s.topCounts.map((c) => c / s.frames)),
-    mean: asRecord(s.sum.map((v) => v / s.frames)),
-    dominant: EMOTIONS[s.topCounts.indexOf(Math.max(...s.topCounts))],
-    segments: s.segments,
-  }));
+  const faces: FaceSummary[] = [...state.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([faceId, s]) => ({
+      faceId,
+      frames: s.frames,
+      firstSeen: s.first,
+      lastSeen: s.last,
+      share: asRecord(s.topCounts.map((c) => c / s.frames)),
+      mean: asRecord(s.sum.map((v) => v / s.frames)),
+      dominant: EMOTIONS[s.topCounts.indexOf(Math.max(...s.topCounts))],
+      segments: s.segments,
+    }));
   const totalFaceFrames = faces.reduce((a, f) => a + f.frames, 0);
   const overall = zeros();
   for (const f of faces) for (const e of EMOTIONS) overall[e] += (f.share[e] * f.frames) / totalFaceFrames;
@@ -205,7 +234,8 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
 function mergeSegments(segments: readonly EmotionSegment[]): EmotionSegment[] {
   const out: EmotionSegment[] = [];
   for (let i = 0; i < segments.length; i += 2) {
-    const a = segments[i], b = segments[i + 1];
+    const a = segments[i],
+      b = segments[i + 1];
     out.push(b ? { start: a.start, end: b.end, emotion: b.end - b.start > a.end - a.start ? b.emotion : a.emotion } : a);
   }
   return out;

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/pixels.js';
 
-export const FFMPEG_HELP = 'install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set FERKIT_FFMPEG to its path';
+export const FFMPEG_HELP =
+  'install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set FERKIT_FFMPEG to its path';
 
 export function ffmpegPath(): string {
   return process.env.FERKIT_FFMPEG ?? 'ffmpeg';
@@ -44,7 +45,12 @@ export interface VideoSource {
 const FILE_FORMATS = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf,ivf,gif,h264,hevc,mjpeg,yuv4mpegpipe';
 /** The protocols each kind of URL needs, and nothing else: never `file`. */
 const URL_PROTOCOLS: Record<string, string> = {
-  http: 'http,tcp', https: 'https,tls,tcp', rtsp: 'rtsp,rtp,srtp,udp,tcp', rtsps: 'rtsps,rtsp,rtp,srtp,udp,tcp,tls', rtmp: 'rtmp,tcp', rtmps: 'rtmps,rtmp,tls,tcp',
+  http: 'http,tcp',
+  https: 'https,tls,tcp',
+  rtsp: 'rtsp,rtp,srtp,udp,tcp',
+  rtsps: 'rtsps,rtsp,rtp,srtp,udp,tcp,tls',
+  rtmp: 'rtmp,tcp',
+  rtmps: 'rtmps,rtmp,tls,tcp',
 };
 
 /**
@@ -59,7 +65,11 @@ export function videoSource(input: string): VideoSource {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
     const protocols = URL_PROTOCOLS[scheme];
-    if (!protocols) throw new FerkitError('BAD_ARGUMENT', `${input}: ${scheme}:// is not a stream ferkit reads; give a file, a camera device or an http, https, rtsp or rtmp URL`);
+    if (!protocols)
+      throw new FerkitError(
+        'BAD_ARGUMENT',
+        `${input}: ${scheme}:// is not a stream ferkit reads; give a file, a camera device or an http, https, rtsp or rtmp URL`,
+      );
     return { kind: 'url', input, ffmpegInput: input, inputArgs: ['-protocol_whitelist', protocols] };
   }
   if (/^\/dev\/video\d+$/.test(input)) {
@@ -74,14 +84,34 @@ export function videoSource(input: string): VideoSource {
 export async function probeVideo(input: string | VideoSource, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<VideoInfo> {
   const src = typeof input === 'string' ? videoSource(input) : input;
   const file = src.input;
-  const args = ['-v', 'error', ...src.inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate:format=duration', '-of', 'json', '-i', src.ffmpegInput];
+  const args = [
+    '-v',
+    'error',
+    ...src.inputArgs,
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,r_frame_rate:format=duration',
+    '-of',
+    'json',
+    '-i',
+    src.ffmpegInput,
+  ];
   const timeoutMs = options.timeoutMs ?? 60_000;
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const proc = spawn(ffprobePath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    proc.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new FerkitError('BAD_IMAGE', `${file}: no video came within ${timeoutMs / 1000}s`, { file })); }, timeoutMs);
+    let out = '',
+      err = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-4000);
+    });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new FerkitError('BAD_IMAGE', `${file}: no video came within ${timeoutMs / 1000}s`, { file }));
+    }, timeoutMs);
     proc.on('error', (e) => {
       clearTimeout(timer);
       reject(new FerkitError('ENGINE_UNAVAILABLE', `ffprobe (part of ffmpeg) is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: e }));
@@ -134,12 +164,31 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
   if (!(fps > 0)) throw new FerkitError('BAD_ARGUMENT', `frames per second must be positive, got ${fps}`);
   const maxSide = options.maxSide ?? 1280;
   const { width, height } = frameSize(info, maxSide);
-  const args = ['-v', 'error', '-noautorotate', ...src.inputArgs, '-i', src.ffmpegInput, '-an', '-vf', `fps=${fps},scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const args = [
+    '-v',
+    'error',
+    '-noautorotate',
+    ...src.inputArgs,
+    '-i',
+    src.ffmpegInput,
+    '-an',
+    '-vf',
+    `fps=${fps},scale=${width}:${height}`,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
   const proc = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+  proc.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
   const exited = new Promise<number>((resolve, reject) => {
-    proc.on('error', (err) => reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: err })));
+    proc.on('error', (err) =>
+      reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to read videos and was not found; ${FFMPEG_HELP}`, { cause: err })),
+    );
     proc.on('close', (code) => resolve(code ?? 1));
   });
   const stop = () => proc.kill('SIGKILL');
@@ -160,7 +209,8 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
     }
     const code = await exited;
     if (options.signal?.aborted) return;
-    if (code !== 0) throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed after ${index} frames (${stderr.trim().split('\n')[0] || `exit ${code}`})`, { file });
+    if (code !== 0)
+      throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed after ${index} frames (${stderr.trim().split('\n')[0] || `exit ${code}`})`, { file });
   } finally {
     options.signal?.removeEventListener('abort', stop);
     if (proc.exitCode === null) proc.kill('SIGKILL');

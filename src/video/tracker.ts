@@ -2,8 +2,10 @@ import type { Box } from '../image/geometry.js';
 
 /** Intersection over union of two boxes (0 when they do not overlap). Pure. */
 export function iou(a: Box, b: Box): number {
-  const x1 = Math.max(a.x, b.x), y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.width, b.x + b.width), y2 = Math.min(a.y + a.height, b.y + b.height);
+  const x1 = Math.max(a.x, b.x),
+    y1 = Math.max(a.y, b.y);
+  const x2 = Math.min(a.x + a.width, b.x + b.width),
+    y2 = Math.min(a.y + a.height, b.y + b.height);
   const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
@@ -42,10 +44,12 @@ export class FaceTracker {
   update(boxes: readonly Box[], frame: number): number[] {
     this.tracks = this.tracks.filter((t) => frame - t.lastFrame <= this.maxMissed);
     const pairs: { t: number; b: number; o: number }[] = [];
-    this.tracks.forEach((t, ti) => boxes.forEach((b, bi) => {
-      const o = iou(t.box, b);
-      if (o >= this.minIou) pairs.push({ t: ti, b: bi, o });
-    }));
+    this.tracks.forEach((t, ti) =>
+      boxes.forEach((b, bi) => {
+        const o = iou(t.box, b);
+        if (o >= this.minIou) pairs.push({ t: ti, b: bi, o });
+      }),
+    );
     pairs.sort((p, q) => q.o - p.o);
     const ids = new Array<number>(boxes.length).fill(0);
     const usedTracks = new Set<number>();

@@ -24,15 +24,42 @@ export class AnnotatedVideoWriter {
   private exited?: Promise<number>;
   private size?: { width: number; height: number };
 
-  constructor(private readonly file: string, private readonly fps: number) {}
+  constructor(
+    private readonly file: string,
+    private readonly fps: number,
+  ) {}
 
   private start(width: number, height: number): ChildProcessByStdio<Writable, null, Readable> {
-    const args = ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(this.fps), '-i', 'pipe:0', ...videoCodec(), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', this.file];
+    const args = [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${width}x${height}`,
+      '-r',
+      String(this.fps),
+      '-i',
+      'pipe:0',
+      ...videoCodec(),
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+      this.file,
+    ];
     const proc = spawn(ffmpegPath(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    proc.stderr.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-2000); });
+    proc.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-2000);
+    });
     proc.stdin.on('error', () => undefined); // a failed ffmpeg is reported by close()
     this.exited = new Promise((resolve, reject) => {
-      proc.on('error', (err) => reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to write videos and was not found; ${FFMPEG_HELP}`, { cause: err })));
+      proc.on('error', (err) =>
+        reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to write videos and was not found; ${FFMPEG_HELP}`, { cause: err })),
+      );
       proc.on('close', (code) => resolve(code ?? 1));
     });
     this.exited.catch(() => undefined); // reported by close(), not as an unhandled rejection meanwhile
@@ -43,16 +70,21 @@ export class AnnotatedVideoWriter {
   /** Draws the faces on the frame and hands it to the encoder (waits while the encoder is behind). */
   async write(image: RgbImage, faces: readonly FaceEmotion[], ids?: readonly number[]): Promise<void> {
     const proc = (this.proc ??= this.start(image.width, image.height));
-    if (image.width !== this.size?.width || image.height !== this.size?.height) throw new FerkitError('BAD_ARGUMENT', `frame of ${image.width}x${image.height} in a video of ${this.size?.width}x${this.size?.height}`);
+    if (image.width !== this.size?.width || image.height !== this.size?.height)
+      throw new FerkitError('BAD_ARGUMENT', `frame of ${image.width}x${image.height} in a video of ${this.size?.width}x${this.size?.height}`);
     const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
     const pixels = faces.length
       ? await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), raw)
-        .composite([{ input: Buffer.from(overlaySvg(image.width, image.height, faces, ids)), top: 0, left: 0 }])
-        .removeAlpha()
-        .raw()
-        .toBuffer()
+          .composite([{ input: Buffer.from(overlaySvg(image.width, image.height, faces, ids)), top: 0, left: 0 }])
+          .removeAlpha()
+          .raw()
+          .toBuffer()
       : Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-    if (!proc.stdin.write(pixels)) await new Promise<void>((resolve) => { proc.stdin.once('drain', resolve); proc.once('close', () => resolve()); });
+    if (!proc.stdin.write(pixels))
+      await new Promise<void>((resolve) => {
+        proc.stdin.once('drain', resolve);
+        proc.once('close', () => resolve());
+      });
   }
 
   /** Finishes the file; throws if ffmpeg failed. Without any frame written, writes nothing. */
@@ -60,6 +92,9 @@ export class AnnotatedVideoWriter {
     if (!this.proc) return;
     this.proc.stdin.end();
     const code = await this.exited!;
-    if (code !== 0) throw new FerkitError('BAD_ARGUMENT', `${this.file}: ffmpeg could not write the video (${this.stderr.trim().split('\n').pop() ?? `exit ${code}`})`, { file: this.file });
+    if (code !== 0)
+      throw new FerkitError('BAD_ARGUMENT', `${this.file}: ffmpeg could not write the video (${this.stderr.trim().split('\n').pop() ?? `exit ${code}`})`, {
+        file: this.file,
+      });
   }
 }
