@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
-import { defaultModelDir, loadModel, writeAtomic } from '../node/model-folder.js';
+import { defaultModelDir, loadModel, writeMetadata } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
 
 import { parseFlags, backendFlag } from './args.js';
@@ -54,8 +54,8 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
     { classBias: Boolean(v['class-bias']) },
   );
   model.dispose();
+  writeMetadata(dir, { ...meta, calibration: cal });
   const metaPath = join(dir, 'ferkit.json');
-  writeAtomic(metaPath, JSON.stringify({ ...meta, calibration: cal }, null, 2) + '\n');
   const bias = cal.classBias ? `${describeCalibration(cal, meta.labels)}\nmacro-F1 ${cal.macroF1Before!.toFixed(4)} -> ${cal.macroF1After!.toFixed(4)}\n` : '';
   out(
     `temperature ${cal.temperature.toFixed(4)} fitted on ${cal.samples} images\n${bias}expected calibration error ${cal.eceBefore.toFixed(4)} -> ${cal.eceAfter.toFixed(4)}\nnegative log-likelihood ${cal.nllBefore.toFixed(4)} -> ${cal.nllAfter.toFixed(4)}\nstored in ${metaPath}\n`,

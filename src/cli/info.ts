@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../node/engine.js';
 import { listArchitectures } from '../models/architectures.js';
-import { defaultModelDir } from '../node/model-folder.js';
+import { defaultModelDir, readMetadata } from '../node/model-folder.js';
+import type { ModelMetadata } from '../models/metadata.js';
 import { describeModel, type ModelDescription } from '../node/describe.js';
 import { parseFlags, backendFlag } from './args.js';
 import { FerkitError } from '../errors.js';
@@ -97,9 +98,9 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
   } catch (err) {
     model = err instanceof FerkitError ? `none (${err.message})` : String(err);
   }
-  let modelInfo: Record<string, unknown> = {};
+  let modelInfo: Partial<ModelMetadata> = {};
   try {
-    modelInfo = JSON.parse(readFileSync(join(model, 'ferkit.json'), 'utf8'));
+    if (existsSync(join(model, 'ferkit.json'))) modelInfo = readMetadata(model);
   } catch {
     /* no metadata */
   }

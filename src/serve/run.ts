@@ -7,6 +7,8 @@ import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { createRecognizer, type RecognizerOptions } from '../node/recognizer.js';
 import { createServer, type ServeLimits } from './server.js';
+import { registerStatic } from './static.js';
+import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
 
 export interface ServeOptions {
   /** Default 127.0.0.1 (FERKIT_HOST). */
@@ -21,6 +23,8 @@ export interface ServeOptions {
   recognizer?: Omit<RecognizerOptions, 'model'>;
   /** Log level (pino), or false for no logs. Default info. */
   log?: string | false;
+  /** Folder of the built web page (default dist/web). */
+  webDir?: string;
   /** Called once listening, with the address. */
   onListening?: (url: string) => void;
 }
@@ -47,12 +51,16 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
 /** One server process, listening. */
 export async function startServer(options: ServeOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
   const modelName = options.model ?? 'default';
-  const recognizer = await createRecognizer({ ...options.recognizer, ...(options.model ? { model: options.model } : {}) });
+  const modelDir = resolveModelDir(options.model ?? defaultModelDir());
+  const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
   const app = await createServer({
     recognizer,
     modelName,
     ...(options.limits ? { limits: options.limits } : {}),
     logger: options.log === false ? false : { level: options.log ?? 'info' },
+    register: async (server) => {
+      await registerStatic(server, { modelDir, ...(options.webDir ? { webDir: options.webDir } : {}) });
+    },
   });
   app.addHook('onClose', async () => recognizer.dispose());
   const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });

@@ -39,7 +39,7 @@ export interface ServerOptions {
   limits?: Partial<ServeLimits>;
   /** pino logger options, or false for none. Default: JSON lines at info level. */
   logger?: boolean | { level: string };
-  /** Static files of the web page, served at `/` (a folder), if any. */
+  /** Registers more routes (the web page's files) after the API's. */
   register?: (app: FastifyInstance) => Promise<void>;
 }
 

@@ -1,0 +1,124 @@
+/**
+ * The files the web page needs, served by `ferkit serve` from an allowlist
+ * made at start-up (no path from a request ever reaches the file system):
+ * the built page, the served model's files, face-api's detector weights and
+ * TensorFlow.js's WebAssembly binaries. The page may load nothing from any
+ * other host (Content-Security-Policy).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { networkFolders, weightFiles } from '../node/model-folder.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Only this server: scripts, models, WebAssembly, and the camera's own stream. */
+export const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The built web page: dist/web of the package. */
+export function webRoot(): string {
+  // dist/src/serve/static.js -> dist/web
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+}
+
+/** Files under `root`, by their URL path below `prefix`. */
+function listFiles(root: string, prefix: string, keep: (rel: string) => boolean = () => true): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(root)) return out;
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else {
+        const rel = relative(root, path).split(sep).join('/');
+        if (keep(rel)) out.set(prefix + rel, path);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The files of a model folder the browser needs to load it (an ensemble's members included). */
+export function modelFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (existsSync(join(dir, 'ferkit.json'))) out.set('ferkit.json', join(dir, 'ferkit.json'));
+  for (const folder of networkFolders(dir)) {
+    const base = folder === '.' ? '' : `${folder}/`;
+    out.set(`${base}model.json`, join(dir, folder, 'model.json'));
+    if (existsSync(join(dir, folder, 'ferkit.json'))) out.set(`${base}ferkit.json`, join(dir, folder, 'ferkit.json'));
+    for (const f of weightFiles(join(dir, folder))) out.set(base + f, join(dir, folder, f));
+  }
+  return out;
+}
+
+export interface StaticOptions {
+  /** Folder of the served emotion model. */
+  modelDir: string;
+  /** Folder of the built page; default dist/web. The page is left out where it has not been built. */
+  webDir?: string;
+}
+
+/** Registers the page at `/`, the model at `/model/`, face-api's weights at `/face-api/`, WebAssembly at `/tfjs-wasm/`. */
+export async function registerStatic(app: FastifyInstance, options: StaticOptions): Promise<{ page: boolean }> {
+  const require = createRequire(import.meta.url);
+  const files = new Map<string, string>();
+  const web = listFiles(options.webDir ?? webRoot(), '/');
+  for (const [url, path] of web) files.set(url, path);
+  if (web.has('/index.html')) files.set('/', web.get('/index.html')!);
+  for (const [rel, path] of modelFiles(options.modelDir)) files.set(`/model/${rel}`, path);
+  const faceApiModels = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  for (const [url, path] of listFiles(faceApiModels, '/face-api/', (f) => /^(ssd_mobilenetv1|face_landmark_68)_model/.test(f))) files.set(url, path);
+  const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  for (const [url, path] of listFiles(wasmDir, '/tfjs-wasm/', (f) => !f.includes('/') && f.endsWith('.wasm'))) files.set(url, path);
+
+  app.get('/*', async (req, reply) => {
+    const url = req.url.split('?')[0];
+    const path = files.get(url);
+    if (!path) {
+      return reply
+        .code(404)
+        .type('application/json')
+        .send({
+          error: {
+            code: 'NOT_FOUND',
+            message: `no route ${req.method} ${url}; see /openapi.json${web.size ? '' : ' (the web page is not built: npm run build:web)'}`,
+          },
+        });
+    }
+    const type = TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+    reply.type(type);
+    reply.header('x-content-type-options', 'nosniff');
+    if (type.startsWith('text/html')) reply.header('content-security-policy', PAGE_POLICY);
+    // the page's own bundles carry a hash in their name; everything else is checked again each time
+    reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    return reply.send(await readFile(path));
+  });
+  return { page: web.has('/index.html') };
+}
