@@ -121,6 +121,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bodyLimit: limits.bodyBytes,
     requestTimeout: limits.timeoutMs,
     connectionTimeout: limits.timeoutMs,
+    // on close, idle keep-alive connections are dropped at once; busy ones when their answer is sent
+    forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
   });
   // only pictures are read: any other body type gets 415
