@@ -61,9 +61,13 @@ export async function startServe(extra: string[] = []): Promise<Served> {
 
 /** A y4m video of `seconds` of the still `image`, for Chromium's fake camera. */
 export function fakeCameraVideo(image: string, out: string, fps = 10, seconds = 3): string {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', image, '-t', String(seconds), '-vf', 'scale=640:480,format=yuv420p', '-r', String(fps), out], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-y', '-loop', '1', '-i', image, '-t', String(seconds), '-vf', 'scale=640:480,format=yuv420p', '-r', String(fps), out],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`ffmpeg could not make ${out}: ${r.stderr}`);
   return out;
 }
@@ -79,8 +83,7 @@ export interface LaunchOptions {
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-  if (options.camera)
-    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.camera}`);
+  if (options.camera) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.camera}`);
   if (options.webgl) args.push('--use-angle=swiftshader', '--enable-unsafe-swiftshader');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }

@@ -27,7 +27,7 @@ export async function startCamera(video: HTMLVideoElement): Promise<MediaStream>
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
   } catch (err) {
-    throw new Error(cameraProblem(err));
+    throw new Error(cameraProblem(err), { cause: err });
   }
   video.srcObject = stream;
   await video.play();

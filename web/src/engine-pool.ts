@@ -3,6 +3,7 @@
  * engine changes, and used by one caller at a time (TensorFlow.js has one
  * backend per page, shared by the photo and the webcam).
  */
+import * as tf from '@tensorflow/tfjs';
 import { createBrowserRecognizer, type BrowserBackend, type BrowserRecognizer } from '../../src/browser/index.js';
 
 /** Where `ferkit serve` puts the model, face-api's weights and the WebAssembly files. */
@@ -13,6 +14,9 @@ export interface RecognizerPool {
   run<T>(backend: BrowserBackend, task: (recognizer: BrowserRecognizer) => Promise<T>): Promise<T>;
   dispose(): Promise<void>;
 }
+
+/** Tensors alive in TensorFlow.js (steady while the webcam runs, unless something leaks). */
+export const liveTensors = (): number => tf.memory().numTensors;
 
 export function recognizerPool(onLoading: (backend: BrowserBackend) => void): RecognizerPool {
   let current: { backend: BrowserBackend; recognizer: BrowserRecognizer } | undefined;

@@ -6,7 +6,7 @@
  */
 import { pictureRecord, type FaceRecord } from '../../src/results.js';
 import type { BrowserBackend } from '../../src/browser/index.js';
-import { recognizerPool } from './engine-pool.js';
+import { liveTensors, recognizerPool } from './engine-pool.js';
 import { drawBoxes, showCards } from './faces-view.js';
 import { RateMeter, nextVideoFrame, startCamera, stopCamera } from './camera.js';
 import { recognizeOnServer } from './server-api.js';
@@ -219,6 +219,7 @@ async function webcamLoop(): Promise<void> {
       ui.fps.value = `${fps.toFixed(1)} frames/s`;
       ui.fps.dataset.fps = fps.toFixed(2);
       ui.fps.dataset.frames = String(frames);
+      ui.fps.dataset.tensors = String(liveTensors());
       if (frames === 1) setStatus(`Live, in this browser (${app.engine}); the video stays on this device.`);
       if (now - app.lastTimeline > 250) updateTimeline(now);
     } catch (err) {

@@ -34,7 +34,13 @@ export function personTimelines(entries: readonly SessionEntry[], now: number): 
     for (const f of e.faces) {
       let p = people.get(f.faceId);
       if (!p) {
-        p = { sums: Array.from({ length: WINDOW_SECONDS }, zeros), counts: new Array<number>(WINDOW_SECONDS).fill(0), total: zeros(), frames: 0, lastSeen: e.t };
+        p = {
+          sums: Array.from({ length: WINDOW_SECONDS }, zeros),
+          counts: new Array<number>(WINDOW_SECONDS).fill(0),
+          total: zeros(),
+          frames: 0,
+          lastSeen: e.t,
+        };
         people.set(f.faceId, p);
       }
       p.counts[bin]++;
