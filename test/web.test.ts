@@ -121,13 +121,25 @@ test('a photo gets its face boxed and labelled, in the browser and on the server
     assert.match(onServer[0], /^Person 1: happy \d+%/);
     assert.match((await page.textContent('#status')) ?? '', /on the server/);
 
+    // a photo dropped on the picture area
+    await page.evaluate(() => document.getElementById('faces')?.replaceChildren());
+    const bytes = readFileSync(ASTRONAUT).toString('base64');
+    await page.evaluate(async (b64) => {
+      const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.jpg', { type: 'image/jpeg' });
+      const data = new DataTransfer();
+      data.items.add(file);
+      document.getElementById('stage')?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.waitForSelector('.face-card', { timeout: LONG });
+    assert.match((await faceTitles(page))[0], /^Person 1: happy \d+%/);
+
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     const csv = readFileSync(await download.path(), 'utf8')
       .trim()
       .split('\n');
     assert.equal(csv[0].split(',').slice(0, 4).join(','), 't,source,frame,faceId');
-    assert.equal(csv.length, 3, 'a row for each photo');
-    assert.ok(csv.slice(1).every((row) => row.includes(',photo,astronaut.jpg,1,') && row.includes(',happy,')));
+    assert.equal(csv.length, 4, 'a row for each photo');
+    assert.ok(csv.slice(1).every((row) => /,photo,(astronaut|dropped)\.jpg,1,/.test(row) && row.includes(',happy,')));
     assertClean(log, served.url);
   });
 });
