@@ -77,6 +77,8 @@ export interface LaunchOptions {
   camera?: string;
   /** WebGL through SwiftShader (software), since there is no GPU. */
   webgl?: boolean;
+  /** A camera whose permission prompt is refused. */
+  refuseCamera?: boolean;
 }
 
 /** Headless Chromium, sandbox off (containers), no network of its own. */
@@ -84,6 +86,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   const { chromium } = await import('playwright-core');
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
   if (options.camera) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.camera}`);
+  if (options.refuseCamera) args.push('--use-fake-device-for-media-stream', '--deny-permission-prompts');
   if (options.webgl) args.push('--use-angle=swiftshader', '--enable-unsafe-swiftshader');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }

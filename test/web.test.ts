@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT, tempDir } from './fixtures.js';
-import { ASTRONAUT, browserSkip, fakeCameraVideo, launchChromium, startServe, watchPage, type PageLog, type Served } from './web-harness.js';
+import {
+  ASTRONAUT,
+  browserSkip,
+  fakeCameraVideo,
+  launchChromium,
+  startServe,
+  watchPage,
+  type LaunchOptions,
+  type PageLog,
+  type Served,
+} from './web-harness.js';
 
 const skip = process.env.FERKIT_BROWSER_TESTS === '1' ? browserSkip() : 'browser tests run with npm run test:browser (FERKIT_BROWSER_TESTS=1)';
 /** Generous: a slow CPU loads the models in a minute or more. */
@@ -39,7 +49,7 @@ after(async () => {
 });
 
 /** One browser at a time: launched, used and closed. */
-async function withBrowser(options: { camera?: string }, use: (browser: Browser) => Promise<void>): Promise<void> {
+async function withBrowser(options: LaunchOptions, use: (browser: Browser) => Promise<void>): Promise<void> {
   const browser = await launchChromium(options);
   try {
     await use(browser);
@@ -94,6 +104,17 @@ test('the page loads from this server only, its controls are labelled, and it sa
       [],
     );
     assertClean({ ...log, errors: [] }, served.url);
+  });
+});
+
+test('a refused camera permission is explained', { skip, timeout: LONG }, async () => {
+  await withBrowser({ refuseCamera: true }, async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    await page.click('#camera-button');
+    await page.waitForSelector('#message:not([hidden])', { timeout: LONG });
+    assert.match((await page.textContent('#message')) ?? '', /permission was refused/);
+    assert.equal(await page.getAttribute('#camera-button', 'aria-pressed'), 'false');
   });
 });
 
