@@ -5,7 +5,7 @@
  * server that served the page instead.
  */
 import { pictureRecord, type FaceRecord } from '../../src/results.js';
-import type { BrowserBackend } from '../../src/browser/index.js';
+import type { BrowserBackend, BrowserRecognizer } from '../../src/browser/index.js';
 import { liveTensors, recognizerPool } from './engine-pool.js';
 import { drawBoxes, showCards } from './faces-view.js';
 import { RateMeter, nextVideoFrame, startCamera, stopCamera } from './camera.js';
@@ -55,9 +55,19 @@ const app = {
   lastTimeline: 0,
   model: '',
   engine: '',
+  architecture: '',
 };
 
 const backend = () => ui.backend.value as BrowserBackend;
+
+/** Notes the engine in use; true when it changed (a new recognizer). */
+function noteEngine(r: BrowserRecognizer): boolean {
+  const changed = app.engine !== r.engine.backend;
+  app.engine = r.engine.backend;
+  app.architecture = r.meta.architecture;
+  ui.status.title = r.engine.reason;
+  return changed;
+}
 
 function setStatus(text: string): void {
   ui.status.textContent = text;
@@ -124,7 +134,7 @@ async function recognizePhoto(file: File): Promise<void> {
     } else {
       const started = performance.now();
       const found = await app.pool.run(backend(), async (r) => {
-        app.engine = r.engine.backend;
+        noteEngine(r);
         return r.recognize(ui.photo);
       });
       faces = pictureRecord(file.name, found).faces;
@@ -205,9 +215,10 @@ async function webcamLoop(): Promise<void> {
   let frames = 0;
   while (app.running) {
     try {
+      let fresh = false;
       const faces = await app.pool.run(backend(), async (r) => {
         if (!app.running) return undefined;
-        app.engine = r.engine.backend;
+        fresh = noteEngine(r);
         return r.recognize(ui.video);
       });
       if (!faces || !app.running) break;
@@ -220,7 +231,7 @@ async function webcamLoop(): Promise<void> {
       ui.fps.dataset.fps = fps.toFixed(2);
       ui.fps.dataset.frames = String(frames);
       ui.fps.dataset.tensors = String(liveTensors());
-      if (frames === 1) setStatus(`Live, in this browser (${app.engine}); the video stays on this device.`);
+      if (frames === 1 || fresh) setStatus(`Live, in this browser (${app.engine}); the video stays on this device.`);
       if (now - app.lastTimeline > 250) updateTimeline(now);
     } catch (err) {
       showMessage(`The webcam's frames could not be recognised: ${(err as Error).message}`);
@@ -262,7 +273,7 @@ ui.legend.replaceChildren(
 );
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
-const about = () => ({ ferkit: 'web', engine: app.engine || undefined, model: app.model || undefined });
+const about = () => ({ ferkit: 'web', engine: app.engine || undefined, architecture: app.architecture || undefined, serverModel: app.model || undefined });
 
 ui.exportCsv.addEventListener('click', () => download(`ferkit-session-${stamp()}.csv`, 'text/csv', app.session.toCsv()));
 ui.exportJson.addEventListener('click', () => download(`ferkit-session-${stamp()}.json`, 'application/json', app.session.toJson(about())));
