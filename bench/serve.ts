@@ -57,9 +57,9 @@ interface Row {
 }
 
 const setups: [string, string[]][] = [
-  ['1 process, 1 inference at a time', []],
+  ['1 process, 1 inference at a time', ['--concurrency', '1']],
   ['1 process, 2 inferences at a time', ['--concurrency', '2']],
-  ['2 processes (cluster), 1 inference each', ['--workers', '2']],
+  ['2 processes (cluster), 1 inference each', ['--workers', '2', '--concurrency', '1']],
 ];
 const rows: Row[] = [];
 for (const [setup, flags] of setups) {

@@ -24,13 +24,17 @@ export interface ServeLimits {
   images: number;
   /** Longest time to receive a request and answer it, in ms. Default 30 s. */
   timeoutMs: number;
-  /** Inferences that run at once. Default 1 (the engine uses every core for one). */
+  /**
+   * Inferences that run at once in this process. Default 2: while one
+   * picture is decoded or read back, the engine runs the other's kernels
+   * (`npm run bench:serve` measures 1, 2, and two processes).
+   */
   concurrency: number;
   /** Requests that may wait for an inference slot; more get 503. Default 32. */
   queue: number;
 }
 
-export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 20 * 2 ** 20, pixels: 40_000_000, images: 16, timeoutMs: 30_000, concurrency: 1, queue: 32 };
+export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 20 * 2 ** 20, pixels: 40_000_000, images: 16, timeoutMs: 30_000, concurrency: 2, queue: 32 };
 
 export interface ServerOptions {
   recognizer: Recognizer;
