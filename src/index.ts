@@ -76,8 +76,6 @@ export { loadModelFrom, type ModelFiles, type LoadedModel } from './models/loade
 export { folderFiles } from './node/model-folder.js';
 export { wholePicture, faceInputs, wholeFaceInput } from './image/preprocess.js';
 export { mapOrdered, serialQueue } from './concurrency.js';
-export { serve, startServer, type ServeOptions } from './serve/run.js';
-export { createServer, DEFAULT_LIMITS, type ServeLimits, type ServerOptions } from './serve/server.js';
 export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './results.js';
 export { uncertaintyThreshold, type UncertaintyThreshold } from './eval/uncertainty.js';
 export { FaceDetector, type DetectorOptions, type DetectedFace, type FaceApiSource } from './face/detector.js';
@@ -88,5 +86,5 @@ export { annotate } from './draw/annotate.js';
 export { analyzeVideo, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary } from './video/analyze.js';
 export { readFrames, probeVideo, videoSource, type Frame, type VideoInfo, type VideoSource } from './video/source.js';
 export { AnnotatedVideoWriter } from './video/writer.js';
-export { FaceTracker } from './video/tracker.js';
+export { FaceTracker } from './face/tracker.js';
 export { emotionPlotSvg, writeEmotionPlot } from './video/plot.js';

@@ -16,4 +16,5 @@ export { initBrowserEngine, type BrowserBackend, type BrowserEngineOptions } fro
 export { urlFiles } from './model-url.js';
 export { browserFaceApi, loadBrowserFaceDetector } from './face-api.js';
 export { pixelReader, type BrowserImageInput } from './pixels.js';
+export { FaceTracker, iou, type TrackerOptions } from '../face/tracker.js';
 export { createBrowserRecognizer, type BrowserRecognizer, type BrowserRecognizerOptions } from './recognizer.js';

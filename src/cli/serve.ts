@@ -21,7 +21,7 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
   --max-body-mb N        largest request body (default ${DEFAULT_LIMITS.bodyBytes / 2 ** 20})
   --max-pixels N         largest picture, width x height, checked before decoding (default ${DEFAULT_LIMITS.pixels})
   --max-images N         most pictures in one request (default ${DEFAULT_LIMITS.images})
-  --timeout-ms N         longest time to receive and answer a request (default ${DEFAULT_LIMITS.timeoutMs})
+  --timeout-ms N         longest time for a request to arrive (default ${DEFAULT_LIMITS.timeoutMs})
   --log LEVEL            fatal, error, warn, info (default), debug, or silent
   --backend NAME         auto | native | wasm | cpu`;
 

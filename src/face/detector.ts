@@ -123,11 +123,17 @@ export class FaceDetector {
       throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
     const { api } = source;
     const ssd = new api.SsdMobilenetv1();
-    ssd.loadFromWeightMap(await source.weights('ssd_mobilenetv1_model'));
     let landmarkNet;
-    if (opts.landmarks) {
-      landmarkNet = new api.FaceLandmark68Net();
-      landmarkNet.loadFromWeightMap(await source.weights('face_landmark_68_model'));
+    try {
+      ssd.loadFromWeightMap(await source.weights('ssd_mobilenetv1_model'));
+      if (opts.landmarks) {
+        landmarkNet = new api.FaceLandmark68Net();
+        landmarkNet.loadFromWeightMap(await source.weights('face_landmark_68_model'));
+      }
+    } catch (err) {
+      ssd.dispose();
+      landmarkNet?.dispose();
+      throw err;
     }
     return new FaceDetector(api, ssd, landmarkNet, opts);
   }
@@ -148,8 +154,7 @@ export class FaceDetector {
             const th = Math.min(TILE, img.height),
               tw = Math.min(TILE, img.width);
             const part = tf.tidy(() => tf.slice(input, [ty, tx, 0], [th, tw, 3]));
-            const dets = await this.ssd.locateFaces(part, ssdOptions);
-            part.dispose();
+            const dets = await this.ssd.locateFaces(part, ssdOptions).finally(() => part.dispose());
             for (const d of dets) found.push({ box: { x: d.box.x + tx, y: d.box.y + ty, width: d.box.width, height: d.box.height }, score: d.score });
           }
         }
@@ -168,8 +173,7 @@ export class FaceDetector {
           const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(box.width))),
             bh = Math.max(2, Math.min(img.height - by, Math.ceil(box.height)));
           const crop = tf.tidy(() => tf.slice(input, [by, bx, 0], [bh, bw, 3]));
-          const lm = await this.landmarkNet.detectLandmarks(crop);
-          crop.dispose();
+          const lm = await this.landmarkNet.detectLandmarks(crop).finally(() => crop.dispose());
           const pts = lm.positions.map((p) => ({ x: p.x + bx, y: p.y + by }));
           face.landmarks = pts;
           face.eyes = { left: centroid(pts.slice(36, 42)), right: centroid(pts.slice(42, 48)) };

@@ -53,6 +53,21 @@ export async function loadRgb(input: ImageInput): Promise<RgbImage> {
 }
 
 /**
+ * A picture's format and size (EXIF orientation applied) from its header
+ * alone, without decoding it and without a pixel limit: a decompression
+ * bomb is measured, not opened. Undefined for bytes that are no picture.
+ */
+export async function probePicture(bytes: Uint8Array): Promise<{ format: string; width: number; height: number } | undefined> {
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    if (!meta.format) return undefined;
+    return { format: meta.format, width: meta.autoOrient?.width ?? meta.width ?? 0, height: meta.autoOrient?.height ?? meta.height ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Decodes a picture of one face (a FER2013 image, a crop) to the model's
  * input, 48x48 grey bytes, by the path the recognizer takes with detection
  * off: the same pixels whether the face is read for training, evaluation

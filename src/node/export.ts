@@ -24,8 +24,9 @@ export async function exportModel(nameOrDir: string, outDir: string, options: Ex
   if (readMetadata(dir).members) throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble: export each member, then put them together as an ensemble`);
   const { model, meta } = await loadModel(dir);
   const { format: _f, formatVersion: _v, parameters: _p, weightsDtype: _w, ...rest } = meta;
-  const folded = options.keepBatchNorm ? null : await foldBatchNorm(model);
+  let folded: Awaited<ReturnType<typeof foldBatchNorm>> | null = null;
   try {
+    folded = options.keepBatchNorm ? null : await foldBatchNorm(model);
     await saveModel(folded ?? model, outDir, { ...rest, ...(folded ? { foldedBatchNorm: true } : {}) }, { weights: options.weights ?? 'float32' });
   } finally {
     model.dispose();

@@ -4,6 +4,7 @@
  * SIGINT: no new connections, requests in flight finished, then exit.
  */
 import cluster from 'node:cluster';
+import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createRecognizer, type RecognizerOptions } from '../node/recognizer.js';
 import { createServer, type ServeLimits } from './server.js';
@@ -11,9 +12,9 @@ import { registerStatic } from './static.js';
 import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
 
 export interface ServeOptions {
-  /** Default 127.0.0.1 (FERKIT_HOST). */
+  /** Default 127.0.0.1 (`ferkit serve` also reads FERKIT_HOST). */
   host?: string;
-  /** Default 8080 (FERKIT_PORT); 0 picks a free port. */
+  /** Default 8080 (`ferkit serve` also reads FERKIT_PORT); 0 picks a free port. */
   port?: number;
   /** Emotion model folder or bundled name. Default: the bundled default. */
   model?: string;
@@ -29,7 +30,7 @@ export interface ServeOptions {
   onListening?: (url: string) => void;
 }
 
-/** Starts the service; resolves when it has stopped (after a signal, or `stop()` on the returned handle). */
+/** Starts the service; resolves when it has stopped, after SIGTERM or SIGINT. */
 export async function serve(options: ServeOptions = {}): Promise<void> {
   const workers = options.workers ?? 1;
   if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a whole number of at least 1, got ${workers}`);
@@ -50,12 +51,13 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
 
 /** One server process, listening. */
 export async function startServer(options: ServeOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
-  const modelName = options.model ?? 'default';
   const modelDir = resolveModelDir(options.model ?? defaultModelDir());
+  const modelName = options.model ?? basename(modelDir);
   const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
   const app = await createServer({
     recognizer,
     modelName,
+    ...(options.recognizer?.uncertainBelow !== undefined ? { uncertainBelow: options.recognizer.uncertainBelow } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     logger: options.log === false ? false : { level: options.log ?? 'info' },
     register: async (server) => {
@@ -67,6 +69,9 @@ export async function startServer(options: ServeOptions = {}): Promise<{ app: Fa
   return { app, url };
 }
 
+/** A worker dying more often than this gives up the service rather than restart it in a loop. */
+const MAX_RESTARTS_PER_MINUTE = 5;
+
 async function runPrimary(workers: number, options: ServeOptions): Promise<void> {
   let stopping = false;
   let listening = 0;
@@ -75,6 +80,7 @@ async function runPrimary(workers: number, options: ServeOptions): Promise<void>
     if (++listening === workers) options.onListening?.(`http://${address.address ?? options.host ?? '127.0.0.1'}:${address.port}`);
   });
   let failed: string | undefined;
+  let restarts: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (listening < workers && !stopping) {
       // a worker that cannot start (a bad model, a port in use) would fail again: stop them all
@@ -82,7 +88,15 @@ async function runPrimary(workers: number, options: ServeOptions): Promise<void>
       stopAll();
       return;
     }
+    const now = Date.now();
+    restarts = restarts.filter((t) => now - t < 60_000);
+    if (!stopping && restarts.length >= MAX_RESTARTS_PER_MINUTE) {
+      failed = `server processes died ${MAX_RESTARTS_PER_MINUTE} times within a minute; the last exited with ${signal ?? `exit code ${code}`}`;
+      stopAll();
+      return;
+    }
     if (!stopping) {
+      restarts.push(now);
       // a worker that dies is replaced, so the service keeps its capacity
       console.error(`ferkit serve: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
       cluster.fork();

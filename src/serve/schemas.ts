@@ -98,11 +98,3 @@ export const modelSchema = {
     uncertainBelow: { type: 'number' },
   },
 } as const;
-
-export const recognizeQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    tta: { type: 'boolean', description: 'Average each face with its mirror image (about 2x the model time)' },
-  },
-} as const;

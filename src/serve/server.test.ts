@@ -137,7 +137,21 @@ test('errors: 400, 404, 413 (body, pixels, count), 415 and 422 as JSON with a co
     await expect(await post(new TextEncoder().encode('GIF89a not really'), 'image/png'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     await expect(await post(PHOTO.subarray(0, 20_000), 'image/jpeg'), 422, 'BAD_IMAGE');
     await expect(await fetch(`${url}/v2/nothing`), 404, 'NOT_FOUND');
-    await expect(await fetch(`${url}/v1/recognize?tta=maybe`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: PHOTO }), 400, 'BAD_REQUEST');
+    const withText = new FormData();
+    withText.append('note', 'hello');
+    await expect(await post(withText), 400, 'BAD_REQUEST');
+  } finally {
+    await app.close();
+  }
+});
+
+test('413 when the pictures of a multipart request are over the body limit together, each under it', async () => {
+  const { url, app } = await listen({ bodyBytes: 100_000, images: 4 });
+  try {
+    assert.ok(PHOTO.length < 100_000 && 2 * PHOTO.length > 100_000);
+    const res = await fetch(`${url}/v1/recognize`, { method: 'POST', body: form(['image', PHOTO, 'image/jpeg'], ['image', PHOTO, 'image/jpeg']) });
+    assert.equal(res.status, 413);
+    assert.equal(((await json(res)).error as { code: string }).code, 'PAYLOAD_TOO_LARGE');
   } finally {
     await app.close();
   }

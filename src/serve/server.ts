@@ -5,24 +5,23 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
 import { pictureRecord, type FaceRecord } from '../results.js';
 import type { Recognizer } from '../node/recognizer.js';
-import { loadRgb } from '../node/decode.js';
+import { loadRgb, probePicture } from '../node/decode.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
 import { Admission, Saturated } from './admission.js';
-import { errorSchema, healthSchema, modelSchema, recognizeQuerySchema, recognizeResponseSchema } from './schemas.js';
+import { errorSchema, healthSchema, modelSchema, recognizeResponseSchema } from './schemas.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 
 export interface ServeLimits {
-  /** Largest request body, in bytes (all images of a batch together). Default 20 MiB. */
+  /** Largest request body, in bytes: a raw picture, or all the pictures of a multipart request together. Default 20 MiB. */
   bodyBytes: number;
-  /** Largest picture, in pixels (width x height), checked from its header before decoding. Default 40 million. */
+  /** Largest picture, in pixels (width x height), checked from its header before decoding. Default 16 million (a 12 MP phone photo fits). */
   pixels: number;
   /** Most images in one request. Default 16. */
   images: number;
-  /** Longest time to receive a request and answer it, in ms. Default 30 s. */
+  /** Longest time for a request to arrive, in ms. Default 30 s. */
   timeoutMs: number;
   /**
    * Inferences that run at once in this process. Default 2: while one
@@ -34,12 +33,14 @@ export interface ServeLimits {
   queue: number;
 }
 
-export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 20 * 2 ** 20, pixels: 40_000_000, images: 16, timeoutMs: 30_000, concurrency: 2, queue: 32 };
+export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 20 * 2 ** 20, pixels: 16_000_000, images: 16, timeoutMs: 30_000, concurrency: 2, queue: 32 };
 
 export interface ServerOptions {
   recognizer: Recognizer;
   /** The model's name as clients see it (a bundled name or a folder). */
   modelName: string;
+  /** The recognizer's `uncertainBelow`, reported by /v1/model. Default DEFAULT_UNCERTAIN_BELOW. */
+  uncertainBelow?: number;
   limits?: Partial<ServeLimits>;
   /** pino logger options, or false for none. Default: JSON lines at info level. */
   logger?: boolean | { level: string };
@@ -73,6 +74,7 @@ export function httpError(err: unknown): HttpError {
     if (err.code === 'BAD_ARGUMENT') return new HttpError(400, 'BAD_REQUEST', err.message);
   }
   const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e.code === 'FST_FIELDS_LIMIT') return new HttpError(400, 'BAD_REQUEST', 'send each picture as a file field named "image"; other fields are not read');
   if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT') {
     return new HttpError(413, 'PAYLOAD_TOO_LARGE', `${e.message ?? 'request too large'}; send smaller or fewer pictures`);
   }
@@ -85,17 +87,11 @@ export function httpError(err: unknown): HttpError {
 
 /** Checks a picture's format and size from its header, before any decoding. */
 export async function checkPicture(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
-  let meta: sharp.Metadata;
-  try {
-    // the header only: no pixel limit here, so a bomb is measured, then refused below
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'not a picture ferkit reads; send a JPEG, PNG or WebP');
+  const header = await probePicture(bytes);
+  if (!header || !IMAGE_FORMATS.has(header.format)) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `${header ? `a ${header.format} file` : 'not a picture ferkit reads'}; send a JPEG, PNG or WebP`);
   }
-  if (!meta.format || !IMAGE_FORMATS.has(meta.format))
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `a ${meta.format ?? 'unknown'} file; send a JPEG, PNG or WebP`);
-  const width = meta.autoOrient?.width ?? meta.width ?? 0,
-    height = meta.autoOrient?.height ?? meta.height ?? 0;
+  const { width, height } = header;
   if (!(width > 0 && height > 0)) throw new HttpError(422, 'BAD_IMAGE', 'the picture has no size in its header; it is damaged');
   if (width * height > maxPixels) {
     throw new HttpError(
@@ -142,16 +138,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url}; see /openapi.json`)));
 
-  /** Decodes and recognises one picture inside an admission slot. */
-  const recognizeOne = (bytes: Uint8Array): Promise<PictureResult> =>
-    admission.run(async () => {
-      const t0 = performance.now();
-      const { width, height } = await checkPicture(bytes, limits.pixels);
-      const image = await loadRgb(bytes);
-      const [faces] = await recognizer.recognizeRgb([image]);
-      return { faces: pictureRecord('', faces).faces, width, height, milliseconds: round(performance.now() - t0) };
-    });
-
+  /** Decodes and recognises one picture. */
+  const recognizeOne = async (bytes: Uint8Array): Promise<PictureResult> => {
+    const t0 = performance.now();
+    const { width, height } = await checkPicture(bytes, limits.pixels);
+    const image = await loadRgb(bytes);
+    const [faces] = await recognizer.recognizeRgb([image]);
+    return { faces: pictureRecord('', faces).faces, width, height, milliseconds: round(performance.now() - t0) };
+  };
   const routes: RouteDoc[] = [];
   const route = (doc: RouteDoc, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
     routes.push(doc);
@@ -163,26 +157,36 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       method: 'POST',
       url: '/v1/recognize',
       summary: 'Faces and their emotions in one picture, or in several (a batch)',
-      query: recognizeQuerySchema,
       bodyTypes: ['multipart/form-data', ...IMAGE_TYPES],
       responses: { 200: recognizeResponseSchema, 400: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema, 503: errorSchema },
     },
-    async (req) => {
+    async (req, reply) => {
       const t0 = performance.now();
       const pictures = await readPictures(req);
+      // a request is admitted as one job, its pictures one after the other; a client gone by then costs nothing
+      let closed = false;
+      reply.raw.once('close', () => (closed = !reply.raw.writableFinished));
+      const gone = () => closed;
       if (pictures.length === 1) {
-        const r = await recognizeOne(pictures[0]);
+        const r = await admission.run(() =>
+          gone() ? Promise.reject(new HttpError(499, 'CLIENT_GONE', 'the client closed the request')) : recognizeOne(pictures[0]),
+        );
         return { model: options.modelName, ...r, milliseconds: round(performance.now() - t0) };
       }
-      const results = await Promise.all(
-        pictures.map((p) =>
-          recognizeOne(p).catch((err: unknown) => {
-            const h = httpError(err);
-            if (h.status === 500) req.log.error({ err }, 'picture failed');
-            return { error: { code: h.code, message: h.message } };
-          }),
-        ),
-      );
+      const results = await admission.run(async () => {
+        const out: (PictureResult | { error: { code: string; message: string } })[] = [];
+        for (const p of pictures) {
+          if (gone()) throw new HttpError(499, 'CLIENT_GONE', 'the client closed the request');
+          out.push(
+            await recognizeOne(p).catch((err: unknown) => {
+              const h = httpError(err);
+              if (h.status === 500) req.log.error({ err }, 'picture failed');
+              return { error: { code: h.code, message: h.message } };
+            }),
+          );
+        }
+        return out;
+      });
       return { model: options.modelName, results, milliseconds: round(performance.now() - t0) };
     },
   );
@@ -206,7 +210,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         preprocessing: m.preprocessing,
         ...(m.metrics ? { metrics: m.metrics } : {}),
         ...(m.calibration ? { calibration: m.calibration } : {}),
-        uncertainBelow: DEFAULT_UNCERTAIN_BELOW,
+        uncertainBelow: options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW,
       };
     },
   );
@@ -219,12 +223,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   async function readPictures(req: FastifyRequest): Promise<Uint8Array[]> {
     if (req.isMultipart()) {
       const pictures: Uint8Array[] = [];
+      let total = 0;
       for await (const part of req.parts()) {
         if (part.type !== 'file' || part.fieldname !== 'image') {
           throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send each picture as a file field named "image"`);
         }
         const bytes = await part.toBuffer();
-        if (part.file.truncated) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `a picture is over ${limits.bodyBytes} bytes`);
+        total += bytes.length;
+        if (part.file.truncated || total > limits.bodyBytes)
+          throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the pictures are over ${limits.bodyBytes} bytes together; send fewer or smaller ones`);
         pictures.push(bytes);
       }
       if (pictures.length === 0) throw new HttpError(400, 'BAD_REQUEST', 'no picture: send a file field named "image"');

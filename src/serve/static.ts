@@ -8,9 +8,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { FerkitError } from '../errors.js';
 import { networkFolders, weightFiles } from '../node/model-folder.js';
 
 const TYPES: Record<string, string> = {
@@ -65,17 +66,34 @@ function listFiles(root: string, prefix: string, keep: (rel: string) => boolean 
   return out;
 }
 
-/** The files of a model folder the browser needs to load it (an ensemble's members included). */
+/**
+ * The files of a model folder the browser needs to load it (an ensemble's
+ * members included), each checked to lie inside the folder: a model.json
+ * or ferkit.json naming `../` cannot publish other files.
+ */
 export function modelFiles(dir: string): Map<string, string> {
+  const root = resolve(dir);
   const out = new Map<string, string>();
-  if (existsSync(join(dir, 'ferkit.json'))) out.set('ferkit.json', join(dir, 'ferkit.json'));
+  const add = (url: string, path: string) => {
+    const full = resolve(path);
+    if (full !== root && !full.startsWith(root + sep))
+      throw new FerkitError('BAD_MODEL', `${dir}: ${url} points outside the model folder; it is not served`, { file: dir });
+    if (existsSync(full)) out.set(url, full);
+  };
+  add('ferkit.json', join(dir, 'ferkit.json'));
   for (const folder of networkFolders(dir)) {
     const base = folder === '.' ? '' : `${folder}/`;
-    out.set(`${base}model.json`, join(dir, folder, 'model.json'));
-    if (existsSync(join(dir, folder, 'ferkit.json'))) out.set(`${base}ferkit.json`, join(dir, folder, 'ferkit.json'));
-    for (const f of weightFiles(join(dir, folder))) out.set(base + f, join(dir, folder, f));
+    add(`${base}model.json`, join(dir, folder, 'model.json'));
+    add(`${base}ferkit.json`, join(dir, folder, 'ferkit.json'));
+    for (const f of weightFiles(join(dir, folder))) add(base + f, join(dir, folder, f));
   }
   return out;
+}
+
+/** ferkit.json as the page gets it: what loading and calibrating need, without how and on what data it was trained. */
+export function publicMetadata(json: Buffer): Buffer {
+  const { training: _training, ...rest } = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+  return Buffer.from(JSON.stringify(rest));
 }
 
 export interface StaticOptions {
@@ -118,7 +136,8 @@ export async function registerStatic(app: FastifyInstance, options: StaticOption
     if (type.startsWith('text/html')) reply.header('content-security-policy', PAGE_POLICY);
     // the page's own bundles carry a hash in their name; everything else is checked again each time
     reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-    return reply.send(await readFile(path));
+    const body = await readFile(path);
+    return reply.send(url.startsWith('/model/') && url.endsWith('ferkit.json') ? publicMetadata(body) : body);
   });
   return { page: web.has('/index.html') };
 }

@@ -129,6 +129,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveConfig(options.config, options.teacher);
   checkTrainable(options.train);
   const run = await startRun(options, config);
+  try {
+    return await runEpochs(run, options, config);
+  } catch (err) {
+    // a failed run leaves nothing behind: its model goes with it
+    run.model.dispose();
+    throw err;
+  } finally {
+    run.optimizer.dispose();
+  }
+}
+
+/** The epochs of a started run, its callbacks around them, and the final save. */
+async function runEpochs(run: Run, options: TrainOptions, config: TrainConfig): Promise<TrainResult> {
   const { context: ctx, callbacks } = run;
   const info = {
     epochs: config.epochs,
@@ -149,7 +162,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   ctx.finished = ctx.history.length === config.epochs || ctx.stopped;
   for (const cb of callbacks) await cb.onTrainEnd?.(ctx.history, ctx);
   if (options.outDir && ctx.finished) await saveFinalModel(run, options, options.outDir);
-  run.optimizer.dispose();
   return { model: run.model, history: ctx.history, config };
 }
 
@@ -196,19 +208,25 @@ async function startRun(options: TrainOptions, config: TrainConfig): Promise<Run
     facts: dataFacts(options),
     callbacks: installedCallbacks(config, options),
   };
-  if (outDir) mkdirSync(outDir, { recursive: true });
-  if (options.resume) {
-    const state = await resumeCheckpoint(outDir, model, optimizer, config, run.facts);
-    run.startEpoch = state.epoch;
-    run.step = state.step;
-    context.history.push(...state.history);
-  } else {
-    checkFreshStart(outDir);
-    if (options.init) await initialiseFrom(options.init, model, config.arch);
+  try {
+    if (outDir) mkdirSync(outDir, { recursive: true });
+    if (options.resume) {
+      const state = await resumeCheckpoint(outDir, model, optimizer, config, run.facts);
+      run.startEpoch = state.epoch;
+      run.step = state.step;
+      context.history.push(...state.history);
+    } else {
+      checkFreshStart(outDir);
+      if (options.init) await initialiseFrom(options.init, model, config.arch);
+    }
+    if (options.teacher)
+      run.teacher = { targets: await teacherTargets(options.teacher, data, { temperature: config.distillTemperature }), weight: config.distillWeight };
+    return run;
+  } catch (err) {
+    model.dispose();
+    optimizer.dispose();
+    throw err;
   }
-  if (options.teacher)
-    run.teacher = { targets: await teacherTargets(options.teacher, data, { temperature: config.distillTemperature }), weight: config.distillWeight };
-  return run;
 }
 
 /** One epoch: every batch, then validation; its figures. */

@@ -3,7 +3,7 @@ import type { Box } from '../image/geometry.js';
 import type { FaceEmotion } from '../recognizer.js';
 import type { Recognizer } from '../node/recognizer.js';
 import { readFrames, probeVideo, videoSource, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
-import { FaceTracker, type TrackerOptions } from './tracker.js';
+import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
 import { l1, smoothStep } from './smooth.js';
 
 /** One face in one sampled frame. */

@@ -48,6 +48,8 @@ const app = {
   pool: recognizerPool((backend) => setStatus(`Loading the models (${backend === 'auto' ? 'picking the fastest engine' : backend})…`)),
   stream: undefined as MediaStream | undefined,
   running: false,
+  /** Which webcam session the running loop belongs to: a stop and a quick restart leave one loop, not two. */
+  generation: 0,
   rate: new RateMeter(),
   session: new Session(performance.now()),
   photoUrl: undefined as string | undefined,
@@ -197,12 +199,13 @@ async function startWebcam(): Promise<void> {
   app.running = true;
   app.rate.reset();
   ui.fps.hidden = false;
-  void webcamLoop();
+  void webcamLoop(++app.generation);
 }
 
 async function stopWebcam(): Promise<void> {
   if (!app.stream) return;
   app.running = false;
+  app.generation++;
   stopCamera(ui.video, app.stream);
   app.stream = undefined;
   ui.cameraButton.textContent = 'Start the webcam';
@@ -211,17 +214,18 @@ async function stopWebcam(): Promise<void> {
   setStatus('The webcam is off.');
 }
 
-async function webcamLoop(): Promise<void> {
+async function webcamLoop(generation: number): Promise<void> {
   let frames = 0;
-  while (app.running) {
+  const live = () => app.running && app.generation === generation;
+  while (live()) {
     try {
       let fresh = false;
       const faces = await app.pool.run(backend(), async (r) => {
-        if (!app.running) return undefined;
+        if (!live()) return undefined;
         fresh = noteEngine(r);
         return r.recognize(ui.video);
       });
-      if (!faces || !app.running) break;
+      if (!faces || !live()) break;
       const now = performance.now();
       const records = app.session.addFrame(now, faces);
       showFaces(records, ui.video.videoWidth, ui.video.videoHeight);
