@@ -69,3 +69,14 @@ export const FERPLUS_TO_FER: ReadonlyArray<Emotion | undefined> = [
   undefined,
   undefined,
 ];
+
+/** One colour per emotion, for drawing: annotated pictures, plots and the web page use the same ones. */
+export const EMOTION_COLOURS: Record<Emotion, string> = {
+  angry: '#e6194b',
+  disgust: '#3cb44b',
+  fear: '#911eb4',
+  happy: '#ffb000',
+  sad: '#4363d8',
+  surprise: '#f58231',
+  neutral: '#a9a9a9',
+};

@@ -13,6 +13,7 @@ import type { Box, CropGeometry, Point } from './image/geometry.js';
 import { faceInputs, wholePicture } from './image/preprocess.js';
 import type { ModelMetadata } from './models/metadata.js';
 import { modelProbabilities } from './models/predict.js';
+import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
 import type { DetectedFace, FaceDetector } from './face/detector.js';
 import { cropGeometry } from './face/align.js';
@@ -137,7 +138,7 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
     }
     const results: FaceEmotion[][] = images.map(() => []);
     if (found.length === 0) return results;
-    const probs = await classify(concatInputs(inputs));
+    const probs = await classify(concatBytes(inputs));
     found.forEach((f, k) => {
       results[f.image].push(
         toFace(
@@ -164,15 +165,4 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
       detector?.dispose();
     },
   };
-}
-
-function concatInputs(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -3,7 +3,7 @@
  * images, videos and canvases. Everything here runs without Node.
  */
 export { FerkitError, type FerkitErrorCode } from '../errors.js';
-export { EMOTIONS, type Emotion } from '../labels.js';
+export { EMOTIONS, EMOTION_COLOURS, type Emotion } from '../labels.js';
 export type { EngineInfo } from '../engine.js';
 export { DEFAULT_UNCERTAIN_BELOW, assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
 export { faceRecord, pictureRecord, type FaceRecord, type PictureRecord } from '../results.js';

@@ -1,20 +1,9 @@
 import sharp from 'sharp';
 import type { ImageInput } from '../node/decode.js';
 import { isRawImage } from '../image/pixels.js';
-import { EMOTIONS } from '../labels.js';
+import { EMOTIONS, EMOTION_COLOURS } from '../labels.js';
 import { escapeXml } from '../markup.js';
 import type { FaceEmotion } from '../recognizer.js';
-
-/** One colour per emotion, in FER2013 order. */
-export const EMOTION_COLOURS: Record<string, string> = {
-  angry: '#e6194b',
-  disgust: '#3cb44b',
-  fear: '#911eb4',
-  happy: '#ffb000',
-  sad: '#4363d8',
-  surprise: '#f58231',
-  neutral: '#a9a9a9',
-};
 
 interface Rect {
   x: number;

@@ -1,7 +1,6 @@
 import sharp from 'sharp';
 import { writeFileSync } from 'node:fs';
-import { EMOTIONS } from '../labels.js';
-import { EMOTION_COLOURS } from '../draw/annotate.js';
+import { EMOTIONS, EMOTION_COLOURS } from '../labels.js';
 import { escapeXml as esc } from '../markup.js';
 import type { VideoSummary } from './analyze.js';
 

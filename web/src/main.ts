@@ -5,14 +5,13 @@
  * server that served the page instead.
  */
 import { pictureRecord, type FaceRecord } from '../../src/results.js';
-import type { BrowserBackend, BrowserRecognizer } from '../../src/browser/index.js';
 import { liveTensors, recognizerPool } from './engine-pool.js';
 import { drawBoxes, showCards } from './faces-view.js';
 import { RateMeter, nextVideoFrame, startCamera, stopCamera } from './camera.js';
 import { recognizeOnServer } from './server-api.js';
 import { Session, download } from './session.js';
 import { describe, drawTimeline, personTimelines } from './timeline.js';
-import { EMOTION_COLOURS } from './colours.js';
+import { EMOTION_COLOURS, type BrowserBackend, type BrowserRecognizer } from '../../src/browser/index.js';
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);
