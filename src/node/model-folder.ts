@@ -98,13 +98,18 @@ export function readMetadata(dir: string): ModelMetadata {
 export async function loadModel(nameOrDir: string): Promise<SavedModel> {
   const dir = resolveModelDir(nameOrDir);
   if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
-    throw new FerkitError(
-      'MODEL_NOT_FOUND',
-      `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`,
-      { file: dir },
-    );
+    throw noModel(dir);
   }
   return { ...(await loadModelFrom(folderFiles(dir))), dir };
+}
+
+/** The error for a folder that holds no model. */
+function noModel(dir: string): FerkitError {
+  return new FerkitError(
+    'MODEL_NOT_FOUND',
+    `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`,
+    { file: dir },
+  );
 }
 
 /**
@@ -114,11 +119,7 @@ export async function loadModel(nameOrDir: string): Promise<SavedModel> {
 export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(dir)): string[] {
   const folders = existsSync(join(dir, 'model.json')) ? ['.'] : (meta.members ?? []);
   if (folders.length === 0) {
-    throw new FerkitError(
-      'MODEL_NOT_FOUND',
-      `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`,
-      { file: dir },
-    );
+    throw noModel(dir);
   }
   return folders;
 }
