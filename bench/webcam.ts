@@ -10,7 +10,7 @@
  * at 30 frames/s (one face). WebGL runs on SwiftShader (software) here:
  * --use-angle=swiftshader --enable-unsafe-swiftshader beside --disable-gpu.
  */
-import { cpus } from 'node:os';
+import { cpuDescription } from './timing.js';
 import { join } from 'node:path';
 import { tempDir } from '../test/fixtures.js';
 import { ASTRONAUT, browserSkip, fakeCameraVideo, launchChromium, startServe } from '../test/web-harness.js';
@@ -64,7 +64,7 @@ async function main() {
   const served = await startServe();
   try {
     const camera = fakeCameraVideo(ASTRONAUT, join(tmp.dir, 'astronaut.y4m'), 30, 4);
-    console.log(`CPU: ${cpus()[0]?.model} x${cpus().length}; ${SECONDS} one-second samples after a 3 s warm-up; fake camera 640x480 at 30 frames/s`);
+    console.log(`CPU: ${cpuDescription()}; ${SECONDS} one-second samples after a 3 s warm-up; fake camera 640x480 at 30 frames/s`);
     // one browser at a time
     for (const backend of BACKENDS) {
       const r = await run(backend, camera, served.url);
