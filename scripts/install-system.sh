@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# System packages ferkit uses beyond npm: ffmpeg (for `ferkit video`) and
-# Chromium (the web page's tests drive it headless; never downloaded by a tool).
+# System packages ferkit uses beyond npm: ffmpeg (for `ferkit video`),
+# Chromium (the web page's tests drive it headless; never downloaded by a tool)
+# and Redis (the job queue of `ferkit worker` / `ferkit submit`; its tests start
+# their own server).
 # Installs the missing ones with apt where apt can be used; never fails the
 # set-up: without ffmpeg, `ferkit video` says how to install it, and the tests
 # that need a missing program are skipped with a message.
@@ -8,6 +10,7 @@ set -uo pipefail
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -21,5 +24,5 @@ if command -v apt-get >/dev/null 2>&1 && [ "$SUDO" != "none" ]; then
     exit 0
   fi
 fi
-echo "warning: ${missing[*]} not installed and could not be installed here; \`ferkit video\` needs ffmpeg, the web page's tests need chromium (apt-get install ${missing[*]})" >&2
+echo "warning: ${missing[*]} not installed and could not be installed here; \`ferkit video\` needs ffmpeg, the web page's tests need chromium, the queue's tests need redis-server (apt-get install ${missing[*]})" >&2
 exit 0
