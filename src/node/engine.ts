@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import type { EngineChoice, EngineInfo } from '../engine.js';
+import { registerNativeKernels } from './kernels.js';
 
 const require = createRequire(import.meta.url);
 
@@ -73,6 +74,7 @@ export async function initEngine(
     nativeError = await tryNative();
     if (!nativeError && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
+      registerNativeKernels();
       return {
         backend: 'tensorflow',
         native: true,
