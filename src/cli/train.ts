@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { initEngine } from '../node/engine.js';
+import { initTrainingEngine } from '../node/train-engine.js';
 import { classCounts } from '../data/dataset.js';
 import { DUPLICATE_THRESHOLD, checkDuplicateThreshold } from '../data/duplicates.js';
 import { selectTrainingData, type TrainingDataSelection } from '../data/select.js';
@@ -122,8 +122,12 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     ...(dedupe ? { dedupe } : {}),
   };
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
-
-  const engine = await initEngine(backendFlag(v.backend), { training: true });
+  const teacherDir = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
+  const engine = await initTrainingEngine(backendFlag(v.backend), {
+    architecture: config.arch,
+    batchSize: config.batchSize ?? 32,
+    ...(teacherDir ? { teacher: teacherDir } : {}),
+  });
   log(`engine: ${engine.backend} (${engine.reason})`);
   if (engine.warning) log(`warning: ${engine.warning}`);
 
@@ -131,7 +135,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const counts = classCounts(trainSet.labels);
   log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
   log(`output: ${outDir}`);
-  const teacher = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
+  const teacher = teacherDir;
   if (teacher) {
     const { distillWeight, distillTemperature } = resolveConfig(config, teacher);
     log(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from './engine.js';
+import { initEngine, oneDnnWorks } from './engine.js';
 import { getArchitecture } from '../models/architectures.js';
 import { syntheticFaces } from '../../test/fixtures.js';
 import { predictProbabilities } from '../models/predict.js';
@@ -53,5 +53,24 @@ test(
     assert.ok(maxDiff < 1e-4, `max abs difference ${maxDiff}`);
     // the predictions are not trivially equal: the images get different outputs
     assert.ok(Math.abs(cpu[0] - cpu[7 * 3]) > 1e-6 || Math.abs(cpu[1] - cpu[7 * 3 + 1]) > 1e-6);
+  },
+);
+
+test(
+  'the oneDNN probe answers for a net, the same again from its cache',
+  { skip: (await nativeAvailable()) ? false : 'the native engine (@tensorflow/tfjs-node) is not installed here' },
+  () => {
+    const probe = { architectures: ['tiny'], batchSizes: [4, 1] };
+    const first = oneDnnWorks(probe);
+    assert.equal(typeof first, 'boolean');
+    assert.equal(oneDnnWorks(probe), first);
+  },
+);
+
+test(
+  'a oneDNN probe that fails without a fault (an unknown architecture) answers false',
+  { skip: (await nativeAvailable()) ? false : 'the native engine (@tensorflow/tfjs-node) is not installed here' },
+  () => {
+    assert.equal(oneDnnWorks({ architectures: ['no-such-architecture'], batchSizes: [2] }), false);
   },
 );

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FerkitError } from '../errors.js';
 import type { EngineChoice, EngineInfo } from '../engine.js';
 import { registerNativeKernels } from './kernels.js';
@@ -13,15 +18,70 @@ const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
 /** Where the user can read how to get the native engine. */
 const NATIVE_HELP = 'reinstall with `npm ci` where python3 with pip can fetch the tensorflow-cpu wheel (see docs/install.md)';
 
-async function tryNative(): Promise<string | undefined> {
+/**
+ * Whether TensorFlow's oneDNN kernels train and run these architectures at
+ * these batch sizes without faulting, tried in a child process (about two
+ * seconds). A fault there (SIGFPE, SIGBUS) answers false; this process is
+ * never at risk.
+ */
+export function oneDnnWorks(probe: OneDnnProbe): boolean {
+  const args = [probe.batchSizes.join(','), ...probe.architectures];
+  // the answer depends on the CPU, the TensorFlow build and the nets: kept per machine in the temp folder
+  const key = createHash('sha256')
+    .update(JSON.stringify([args, os.cpus()[0]?.model, os.cpus().length, cpuFlags(), process.versions.node, nativePackageVersion()]))
+    .digest('hex')
+    .slice(0, 16);
+  const cache = join(os.tmpdir(), `ferkit-onednn-${key}`);
+  if (existsSync(cache)) return readFileSync(cache, 'utf8') === 'works';
+  const script = fileURLToPath(new URL('./onednn-probe.js', import.meta.url));
+  const run = spawnSync(process.execPath, [script, ...args], {
+    env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '1', TF_CPP_MIN_LOG_LEVEL: '3' },
+    stdio: 'ignore',
+    timeout: 180_000,
+  });
+  const works = run.status === 0;
+  // a fault is a signal (SIGFPE, SIGBUS, SIGABRT seen); a probe that timed out or could not start says nothing: not kept
+  const faulted = run.signal !== null && run.signal !== 'SIGTERM' && run.signal !== 'SIGKILL' && !run.error;
+  if (works || faulted) {
+    try {
+      writeFileSync(cache, works ? 'works' : `faults (${run.signal})`);
+    } catch {
+      // a read-only temp folder only costs the probe next time
+    }
+  }
+  return works;
+}
+
+function cpuFlags(): string {
+  try {
+    return /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function nativePackageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${NATIVE_PACKAGE}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'none';
+  }
+}
+
+async function tryNative(probe?: OneDnnProbe): Promise<string | undefined> {
   try {
     // keep TensorFlow's C++ start-up chatter (oneDNN, CPU features) off the user's terminal
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
     // TensorFlow 2.21's oneDNN kernels divide by zero while planning some 1x1
-    // convolutions (face detection's) on some AVX-512 CPUs (seen on an AMD EPYC
-    // virtual machine), which kills the process (SIGFPE); TensorFlow's own
-    // kernels have no such fault.
-    // Set TF_ENABLE_ONEDNN_OPTS=1 to use oneDNN where it works.
+    // convolutions (face detection's, and the xception architecture's) on some
+    // AVX-512 CPUs (seen on an AMD EPYC virtual machine), which kills the
+    // process (SIGFPE); TensorFlow's own kernels have no such fault. oneDNN
+    // trains about twice as fast, so training turns it on after a probe in a
+    // child process says it works for the architectures to be trained.
+    // TF_ENABLE_ONEDNN_OPTS=1 or 0 decides instead.
+    if (process.env.TF_ENABLE_ONEDNN_OPTS === undefined && probe && !tfjsNodeLoaded()) {
+      process.env.TF_ENABLE_ONEDNN_OPTS = oneDnnWorks(probe) ? '1' : '0';
+    }
     process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
     await import(NATIVE_PACKAGE);
     return undefined;
@@ -48,6 +108,33 @@ export interface EngineOptions {
    * without the native engine training falls back to pure JavaScript.
    */
   training?: boolean;
+  /**
+   * Turn on TensorFlow's oneDNN kernels (about twice as fast for training)
+   * if a child process can train these architectures with them; see
+   * `oneDnnWorks`. Ignored when TF_ENABLE_ONEDNN_OPTS is set, or once the
+   * native engine has loaded in this process.
+   */
+  oneDnn?: OneDnnProbe;
+}
+
+export interface OneDnnProbe {
+  architectures: string[];
+  /** Batch sizes the run will use (training, the last partial batch, prediction). */
+  batchSizes: number[];
+}
+
+/** Whether this process has loaded tfjs-node already (its oneDNN setting is then fixed). */
+function tfjsNodeLoaded(): boolean {
+  try {
+    return Boolean(require.cache[require.resolve(NATIVE_PACKAGE)]);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the native engine of this process runs oneDNN's kernels. */
+export function oneDnnEnabled(): boolean {
+  return process.env.TF_ENABLE_ONEDNN_OPTS === '1';
 }
 
 /**
@@ -71,17 +158,18 @@ export async function initEngine(
   }
   let nativeError: string | undefined;
   if (choice === 'auto' || choice === 'native') {
-    nativeError = await tryNative();
+    nativeError = await tryNative(options.oneDnn);
     if (!nativeError && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
       registerNativeKernels();
+      const kernels = options.oneDnn ? (oneDnnEnabled() ? ', oneDNN kernels' : ", TensorFlow's own kernels (oneDNN off)") : '';
       return {
         backend: 'tensorflow',
         native: true,
         reason:
-          choice === 'native'
+          (choice === 'native'
             ? 'native TensorFlow engine (@tensorflow/tfjs-node), as asked'
-            : 'native TensorFlow engine (@tensorflow/tfjs-node) is installed and loads',
+            : 'native TensorFlow engine (@tensorflow/tfjs-node) is installed and loads') + kernels,
       };
     }
     nativeError ??= 'the tensorflow backend did not initialise';
