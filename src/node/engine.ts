@@ -41,6 +41,38 @@ async function tryWasm(): Promise<string | undefined> {
   }
 }
 
+/** The part of tfjs-node's backend that runs one TensorFlow op on one tensor. */
+interface NativeBackend {
+  executeSingleInput(name: string, input: tf.TensorInfo): tf.TensorInfo;
+}
+
+let relu6Fixed = false;
+
+/**
+ * tfjs-node runs `clipByValue(x, 0, 6)` (relu6, as face-api's SSD-MobileNet
+ * writes it) as two passes, a minimum then a maximum, each with a new scalar
+ * tensor. Re-registered on the native backend, that case runs TensorFlow's
+ * own Relu6 op: one pass, nothing allocated besides the result. Any other
+ * clip runs as before; gradients are registered by kernel name and are
+ * unchanged.
+ */
+export function useNativeRelu6(): void {
+  if (relu6Fixed) return;
+  const original = tf.getKernel(tf.ClipByValue, 'tensorflow');
+  if (!original) return;
+  tf.unregisterKernel(tf.ClipByValue, 'tensorflow');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const { clipValueMin, clipValueMax } = args.attrs as unknown as tf.ClipByValueAttrs;
+      const x = args.inputs.x as tf.TensorInfo;
+      if (clipValueMin === 0 && clipValueMax === 6 && x.dtype === 'float32') return (args.backend as unknown as NativeBackend).executeSingleInput(tf.Relu6, x);
+      return original.kernelFunc(args);
+    },
+  });
+  relu6Fixed = true;
+}
+
 export interface EngineOptions {
   /**
    * The backend will train: WebAssembly has no convolution gradients, so
@@ -73,6 +105,7 @@ export async function initEngine(
     nativeError = await tryNative();
     if (!nativeError && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
+      useNativeRelu6();
       return {
         backend: 'tensorflow',
         native: true,
