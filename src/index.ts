@@ -82,7 +82,15 @@ export { wholePicture, faceInputs, wholeFaceInput } from './image/preprocess.js'
 export { mapOrdered, serialQueue } from './concurrency.js';
 export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './results.js';
 export { uncertaintyThreshold, type UncertaintyThreshold } from './eval/uncertainty.js';
-export { FaceDetector, type Detector, type DetectorChoice, type DetectCall, type DetectorOptions, type DetectedFace, type FaceApiSource } from './face/detector.js';
+export {
+  FaceDetector,
+  type Detector,
+  type DetectorChoice,
+  type DetectCall,
+  type DetectorOptions,
+  type DetectedFace,
+  type FaceApiSource,
+} from './face/detector.js';
 export type { Box, Point } from './image/geometry.js';
 export { loadRgb, type ImageInput } from './node/decode.js';
 export { type RawImage, type RgbImage } from './image/pixels.js';

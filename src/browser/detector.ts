@@ -22,7 +22,10 @@ export async function loadBrowserDetector(urls: DetectorUrls, options: DetectorO
   const wantFast = kind === 'fast' || (kind === 'auto' && urls.fastDetectorUrl !== undefined);
   const wantAccurate = kind === 'accurate' || (kind === 'auto' && urls.detectorUrl !== undefined);
   if (wantFast && !urls.fastDetectorUrl)
-    throw new FerkitError('BAD_ARGUMENT', 'the fast face detector needs fastDetectorUrl: the URL of the folder holding blazeface.json (/blazeface/ on ferkit serve)');
+    throw new FerkitError(
+      'BAD_ARGUMENT',
+      'the fast face detector needs fastDetectorUrl: the URL of the folder holding blazeface.json (/blazeface/ on ferkit serve)',
+    );
   if (wantAccurate && !urls.detectorUrl)
     throw new FerkitError('BAD_ARGUMENT', "the accurate face detector needs detectorUrl: the URL of face-api's model folder (/face-api/ on ferkit serve)");
   if (!wantFast && !wantAccurate)

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLAZEFACE_TO_SSD, blazeFaceAnchors, blendOverlaps, boxIou, decodeBlazeFace, letterbox, sigmoid, toDetectedFace, type BlazeFaceCandidate } from './blazeface.js';
+import {
+  BLAZEFACE_TO_SSD,
+  blazeFaceAnchors,
+  blendOverlaps,
+  boxIou,
+  decodeBlazeFace,
+  letterbox,
+  sigmoid,
+  toDetectedFace,
+  type BlazeFaceCandidate,
+} from './blazeface.js';
 
 const close = (a: number, b: number, tol = 1e-4) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 

@@ -212,7 +212,10 @@ export class BlazeFaceDetector {
       );
     } catch (err) {
       if (err instanceof FerkitError) throw err;
-      throw new FerkitError('BAD_MODEL', `${files.location}: cannot load the BlazeFace model (${(err as Error).message})`, { file: files.location, cause: err });
+      throw new FerkitError('BAD_MODEL', `${files.location}: cannot load the BlazeFace model (${(err as Error).message})`, {
+        file: files.location,
+        cause: err,
+      });
     }
     return new BlazeFaceDetector(model, opts);
   }
@@ -225,11 +228,17 @@ export class BlazeFaceDetector {
       const resized = tf.image.resizeBilinear(pixels, [lb.height, lb.width]);
       // -1..1, black padding to the right and below
       const scaled = tf.sub(tf.div(resized, 127.5), 1);
-      const input = tf.pad(scaled, [
-        [0, BLAZEFACE_SIZE - lb.height],
-        [0, BLAZEFACE_SIZE - lb.width],
-        [0, 0],
-      ], -1).expandDims(0);
+      const input = tf
+        .pad(
+          scaled,
+          [
+            [0, BLAZEFACE_SIZE - lb.height],
+            [0, BLAZEFACE_SIZE - lb.width],
+            [0, 0],
+          ],
+          -1,
+        )
+        .expandDims(0);
       const [s16, s8, r16, r8] = this.model.execute(input, ['Identity:0', 'Identity_1:0', 'Identity_2:0', 'Identity_3:0']) as tf.Tensor[];
       return [tf.concat([s16.flatten(), s8.flatten()]), tf.concat([r16.flatten(), r8.flatten()])];
     });

@@ -15,7 +15,10 @@ export async function loadDetector(options: DetectorOptions = {}): Promise<Choos
   const detectors: { fast?: Detector; accurate?: Detector } = {};
   try {
     if (kind !== 'accurate')
-      detectors.fast = await loadBlazeFace({ ...(rest.minConfidence !== undefined ? { minConfidence: rest.minConfidence } : {}), ...(rest.maxFaces !== undefined ? { maxFaces: rest.maxFaces } : {}) });
+      detectors.fast = await loadBlazeFace({
+        ...(rest.minConfidence !== undefined ? { minConfidence: rest.minConfidence } : {}),
+        ...(rest.maxFaces !== undefined ? { maxFaces: rest.maxFaces } : {}),
+      });
     if (kind !== 'fast') detectors.accurate = await loadFaceDetector(rest);
   } catch (err) {
     detectors.fast?.dispose();

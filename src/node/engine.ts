@@ -46,7 +46,7 @@ interface NativeBackend {
   executeSingleInput(name: string, input: tf.TensorInfo): tf.TensorInfo;
 }
 
-let relu6Fixed = false;
+let originalClip: tf.KernelConfig | undefined;
 
 /**
  * tfjs-node runs `clipByValue(x, 0, 6)` (relu6, as face-api's SSD-MobileNet
@@ -54,10 +54,17 @@ let relu6Fixed = false;
  * tensor. Re-registered on the native backend, that case runs TensorFlow's
  * own Relu6 op: one pass, nothing allocated besides the result. Any other
  * clip runs as before; gradients are registered by kernel name and are
- * unchanged.
+ * unchanged. `initEngine` turns it on; `useNativeRelu6(false)` puts
+ * tfjs-node's kernel back (benchmarks compare the two).
  */
-export function useNativeRelu6(): void {
-  if (relu6Fixed) return;
+export function useNativeRelu6(on = true): void {
+  if (on === (originalClip !== undefined)) return;
+  if (!on) {
+    tf.unregisterKernel(tf.ClipByValue, 'tensorflow');
+    tf.registerKernel(originalClip!);
+    originalClip = undefined;
+    return;
+  }
   const original = tf.getKernel(tf.ClipByValue, 'tensorflow');
   if (!original) return;
   tf.unregisterKernel(tf.ClipByValue, 'tensorflow');
@@ -70,7 +77,7 @@ export function useNativeRelu6(): void {
       return original.kernelFunc(args);
     },
   });
-  relu6Fixed = true;
+  originalClip = original;
 }
 
 export interface EngineOptions {
