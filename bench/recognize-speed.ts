@@ -3,7 +3,8 @@
  * model, on 640x480 photos, per picture, for each face detector; the
  * accurate detector alone with tfjs-node's relu6 and with TensorFlow's own;
  * and the emotion model alone per face. The configurations take turns
- * (one call each per round) so that a busy machine slows them alike;
+ * (one call each per round, each round starting with the next) so that a
+ * busy machine slows them alike;
  * figures are medians. Not a test: it prints figures.
  *
  *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME] [--detector fast,accurate,auto]
@@ -42,8 +43,10 @@ async function interleaved(tasks: Record<string, () => Promise<unknown>>, n: num
     await f(); // warm-up
     times[name] = [];
   }
+  const entries = Object.entries(tasks);
   for (let i = 0; i < n; i++) {
-    for (const [name, f] of Object.entries(tasks)) {
+    // each round starts with the next task, so none always follows the same one
+    for (const [name, f] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
       const t0 = performance.now();
       await f();
       times[name].push(performance.now() - t0);
