@@ -76,7 +76,7 @@ export { ChoosingDetector, AUTO_CLOSE_UP_SHARE, detectorChoice } from './face/ch
 export { saveEnsemble } from './node/ensemble.js';
 export { exportModel, type ExportOptions } from './node/export.js';
 export { describeModel, type ModelDescription } from './node/describe.js';
-export { loadModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
+export { loadModelFrom, loadGraphModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
 export { folderFiles } from './node/model-folder.js';
 export { wholePicture, faceInputs, wholeFaceInput } from './image/preprocess.js';
 export { mapOrdered, serialQueue } from './concurrency.js';

@@ -1,6 +1,7 @@
 /** The face detectors in a browser: BlazeFace (fast) and face-api's SSD-MobileNet (accurate), weights fetched by URL. */
 import { FerkitError } from '../errors.js';
-import { BlazeFaceDetector } from '../face/blazeface.js';
+import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector } from '../face/blazeface.js';
+import { loadGraphModelFrom } from '../models/loader.js';
 import { ChoosingDetector } from '../face/choice.js';
 import type { Detector, DetectorOptions } from '../face/detector.js';
 import { loadBrowserFaceDetector } from './face-api.js';
@@ -36,7 +37,7 @@ export async function loadBrowserDetector(urls: DetectorUrls, options: DetectorO
   const detectors: { fast?: Detector; accurate?: Detector } = {};
   try {
     if (wantFast)
-      detectors.fast = await BlazeFaceDetector.load(urlFiles(urls.fastDetectorUrl!), {
+      detectors.fast = BlazeFaceDetector.create(await loadGraphModelFrom(urlFiles(urls.fastDetectorUrl!), BLAZEFACE_MODEL_FILE), {
         ...(rest.minConfidence !== undefined ? { minConfidence: rest.minConfidence } : {}),
         ...(rest.maxFaces !== undefined ? { maxFaces: rest.maxFaces } : {}),
       });

@@ -12,7 +12,7 @@ export { BlazeFaceDetector } from '../face/blazeface.js';
 export type { Box, Point } from '../image/geometry.js';
 export type { RgbImage, RawImage } from '../image/pixels.js';
 export type { ModelMetadata } from '../models/metadata.js';
-export { loadModelFrom, type ModelFiles } from '../models/loader.js';
+export { loadModelFrom, loadGraphModelFrom, type ModelFiles } from '../models/loader.js';
 export { initBrowserEngine, type BrowserBackend, type BrowserEngineOptions } from './engine.js';
 export { urlFiles } from './model-url.js';
 export { browserFaceApi, loadBrowserFaceDetector } from './face-api.js';

@@ -1,9 +1,8 @@
 /**
  * The fast face detector: MediaPipe's BlazeFace (the 256x256 "back camera"
  * model, as published in the @vladmandic/human package), decoded here from
- * the network's raw outputs. Platform-neutral: the model's files come
- * through `ModelFiles` from an adapter (src/node/blazeface.ts, the browser's
- * URL loader).
+ * the network's raw outputs. Platform-neutral: an adapter loads the graph
+ * model (src/node/blazeface.ts, src/browser/detector.ts) and hands it over.
  *
  * The network sees the picture letterboxed into 256x256 and scores 896
  * anchors: a 16x16 grid with 2 anchors per cell (stride 16) and an 8x8 grid
@@ -15,8 +14,6 @@ import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/pixels.js';
 import type { Box, Point } from '../image/geometry.js';
-import { readModelJson, readWeightData, type ModelFiles } from '../models/loader.js';
-import type { ModelJson } from '../models/weights.js';
 import type { DetectedFace } from './detector.js';
 
 /** The network's input side, in pixels. */
@@ -190,32 +187,12 @@ export class BlazeFaceDetector {
     readonly options: Required<BlazeFaceOptions>,
   ) {}
 
-  /** Loads the model from the folder holding `blazeface.json` and its weights. */
-  static async load(files: ModelFiles, options: BlazeFaceOptions = {}): Promise<BlazeFaceDetector> {
+  /** The detector around BlazeFace's loaded graph model (`blazeface.json`, see `BLAZEFACE_MODEL_FILE`); it owns the model. */
+  static create(model: tf.GraphModel, options: BlazeFaceOptions = {}): BlazeFaceDetector {
     const opts: Required<BlazeFaceOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100 };
-    if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1))
+    if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) {
+      model.dispose();
       throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
-    const json = await readModelJson<ModelJson & { format?: string }>(files, BLAZEFACE_MODEL_FILE);
-    if (!json)
-      throw new FerkitError('MODEL_NOT_FOUND', `no ${BLAZEFACE_MODEL_FILE} in ${files.location}; give the folder of the @vladmandic/human package's models`, {
-        file: files.location,
-      });
-    let model: tf.GraphModel;
-    try {
-      model = await tf.loadGraphModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-          weightData: await readWeightData(files, json.weightsManifest),
-          format: json.format ?? 'graph-model',
-        }),
-      );
-    } catch (err) {
-      if (err instanceof FerkitError) throw err;
-      throw new FerkitError('BAD_MODEL', `${files.location}: cannot load the BlazeFace model (${(err as Error).message})`, {
-        file: files.location,
-        cause: err,
-      });
     }
     return new BlazeFaceDetector(model, opts);
   }

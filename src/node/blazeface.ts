@@ -2,8 +2,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { BlazeFaceDetector, type BlazeFaceOptions } from '../face/blazeface.js';
-import type { ModelFiles } from '../models/loader.js';
+import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector, type BlazeFaceOptions } from '../face/blazeface.js';
+import { loadGraphModelFrom, type ModelFiles } from '../models/loader.js';
 import { folderFiles } from './model-folder.js';
 
 const require = createRequire(import.meta.url);
@@ -25,6 +25,6 @@ export function blazeFaceFiles(): ModelFiles {
 }
 
 /** Loads BlazeFace, the fast face detector, with the weights installed with ferkit. */
-export function loadBlazeFace(options: BlazeFaceOptions = {}): Promise<BlazeFaceDetector> {
-  return BlazeFaceDetector.load(blazeFaceFiles(), options);
+export async function loadBlazeFace(options: BlazeFaceOptions = {}): Promise<BlazeFaceDetector> {
+  return BlazeFaceDetector.create(await loadGraphModelFrom(blazeFaceFiles(), BLAZEFACE_MODEL_FILE), options);
 }
