@@ -1,26 +1,69 @@
 /**
- * Speed of the picture pipeline: face detection + landmarks + crop +
- * emotion model, for a 640x480 photo, per picture and per face; and the
- * emotion model alone per face. Not a test: it prints figures.
+ * Speed of the picture pipeline: face detection + eyes + crop + emotion
+ * model, on 640x480 photos, per picture, for each face detector; the
+ * accurate detector alone with tfjs-node's relu6 and with TensorFlow's own;
+ * and the emotion model alone per face. The configurations take turns
+ * (one call each per round, each round starting with the next) so that a
+ * busy machine slows them alike;
+ * figures are medians. Not a test: it prints figures.
  *
- *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME]
+ *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME] [--detector fast,accurate,auto]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer } from '../src/node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
 import { loadRgb } from '../src/node/decode.js';
+import { useNativeRelu6 } from '../src/node/kernels.js';
+import { loadFaceDetector } from '../src/node/face-api.js';
+import { detectorChoice } from '../src/face/choice.js';
+import type { DetectorChoice } from '../src/face/detector.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
 import type { EngineChoice } from '../src/engine.js';
 import { cpuDescription, medianMs } from './timing.js';
 
-const { values } = parseArgs({ options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' }, detector: { type: 'string' } },
+});
 const runs = Number(values.runs ?? 21);
-const r = await createRecognizer({ backend: (values.backend ?? 'auto') as EngineChoice, ...(values.model ? { model: values.model } : {}) });
-console.log(`ferkit picture pipeline on ${r.engine.backend} (${r.meta.architecture} emotion model); CPU: ${cpuDescription()}; medians of ${runs} runs`);
+const kinds: DetectorChoice[] = (values.detector ?? 'accurate,fast,auto').split(',').map(detectorChoice);
+const base = { backend: (values.backend ?? 'auto') as EngineChoice, ...(values.model ? { model: values.model } : {}) };
+const recognizers = new Map<DetectorChoice, Recognizer>();
+for (const kind of kinds) recognizers.set(kind, await createRecognizer({ ...base, detector: kind }));
+const first = recognizers.values().next().value!;
+const native = first.engine.backend === 'tensorflow';
+console.log(
+  `ferkit picture pipeline on ${first.engine.backend} (${first.meta.architecture} emotion model); CPU: ${cpuDescription()}; medians of ${runs} runs, taking turns`,
+);
+
+/** Median ms of each task, the tasks taking turns. */
+async function interleaved(tasks: Record<string, () => Promise<unknown>>, n: number): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = {};
+  for (const [name, f] of Object.entries(tasks)) {
+    await f(); // warm-up
+    times[name] = [];
+  }
+  const entries = Object.entries(tasks);
+  for (let i = 0; i < n; i++) {
+    // each round starts with the next task, so none always follows the same one
+    for (const [name, f] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
+      const t0 = performance.now();
+      await f();
+      times[name].push(performance.now() - t0);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(times).map(([name, t]) => {
+      t.sort((a, b) => a - b);
+      return [name, n % 2 ? t[(n - 1) / 2] : (t[n / 2 - 1] + t[n / 2]) / 2];
+    }),
+  );
+}
+
 const photos = values.photo
   ? [values.photo]
   : [join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg'), join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt4.jpg')];
+const ssd = native ? await loadFaceDetector({ landmarks: false }) : undefined;
 for (const photo of photos) {
   const missing = needs(photo, 'a photo with faces; pass --photo PATH');
   if (missing) {
@@ -29,17 +72,27 @@ for (const photo of photos) {
   }
   const png = await sharp(photo).resize(640, 480, { fit: 'cover' }).png().toBuffer();
   const img = await loadRgb(png);
-  const [faces] = await r.recognizeRgb([img]);
-  const pipeline = await medianMs(() => r.recognizeRgb([img]), runs);
-  const withDecode = await medianMs(() => r.recognize(png), runs);
-  console.log(
-    `  ${photo} resized to 640x480, ${faces.length} face(s): ${pipeline.toFixed(1)} ms per picture (${(1000 / pipeline).toFixed(1)} pictures/s), ${withDecode.toFixed(1)} ms from PNG bytes (decode included)`,
-  );
+  const counts = await Promise.all([...recognizers].map(async ([kind, r]) => `${kind} ${(await r.recognizeRgb([img]))[0].length}`));
+  const tasks: Record<string, () => Promise<unknown>> = {};
+  for (const [kind, r] of recognizers) tasks[kind] = () => r.recognizeRgb([img]);
+  if (ssd) {
+    // the accurate detector's network alone, with tfjs-node's relu6 (two passes) and with TensorFlow's Relu6
+    tasks['SSD alone, tfjs relu6'] = async () => {
+      useNativeRelu6(false);
+      await ssd.detect(img).finally(() => useNativeRelu6(true));
+    };
+    tasks['SSD alone, native Relu6'] = () => ssd.detect(img);
+  }
+  const ms = await interleaved(tasks, runs);
+  console.log(`  ${photo} resized to 640x480; faces found: ${counts.join(', ')}`);
+  for (const [name, t] of Object.entries(ms))
+    console.log(`    ${name.padEnd(24)} ${t.toFixed(1).padStart(7)} ms per picture (${(1000 / t).toFixed(1)} pictures/s)`);
 }
+ssd?.dispose();
 const crops = new Uint8Array(64 * 48 * 48).map((_, i) => (i * 7) % 256);
-const classify64 = await medianMs(() => r.classify(crops), runs);
-const classify1 = await medianMs(() => r.classify(crops.subarray(0, 2304)), runs * 5);
+const classify64 = await medianMs(() => first.classify(crops), runs);
+const classify1 = await medianMs(() => first.classify(crops.subarray(0, 2304)), runs * 5);
 console.log(
   `  emotion model alone: ${(classify64 / 64).toFixed(3)} ms per face at batch 64 (${Math.round(64000 / classify64)} faces/s), ${classify1.toFixed(2)} ms at batch 1`,
 );
-r.dispose();
+for (const r of recognizers.values()) r.dispose();

@@ -69,16 +69,28 @@ export {
 } from './recognizer.js';
 export { recognizeFiles, type FileRecognition, type RecognizeFilesOptions } from './node/recognize-files.js';
 export { loadFaceDetector, nodeFaceApi } from './node/face-api.js';
+export { loadDetector } from './node/detector.js';
+export { blazeFaceFiles, loadBlazeFace } from './node/blazeface.js';
+export { BlazeFaceDetector, type BlazeFaceOptions } from './face/blazeface.js';
+export { ChoosingDetector, AUTO_CLOSE_UP_SHARE, detectorChoice } from './face/choice.js';
 export { saveEnsemble } from './node/ensemble.js';
 export { exportModel, type ExportOptions } from './node/export.js';
 export { describeModel, type ModelDescription } from './node/describe.js';
-export { loadModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
+export { loadModelFrom, loadGraphModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
 export { folderFiles } from './node/model-folder.js';
 export { wholePicture, faceInputs, wholeFaceInput } from './image/preprocess.js';
 export { mapOrdered, serialQueue } from './concurrency.js';
 export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './results.js';
 export { uncertaintyThreshold, type UncertaintyThreshold } from './eval/uncertainty.js';
-export { FaceDetector, type DetectorOptions, type DetectedFace, type FaceApiSource } from './face/detector.js';
+export {
+  FaceDetector,
+  type Detector,
+  type DetectorChoice,
+  type DetectCall,
+  type DetectorOptions,
+  type DetectedFace,
+  type FaceApiSource,
+} from './face/detector.js';
 export type { Box, Point } from './image/geometry.js';
 export { loadRgb, type ImageInput } from './node/decode.js';
 export { type RawImage, type RgbImage } from './image/pixels.js';

@@ -15,7 +15,7 @@ import type { ModelMetadata } from './models/metadata.js';
 import { modelProbabilities } from './models/predict.js';
 import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
-import type { DetectedFace, FaceDetector } from './face/detector.js';
+import type { DetectCall, DetectedFace, Detector } from './face/detector.js';
 import { cropGeometry } from './face/align.js';
 
 /** How the recognizer cuts faces and reports their emotions. */
@@ -57,8 +57,8 @@ export interface FaceEmotion {
 
 /** A recognizer of decoded pictures: what every platform's recognizer can do. */
 export interface PixelRecognizer {
-  /** Faces and emotions in decoded RGB pictures, classified in one batch. */
-  recognizeRgb(images: readonly RgbImage[]): Promise<FaceEmotion[][]>;
+  /** Faces and emotions in decoded RGB pictures, classified in one batch. `call.detector` picks the face detector for these pictures. */
+  recognizeRgb(images: readonly RgbImage[], call?: DetectCall): Promise<FaceEmotion[][]>;
   /** Probabilities (n x 7) for 48x48 grey crops (n * 2304 bytes). */
   classify(crops: Uint8Array): Promise<Float32Array>;
   readonly meta: ModelMetadata;
@@ -72,7 +72,7 @@ export interface RecognizerParts {
   model: tf.LayersModel;
   meta: ModelMetadata;
   /** Without one, every picture is taken as one face already cropped (as FER2013 images are). */
-  detector?: FaceDetector;
+  detector?: Detector;
   engine: EngineInfo;
 }
 
@@ -122,13 +122,13 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
   // the model's fitted temperature (if any) is applied: probabilities mean what they say
   const classify = (crops: Uint8Array) => modelProbabilities(model, meta, crops, { tta, batchSize: 64 });
 
-  async function recognizeRgb(images: readonly RgbImage[]): Promise<FaceEmotion[][]> {
+  async function recognizeRgb(images: readonly RgbImage[], call: DetectCall = {}): Promise<FaceEmotion[][]> {
     if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
     const found: { image: number; face: DetectedFace; roll: number }[] = [];
     const inputs: Uint8Array[] = [];
     for (let i = 0; i < images.length; i++) {
       const img = images[i];
-      const faces = detector ? await detector.detect(img) : undefined;
+      const faces = detector ? await detector.detect(img, call) : undefined;
       if (faces?.length === 0) continue; // no grey copy for pictures without a face (most video frames of an empty scene)
       const crops = faceCrops(img, faces, options);
       inputs.push(faceInputs(img, crops));

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FerkitError } from '../errors.js';
 import { closest } from './suggest.js';
 import type { EngineChoice } from '../engine.js';
+import { DETECTOR_CHOICES, type DetectorChoice } from '../face/choice.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -67,6 +68,14 @@ export function usageFlag(value: string | undefined, fallback: string): string[]
 const ENGINES: readonly EngineChoice[] = ['auto', 'native', 'wasm', 'cpu'];
 
 /** The --backend flag, checked; undefined when absent (the engine then reads FERKIT_BACKEND, else auto). */
+/** `--detector`: fast, accurate or auto (default auto). */
+export function detectorFlag(value: string | undefined): DetectorChoice {
+  if (value === undefined) return 'auto';
+  if ((DETECTOR_CHOICES as readonly string[]).includes(value)) return value as DetectorChoice;
+  const guess = closest(value, DETECTOR_CHOICES);
+  throw new FerkitError('BAD_ARGUMENT', `--detector must be one of ${DETECTOR_CHOICES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
+}
+
 export function backendFlag(value: string | undefined): EngineChoice | undefined {
   if (value === undefined) return undefined;
   if ((ENGINES as readonly string[]).includes(value)) return value as EngineChoice;

@@ -9,7 +9,7 @@ import { recognizeFiles, type FileRecognition } from '../node/recognize-files.js
 import { annotate } from '../draw/annotate.js';
 import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
-import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag } from './args.js';
 
 export const PREDICT_HELP = `ferkit predict FILE|DIR|GLOB... [options]
 
@@ -23,6 +23,8 @@ reported and skipped; the exit code is 1 when any file failed.
   --csv                  CSV with a header, one row per face (a row with empty cells for a picture without)
   --annotate DIR         write each picture with boxes, labels and probabilities drawn
   --model DIR            model folder, or a bundled model by name: default (the default) or paper
+  --detector NAME        auto (default): the fast face detector (BlazeFace) for close-ups, the accurate one
+                         (SSD-MobileNet, tiles for large pictures) otherwise; fast; accurate
   --min-confidence P     face detection threshold (default 0.5)
   --uncertain-below P    flag faces whose top probability is below P as uncertain (default 0.5, where the
                          bundled models' answers become more often wrong than right; 0 flags none)
@@ -42,6 +44,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
       annotate: { type: 'string' },
       model: { type: 'string' },
       'min-confidence': { type: 'string' },
+      detector: { type: 'string' },
       'uncertain-below': { type: 'string' },
       margin: { type: 'string' },
       'no-align': { type: 'boolean' },
@@ -69,7 +72,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
-    detector: v.crops ? false : { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+    detector: v.crops ? false : { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     margin: numFlag(v.margin, 'margin', 0.1),
     align: !v['no-align'],
     uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW),

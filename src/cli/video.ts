@@ -10,7 +10,7 @@ import { videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
 import { table } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag } from './args.js';
 
 export const VIDEO_HELP = `ferkit video FILE|URL|CAMERA [options]
 
@@ -34,6 +34,7 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         scale frames down to this longest side (default 1280)
   --model DIR          model folder, or a bundled model by name: default (the default) or paper
+  --detector NAME      auto (default): the fast face detector for close-ups, the accurate one otherwise; fast; accurate
   --min-confidence P   face detection threshold (default 0.5)
   --uncertain-below P  flag faces whose smoothed top probability is below P (default 0.5; 0 = none)
   --backend NAME       auto | native | wasm | cpu
@@ -104,6 +105,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       'max-side': { type: 'string' },
       model: { type: 'string' },
       'min-confidence': { type: 'string' },
+      detector: { type: 'string' },
       backend: { type: 'string' },
       'annotate-video': { type: 'string' },
       'uncertain-below': { type: 'string' },
@@ -118,7 +120,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
-    detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+    detector: { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
   });
   let timelineFile: WriteStream | undefined;
   if (v.out) {

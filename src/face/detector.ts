@@ -19,9 +19,34 @@ export interface DetectedFace {
   eyes?: { left: Point; right: Point };
   /** The 68 facial landmarks (iBUG order), in input pixels, where computed. */
   landmarks?: Point[];
+  /** BlazeFace's six keypoints, in input pixels: the person's right eye, left eye, nose tip, mouth centre, right ear, left ear. */
+  keypoints?: Point[];
+}
+
+/**
+ * Which face detector: `fast` (BlazeFace), `accurate` (SSD-MobileNet v1,
+ * tiles for large pictures, 68 landmarks) or `auto` (fast for close-ups,
+ * accurate otherwise; see face/choice.ts).
+ */
+export type DetectorChoice = 'fast' | 'accurate' | 'auto';
+
+/** What a recognizer asks of its detector for one picture. */
+export interface DetectCall {
+  /** Overrides the recognizer's detector choice for this call (a webcam loop asks for `fast`). */
+  detector?: DetectorChoice;
+}
+
+/** What the recognizer needs of a face detector. */
+export interface Detector {
+  /** Faces in an RGB image, largest first. No face gives an empty list. */
+  detect(img: RgbImage, call?: DetectCall): Promise<DetectedFace[]>;
+  /** Frees the detector's networks. */
+  dispose(): void;
 }
 
 export interface DetectorOptions {
+  /** Which detector; default `auto`. */
+  kind?: DetectorChoice;
   /** Faces below this detection confidence are dropped. Default 0.5. */
   minConfidence?: number;
   /** At most this many faces per picture. Default 100. */
@@ -76,6 +101,9 @@ interface FaceApiDetection {
   box: FaceApiBox;
   score: number;
 }
+interface FaceApiLandmarks {
+  positions: { x: number; y: number }[];
+}
 interface FaceApiNet {
   loadFromWeightMap(map: tf.NamedTensorMap): void;
   dispose(): void;
@@ -83,7 +111,10 @@ interface FaceApiNet {
 export interface FaceApi {
   SsdMobilenetv1: new () => FaceApiNet & { locateFaces(input: tf.Tensor, options: unknown): Promise<FaceApiDetection[]> };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
-  FaceLandmark68Net: new () => FaceApiNet & { detectLandmarks(input: tf.Tensor): Promise<{ positions: { x: number; y: number }[] }> };
+  FaceLandmark68Net: new () => FaceApiNet & {
+    /** One face, or a batch of faces (an array, answered with an array in the same order). */
+    detectLandmarks(input: tf.Tensor | tf.Tensor[]): Promise<FaceApiLandmarks | FaceApiLandmarks[]>;
+  };
   /** face-api.js's own emotion model (only `npm run bench:libraries` uses it, to compare). */
   FaceExpressionNet: new () => FaceApiNet & { forward(input: tf.Tensor3D[]): Promise<tf.Tensor2D> };
 }
@@ -104,16 +135,16 @@ export interface FaceApiSource {
  * `npm ci`, never downloaded at run time). Load once, detect many times,
  * dispose at the end.
  */
-export class FaceDetector {
+export class FaceDetector implements Detector {
   private constructor(
     private readonly api: FaceApi,
     private readonly ssd: InstanceType<FaceApi['SsdMobilenetv1']>,
     private readonly landmarkNet: InstanceType<FaceApi['FaceLandmark68Net']> | undefined,
-    readonly options: Required<DetectorOptions>,
+    readonly options: Required<Omit<DetectorOptions, 'kind'>>,
   ) {}
 
-  static async load(source: FaceApiSource, options: DetectorOptions = {}): Promise<FaceDetector> {
-    const opts: Required<DetectorOptions> = {
+  static async load(source: FaceApiSource, options: Omit<DetectorOptions, 'kind'> = {}): Promise<FaceDetector> {
+    const opts: Required<Omit<DetectorOptions, 'kind'>> = {
       minConfidence: options.minConfidence ?? 0.5,
       maxFaces: options.maxFaces ?? 100,
       landmarks: options.landmarks ?? true,
@@ -165,25 +196,36 @@ export class FaceDetector {
         const x = Math.max(0, d.box.x),
           y = Math.max(0, d.box.y);
         const box = { x, y, width: Math.min(img.width, d.box.x + d.box.width) - x, height: Math.min(img.height, d.box.y + d.box.height) - y };
-        if (box.width < 2 || box.height < 2) continue;
-        const face: DetectedFace = { box, score: d.score };
-        if (this.landmarkNet) {
-          const bx = Math.floor(box.x),
-            by = Math.floor(box.y);
-          const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(box.width))),
-            bh = Math.max(2, Math.min(img.height - by, Math.ceil(box.height)));
-          const crop = tf.tidy(() => tf.slice(input, [by, bx, 0], [bh, bw, 3]));
-          const lm = await this.landmarkNet.detectLandmarks(crop).finally(() => crop.dispose());
-          const pts = lm.positions.map((p) => ({ x: p.x + bx, y: p.y + by }));
-          face.landmarks = pts;
-          face.eyes = { left: centroid(pts.slice(36, 42)), right: centroid(pts.slice(42, 48)) };
-        }
-        faces.push(face);
+        if (box.width >= 2 && box.height >= 2) faces.push({ box, score: d.score });
       }
+      if (this.landmarkNet && faces.length > 0) await this.addLandmarks(input, img, faces);
       return faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     } finally {
       input.dispose();
     }
+  }
+
+  /** The 68 landmarks and eye centres of all faces of a picture, in one batch. */
+  private async addLandmarks(input: tf.Tensor3D, img: RgbImage, faces: DetectedFace[]): Promise<void> {
+    const origins = faces.map(({ box }) => {
+      const bx = Math.floor(box.x),
+        by = Math.floor(box.y);
+      return { bx, by, bw: Math.max(2, Math.min(img.width - bx, Math.ceil(box.width))), bh: Math.max(2, Math.min(img.height - by, Math.ceil(box.height))) };
+    });
+    const crops = origins.map(({ bx, by, bw, bh }) => tf.slice(input, [by, bx, 0], [bh, bw, 3]));
+    let marks: FaceApiLandmarks[];
+    try {
+      const out = await this.landmarkNet!.detectLandmarks(crops);
+      marks = Array.isArray(out) ? out : [out];
+    } finally {
+      crops.forEach((c) => c.dispose());
+    }
+    faces.forEach((face, k) => {
+      const { bx, by } = origins[k];
+      const pts = marks[k].positions.map((p) => ({ x: p.x + bx, y: p.y + by }));
+      face.landmarks = pts;
+      face.eyes = { left: centroid(pts.slice(36, 42)), right: centroid(pts.slice(42, 48)) };
+    });
   }
 
   dispose(): void {

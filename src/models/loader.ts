@@ -95,3 +95,27 @@ async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, n
     throw new FerkitError('BAD_MODEL', `${files.location}: cannot load the model (${(err as Error).message})`, { file: files.location, cause: err });
   }
 }
+
+/**
+ * A TensorFlow.js graph model (a converted TensorFlow SavedModel, such as
+ * the face detectors published in npm packages) from its JSON file and the
+ * weight files it names.
+ */
+export async function loadGraphModelFrom(files: ModelFiles, path: string): Promise<tf.GraphModel> {
+  const json = await readModelJson<ModelJson & { format?: string }>(files, path);
+  if (!json) throw new FerkitError('MODEL_NOT_FOUND', `no ${path} in ${files.location}; give the folder that holds it`, { file: files.location });
+  const slash = path.lastIndexOf('/');
+  try {
+    return await tf.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+        weightData: await readWeightData(files, json.weightsManifest, path.slice(0, slash + 1)),
+        format: json.format ?? 'graph-model',
+      }),
+    );
+  } catch (err) {
+    if (err instanceof FerkitError) throw err;
+    throw new FerkitError('BAD_MODEL', `${files.location}: cannot load ${path} (${(err as Error).message})`, { file: files.location, cause: err });
+  }
+}

@@ -27,3 +27,21 @@ test('Step: the ReLU gradient through it is dy where x > 0, 0 elsewhere, and no 
   tf.dispose([x, dy, g]);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('on the native engine, clipByValue(x, 0, 6) runs as one Relu6 op with the same values, and other clips are unchanged', { skip }, async () => {
+  const values = [-1e6, -7, -6, -1, -1e-7, 0, 1e-7, 0.5, 3, 5.999999, 6, 6.000001, 7, 1e6, Number.NaN];
+  const x = tf.tensor1d(values);
+  const profile = await tf.profile(() => tf.clipByValue(x, 0, 6).dispose());
+  assert.deepEqual(profile.kernelNames, ['ClipByValue'], 'one op, no minimum and maximum passes');
+  const got = tf.clipByValue(x, 0, 6);
+  const out = await got.data();
+  values.forEach((v, i) => {
+    const want = Math.min(6, Math.max(0, Math.fround(v)));
+    if (Number.isNaN(v)) return; // TensorFlow's ops differ on NaN; not asked of either
+    assert.ok(Math.abs(out[i] - want) <= 1e-6, `${v}: ${out[i]} vs ${want}`);
+  });
+  const other = await tf.clipByValue(x, -1, 2).data();
+  assert.deepEqual(Array.from(other.slice(0, 4)), [-1, -1, -1, -1]);
+  assert.equal(other[13], 2);
+  tf.dispose([x, got]);
+});

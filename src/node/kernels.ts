@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 interface NativeBackend {
   binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.TensorInfo;
+  executeSingleInput(name: string, input: tf.TensorInfo): tf.TensorInfo;
   disposeData(dataId: tf.DataId): void;
 }
 
@@ -41,9 +42,44 @@ function registerStep(): void {
   });
 }
 
+let originalClip: tf.KernelConfig | undefined;
+
+/**
+ * tfjs-node runs `clipByValue(x, 0, 6)` (relu6, as face-api's SSD-MobileNet
+ * writes it) as two passes, a minimum then a maximum, each with a new scalar
+ * tensor. Re-registered on the native backend, that case runs TensorFlow's
+ * own Relu6 op: one pass, nothing allocated besides the result. Any other
+ * clip runs as before; gradients are registered by kernel name and are
+ * unchanged. `registerNativeKernels` turns it on; `useNativeRelu6(false)` puts
+ * tfjs-node's kernel back (benchmarks compare the two).
+ */
+export function useNativeRelu6(on = true): void {
+  if (on === (originalClip !== undefined)) return;
+  if (!on) {
+    tf.unregisterKernel(tf.ClipByValue, 'tensorflow');
+    tf.registerKernel(originalClip!);
+    originalClip = undefined;
+    return;
+  }
+  const original = tf.getKernel(tf.ClipByValue, 'tensorflow');
+  if (!original) return;
+  tf.unregisterKernel(tf.ClipByValue, 'tensorflow');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const { clipValueMin, clipValueMax } = args.attrs as unknown as tf.ClipByValueAttrs;
+      const x = args.inputs.x as tf.TensorInfo;
+      if (clipValueMin === 0 && clipValueMax === 6 && x.dtype === 'float32') return (args.backend as unknown as NativeBackend).executeSingleInput(tf.Relu6, x);
+      return original.kernelFunc(args);
+    },
+  });
+  originalClip = original;
+}
+
 /** Registers ferkit's kernels over the native engine's; once per process, after tfjs-node has loaded. */
 export function registerNativeKernels(): void {
   if (registered) return;
   registered = true;
   registerStep();
+  useNativeRelu6();
 }

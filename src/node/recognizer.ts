@@ -2,28 +2,29 @@
 import { initEngine } from './engine.js';
 import type { EngineChoice } from '../engine.js';
 import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
-import type { DetectorOptions } from '../face/detector.js';
+import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detector.js';
 import { loadRgb, type ImageInput } from './decode.js';
 import { defaultModelDir, loadModel } from './model-folder.js';
-import { loadFaceDetector } from './face-api.js';
+import { detectorSettings, loadDetector } from './detector.js';
 
 export interface RecognizerOptions extends RecognitionOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
   model?: string;
   /**
-   * Face detection settings, or `false` to treat every input as one face
-   * already cropped (as FER2013 images are).
+   * Which face detector (`auto`, the default: the fast one for close-ups, the
+   * accurate one otherwise; `fast`; `accurate`), or its settings, or `false`
+   * to treat every input as one face already cropped (as FER2013 images are).
    */
-  detector?: DetectorOptions | false;
+  detector?: DetectorChoice | DetectorOptions | false;
   /** Backend; default auto (native engine where it loads), or the FERKIT_BACKEND environment variable. */
   backend?: EngineChoice;
 }
 
 export interface Recognizer extends PixelRecognizer {
   /** Faces and emotions in one picture; an empty list when there is no face. */
-  recognize(input: ImageInput): Promise<FaceEmotion[]>;
+  recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
   /** The same for several pictures, classified in one batch. */
-  recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
+  recognize(inputs: readonly ImageInput[], call?: DetectCall): Promise<FaceEmotion[][]>;
 }
 
 /**
@@ -36,18 +37,18 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const { model, meta } = await loadModel(options.model ?? defaultModelDir());
   let detector;
   try {
-    detector = options.detector === false ? undefined : await loadFaceDetector(options.detector ?? {});
+    detector = options.detector === false ? undefined : await loadDetector(detectorSettings(options.detector));
   } catch (err) {
     model.dispose();
     throw err;
   }
   const core = assembleRecognizer({ model, meta, engine, ...(detector ? { detector } : {}) }, options);
 
-  async function recognize(input: ImageInput): Promise<FaceEmotion[]>;
-  async function recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
-  async function recognize(input: ImageInput | readonly ImageInput[]): Promise<FaceEmotion[] | FaceEmotion[][]> {
-    if (Array.isArray(input)) return core.recognizeRgb(await Promise.all((input as readonly ImageInput[]).map(loadRgb)));
-    const [faces] = await core.recognizeRgb([await loadRgb(input as ImageInput)]);
+  async function recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
+  async function recognize(inputs: readonly ImageInput[], call?: DetectCall): Promise<FaceEmotion[][]>;
+  async function recognize(input: ImageInput | readonly ImageInput[], call: DetectCall = {}): Promise<FaceEmotion[] | FaceEmotion[][]> {
+    if (Array.isArray(input)) return core.recognizeRgb(await Promise.all((input as readonly ImageInput[]).map(loadRgb)), call);
+    const [faces] = await core.recognizeRgb([await loadRgb(input as ImageInput)], call);
     return faces;
   }
   return { ...core, recognize };

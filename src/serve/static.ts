@@ -1,7 +1,8 @@
 /**
  * The files the web page needs, served by `ferkit serve` from an allowlist
  * made at start-up (no path from a request ever reaches the file system):
- * the built page, the served model's files, face-api's detector weights and
+ * the built page, the served model's files, the face detectors' weights
+ * (face-api's SSD-MobileNet and landmarks, human's BlazeFace) and
  * TensorFlow.js's WebAssembly binaries. The page may load nothing from any
  * other host (Content-Security-Policy).
  */
@@ -103,7 +104,10 @@ export interface StaticOptions {
   webDir?: string;
 }
 
-/** Registers the page at `/`, the model at `/model/`, face-api's weights at `/face-api/`, WebAssembly at `/tfjs-wasm/`. */
+/**
+ * Registers the page at `/`, the model at `/model/`, face-api's weights at
+ * `/face-api/`, BlazeFace's at `/blazeface/`, WebAssembly at `/tfjs-wasm/`.
+ */
 export async function registerStatic(app: FastifyInstance, options: StaticOptions): Promise<{ page: boolean }> {
   const require = createRequire(import.meta.url);
   const files = new Map<string, string>();
@@ -113,6 +117,9 @@ export async function registerStatic(app: FastifyInstance, options: StaticOption
   for (const [rel, path] of modelFiles(options.modelDir)) files.set(`/model/${rel}`, path);
   const faceApiModels = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
   for (const [url, path] of listFiles(faceApiModels, '/face-api/', (f) => /^(ssd_mobilenetv1|face_landmark_68)_model/.test(f))) files.set(url, path);
+  // @vladmandic/human exports no package.json: its main file is in dist/, its models beside it
+  const humanModels = join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
+  for (const [url, path] of listFiles(humanModels, '/blazeface/', (f) => f === 'blazeface.json' || f === 'blazeface.bin')) files.set(url, path);
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const [url, path] of listFiles(wasmDir, '/tfjs-wasm/', (f) => !f.includes('/') && f.endsWith('.wasm'))) files.set(url, path);
 

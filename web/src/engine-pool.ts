@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createBrowserRecognizer, type BrowserBackend, type BrowserRecognizer } from '../../src/browser/index.js';
 
-/** Where `ferkit serve` puts the model, face-api's weights and the WebAssembly files. */
-export const SERVED = { modelUrl: '/model/', detectorUrl: '/face-api/', wasmPaths: '/tfjs-wasm/' } as const;
+/** Where `ferkit serve` puts the model, the face detectors' weights and the WebAssembly files. */
+export const SERVED = { modelUrl: '/model/', detectorUrl: '/face-api/', fastDetectorUrl: '/blazeface/', wasmPaths: '/tfjs-wasm/' } as const;
 
 export interface RecognizerPool {
   /** Runs `task` with the recognizer for `backend`, after the tasks before it. */

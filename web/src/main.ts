@@ -222,7 +222,8 @@ async function webcamLoop(generation: number): Promise<void> {
       const faces = await app.pool.run(backend(), async (r) => {
         if (!live()) return undefined;
         fresh = noteEngine(r);
-        return r.recognize(ui.video);
+        // live video: the fast face detector (BlazeFace) on every frame
+        return r.recognize(ui.video, { detector: 'fast' });
       });
       if (!faces || !live()) break;
       const now = performance.now();

@@ -1,0 +1,240 @@
+/**
+ * The fast face detector: MediaPipe's BlazeFace (the 256x256 "back camera"
+ * model, as published in the @vladmandic/human package), decoded here from
+ * the network's raw outputs. Platform-neutral: an adapter loads the graph
+ * model (src/node/blazeface.ts, src/browser/detector.ts) and hands it over.
+ *
+ * The network sees the picture letterboxed into 256x256 and scores 896
+ * anchors: a 16x16 grid with 2 anchors per cell (stride 16) and an 8x8 grid
+ * with 6 (stride 32). For each anchor it regresses a box (centre offset,
+ * width, height) and six keypoints (the two eyes, nose tip, mouth centre and
+ * the two ear tragions), all in input pixels relative to the anchor centre.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FerkitError } from '../errors.js';
+import type { RgbImage } from '../image/pixels.js';
+import type { Box, Point } from '../image/geometry.js';
+import type { DetectedFace } from './detector.js';
+
+/** The network's input side, in pixels. */
+export const BLAZEFACE_SIZE = 256;
+/** Values per anchor in the regression output: box (4) and six keypoints (12). */
+const REGRESSION_VALUES = 16;
+
+/** The model file inside its folder (the package's `models/`). */
+export const BLAZEFACE_MODEL_FILE = 'blazeface.json';
+
+/** Anchor centres, normalised to 0..1, in the order of the network's outputs (16x16 grid first, then 8x8). Pure. */
+export function blazeFaceAnchors(size = BLAZEFACE_SIZE): Float32Array {
+  const layers: { stride: number; perCell: number }[] = [
+    { stride: 16, perCell: 2 },
+    { stride: 32, perCell: 6 },
+  ];
+  const out: number[] = [];
+  for (const { stride, perCell } of layers) {
+    const cells = Math.ceil(size / stride);
+    for (let y = 0; y < cells; y++) {
+      for (let x = 0; x < cells; x++) {
+        for (let k = 0; k < perCell; k++) out.push((x + 0.5) / cells, (y + 0.5) / cells);
+      }
+    }
+  }
+  return Float32Array.from(out);
+}
+
+/** Logistic function, clamped as MediaPipe does so that huge logits stay finite. */
+export function sigmoid(logit: number): number {
+  const z = Math.max(-100, Math.min(100, logit));
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** How the picture was placed into the network's square input: input pixel = network pixel * scale. */
+export interface Letterbox {
+  /** Picture pixels per network pixel. */
+  scale: number;
+  /** The picture's size inside the network input, in network pixels. */
+  width: number;
+  height: number;
+}
+
+/** The letterbox of a picture: scaled so its longer side fills the input, padded at the right or bottom. Pure. */
+export function letterbox(width: number, height: number, size = BLAZEFACE_SIZE): Letterbox {
+  const scale = Math.max(width, height) / size;
+  return { scale, width: Math.max(1, Math.round(width / scale)), height: Math.max(1, Math.round(height / scale)) };
+}
+
+/** A face decoded from one anchor, in picture pixels, before overlaps are removed. */
+export interface BlazeFaceCandidate {
+  box: Box;
+  score: number;
+  /** Right eye, left eye (the person's), nose tip, mouth centre, right ear, left ear. */
+  keypoints: Point[];
+}
+
+/**
+ * Decodes the network's outputs: every anchor whose score reaches
+ * `minConfidence` becomes a face in picture pixels. `logits` has one value
+ * per anchor, `regressions` sixteen. Pure.
+ */
+export function decodeBlazeFace(
+  logits: ArrayLike<number>,
+  regressions: ArrayLike<number>,
+  anchors: Float32Array,
+  box: Letterbox,
+  minConfidence: number,
+  size = BLAZEFACE_SIZE,
+): BlazeFaceCandidate[] {
+  const out: BlazeFaceCandidate[] = [];
+  const n = anchors.length / 2;
+  // network pixels -> picture pixels
+  const px = box.scale;
+  for (let i = 0; i < n; i++) {
+    const score = sigmoid(logits[i]);
+    if (score < minConfidence) continue;
+    const r = i * REGRESSION_VALUES;
+    const ax = anchors[2 * i] * size,
+      ay = anchors[2 * i + 1] * size;
+    const cx = ax + regressions[r],
+      cy = ay + regressions[r + 1];
+    const w = regressions[r + 2],
+      h = regressions[r + 3];
+    const keypoints: Point[] = [];
+    for (let k = 0; k < 6; k++) keypoints.push({ x: (ax + regressions[r + 4 + 2 * k]) * px, y: (ay + regressions[r + 5 + 2 * k]) * px });
+    out.push({ box: { x: (cx - w / 2) * px, y: (cy - h / 2) * px, width: w * px, height: h * px }, score, keypoints });
+  }
+  return out;
+}
+
+/** Intersection over union of two boxes. Pure. */
+export function boxIou(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+/**
+ * Non-maximum suppression with blending: each kept face is the
+ * score-weighted mean of the candidates overlapping it by more than
+ * `minIou` (steadier boxes from frame to frame than keeping the best one
+ * alone, as MediaPipe does). Its score stays the best one's. Pure.
+ */
+export function blendOverlaps(candidates: readonly BlazeFaceCandidate[], minIou = 0.3): BlazeFaceCandidate[] {
+  const rest = [...candidates].sort((a, b) => b.score - a.score);
+  const kept: BlazeFaceCandidate[] = [];
+  while (rest.length > 0) {
+    const best = rest[0];
+    const group: BlazeFaceCandidate[] = [];
+    for (let i = rest.length - 1; i >= 0; i--) {
+      if (boxIou(best.box, rest[i].box) > minIou || i === 0) group.push(...rest.splice(i, 1));
+    }
+    const total = group.reduce((s, c) => s + c.score, 0);
+    const mean = (get: (c: BlazeFaceCandidate) => number) => group.reduce((s, c) => s + get(c) * c.score, 0) / total;
+    kept.push({
+      box: { x: mean((c) => c.box.x), y: mean((c) => c.box.y), width: mean((c) => c.box.width), height: mean((c) => c.box.height) },
+      score: best.score,
+      keypoints: best.keypoints.map((_, k) => ({ x: mean((c) => c.keypoints[k].x), y: mean((c) => c.keypoints[k].y) })),
+    });
+  }
+  return kept;
+}
+
+/**
+ * BlazeFace's box is tighter than SSD-MobileNet's, which the crop margin
+ * and the emotion models were set up with: it is grown to SSD-MobileNet's
+ * framing (factors measured on matched faces of the photos in the shared
+ * data, see `npm run bench:detectors`), so crops look the same whichever
+ * detector found the face.
+ */
+export const BLAZEFACE_TO_SSD = { width: 0.895, height: 1.214, dy: -0.116 } as const;
+
+/** A BlazeFace face as ferkit's detected face: box in SSD-MobileNet's framing, clipped to the picture, eyes from the keypoints. Pure. */
+export function toDetectedFace(c: BlazeFaceCandidate, width: number, height: number): DetectedFace | undefined {
+  const cx = c.box.x + c.box.width / 2,
+    cy = c.box.y + c.box.height / 2 + c.box.height * BLAZEFACE_TO_SSD.dy;
+  const w = c.box.width * BLAZEFACE_TO_SSD.width,
+    h = c.box.height * BLAZEFACE_TO_SSD.height;
+  const x = Math.max(0, cx - w / 2),
+    y = Math.max(0, cy - h / 2);
+  const box = { x, y, width: Math.min(width, cx + w / 2) - x, height: Math.min(height, cy + h / 2) - y };
+  if (box.width < 2 || box.height < 2) return undefined;
+  // the person's right eye is on the picture's left: `left` and `right` are as seen, like the 68 landmarks' eyes
+  const [a, b] = c.keypoints;
+  const eyes = a.x <= b.x ? { left: a, right: b } : { left: b, right: a };
+  return { box, score: c.score, eyes, keypoints: c.keypoints };
+}
+
+export interface BlazeFaceOptions {
+  /** Faces below this detection confidence are dropped. Default 0.5. */
+  minConfidence?: number;
+  /** At most this many faces per picture. Default 100. */
+  maxFaces?: number;
+}
+
+/**
+ * BlazeFace: finds faces and their eyes in one pass of a small network.
+ * Fast enough for live video; it sees the picture at 256x256, so faces
+ * smaller than about a tenth of the picture's longer side are missed
+ * (SSD-MobileNet, the accurate detector, finds them). Load once, detect
+ * many times, dispose at the end.
+ */
+export class BlazeFaceDetector {
+  private readonly anchors = blazeFaceAnchors();
+
+  private constructor(
+    private readonly model: tf.GraphModel,
+    readonly options: Required<BlazeFaceOptions>,
+  ) {}
+
+  /** The detector around BlazeFace's loaded graph model (`blazeface.json`, see `BLAZEFACE_MODEL_FILE`); it owns the model. */
+  static create(model: tf.GraphModel, options: BlazeFaceOptions = {}): BlazeFaceDetector {
+    const opts: Required<BlazeFaceOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100 };
+    if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) {
+      model.dispose();
+      throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
+    }
+    return new BlazeFaceDetector(model, opts);
+  }
+
+  /** Faces in an RGB image, largest first, with their eyes. No face gives an empty list. */
+  async detect(img: RgbImage): Promise<DetectedFace[]> {
+    const lb = letterbox(img.width, img.height);
+    const [logits, regressions] = tf.tidy(() => {
+      const pixels = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+      const resized = tf.image.resizeBilinear(pixels, [lb.height, lb.width]);
+      // -1..1, black padding to the right and below
+      const scaled = tf.sub(tf.div(resized, 127.5), 1);
+      const input = tf
+        .pad(
+          scaled,
+          [
+            [0, BLAZEFACE_SIZE - lb.height],
+            [0, BLAZEFACE_SIZE - lb.width],
+            [0, 0],
+          ],
+          -1,
+        )
+        .expandDims(0);
+      const [s16, s8, r16, r8] = this.model.execute(input, ['Identity:0', 'Identity_1:0', 'Identity_2:0', 'Identity_3:0']) as tf.Tensor[];
+      return [tf.concat([s16.flatten(), s8.flatten()]), tf.concat([r16.flatten(), r8.flatten()])];
+    });
+    let scores: Float32Array, boxes: Float32Array;
+    try {
+      [scores, boxes] = (await Promise.all([logits.data(), regressions.data()])) as [Float32Array, Float32Array];
+    } finally {
+      logits.dispose();
+      regressions.dispose();
+    }
+    const found = blendOverlaps(decodeBlazeFace(scores, boxes, this.anchors, lb, this.options.minConfidence));
+    return found
+      .slice(0, this.options.maxFaces)
+      .map((c) => toDetectedFace(c, img.width, img.height))
+      .filter((f): f is DetectedFace => f !== undefined)
+      .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
