@@ -10,8 +10,15 @@ export async function medianMs(f: () => Promise<unknown>, n: number): Promise<nu
     await f();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return n % 2 ? times[(n - 1) / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+  return median(times);
+}
+
+/** Median of some figures (NaN for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** The CPU the figures were measured on: model, cores and its widest vector instructions. */

@@ -12,6 +12,26 @@ export function createRng(seed: number): Rng {
   };
 }
 
+/**
+ * Fills `out` with a dropout mask: `scale` where the seeded generator's next
+ * number is below `keep`, else 0; the same values as
+ * `out[i] = rng() < keep ? scale : 0` with `rng = createRng(seed)`, several
+ * times faster (the generator inlined, compared as integers).
+ */
+export function fillDropoutMask(out: Float32Array, seed: number, keep: number, scale: number): Float32Array {
+  // rng() < keep  <=>  u / 2^32 < keep  <=>  u < keep * 2^32 (both sides exact in doubles)
+  const threshold = keep * 4294967296;
+  let a = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (t ^ (t >>> 14)) >>> 0 < threshold ? scale : 0;
+  }
+  return out;
+}
+
 /** Mixes several integers into one 32-bit seed (for per-epoch, per-step seeds). */
 export function mixSeed(...parts: number[]): number {
   let h = 0x811c9dc5;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, mixSeed } from '../random.js';
+import { fillDropoutMask, mixSeed } from '../random.js';
 
 export interface SeededDropoutArgs {
   rate: number;
@@ -33,9 +33,7 @@ export class SeededDropout extends tf.layers.Layer {
       const n = x.size;
       const keep = 1 - this.rate;
       const scale = 1 / keep;
-      const mask = new Float32Array(n);
-      const rng = createRng(mixSeed(this.seed, this.step));
-      for (let i = 0; i < n; i++) mask[i] = rng() < keep ? scale : 0;
+      const mask = fillDropoutMask(new Float32Array(n), mixSeed(this.seed, this.step), keep, scale);
       return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
     });
   }
