@@ -6,6 +6,8 @@ import type { DetectorOptions } from '../face/detector.js';
 import { loadRgb, type ImageInput } from './decode.js';
 import { defaultModelDir, loadModel } from './model-folder.js';
 import { loadFaceDetector } from './face-api.js';
+import type { RuntimeChoice } from '../models/classifier.js';
+import { chooseClassifier } from './onnx.js';
 
 export interface RecognizerOptions extends RecognitionOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
@@ -17,9 +19,19 @@ export interface RecognizerOptions extends RecognitionOptions {
   detector?: DetectorOptions | false;
   /** Backend; default auto (native engine where it loads), or the FERKIT_BACKEND environment variable. */
   backend?: EngineChoice;
+  /**
+   * What runs the emotion network: `onnx` (ONNX Runtime, the model converted
+   * in memory), `tfjs` (TensorFlow.js on `backend`), or `auto` (default): ONNX
+   * Runtime, faster for every bundled model, unless it does not load or
+   * cannot run the model. Face detection runs on TensorFlow.js either way.
+   * Default auto, or the FERKIT_RUNTIME environment variable.
+   */
+  runtime?: RuntimeChoice;
 }
 
 export interface Recognizer extends PixelRecognizer {
+  /** Why the emotion network runs on `runtime`, in words for the user. */
+  readonly runtimeReason: string;
   /** Faces and emotions in one picture; an empty list when there is no face. */
   recognize(input: ImageInput): Promise<FaceEmotion[]>;
   /** The same for several pictures, classified in one batch. */
@@ -34,14 +46,16 @@ export interface Recognizer extends PixelRecognizer {
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
   const engine = await initEngine(options.backend);
   const { model, meta } = await loadModel(options.model ?? defaultModelDir());
+  // the classifier owns the model from here
+  const { classifier, reason } = await chooseClassifier(model, meta, options.runtime ?? (process.env.FERKIT_RUNTIME as RuntimeChoice | undefined) ?? 'auto');
   let detector;
   try {
     detector = options.detector === false ? undefined : await loadFaceDetector(options.detector ?? {});
   } catch (err) {
-    model.dispose();
+    classifier.dispose();
     throw err;
   }
-  const core = assembleRecognizer({ model, meta, engine, ...(detector ? { detector } : {}) }, options);
+  const core = assembleRecognizer({ classifier, meta, engine, ...(detector ? { detector } : {}) }, options);
 
   async function recognize(input: ImageInput): Promise<FaceEmotion[]>;
   async function recognize(inputs: readonly ImageInput[]): Promise<FaceEmotion[][]>;
@@ -50,5 +64,5 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     const [faces] = await core.recognizeRgb([await loadRgb(input as ImageInput)]);
     return faces;
   }
-  return { ...core, recognize };
+  return { ...core, runtimeReason: reason, recognize };
 }
