@@ -25,6 +25,12 @@ export interface Classifier {
   dispose(): void;
 }
 
+/** Whether a value is a classifier (rather than, say, a TensorFlow.js model). */
+export function isClassifier(x: unknown): x is Classifier {
+  const c = x as Partial<Classifier> | null;
+  return typeof c?.run === 'function' && typeof c.numClasses === 'number' && typeof c.runtime === 'string';
+}
+
 /** A TensorFlow.js layers model as a classifier; it owns the model. Leaves no tensor behind. */
 export function tfjsClassifier(model: tf.LayersModel): Classifier {
   const numClasses = model.outputs[0].shape[1] as number;

@@ -100,13 +100,14 @@ export interface ChosenClassifier {
  * default) takes ONNX Runtime, which ran every bundled model and every
  * registry architecture faster than TensorFlow.js (docs/performance.md),
  * and falls back to TensorFlow.js when ONNX Runtime does not load or the
- * model has a layer the export cannot map. The classifier owns `model`:
+ * model has a layer the export cannot map. Default: the FERKIT_RUNTIME
+ * environment variable, else auto. The classifier owns `model`:
  * with ONNX Runtime it is freed once converted.
  */
 export async function chooseClassifier(
   model: tf.LayersModel,
   meta: ModelMetadata,
-  choice: RuntimeChoice = 'auto',
+  choice: RuntimeChoice = (process.env.FERKIT_RUNTIME as RuntimeChoice | undefined) ?? 'auto',
   options: OnnxSessionOptions = {},
 ): Promise<ChosenClassifier> {
   if (!['auto', 'onnx', 'tfjs'].includes(choice))

@@ -47,7 +47,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const engine = await initEngine(options.backend);
   const { model, meta } = await loadModel(options.model ?? defaultModelDir());
   // the classifier owns the model from here
-  const { classifier, reason } = await chooseClassifier(model, meta, options.runtime ?? (process.env.FERKIT_RUNTIME as RuntimeChoice | undefined) ?? 'auto');
+  const { classifier, reason } = await chooseClassifier(model, meta, options.runtime);
   let detector;
   try {
     detector = options.detector === false ? undefined : await loadFaceDetector(options.detector ?? {});
