@@ -70,7 +70,21 @@ export {
 export { recognizeFiles, type FileRecognition, type RecognizeFilesOptions } from './node/recognize-files.js';
 export { loadFaceDetector, nodeFaceApi } from './node/face-api.js';
 export { saveEnsemble } from './node/ensemble.js';
-export { exportModel, type ExportOptions } from './node/export.js';
+export { exportModel, exportOnnx, type ExportOptions } from './node/export.js';
+export { chooseClassifier, onnxClassifier, onnxSession, onnxBytes, type ChosenClassifier, type OnnxSessionOptions } from './node/onnx.js';
+export { classifierProbabilities, tfjsClassifier, type Classifier, type RuntimeChoice } from './models/classifier.js';
+export {
+  onnxModelBytes,
+  onnxMetadata,
+  ONNX_INPUT,
+  ONNX_PROBABILITIES,
+  ONNX_UNCALIBRATED,
+  ONNX_OPSET,
+  ONNX_METADATA_KEYS,
+  type OnnxExportOptions,
+  type OnnxPreprocessing,
+  type OnnxCalibration,
+} from './models/onnx/model.js';
 export { describeModel, type ModelDescription } from './node/describe.js';
 export { loadModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
 export { folderFiles } from './node/model-folder.js';

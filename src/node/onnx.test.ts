@@ -17,7 +17,7 @@ import { classifierProbabilities } from '../models/classifier.js';
 import { averageModels } from '../models/ensemble.js';
 import { plainModelMetadata, type ModelMetadata } from '../models/metadata.js';
 import { modelProbabilities, normalisedImages, predictProbabilities, range } from '../models/predict.js';
-import { ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../models/onnx/model.js';
+import { ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_PROBABILITIES, ONNX_UNCALIBRATED, onnxMetadata } from '../models/onnx/model.js';
 import { readFields } from '../models/onnx/protobuf.js';
 import { createRng } from '../random.js';
 import { FerkitError } from '../errors.js';
@@ -216,8 +216,7 @@ test('the ONNX file carries labels, preprocessing, calibration and version in me
   const bytes = onnxBytes(model, meta);
   model.dispose();
   const fields = readFields(bytes);
-  const text = new TextDecoder();
-  const props = Object.fromEntries(fields.filter((f) => f.field === 14).map((f) => readFields(f.bytes!).map((e) => text.decode(e.bytes))));
+  const props = onnxMetadata(bytes);
   assert.deepEqual(Object.keys(props).sort(), [...ONNX_METADATA_KEYS].sort());
   assert.deepEqual(JSON.parse(props['labels']), meta.labels);
   assert.equal(props['architecture'], meta.architecture);

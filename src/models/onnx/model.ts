@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '../metadata.js';
 import { convertLayersModel } from './convert.js';
 import { encodeModel, type OnnxNode, type OnnxTensor } from './proto.js';
+import { readFields } from './protobuf.js';
 
 /** The ONNX operator set the graph is written for (ai.onnx). */
 export const ONNX_OPSET = 17;
@@ -125,4 +126,21 @@ export function onnxModelBytes(model: tf.LayersModel, meta: ModelMetadata, optio
       }),
     },
   });
+}
+
+/** The metadata_props of an ONNX file (ModelProto bytes), as written: values are strings (JSON for labels, preprocessing, calibration, outputs). */
+export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
+  const text = new TextDecoder();
+  const out: Record<string, string> = {};
+  for (const f of readFields(bytes)) {
+    if (f.field !== 14 || !f.bytes) continue;
+    let key = '';
+    let value = '';
+    for (const e of readFields(f.bytes)) {
+      if (e.field === 1) key = text.decode(e.bytes);
+      else if (e.field === 2) value = text.decode(e.bytes);
+    }
+    out[key] = value;
+  }
+  return out;
 }
