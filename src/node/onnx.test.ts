@@ -185,6 +185,38 @@ test('ONNX Runtime agrees with TensorFlow.js: the other layers the export maps',
   }
 });
 
+test('ONNX Runtime agrees with TensorFlow.js: every mapped activation and element-wise merge', async () => {
+  const input = tf.input({ shape: [48, 48, 1] });
+  const conv = (x: tf.SymbolicTensor, activation: string) =>
+    tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: activation as 'linear' }).apply(x) as tf.SymbolicTensor;
+  const base = conv(input, 'linear');
+  const branches = ['relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softplus', 'softsign', 'swish', 'mish', 'softmax'].map(
+    (a) => tf.layers.activation({ activation: a as 'linear' }).apply(base) as tf.SymbolicTensor,
+  );
+  const layered = [
+    tf.layers.reLU({ maxValue: 2 }).apply(base) as tf.SymbolicTensor,
+    tf.layers.elu({}).apply(base) as tf.SymbolicTensor,
+    tf.layers.softmax({ axis: -1 }).apply(base) as tf.SymbolicTensor,
+  ];
+  const all = [...branches, ...layered];
+  const merged = [
+    tf.layers.add().apply(all) as tf.SymbolicTensor,
+    tf.layers.average().apply(all.slice(0, 4)) as tf.SymbolicTensor,
+    tf.layers.maximum().apply(all.slice(4, 8)) as tf.SymbolicTensor,
+    tf.layers.minimum().apply(all.slice(8)) as tf.SymbolicTensor,
+  ];
+  const joined = tf.layers.concatenate({ axis: 3 }).apply(merged) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(conv(joined, 'linear')) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 7, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  randomise(model, 9);
+  try {
+    await checkAgreement('activations', model, { ...plainModelMetadata(), architecture: 'custom' }, faces);
+  } finally {
+    model.dispose();
+  }
+});
+
 test('a layer without an ONNX mapping is a BAD_MODEL error that names it, and auto falls back to TensorFlow.js', async () => {
   const model = tf.sequential({
     layers: [tf.layers.conv1d({ inputShape: [48, 48], filters: 2, kernelSize: 3, name: 'odd' }), tf.layers.flatten(), tf.layers.dense({ units: 7 })],
