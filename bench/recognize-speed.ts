@@ -3,7 +3,7 @@
  * emotion model, for a 640x480 photo, per picture and per face; and the
  * emotion model alone per face. Not a test: it prints figures.
  *
- *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME]
+ *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME] [--runtime auto|onnx|tfjs]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -12,12 +12,21 @@ import { createRecognizer } from '../src/node/recognizer.js';
 import { loadRgb } from '../src/node/decode.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
 import type { EngineChoice } from '../src/engine.js';
+import type { RuntimeChoice } from '../src/models/classifier.js';
 import { cpuDescription, medianMs } from './timing.js';
 
-const { values } = parseArgs({ options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' }, runtime: { type: 'string' } },
+});
 const runs = Number(values.runs ?? 21);
-const r = await createRecognizer({ backend: (values.backend ?? 'auto') as EngineChoice, ...(values.model ? { model: values.model } : {}) });
-console.log(`ferkit picture pipeline on ${r.engine.backend} (${r.meta.architecture} emotion model); CPU: ${cpuDescription()}; medians of ${runs} runs`);
+const r = await createRecognizer({
+  backend: (values.backend ?? 'auto') as EngineChoice,
+  runtime: (values.runtime ?? 'auto') as RuntimeChoice,
+  ...(values.model ? { model: values.model } : {}),
+});
+console.log(
+  `ferkit picture pipeline on ${r.engine.backend} (${r.meta.architecture} emotion model on ${r.runtime}); CPU: ${cpuDescription()}; medians of ${runs} runs`,
+);
 const photos = values.photo
   ? [values.photo]
   : [join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg'), join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt4.jpg')];
