@@ -119,7 +119,8 @@ function weightsOf(layer: tf.layers.Layer): Map<string, { data: Float32Array; sh
   const out = new Map<string, { data: Float32Array; shape: number[] }>();
   layer.weights.forEach((w, i) => {
     const role = w.originalName.split('/').pop() ?? w.originalName;
-    out.set(role, { data: Float32Array.from(values[i].dataSync() as Float32Array), shape: values[i].shape });
+    // a copy: batch-norm folding scales it in place
+    out.set(role, { data: (values[i].dataSync() as Float32Array).slice(), shape: values[i].shape });
   });
   return out;
 }
@@ -133,10 +134,15 @@ function need<T>(v: T | undefined, layer: tf.layers.Layer, what: string): T {
 function convWeight(k: { data: Float32Array; shape: number[] }): { data: Float32Array; dims: number[] } {
   const [kh, kw, cin, cout] = k.shape;
   const out = new Float32Array(k.data.length);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let c = 0; c < cin; c++)
-        for (let o = 0; o < cout; o++) out[((o * cin + c) * kh + i) * kw + j] = k.data[((i * kw + j) * cin + c) * cout + o];
+  const src = k.data;
+  const taps = kh * kw;
+  // source index ((t * cin + c) * cout + o), target ((o * cin + c) * taps + t) for tap t = i * kw + j
+  for (let t = 0; t < taps; t++)
+    for (let c = 0; c < cin; c++) {
+      const from = (t * cin + c) * cout;
+      const to = c * taps + t;
+      for (let o = 0; o < cout; o++) out[o * cin * taps + to] = src[from + o];
+    }
   return { data: out, dims: [cout, cin, kh, kw] };
 }
 

@@ -74,16 +74,23 @@ function writeNode(w: ProtoWriter, node: OnnxNode): void {
   for (const [name, value] of Object.entries(node.attributes ?? {})) w.message(5, (a) => writeAttribute(a, name, value));
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** raw_data: fixed-width little-endian values, as the format requires whatever the host's byte order. */
+function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const raw = new Uint8Array(data.byteLength);
+  const view = new DataView(raw.buffer);
+  if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  else data.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+  return raw;
+}
+
 function writeTensor(w: ProtoWriter, t: OnnxTensor): void {
   w.packedInts(1, t.dims);
   w.int(2, t.data instanceof Float32Array ? DataType.FLOAT : DataType.INT64);
   w.string(8, t.name);
-  // raw_data: fixed-width little-endian, as the format requires whatever the host's byte order
-  const raw = new Uint8Array(t.data.length * (t.data instanceof Float32Array ? 4 : 8));
-  const view = new DataView(raw.buffer);
-  if (t.data instanceof Float32Array) t.data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  else t.data.forEach((v, i) => view.setBigInt64(i * 8, v, true));
-  w.bytes(9, raw);
+  w.bytes(9, littleEndianBytes(t.data));
 }
 
 function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {

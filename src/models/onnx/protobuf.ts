@@ -6,32 +6,69 @@
 
 const utf8 = new TextEncoder();
 
-/** Appends protobuf fields to a growing byte buffer; `finish()` returns the bytes written. */
+/** Byte fields at least this long are kept by reference rather than copied (weights). */
+const BY_REFERENCE = 1024;
+
+/**
+ * Appends protobuf fields; `finish()` returns the bytes written. Small
+ * fields go to a scratch buffer; large byte fields and embedded messages
+ * are kept as chunks and copied once, by `finish()`, so a model's weights
+ * are not copied at every level of nesting.
+ */
 export class ProtoWriter {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
-  private len = 0;
+  private readonly chunks: Uint8Array[] = [];
+  private scratch = new Uint8Array(256);
+  private view = new DataView(this.scratch.buffer);
+  private pos = 0;
+  /** Bytes in `chunks`. */
+  private chunked = 0;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.chunked + this.pos;
+  }
 
   private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    if (this.pos + n <= this.scratch.length) return;
+    this.flush();
+    if (n > this.scratch.length) {
+      this.scratch = new Uint8Array(Math.max(n, 2 * this.scratch.length));
+      this.view = new DataView(this.scratch.buffer);
+    }
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.chunks.push(this.scratch.slice(0, this.pos));
+    this.chunked += this.pos;
+    this.pos = 0;
+  }
+
+  private append(chunk: Uint8Array): void {
+    this.flush();
+    this.chunks.push(chunk);
+    this.chunked += chunk.length;
   }
 
   /** An unsigned varint; negative numbers are written as 64-bit two's complement (ten bytes), as protobuf's int64 requires. */
   varint(value: number | bigint): this {
     if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
-    let v = BigInt.asUintN(64, BigInt(value));
     this.reserve(10);
+    if (typeof value === 'number' && value >= 0 && value < 2 ** 31) {
+      let v = value;
+      while (v >= 0x80) {
+        this.scratch[this.pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      this.scratch[this.pos++] = v;
+      return this;
+    }
+    let v = BigInt.asUintN(64, BigInt(value));
     while (v >= 0x80n) {
-      this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
+      this.scratch[this.pos++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
     }
-    this.buf[this.len++] = Number(v);
+    this.scratch[this.pos++] = Number(v);
     return this;
   }
 
@@ -48,17 +85,18 @@ export class ProtoWriter {
   float(field: number, value: number): this {
     this.tag(field, 5);
     this.reserve(4);
-    this.view.setFloat32(this.len, value, true);
-    this.len += 4;
+    this.view.setFloat32(this.pos, value, true);
+    this.pos += 4;
     return this;
   }
 
-  /** bytes field. */
+  /** bytes field. A long value is kept by reference until `finish()`: do not change it before. */
   bytes(field: number, value: Uint8Array): this {
     this.tag(field, 2).varint(value.length);
+    if (value.length >= BY_REFERENCE) return (this.append(value), this);
     this.reserve(value.length);
-    this.buf.set(value, this.len);
-    this.len += value.length;
+    this.scratch.set(value, this.pos);
+    this.pos += value.length;
     return this;
   }
 
@@ -71,7 +109,10 @@ export class ProtoWriter {
   message(field: number, write: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     write(inner);
-    return this.bytes(field, inner.finish());
+    this.tag(field, 2).varint(inner.length);
+    inner.flush();
+    for (const c of inner.chunks) this.append(c);
+    return this;
   }
 
   /** Packed repeated int32/int64 field. */
@@ -89,9 +130,17 @@ export class ProtoWriter {
     return this.bytes(field, data);
   }
 
-  /** The bytes written so far (a copy-free view). */
+  /** The bytes written, in one array. */
   finish(): Uint8Array {
-    return this.buf.subarray(0, this.len);
+    this.flush();
+    if (this.chunks.length === 1) return this.chunks[0];
+    const out = new Uint8Array(this.chunked);
+    let offset = 0;
+    for (const c of this.chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    return out;
   }
 }
 
