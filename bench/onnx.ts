@@ -8,7 +8,11 @@
  * turns in interleaved rounds so that a busy machine slows both alike.
  * Not a test: it prints figures.
  *
- *   npm run bench:onnx [-- --rounds 5] [--models default,paper,xception] [--json FILE]
+ *   npm run bench:onnx [-- --rounds 5] [--models default,paper,xception] [--json FILE] [--wasm]
+ *
+ * With --wasm, the two WebAssembly engines a browser page can use, run here
+ * in Node on one thread each: TensorFlow.js's wasm backend against
+ * onnxruntime-web.
  */
 import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -18,18 +22,30 @@ import { initEngine } from '../src/node/engine.js';
 import { bundledModelsDir, loadModel, readMetadata } from '../src/node/model-folder.js';
 import { onnxBytes, onnxClassifier } from '../src/node/onnx.js';
 import { listArchitectures } from '../src/models/architectures.js';
+import { sessionClassifier } from '../src/models/onnx/session.js';
 import { classifierProbabilities, tfjsClassifier, type Classifier } from '../src/models/classifier.js';
 import { plainModelMetadata, type ModelMetadata } from '../src/models/metadata.js';
 import { PIXELS_PER_IMAGE } from '../src/image/preprocess.js';
 import { cpuDescription } from './timing.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, models: { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, models: { type: 'string' }, json: { type: 'string' }, wasm: { type: 'boolean' } } });
 const rounds = Number(values.rounds ?? 5);
 /** Per round and runtime: batch-1 calls and batch-64 calls. */
 const CALLS_1 = 20;
 const CALLS_64 = 3;
 
-const engine = await initEngine();
+// one WebAssembly thread, as on a page that is not cross-origin isolated
+if (values.wasm) (await import('@tensorflow/tfjs-backend-wasm')).setThreadsCount(1);
+const engine = await initEngine(values.wasm ? 'wasm' : undefined);
+
+/** The ONNX Runtime classifier: onnxruntime-node, or with --wasm onnxruntime-web's WebAssembly engine on one thread. */
+async function onnxRuntime(model: tf.LayersModel, meta: ModelMetadata): Promise<Classifier> {
+  const bytes = onnxBytes(model, meta);
+  if (!values.wasm) return onnxClassifier(bytes);
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  return sessionClassifier(await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }), ort.Tensor);
+}
 const bundled = readdirSync(bundledModelsDir()).filter((d) => existsSync(join(bundledModelsDir(), d, 'model.json')));
 
 interface Candidate {
@@ -78,13 +94,15 @@ interface Row {
   batch64FacesPerSecond: number;
 }
 const rows: Row[] = [];
-console.log(`emotion model: TensorFlow.js (${engine.backend}) against ONNX Runtime (onnxruntime-node, CPU); CPU: ${cpuDescription()}`);
+console.log(
+  `emotion model: TensorFlow.js (${engine.backend}${values.wasm ? ', 1 thread' : ''}) against ONNX Runtime (${values.wasm ? 'onnxruntime-web, WebAssembly, 1 thread' : 'onnxruntime-node, CPU'}); CPU: ${cpuDescription()}`,
+);
 console.log(`${rounds} interleaved rounds; per round and runtime ${CALLS_1} calls at batch 1 and ${CALLS_64} at batch 64; medians over all calls\n`);
 for (const c of candidates) {
   if (wanted && !wanted.some((w) => c.name.startsWith(w))) continue;
   const { model, meta } = await c.load();
   const parameters = model.countParams();
-  const runtimes: Classifier[] = [await onnxClassifier(onnxBytes(model, meta)), tfjsClassifier(model)];
+  const runtimes: Classifier[] = [await onnxRuntime(model, meta), tfjsClassifier(model)];
   const b1 = new Map<string, number[]>(runtimes.map((r) => [r.runtime, []]));
   const b64 = new Map<string, number[]>(runtimes.map((r) => [r.runtime, []]));
   for (const r of runtimes) {

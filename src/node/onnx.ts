@@ -9,7 +9,8 @@ import { FerkitError } from '../errors.js';
 import type { Classifier, RuntimeChoice } from '../models/classifier.js';
 import { tfjsClassifier } from '../models/classifier.js';
 import type { ModelMetadata } from '../models/metadata.js';
-import { ONNX_INPUT, ONNX_UNCALIBRATED, onnxModelBytes } from '../models/onnx/model.js';
+import { onnxModelBytes } from '../models/onnx/model.js';
+import { sessionClassifier } from '../models/onnx/session.js';
 import { packageVersion } from './package.js';
 
 /** Named through a variable: loaded only when a model runs on it, so other commands start no faster or slower. */
@@ -62,30 +63,7 @@ export function onnxBytes(model: tf.LayersModel, meta: ModelMetadata): Uint8Arra
  */
 export async function onnxClassifier(bytes: Uint8Array, options: OnnxSessionOptions = {}): Promise<Classifier> {
   const ort = await loadOnnxRuntime();
-  const session = await onnxSession(bytes, options);
-  const inputMeta = session.inputMetadata[0];
-  const outputMeta = session.outputMetadata.find((m) => m.name === ONNX_UNCALIBRATED);
-  if (!inputMeta?.isTensor || !outputMeta?.isTensor || inputMeta.name !== ONNX_INPUT) {
-    await session.release();
-    throw new FerkitError(
-      'BAD_MODEL',
-      `not a ferkit ONNX model: it needs input "${ONNX_INPUT}" and output "${ONNX_UNCALIBRATED}"; export it with ferkit export --format onnx`,
-    );
-  }
-  const [, h, w, c] = inputMeta.shape as number[];
-  const numClasses = outputMeta.shape[1] as number;
-  return {
-    runtime: 'onnxruntime',
-    numClasses,
-    async run(batch, n) {
-      const feeds = { [ONNX_INPUT]: new ort.Tensor('float32', batch, [n, h, w, c]) };
-      const out = await session.run(feeds, [ONNX_UNCALIBRATED]);
-      return out[ONNX_UNCALIBRATED].data as Float32Array;
-    },
-    dispose() {
-      void session.release();
-    },
-  };
+  return sessionClassifier(await onnxSession(bytes, options), ort.Tensor);
 }
 
 /** A classifier and why it was chosen. */
