@@ -7,7 +7,7 @@
  * busy machine slows them alike;
  * figures are medians. Not a test: it prints figures.
  *
- *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME] [--detector fast,accurate,auto]
+ *   npm run bench:recognize [-- --photo PATH] [--model DIR] [--runs 21] [--backend NAME] [--detector fast,accurate,auto] [--runtime auto|onnx|tfjs]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -20,20 +20,32 @@ import { detectorChoice } from '../src/face/choice.js';
 import type { DetectorChoice } from '../src/face/detector.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
 import type { EngineChoice } from '../src/engine.js';
+import type { RuntimeChoice } from '../src/models/classifier.js';
 import { cpuDescription, medianMs } from './timing.js';
 
 const { values } = parseArgs({
-  options: { photo: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' }, detector: { type: 'string' } },
+  options: {
+    photo: { type: 'string' },
+    model: { type: 'string' },
+    runs: { type: 'string' },
+    backend: { type: 'string' },
+    detector: { type: 'string' },
+    runtime: { type: 'string' },
+  },
 });
 const runs = Number(values.runs ?? 21);
 const kinds: DetectorChoice[] = (values.detector ?? 'accurate,fast,auto').split(',').map(detectorChoice);
-const base = { backend: (values.backend ?? 'auto') as EngineChoice, ...(values.model ? { model: values.model } : {}) };
+const base = {
+  backend: (values.backend ?? 'auto') as EngineChoice,
+  runtime: (values.runtime ?? 'auto') as RuntimeChoice,
+  ...(values.model ? { model: values.model } : {}),
+};
 const recognizers = new Map<DetectorChoice, Recognizer>();
 for (const kind of kinds) recognizers.set(kind, await createRecognizer({ ...base, detector: kind }));
 const first = recognizers.values().next().value!;
 const native = first.engine.backend === 'tensorflow';
 console.log(
-  `ferkit picture pipeline on ${first.engine.backend} (${first.meta.architecture} emotion model); CPU: ${cpuDescription()}; medians of ${runs} runs, taking turns`,
+  `ferkit picture pipeline on ${first.engine.backend} (${first.meta.architecture} emotion model on ${first.runtime}); CPU: ${cpuDescription()}; medians of ${runs} runs, taking turns`,
 );
 
 /** Median ms of each task, the tasks taking turns. */

@@ -74,7 +74,21 @@ export { blazeFaceFiles, loadBlazeFace } from './node/blazeface.js';
 export { BlazeFaceDetector, type BlazeFaceOptions } from './face/blazeface.js';
 export { ChoosingDetector, AUTO_CLOSE_UP_SHARE, detectorChoice } from './face/choice.js';
 export { saveEnsemble } from './node/ensemble.js';
-export { exportModel, type ExportOptions } from './node/export.js';
+export { exportModel, exportOnnx, type ExportOptions } from './node/export.js';
+export { chooseClassifier, onnxClassifier, onnxSession, onnxBytes, type ChosenClassifier, type OnnxSessionOptions } from './node/onnx.js';
+export { classifierProbabilities, tfjsClassifier, type Classifier, type RuntimeChoice } from './models/classifier.js';
+export {
+  onnxModelBytes,
+  onnxMetadata,
+  ONNX_INPUT,
+  ONNX_PROBABILITIES,
+  ONNX_UNCALIBRATED,
+  ONNX_OPSET,
+  ONNX_METADATA_KEYS,
+  type OnnxExportOptions,
+  type OnnxPreprocessing,
+  type OnnxCalibration,
+} from './models/onnx/model.js';
 export { describeModel, type ModelDescription } from './node/describe.js';
 export { loadModelFrom, loadGraphModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
 export { folderFiles } from './node/model-folder.js';

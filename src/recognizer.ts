@@ -13,6 +13,7 @@ import type { Box, CropGeometry, Point } from './image/geometry.js';
 import { faceInputs, wholePicture } from './image/preprocess.js';
 import type { ModelMetadata } from './models/metadata.js';
 import { modelProbabilities } from './models/predict.js';
+import { classifierProbabilities, type Classifier } from './models/classifier.js';
 import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
 import type { DetectCall, DetectedFace, Detector } from './face/detector.js';
@@ -63,13 +64,18 @@ export interface PixelRecognizer {
   classify(crops: Uint8Array): Promise<Float32Array>;
   readonly meta: ModelMetadata;
   readonly engine: EngineInfo;
+  /** What runs the emotion network: TensorFlow.js (on `engine`) or ONNX Runtime. */
+  readonly runtime: Classifier['runtime'];
   /** Frees the models. The recognizer cannot be used afterwards. */
   dispose(): void;
 }
 
 /** What a recognizer is made of: a loaded emotion model and, unless every picture is one face already, a detector. */
 export interface RecognizerParts {
-  model: tf.LayersModel;
+  /** The emotion network as a TensorFlow.js model; or give `classifier`. */
+  model?: tf.LayersModel;
+  /** The emotion network behind another runtime (ONNX Runtime in Node); used instead of `model`. */
+  classifier?: Classifier;
   meta: ModelMetadata;
   /** Without one, every picture is taken as one face already cropped (as FER2013 images are). */
   detector?: Detector;
@@ -115,12 +121,14 @@ export function faceCrops(
  * it shows. It owns the parts: `dispose()` frees them.
  */
 export function assembleRecognizer(parts: RecognizerParts, options: RecognitionOptions = {}): PixelRecognizer {
-  const { model, meta, detector, engine } = parts;
+  const { model, classifier, meta, detector, engine } = parts;
+  if (!model && !classifier) throw new FerkitError('BAD_ARGUMENT', 'a recognizer needs an emotion model: give model or classifier');
   const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
   const tta = options.tta ?? false;
   let disposed = false;
   // the model's fitted temperature (if any) is applied: probabilities mean what they say
-  const classify = (crops: Uint8Array) => modelProbabilities(model, meta, crops, { tta, batchSize: 64 });
+  const classify = (crops: Uint8Array) =>
+    classifier ? classifierProbabilities(classifier, meta, crops, { tta, batchSize: 64 }) : modelProbabilities(model!, meta, crops, { tta, batchSize: 64 });
 
   async function recognizeRgb(images: readonly RgbImage[], call: DetectCall = {}): Promise<FaceEmotion[][]> {
     if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
@@ -158,10 +166,12 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
     classify,
     meta,
     engine,
+    runtime: classifier?.runtime ?? 'tfjs',
     dispose() {
       if (disposed) return;
       disposed = true;
-      model.dispose();
+      classifier?.dispose();
+      model?.dispose();
       detector?.dispose();
     },
   };

@@ -20,3 +20,5 @@ export { loadBrowserDetector, type DetectorUrls } from './detector.js';
 export { pixelReader, type BrowserImageInput } from './pixels.js';
 export { FaceTracker, iou, type TrackerOptions } from '../face/tracker.js';
 export { createBrowserRecognizer, type BrowserRecognizer, type BrowserRecognizerOptions } from './recognizer.js';
+export { browserOnnxClassifier, type BrowserOnnxOptions } from './onnx.js';
+export { onnxModelBytes, onnxMetadata, ONNX_INPUT, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../models/onnx/model.js';

@@ -6,6 +6,7 @@ import { initBrowserEngine, type BrowserBackend } from './engine.js';
 import { loadBrowserDetector } from './detector.js';
 import { urlFiles } from './model-url.js';
 import { pixelReader, type BrowserImageInput } from './pixels.js';
+import { browserOnnxClassifier } from './onnx.js';
 
 export interface BrowserRecognizerOptions extends RecognitionOptions {
   /** Folder URL of the emotion model (its model.json, ferkit.json and weights). */
@@ -25,6 +26,13 @@ export interface BrowserRecognizerOptions extends RecognitionOptions {
   backend?: BrowserBackend;
   /** Folder URL of the WebAssembly backend's .wasm files, when it may be used. */
   wasmPaths?: string;
+  /**
+   * What runs the emotion model: `tfjs` (default, on `backend`) or `onnx`
+   * (onnxruntime-web's WebAssembly engine; face detection stays on `backend`).
+   */
+  runtime?: 'tfjs' | 'onnx';
+  /** Folder URL of onnxruntime-web's .wasm files, for `runtime: 'onnx'`. */
+  onnxWasmPaths?: string;
 }
 
 export interface BrowserRecognizer extends PixelRecognizer {
@@ -39,6 +47,8 @@ export async function createBrowserRecognizer(options: BrowserRecognizerOptions)
     ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
   });
   const { model, meta } = await loadModelFrom(urlFiles(options.modelUrl));
+  const classifier =
+    options.runtime === 'onnx' ? await browserOnnxClassifier(model, meta, options.onnxWasmPaths ? { wasmPaths: options.onnxWasmPaths } : {}) : undefined;
   let detector;
   try {
     if (options.detector !== false) {
@@ -46,10 +56,11 @@ export async function createBrowserRecognizer(options: BrowserRecognizerOptions)
       detector = await loadBrowserDetector({ detectorUrl: options.detectorUrl, fastDetectorUrl: options.fastDetectorUrl }, settings);
     }
   } catch (err) {
-    model.dispose();
+    if (classifier) classifier.dispose();
+    else model.dispose();
     throw err;
   }
-  const core = assembleRecognizer({ model, meta, engine, ...(detector ? { detector } : {}) }, options);
+  const core = assembleRecognizer({ ...(classifier ? { classifier } : { model }), meta, engine, ...(detector ? { detector } : {}) }, options);
   const read = pixelReader();
   return {
     ...core,

@@ -3,6 +3,7 @@ import { FerkitError } from '../errors.js';
 import { closest } from './suggest.js';
 import type { EngineChoice } from '../engine.js';
 import { DETECTOR_CHOICES, type DetectorChoice } from '../face/choice.js';
+import type { RuntimeChoice } from '../models/classifier.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -63,6 +64,16 @@ export function listFlag(value: string | undefined): string[] | undefined {
 export function usageFlag(value: string | undefined, fallback: string): string[] | undefined {
   const list = listFlag(value) ?? [fallback];
   return list.length === 1 && list[0].toLowerCase() === 'all' ? undefined : list;
+}
+
+const RUNTIMES: readonly RuntimeChoice[] = ['auto', 'onnx', 'tfjs'];
+
+/** The --runtime flag, checked; undefined when absent (the recognizer then reads FERKIT_RUNTIME, else auto). */
+export function runtimeFlag(value: string | undefined): RuntimeChoice | undefined {
+  if (value === undefined) return undefined;
+  if ((RUNTIMES as readonly string[]).includes(value)) return value as RuntimeChoice;
+  const guess = closest(value, RUNTIMES);
+  throw new FerkitError('BAD_ARGUMENT', `--runtime must be one of ${RUNTIMES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
 }
 
 const ENGINES: readonly EngineChoice[] = ['auto', 'native', 'wasm', 'cpu'];

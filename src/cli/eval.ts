@@ -5,7 +5,8 @@ import { initEngine } from '../node/engine.js';
 import { defaultModelDir, loadModel } from '../node/model-folder.js';
 import { evaluate } from '../eval/evaluate.js';
 import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags, usageFlag, backendFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, usageFlag, backendFlag, runtimeFlag } from './args.js';
+import { chooseClassifier } from '../node/onnx.js';
 import { createRecognizer } from '../node/recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
@@ -39,7 +40,8 @@ recall, F1 and support, and the confusion matrix (rows = true label).
                       (with --detect also images, noFace, noFaceExamples, failed)
   --skip-bad          skip bad rows/images (counted) instead of stopping
   --limit N           read at most N rows (CSV) or N images per class (folder)
-  --backend NAME      auto | native | wasm | cpu`;
+  --backend NAME      auto | native | wasm | cpu
+  --runtime NAME      auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)`;
 
 export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
@@ -47,6 +49,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     model: { type: 'string' },
     json: { type: 'boolean' },
     backend: { type: 'string' },
+    runtime: { type: 'string' },
     detect: { type: 'boolean' },
     'min-confidence': { type: 'string' },
     tta: { type: 'boolean' },
@@ -64,10 +67,16 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   log(`engine: ${engine.backend} (${engine.reason})`);
   const modelDir = v.model ?? defaultModelDir();
   const { model, meta } = await loadModel(modelDir);
-  log(`model: ${modelDir} (${meta.architecture})`);
+  const { classifier, reason } = await chooseClassifier(model, meta, runtimeFlag(v.runtime));
+  log(`model: ${modelDir} (${meta.architecture}); runtime: ${reason}`);
   const data = await selectForCli(v, log);
-  const { probabilities, ece, uncertainty, ...metrics } = await evaluate(model, data, meta.labels, { meta, tta: Boolean(v.tta) });
-  model.dispose();
+  let result;
+  try {
+    result = await evaluate(classifier, data, meta.labels, { meta, tta: Boolean(v.tta) });
+  } finally {
+    classifier.dispose();
+  }
+  const { probabilities, ece, uncertainty, ...metrics } = result;
   if (v.predictions) {
     mkdirSync(dirname(resolve(v.predictions)), { recursive: true });
     writeFileSync(v.predictions, predictionsCsv(data, probabilities, meta.labels));
@@ -94,6 +103,7 @@ async function detectEval(
     json?: boolean;
     limit?: string;
     backend?: string;
+    runtime?: string;
     'skip-bad'?: boolean;
     'min-confidence'?: string;
     split?: string;
@@ -107,10 +117,13 @@ async function detectEval(
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
+    ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
     detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     tta: Boolean(v.tta),
   });
-  log(`engine: ${recognizer.engine.backend} (${recognizer.engine.reason}); model: ${recognizer.meta.architecture}; detecting faces first`);
+  log(
+    `engine: ${recognizer.engine.backend} (${recognizer.engine.reason}); model: ${recognizer.meta.architecture}; runtime: ${recognizer.runtimeReason}; detecting faces first`,
+  );
   const tty = Boolean(process.stderr.isTTY);
   try {
     const r = await evaluateWithDetection(recognizer, v.data!, {

@@ -9,7 +9,7 @@ import { recognizeFiles, type FileRecognition } from '../node/recognize-files.js
 import { annotate } from '../draw/annotate.js';
 import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
-import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 
 export const PREDICT_HELP = `ferkit predict FILE|DIR|GLOB... [options]
 
@@ -33,7 +33,8 @@ reported and skipped; the exit code is 1 when any file failed.
   --crops                the inputs are face crops already: no detection
   --tta                  average each face with its mirror image (test-time augmentation)
   --concurrency N        pictures decoded at once (default 4)
-  --backend NAME         auto | native | wasm | cpu`;
+  --backend NAME         auto | native | wasm | cpu
+  --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)`;
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(
@@ -51,6 +52,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
       crops: { type: 'boolean' },
       concurrency: { type: 'string' },
       backend: { type: 'string' },
+      runtime: { type: 'string' },
       tta: { type: 'boolean' },
     },
     true,
@@ -72,6 +74,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
+    ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
     detector: v.crops ? false : { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
     margin: numFlag(v.margin, 'margin', 0.1),
     align: !v['no-align'],

@@ -1,7 +1,7 @@
 import { FerkitError } from '../errors.js';
 import { serve } from '../serve/run.js';
 import { DEFAULT_LIMITS } from '../serve/server.js';
-import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag, runtimeFlag } from './args.js';
 
 export const SERVE_HELP = `ferkit serve [options]
 
@@ -23,7 +23,8 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
   --max-images N         most pictures in one request (default ${DEFAULT_LIMITS.images})
   --timeout-ms N         longest time for a request to arrive (default ${DEFAULT_LIMITS.timeoutMs})
   --log LEVEL            fatal, error, warn, info (default), debug, or silent
-  --backend NAME         auto | native | wasm | cpu`;
+  --backend NAME         auto | native | wasm | cpu
+  --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)`;
 
 export async function serveCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
@@ -39,6 +40,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     'timeout-ms': { type: 'string' },
     log: { type: 'string' },
     backend: { type: 'string' },
+    runtime: { type: 'string' },
   });
   const port = intFlag(v.port ?? process.env.FERKIT_PORT, 'port', 8080);
   if (port < 0 || port > 65535) throw new FerkitError('BAD_ARGUMENT', `--port must be 0..65535, got ${port}`);
@@ -52,6 +54,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
     throw new FerkitError('BAD_ARGUMENT', `--log must be fatal, error, warn, info, debug or silent, got ${level}`);
   const backend = backendFlag(v.backend);
+  const runtime = runtimeFlag(v.runtime);
   await serve({
     host: v.host ?? process.env.FERKIT_HOST ?? '127.0.0.1',
     port,
@@ -65,7 +68,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
       images: positive(intFlag(v['max-images'], 'max-images', DEFAULT_LIMITS.images), 'max-images'),
       timeoutMs: positive(intFlag(v['timeout-ms'], 'timeout-ms', DEFAULT_LIMITS.timeoutMs), 'timeout-ms'),
     },
-    ...(backend ? { recognizer: { backend } } : {}),
+    ...(backend || runtime ? { recognizer: { ...(backend ? { backend } : {}), ...(runtime ? { runtime } : {}) } } : {}),
     log: level === 'silent' ? false : level,
     onListening: (url) => log(`ferkit serve: listening on ${url} (POST /v1/recognize; GET /v1/health, /v1/model, /openapi.json)`),
   });

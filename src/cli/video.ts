@@ -10,7 +10,7 @@ import { videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
 import { table } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 
 export const VIDEO_HELP = `ferkit video FILE|URL|CAMERA [options]
 
@@ -38,6 +38,7 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --min-confidence P   face detection threshold (default 0.5)
   --uncertain-below P  flag faces whose smoothed top probability is below P (default 0.5; 0 = none)
   --backend NAME       auto | native | wasm | cpu
+  --runtime NAME       auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)
 
 examples:
   ferkit video meeting.mp4 --out report/
@@ -107,6 +108,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       'min-confidence': { type: 'string' },
       detector: { type: 'string' },
       backend: { type: 'string' },
+      runtime: { type: 'string' },
       'annotate-video': { type: 'string' },
       'uncertain-below': { type: 'string' },
     },
@@ -120,6 +122,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
+    ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
     detector: { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
   });
   let timelineFile: WriteStream | undefined;

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { modelProbabilities, type PredictOptions } from '../models/predict.js';
+import { classifierProbabilities, isClassifier, type Classifier } from '../models/classifier.js';
 import { type CalibrationParameters } from '../models/calibration.js';
 import { argmaxRows } from '../numeric.js';
 import { computeMetrics, type Metrics } from './metrics.js';
@@ -12,16 +13,19 @@ import { uncertaintyThreshold, type UncertaintyThreshold } from './uncertainty.j
  * Runs a model over a dataset and computes every metric `ferkit eval`
  * reports, with their 95% confidence intervals, plus the expected
  * calibration error and the confidence below which its answers are more
- * often wrong than right (`uncertainty`). `meta` carries the model's fitted temperature and
+ * often wrong than right (`uncertainty`). The model is a TensorFlow.js
+model or a classifier on any runtime (`chooseClassifier` in Node). `meta` carries the model's fitted temperature and
  * class bias, if any.
  */
 export async function evaluate(
-  model: tf.LayersModel,
+  model: tf.LayersModel | Classifier,
   data: Dataset,
   labels: readonly string[],
   options: PredictOptions & { meta?: { calibration?: CalibrationParameters } } = {},
 ): Promise<Metrics & { probabilities: Float32Array; ece: number; uncertainty: UncertaintyThreshold }> {
-  const probabilities = await modelProbabilities(model, options.meta ?? {}, data.pixels, options);
+  const probabilities = isClassifier(model)
+    ? await classifierProbabilities(model, options.meta ?? {}, data.pixels, options)
+    : await modelProbabilities(model, options.meta ?? {}, data.pixels, options);
   const predictions = argmaxRows(probabilities, labels.length);
   const metrics = computeMetrics(data.labels, predictions, labels);
   const k = labels.length;

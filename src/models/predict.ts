@@ -65,8 +65,16 @@ export interface PredictOptions {
  */
 export async function modelProbabilities(model: tf.LayersModel, meta: { calibration?: CalibrationParameters }, pixels: Uint8Array, options: PredictOptions = {}): Promise<Float32Array> {
   const probs = await predictProbabilities(model, pixels, options.batchSize ?? 256, { tta: options.tta ?? false });
+  return calibrated(probs, model.outputs[0].shape[1] as number, meta, options);
+}
+
+/**
+ * The network's probabilities (rows of k) calibrated in place as ferkit
+ * reports them: the temperature asked for, else the model's fitted one, and
+ * its class bias unless `classBias` is false.
+ */
+export function calibrated(probs: Float32Array, k: number, meta: { calibration?: CalibrationParameters }, options: Pick<PredictOptions, 'temperature' | 'classBias'> = {}): Float32Array {
   const temperature = options.temperature ?? meta.calibration?.temperature ?? 1;
   const classBias = options.classBias === false ? undefined : meta.calibration?.classBias;
-  const k = model.outputs[0].shape[1] as number;
   return temperature !== 1 || classBias ? applyCalibration(probs, k, { temperature, ...(classBias ? { classBias } : {}) }, probs) : probs;
 }

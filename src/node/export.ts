@@ -1,10 +1,11 @@
-/** Inference copies of a model folder: batch norm folded, weights optionally float16. */
-import { copyFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+/** Inference copies of a model folder: batch norm folded, weights optionally float16; or one ONNX file. */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { foldBatchNorm } from '../models/fold.js';
 import { TRAINING_LOG, type ModelMetadata, type WeightsDtype } from '../models/metadata.js';
-import { loadModel, readMetadata, resolveModelDir, saveModel } from './model-folder.js';
+import { loadModel, readMetadata, resolveModelDir, saveModel, writeAtomic } from './model-folder.js';
+import { onnxBytes } from './onnx.js';
 
 export interface ExportOptions {
   /** Storage of the weights; float16 halves the size. Default float32. */
@@ -34,4 +35,26 @@ export async function exportModel(nameOrDir: string, outDir: string, options: Ex
   }
   if (existsSync(join(dir, TRAINING_LOG))) copyFileSync(join(dir, TRAINING_LOG), join(outDir, TRAINING_LOG));
   return { meta: readMetadata(outDir), folded: folded !== null };
+}
+
+/**
+ * Writes a model (a folder, a bundled model's name, or an ensemble) as one
+ * ONNX file: input `faces` [batch, 48, 48, 1] float32 (grey pixel / 255),
+ * outputs `probabilities` (calibrated as ferkit reports them) and
+ * `uncalibrated`; labels, preprocessing and calibration in its metadata
+ * (docs/export.md). Needs an initialised engine. Returns the file's size.
+ */
+export async function exportOnnx(nameOrDir: string, outFile: string): Promise<{ meta: ModelMetadata; bytes: number }> {
+  const dir = resolveModelDir(nameOrDir);
+  const { model, meta } = await loadModel(dir);
+  let bytes: Uint8Array;
+  try {
+    bytes = onnxBytes(model, meta);
+  } finally {
+    model.dispose();
+  }
+  const parent = dirname(resolve(outFile));
+  if (!existsSync(parent)) mkdirSync(parent, { recursive: true });
+  writeAtomic(outFile, bytes);
+  return { meta, bytes: bytes.length };
 }

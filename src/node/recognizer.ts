@@ -6,6 +6,8 @@ import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detect
 import { loadRgb, type ImageInput } from './decode.js';
 import { defaultModelDir, loadModel } from './model-folder.js';
 import { detectorSettings, loadDetector } from './detector.js';
+import type { RuntimeChoice } from '../models/classifier.js';
+import { chooseClassifier } from './onnx.js';
 
 export interface RecognizerOptions extends RecognitionOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
@@ -18,9 +20,19 @@ export interface RecognizerOptions extends RecognitionOptions {
   detector?: DetectorChoice | DetectorOptions | false;
   /** Backend; default auto (native engine where it loads), or the FERKIT_BACKEND environment variable. */
   backend?: EngineChoice;
+  /**
+   * What runs the emotion network: `onnx` (ONNX Runtime, the model converted
+   * in memory), `tfjs` (TensorFlow.js on `backend`), or `auto` (default): ONNX
+   * Runtime, faster for every bundled model, unless it does not load or
+   * cannot run the model. Face detection runs on TensorFlow.js either way.
+   * Default auto, or the FERKIT_RUNTIME environment variable.
+   */
+  runtime?: RuntimeChoice;
 }
 
 export interface Recognizer extends PixelRecognizer {
+  /** Why the emotion network runs on `runtime`, in words for the user. */
+  readonly runtimeReason: string;
   /** Faces and emotions in one picture; an empty list when there is no face. */
   recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
   /** The same for several pictures, classified in one batch. */
@@ -35,14 +47,16 @@ export interface Recognizer extends PixelRecognizer {
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
   const engine = await initEngine(options.backend);
   const { model, meta } = await loadModel(options.model ?? defaultModelDir());
+  // the classifier owns the model from here
+  const { classifier, reason } = await chooseClassifier(model, meta, options.runtime);
   let detector;
   try {
     detector = options.detector === false ? undefined : await loadDetector(detectorSettings(options.detector));
   } catch (err) {
-    model.dispose();
+    classifier.dispose();
     throw err;
   }
-  const core = assembleRecognizer({ model, meta, engine, ...(detector ? { detector } : {}) }, options);
+  const core = assembleRecognizer({ classifier, meta, engine, ...(detector ? { detector } : {}) }, options);
 
   async function recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
   async function recognize(inputs: readonly ImageInput[], call?: DetectCall): Promise<FaceEmotion[][]>;
@@ -51,5 +65,5 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     const [faces] = await core.recognizeRgb([await loadRgb(input as ImageInput)], call);
     return faces;
   }
-  return { ...core, recognize };
+  return { ...core, runtimeReason: reason, recognize };
 }

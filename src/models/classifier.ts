@@ -1,0 +1,96 @@
+/**
+ * A classifier: whatever runs the emotion network on a batch of faces
+ * (TensorFlow.js here, ONNX Runtime in src/node/onnx.ts), and the one path
+ * from grey crops to the probabilities ferkit reports. Platform-neutral.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE, PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import type { CalibrationParameters } from './calibration.js';
+import { calibrated, normalisedImages, range, type PredictOptions } from './predict.js';
+
+/** The runtime that runs the emotion network: `auto` picks the fastest that loads (ONNX Runtime in Node). */
+export type RuntimeChoice = 'auto' | 'onnx' | 'tfjs';
+
+export interface Classifier {
+  /** What runs the network. */
+  readonly runtime: 'tfjs' | 'onnxruntime';
+  /** Output classes. */
+  readonly numClasses: number;
+  /**
+   * The network's probabilities (before calibration), n x numClasses, for
+   * `n` faces given as a normalised [n, 48, 48, 1] float batch.
+   */
+  run(batch: Float32Array, n: number): Promise<Float32Array>;
+  /** Frees the network. */
+  dispose(): void;
+}
+
+/** Whether a value is a classifier (rather than, say, a TensorFlow.js model). */
+export function isClassifier(x: unknown): x is Classifier {
+  const c = x as Partial<Classifier> | null;
+  return typeof c?.run === 'function' && typeof c.numClasses === 'number' && typeof c.runtime === 'string';
+}
+
+/** A TensorFlow.js layers model as a classifier; it owns the model. Leaves no tensor behind. */
+export function tfjsClassifier(model: tf.LayersModel): Classifier {
+  const numClasses = model.outputs[0].shape[1] as number;
+  return {
+    runtime: 'tfjs',
+    numClasses,
+    async run(batch, n) {
+      const p = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
+      try {
+        return (await p.data()) as Float32Array;
+      } finally {
+        p.dispose();
+      }
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** A normalised [n, h, w, 1] batch with each image mirrored left to right. Pure. */
+export function mirrored(batch: Float32Array, n: number, size = IMAGE_SIZE): Float32Array {
+  const out = new Float32Array(batch.length);
+  for (let i = 0; i < n; i++) {
+    for (let y = 0; y < size; y++) {
+      const row = (i * size + y) * size;
+      for (let x = 0; x < size; x++) out[row + x] = batch[row + size - 1 - x];
+    }
+  }
+  return out;
+}
+
+/**
+ * Probabilities as ferkit reports them, from any classifier: the
+ * network's, averaged with the mirrored face's when `tta`, and calibrated
+ * with the model's fitted temperature and class bias when it has them
+ * (as `modelProbabilities` does for a TensorFlow.js model).
+ */
+export async function classifierProbabilities(
+  classifier: Classifier,
+  meta: { calibration?: CalibrationParameters },
+  pixels: Uint8Array,
+  options: PredictOptions = {},
+): Promise<Float32Array> {
+  const count = pixels.length / PIXELS_PER_IMAGE;
+  const k = classifier.numClasses;
+  const batchSize = options.batchSize ?? 256;
+  const out = new Float32Array(count * k);
+  for (let s = 0; s < count; s += batchSize) {
+    const e = Math.min(count, s + batchSize);
+    const n = e - s;
+    const x = normalisedImages(pixels, range(s, e));
+    if (options.tta) {
+      // the faces and their mirror images in one run
+      const both = new Float32Array(2 * x.length);
+      both.set(x);
+      both.set(mirrored(x, n), x.length);
+      const p = await classifier.run(both, 2 * n);
+      for (let j = 0; j < n * k; j++) out[s * k + j] = (p[j] + p[n * k + j]) / 2;
+    } else {
+      out.set(await classifier.run(x, n), s * k);
+    }
+  }
+  return calibrated(out, k, meta, options);
+}

@@ -1,0 +1,105 @@
+/**
+ * ONNX Runtime in Node: ferkit's emotion networks converted to ONNX in
+ * memory (src/models/onnx/) and run by onnxruntime-node's CPU engine.
+ */
+import { availableParallelism } from 'node:os';
+import type * as tf from '@tensorflow/tfjs';
+import type * as Ort from 'onnxruntime-node';
+import { FerkitError } from '../errors.js';
+import type { Classifier, RuntimeChoice } from '../models/classifier.js';
+import { tfjsClassifier } from '../models/classifier.js';
+import type { ModelMetadata } from '../models/metadata.js';
+import { onnxModelBytes } from '../models/onnx/model.js';
+import { sessionClassifier } from '../models/onnx/session.js';
+import { packageVersion } from './package.js';
+
+/** Named through a variable: loaded only when a model runs on it, so other commands start no faster or slower. */
+const ORT_PACKAGE: string = 'onnxruntime-node';
+
+let ortModule: Promise<typeof Ort> | undefined;
+
+/** onnxruntime-node, loaded once. Throws ENGINE_UNAVAILABLE when it does not load here. */
+export async function loadOnnxRuntime(): Promise<typeof Ort> {
+  ortModule ??= (import(ORT_PACKAGE) as Promise<typeof Ort>).catch((err: unknown) => {
+    ortModule = undefined;
+    throw new FerkitError(
+      'ENGINE_UNAVAILABLE',
+      `ONNX Runtime (onnxruntime-node) cannot be loaded (${(err as Error).message.split('\n')[0]}); reinstall ferkit's dependencies, or run the model on TensorFlow.js (runtime: 'tfjs')`,
+      { cause: err, options: ['runtime'] },
+    );
+  });
+  return ortModule;
+}
+
+export interface OnnxSessionOptions {
+  /** Threads inside an operation; default every core (os.availableParallelism()). */
+  threads?: number;
+}
+
+/** An ONNX Runtime session on the CPU from model bytes, with every graph optimisation. */
+export async function onnxSession(bytes: Uint8Array, options: OnnxSessionOptions = {}): Promise<Ort.InferenceSession> {
+  const ort = await loadOnnxRuntime();
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: options.threads ?? availableParallelism(),
+    interOpNumThreads: 1,
+    // errors only: ONNX Runtime's warnings about unused initializers or thread affinity are not the user's business
+    logSeverityLevel: 3,
+  });
+}
+
+/** The ONNX bytes of a loaded model, with this ferkit's version in them. */
+export function onnxBytes(model: tf.LayersModel, meta: ModelMetadata): Uint8Array {
+  return onnxModelBytes(model, meta, { ferkitVersion: packageVersion() });
+}
+
+/**
+ * A classifier that runs a ferkit ONNX model (bytes from `onnxModelBytes`)
+ * on ONNX Runtime. It reads the network's `uncalibrated` output:
+ * calibration and test-time augmentation happen in
+ * `classifierProbabilities`, as for TensorFlow.js.
+ */
+export async function onnxClassifier(bytes: Uint8Array, options: OnnxSessionOptions = {}): Promise<Classifier> {
+  const ort = await loadOnnxRuntime();
+  return sessionClassifier(await onnxSession(bytes, options), ort.Tensor);
+}
+
+/** A classifier and why it was chosen. */
+export interface ChosenClassifier {
+  classifier: Classifier;
+  reason: string;
+}
+
+/**
+ * The classifier for a loaded model. `onnx` converts the model in memory and
+ * runs it on ONNX Runtime; `tfjs` keeps it on TensorFlow.js; `auto` (the
+ * default) takes ONNX Runtime, which ran every bundled model and every
+ * registry architecture faster than TensorFlow.js (docs/performance.md),
+ * and falls back to TensorFlow.js when ONNX Runtime does not load or the
+ * model has a layer the export cannot map. Default: the FERKIT_RUNTIME
+ * environment variable, else auto. The classifier owns `model`:
+ * with ONNX Runtime it is freed once converted.
+ */
+export async function chooseClassifier(
+  model: tf.LayersModel,
+  meta: ModelMetadata,
+  choice: RuntimeChoice = (process.env.FERKIT_RUNTIME as RuntimeChoice | undefined) ?? 'auto',
+  options: OnnxSessionOptions = {},
+): Promise<ChosenClassifier> {
+  if (!['auto', 'onnx', 'tfjs'].includes(choice))
+    throw new FerkitError('BAD_ARGUMENT', `unknown runtime "${choice}"; use auto, onnx or tfjs`, { options: ['runtime'] });
+  if (choice === 'tfjs') return { classifier: tfjsClassifier(model), reason: 'TensorFlow.js, as asked' };
+  try {
+    const classifier = await onnxClassifier(onnxBytes(model, meta), options);
+    model.dispose();
+    return {
+      classifier,
+      reason: choice === 'onnx' ? 'ONNX Runtime, as asked' : 'ONNX Runtime (onnxruntime-node) loads and runs this model faster than TensorFlow.js',
+    };
+  } catch (err) {
+    if (choice === 'onnx') throw err;
+    return { classifier: tfjsClassifier(model), reason: `TensorFlow.js: ONNX Runtime unavailable for this model (${(err as Error).message.split(';')[0]})` };
+  }
+}
