@@ -79,9 +79,9 @@ export function runtimeFlag(value: string | undefined): RuntimeChoice | undefine
 const ENGINES: readonly EngineChoice[] = ['auto', 'native', 'wasm', 'cpu'];
 
 /** The --backend flag, checked; undefined when absent (the engine then reads FERKIT_BACKEND, else auto). */
-/** `--detector`: fast, accurate or auto (default auto). */
+/** `--detector`: fast, accurate or auto (default accurate). */
 export function detectorFlag(value: string | undefined): DetectorChoice {
-  if (value === undefined) return 'auto';
+  if (value === undefined) return 'accurate';
   if ((DETECTOR_CHOICES as readonly string[]).includes(value)) return value as DetectorChoice;
   const guess = closest(value, DETECTOR_CHOICES);
   throw new FerkitError('BAD_ARGUMENT', `--detector must be one of ${DETECTOR_CHOICES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);

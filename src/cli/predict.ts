@@ -23,8 +23,8 @@ reported and skipped; the exit code is 1 when any file failed.
   --csv                  CSV with a header, one row per face (a row with empty cells for a picture without)
   --annotate DIR         write each picture with boxes, labels and probabilities drawn
   --model DIR            model folder, or a bundled model by name: default (the default) or paper
-  --detector NAME        auto (default): the fast face detector (BlazeFace) for close-ups, the accurate one
-                         (SSD-MobileNet, tiles for large pictures) otherwise; fast; accurate
+  --detector NAME        accurate (default: SSD-MobileNet, tiles for large pictures); fast (BlazeFace,
+                         about 5x quicker, for live video); auto (fast for close-ups, accurate otherwise)
   --min-confidence P     face detection threshold (default 0.5)
   --uncertain-below P    flag faces whose top probability is below P as uncertain (default 0.5, where the
                          bundled models' answers become more often wrong than right; 0 flags none)

@@ -9,9 +9,9 @@ export function detectorSettings(option: DetectorChoice | DetectorOptions | unde
   return typeof option === 'string' ? { kind: option } : (option ?? {});
 }
 
-/** Loads the detectors `options.kind` needs (default `auto`: both), behind one that chooses per picture. */
+/** Loads the detectors `options.kind` needs (default `accurate`; `auto`: both), behind one that chooses per picture. */
 export async function loadDetector(options: DetectorOptions = {}): Promise<ChoosingDetector> {
-  const { kind = 'auto', ...rest } = options;
+  const { kind = 'accurate', ...rest } = options;
   const detectors: { fast?: Detector; accurate?: Detector } = {};
   try {
     if (kind !== 'accurate')

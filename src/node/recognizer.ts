@@ -13,9 +13,12 @@ export interface RecognizerOptions extends RecognitionOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
   model?: string;
   /**
-   * Which face detector (`auto`, the default: the fast one for close-ups, the
-   * accurate one otherwise; `fast`; `accurate`), or its settings, or `false`
-   * to treat every input as one face already cropped (as FER2013 images are).
+   * Which face detector: `accurate` (default: SSD-MobileNet, tiles for large
+   * pictures, 68 landmarks), `fast` (BlazeFace, for live video), `auto` (the
+   * fast one for close-ups, the accurate one otherwise), or its settings, or
+   * `false` to treat every input as one face already cropped (as FER2013
+   * images are). The fast detector frames faces a little differently, which
+   * changes some predictions; see docs/photos-and-videos.md.
    */
   detector?: DetectorChoice | DetectorOptions | false;
   /** Backend; default auto (native engine where it loads), or the FERKIT_BACKEND environment variable. */
