@@ -1,12 +1,12 @@
 /**
  * The job queue against a real Redis (a redis-server of the test's own):
- * pictures and videos through a worker, uploads removed once used, a bad
- * input failed at once with its code, a transient failure retried, and a
- * video cut into segments joined into the timeline of one reading.
+ * pictures through a worker, uploads removed once used, a bad
+ * input failed at once with its code, and a transient failure retried.
+ * The slower ones (videos cut into segments, workers killed, Redis
+ * restarted) are in faults.test.ts, run by `npm run test:queue`.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,20 +14,16 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createRecognizer, type Recognizer } from '../node/recognizer.js';
 import { pictureRecord } from '../results.js';
-import { analyzeVideo } from '../video/analyze.js';
-import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
-import { hasFfmpeg } from '../video/source.js';
 import { EMOTIONS } from '../labels.js';
 import { JobClient } from './client.js';
 import { startWorker, type QueueWorker } from './worker.js';
-import type { PicturesResult, VideoResult } from './jobs.js';
+import type { PicturesResult } from './jobs.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
 import { needsRedis, startRedis, type TestRedis } from '../../test/redis.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');
 const skip = needsRedis() || needs(join(MODEL, 'model.json'), 'the bundled paper model') || needs(PHOTOS, 'the photos in ../shared/data/photos');
-const noFfmpeg = hasFfmpeg() ? false : 'ffmpeg is not installed (apt-get install ffmpeg)';
 
 let redis: TestRedis;
 let worker: QueueWorker;
@@ -133,57 +129,4 @@ test('a transient failure (the server answers 503) is retried with backoff until
   assert.equal(s.state, 'completed', JSON.stringify(s.error));
   assert.equal(hits, 3);
   assert.ok((s.result as PicturesResult).pictures[0].faces.length >= 1);
-});
-
-test('a video cut into 4 segments and joined equals one reading of it: one track across the cuts, same timeline and summary', { skip: skip || noFfmpeg }, async () => {
-  // 2 s of an angry face, then 2 s of a surprised one framed the same way
-  const file = join(tmp.dir, 'change.mp4');
-  const p = spawnSync(
-    'ffmpeg',
-    [
-      ...['-v', 'error', '-y', '-loop', '1', '-t', '2', '-i', join(PHOTOS, 'angry_cropped.jpg'), '-loop', '1', '-t', '2', '-i', join(PHOTOS, 'surprised_cropped.jpg')],
-      ...['-filter_complex', '[0:v]scale=320:320,setsar=1,fps=10[a];[1:v]scale=320:320,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]'],
-      ...['-map', '[v]', '-pix_fmt', 'yuv420p', file],
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(p.status, 0, p.stderr);
-  const progress: number[] = [];
-  const id = await client.submitVideo({ name: 'change.mp4', bytes: readFileSync(file) }, { fps: 5, segmentSeconds: 1 });
-  const s = await client.wait(id, (p) => progress.push(p.done));
-  assert.equal(s.state, 'completed', JSON.stringify(s.error));
-  const joined = s.result as VideoResult;
-  assert.equal(joined.segments, 4);
-
-  const timeline: FrameRecord[] = [];
-  const one = await analyzeVideo(direct, file, {
-    fps: 5,
-    onFrameFaces: (_frame, faces) => {
-      for (const { entry, face } of faces) timeline.push(frameRecord(entry, smoothedFace(entry, face, 0.5)));
-    },
-  });
-  // the frames are the same pixels (seeking decodes from the keyframe before), so the results agree up to the
-  // engine's float rounding: tolerance 1e-3 on probabilities, 0.5 px on boxes, frames and ids exactly
-  assert.equal(joined.timeline.length, timeline.length);
-  for (const [i, a] of joined.timeline.entries()) {
-    const b = timeline[i];
-    assert.deepEqual([a.frame, a.time, a.faceId], [b.frame, b.time, b.faceId]);
-    assert.ok(Math.abs(a.box.x - b.box.x) <= 0.5 && Math.abs(a.box.width - b.box.width) <= 0.5, `frame ${a.frame} box`);
-    for (const e of EMOTIONS) assert.ok(Math.abs(a.emotions[e] - b.emotions[e]) <= 1e-3, `frame ${a.frame} ${e}`);
-  }
-  const sj = joined.summary;
-  assert.equal(sj.file, 'change.mp4');
-  assert.deepEqual([sj.framesAnalysed, sj.framesWithFaces, sj.faces.length, sj.dominant], [one.framesAnalysed, one.framesWithFaces, one.faces.length, one.dominant]);
-  assert.deepEqual(
-    sj.faces.map((f) => [f.faceId, f.frames, f.firstSeen, f.lastSeen, f.dominant]),
-    one.faces.map((f) => [f.faceId, f.frames, f.firstSeen, f.lastSeen, f.dominant]),
-  );
-  assert.deepEqual(
-    sj.faces[0].segments.map((g) => g.emotion),
-    one.faces[0].segments.map((g) => g.emotion),
-  );
-  assert.ok(Math.abs(sj.strongestChanges[0].time - one.strongestChanges[0].time) <= 0.2);
-  assert.equal(sj.faces.length, 1, 'one track across the segment boundaries');
-  assert.ok(progress.length >= 1 && progress.every((d) => d <= sj.framesAnalysed));
-  await eventually(async () => (await blobs()).length === 0, 'the video upload to be deleted');
 });

@@ -52,6 +52,8 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** How often the worker looks for jobs whose worker died, in ms. Default 30 000. */
   stalledIntervalMs?: number;
+  /** Times a job may be taken over from a worker that stopped renewing its lock before it fails. Default 2. */
+  maxStalledCount?: number;
   /** Called with a line about each job as it finishes. */
   log?: (line: string) => void;
 }
@@ -75,6 +77,10 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const model = options.recognizer?.model ?? basename(modelDir);
   const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
   const uncertainBelow = options.recognizer?.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
+  // the first inferences prepare the engine's kernels, which holds the process for a while: do it before taking
+  // jobs, so that a job's lock is not left unrenewed for that long
+  await recognizer.recognizeRgb([{ data: new Uint8Array(320 * 240 * 3).fill(128), width: 320, height: 240 }]);
+  await recognizer.classify(new Uint8Array(48 * 48).fill(128));
   const redis = redisConnection(options.redis);
   const queue = new Queue(queueName, { connection: redis });
   const ctx: InputContext = { redis, readRoots: options.readRoots ?? [], limits: { ...DEFAULT_INPUT_LIMITS, ...options.limits } };
@@ -106,6 +112,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
       concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: options.maxStalledCount ?? 2,
       autorun: true,
     },
   );
@@ -154,6 +161,13 @@ function blobsOf(job: AnyJob): string[] {
   return inputs.flatMap((i) => ('blob' in i.source ? [i.source.blob] : []));
 }
 
+/**
+ * Lets timers run: the engine holds the process while it works, and BullMQ
+ * renews a job's lock from a timer; between frames and pictures, the lock
+ * is renewed, so a busy worker is not taken for a dead one.
+ */
+const yieldToTimers = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 const BAD_INPUT = new Set(['BAD_ARGUMENT', 'DATA_NOT_FOUND', 'BAD_DATA', 'BAD_IMAGE']);
 
 async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<PicturesResult> {
@@ -170,6 +184,7 @@ async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<Pi
       out.push({ file: p.name, faces: [], error: { code: err.code, message: err.message } });
     }
     await job.updateProgress({ done: i + 1, total: pictures.length, unit: 'pictures' } satisfies JobProgress);
+    await yieldToTimers();
   }
   return { kind: 'pictures', model: c.model, pictures: out };
 }
@@ -219,6 +234,7 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
           onFrameFaces: async (frame, faces) => {
             for (const { entry, face } of faces) timeline.push(frameRecord(entry, smoothedFace(entry, face, c.uncertainBelow)));
             if (progress(false)) await job.updateProgress({ done: frame.index + 1, total: totalFrames, unit: 'frames' } satisfies JobProgress);
+            await yieldToTimers();
           },
         });
         return { kind: 'video', model: c.model, segments: 1, timeline, summary: { ...summary, file: video.name } };
@@ -307,6 +323,7 @@ async function segmentJob(job: Job<SegmentJobData>, c: JobContext): Promise<Segm
       const [faces] = await c.recognizer.recognizeRgb([frame.image]);
       frames.push({ index: frame.index, time: frame.time, faces: faces.map(slim) });
       await report(false);
+      await yieldToTimers();
     }
     await report(true);
   } finally {
