@@ -48,11 +48,11 @@ after(() => {
   tmp?.cleanup();
 });
 
-/** Starts `ferkit worker`; resolves once it is taking jobs. Small lock and stalled-check times, so a dead worker's job moves on quickly. */
-function startWorkerProcess(redisUrl: string): Promise<{ child: ChildProcess; log: () => string }> {
+/** Starts `ferkit worker`; resolves once it is taking jobs. A frequent stalled check, so a dead worker's job moves on once its lock (`lockMs`) expires. */
+function startWorkerProcess(redisUrl: string, lockMs = 30_000): Promise<{ child: ChildProcess; log: () => string }> {
   const child = spawn(
     process.execPath,
-    [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'worker', '--redis', redisUrl, '--model', MODEL, '--lock-ms', '8000', '--stalled-ms', '1000', '--read', tmp.dir],
+    [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'worker', '--redis', redisUrl, '--model', MODEL, '--lock-ms', String(lockMs), '--stalled-ms', '1000', '--read', tmp.dir],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.add(child);
@@ -148,7 +148,7 @@ test('a worker killed with SIGKILL in the middle of a job: another takes it over
   try {
     await events.waitUntilReady();
     const file = makeVideo('long.mp4', 3);
-    const a = await startWorkerProcess(redis.url);
+    const a = await startWorkerProcess(redis.url, 10_000);
     // analysed whole (one segment), 10 frames a second: many frames to be in the middle of
     const id = await client.submitVideo({ name: 'long.mp4', bytes: readFileSync(file) }, { fps: 10, segmentSeconds: 60 });
     const completions: string[] = [];
@@ -162,7 +162,7 @@ test('a worker killed with SIGKILL in the middle of a job: another takes it over
     const killed = new Promise((r) => a.child.once('exit', r));
     a.child.kill('SIGKILL');
     await killed;
-    b = await startWorkerProcess(redis.url);
+    b = await startWorkerProcess(redis.url, 10_000);
     const s = await client.wait(id);
     assert.equal(s.state, 'completed', JSON.stringify(s.error));
     const r = s.result as VideoResult;

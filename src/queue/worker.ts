@@ -85,6 +85,17 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const queue = new Queue(queueName, { connection: redis });
   const ctx: InputContext = { redis, readRoots: options.readRoots ?? [], limits: { ...DEFAULT_INPUT_LIMITS, ...options.limits } };
   const jobs = { recognizer, uncertainBelow, ctx, queue, model, redis, queueName };
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  /**
+   * Renews a job's lock and lets timers run, between frames and pictures:
+   * the engine holds the process while it works, so BullMQ's own renewal
+   * timer may come late on a busy machine, and a busy worker would be taken
+   * for a dead one.
+   */
+  const keepLock = (job: AnyJob, token: string | undefined) => async () => {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (token) await job.extendLock(token, lockDuration);
+  };
 
   const blocking = redis.duplicate();
   const worker = new Worker(
@@ -95,11 +106,11 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
           case 'ping':
             return { kind: 'ping' };
           case 'pictures':
-            return await picturesJob(job as Job<PicturesJobData>, jobs);
+            return await picturesJob(job as Job<PicturesJobData>, { ...jobs, keepLock: keepLock(job, token) });
           case 'segment':
-            return await segmentJob(job as Job<SegmentJobData>, jobs);
+            return await segmentJob(job as Job<SegmentJobData>, { ...jobs, keepLock: keepLock(job, token) });
           case 'video':
-            return await videoJob(job as Job<VideoJobData>, token ?? '', jobs);
+            return await videoJob(job as Job<VideoJobData>, token ?? '', { ...jobs, keepLock: keepLock(job, token) });
         }
         throw new FerkitError('BAD_ARGUMENT', `unknown job "${job.name}"; this worker runs pictures and video jobs`);
       } catch (err) {
@@ -110,7 +121,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     {
       connection: blocking,
       concurrency,
-      lockDuration: options.lockDurationMs ?? 30_000,
+      lockDuration,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: options.maxStalledCount ?? 2,
       autorun: true,
@@ -152,6 +163,8 @@ interface JobContext {
   model: string;
   redis: Redis;
   queueName: string;
+  /** Renews the job's lock (between frames and pictures). */
+  keepLock: () => Promise<void>;
 }
 
 /** The uploads a job reads. */
@@ -160,13 +173,6 @@ function blobsOf(job: AnyJob): string[] {
   const inputs: JobInput[] = [...(d.pictures ?? []), ...(d.video ? [d.video] : [])];
   return inputs.flatMap((i) => ('blob' in i.source ? [i.source.blob] : []));
 }
-
-/**
- * Lets timers run: the engine holds the process while it works, and BullMQ
- * renews a job's lock from a timer; between frames and pictures, the lock
- * is renewed, so a busy worker is not taken for a dead one.
- */
-const yieldToTimers = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const BAD_INPUT = new Set(['BAD_ARGUMENT', 'DATA_NOT_FOUND', 'BAD_DATA', 'BAD_IMAGE']);
 
@@ -184,7 +190,7 @@ async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<Pi
       out.push({ file: p.name, faces: [], error: { code: err.code, message: err.message } });
     }
     await job.updateProgress({ done: i + 1, total: pictures.length, unit: 'pictures' } satisfies JobProgress);
-    await yieldToTimers();
+    await c.keepLock();
   }
   return { kind: 'pictures', model: c.model, pictures: out };
 }
@@ -234,7 +240,7 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
           onFrameFaces: async (frame, faces) => {
             for (const { entry, face } of faces) timeline.push(frameRecord(entry, smoothedFace(entry, face, c.uncertainBelow)));
             if (progress(false)) await job.updateProgress({ done: frame.index + 1, total: totalFrames, unit: 'frames' } satisfies JobProgress);
-            await yieldToTimers();
+            await c.keepLock();
           },
         });
         return { kind: 'video', model: c.model, segments: 1, timeline, summary: { ...summary, file: video.name } };
@@ -323,7 +329,7 @@ async function segmentJob(job: Job<SegmentJobData>, c: JobContext): Promise<Segm
       const [faces] = await c.recognizer.recognizeRgb([frame.image]);
       frames.push({ index: frame.index, time: frame.time, faces: faces.map(slim) });
       await report(false);
-      await yieldToTimers();
+      await c.keepLock();
     }
     await report(true);
   } finally {
