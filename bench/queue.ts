@@ -190,7 +190,8 @@ try {
         let id = '';
         const seconds = await timed(1, async () => [(id = await client.submitVideo({ name: 'talk.mp4', bytes }, { fps: 5, segmentSeconds }))]);
         const s = await client.status(id);
-        if ((s?.result as VideoResult | undefined)?.summary.framesAnalysed !== videoSeconds * 5) throw new Error(`video job: ${JSON.stringify(s?.error ?? s?.state)}`);
+        if ((s?.result as VideoResult | undefined)?.summary.framesAnalysed !== videoSeconds * 5)
+          throw new Error(`video job: ${JSON.stringify(s?.error ?? s?.state)}`);
         runs.push(seconds);
       }
       record(`video ${videoSeconds} s, 640x360, 5 fps`, setup, 's', runs);

@@ -79,7 +79,9 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     log: level === 'silent' ? false : level,
     ...(v.redis !== undefined ? { redis: v.redis } : {}),
     ...(v['job-queue'] !== undefined ? { queue: v['job-queue'] } : {}),
-    ...(v['job-keep'] !== undefined ? { jobs: { keepSeconds: positive(intFlag(v['job-keep'], 'job-keep', DEFAULT_JOB_DEFAULTS.keepSeconds), 'job-keep') } } : {}),
+    ...(v['job-keep'] !== undefined
+      ? { jobs: { keepSeconds: positive(intFlag(v['job-keep'], 'job-keep', DEFAULT_JOB_DEFAULTS.keepSeconds), 'job-keep') } }
+      : {}),
     onListening: (url) =>
       log(
         `ferkit serve: listening on ${url} (POST /v1/recognize; GET /v1/health, /v1/model, /openapi.json${v.redis ? `; jobs on ${redactUrl(v.redis)}: POST /v1/jobs, GET /v1/jobs/{id}` : ''})`,

@@ -95,7 +95,10 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
       else {
         const size = statSync(file).size;
         if (size > maxUpload)
-          throw new FerkitError('BAD_ARGUMENT', `${file}: ${(size / 2 ** 20).toFixed(0)} MB, over the upload limit; send its path with --paths (workers with --read) or a URL, or raise --max-upload-mb`);
+          throw new FerkitError(
+            'BAD_ARGUMENT',
+            `${file}: ${(size / 2 ** 20).toFixed(0)} MB, over the upload limit; send its path with --paths (workers with --read) or a URL, or raise --max-upload-mb`,
+          );
         input = { name: file, bytes: readFileSync(file) };
       }
       const id = isPicture(file) ? await client.submitPictures([input]) : await client.submitVideo(input, video);

@@ -43,7 +43,7 @@ export function redactUrl(url: string): string {
 
 export function redisFlag(value: string | undefined): string {
   const url = value ?? process.env.FERKIT_REDIS;
-  if (!url) throw new FerkitError('BAD_ARGUMENT', 'give the queue\'s Redis with --redis redis://host:port (or set FERKIT_REDIS)');
+  if (!url) throw new FerkitError('BAD_ARGUMENT', "give the queue's Redis with --redis redis://host:port (or set FERKIT_REDIS)");
   if (!/^rediss?:\/\//.test(url)) throw new FerkitError('BAD_ARGUMENT', `--redis must be a redis:// or rediss:// URL, got "${redactUrl(url)}"`);
   return url;
 }

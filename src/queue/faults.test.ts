@@ -52,7 +52,20 @@ after(() => {
 function startWorkerProcess(redisUrl: string, lockMs = 30_000): Promise<{ child: ChildProcess; log: () => string }> {
   const child = spawn(
     process.execPath,
-    [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'worker', '--redis', redisUrl, '--model', MODEL, '--lock-ms', String(lockMs), '--stalled-ms', '1000', '--read', tmp.dir],
+    [
+      join(PROJECT_ROOT, 'bin', 'ferkit.js'),
+      'worker',
+      '--redis',
+      redisUrl,
+      '--model',
+      MODEL,
+      '--lock-ms',
+      String(lockMs),
+      '--stalled-ms',
+      '1000',
+      '--read',
+      tmp.dir,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.add(child);
@@ -80,7 +93,23 @@ function makeVideo(name: string, seconds: number): string {
   const p = spawnSync(
     'ffmpeg',
     [
-      ...['-v', 'error', '-y', '-loop', '1', '-t', s, '-i', join(PHOTOS, 'angry_cropped.jpg'), '-loop', '1', '-t', s, '-i', join(PHOTOS, 'surprised_cropped.jpg')],
+      ...[
+        '-v',
+        'error',
+        '-y',
+        '-loop',
+        '1',
+        '-t',
+        s,
+        '-i',
+        join(PHOTOS, 'angry_cropped.jpg'),
+        '-loop',
+        '1',
+        '-t',
+        s,
+        '-i',
+        join(PHOTOS, 'surprised_cropped.jpg'),
+      ],
       ...['-filter_complex', '[0:v]scale=320:320,setsar=1,fps=10[a];[1:v]scale=320:320,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]'],
       ...['-map', '[v]', '-pix_fmt', 'yuv420p', file],
     ],
@@ -175,7 +204,13 @@ test('a worker killed with SIGKILL in the middle of a job: another takes it over
     await client.wait(more).catch(() => undefined);
     await new Promise<void>((resolve) => (completions.includes(more) ? resolve() : events.on('completed', ({ jobId }) => jobId === more && resolve())));
     assert.equal(completions.filter((c) => c === id).length, 1);
-    assert.equal(b.log().split('\n').filter((l) => l.includes(`video ${id}: done`)).length, 1);
+    assert.equal(
+      b
+        .log()
+        .split('\n')
+        .filter((l) => l.includes(`video ${id}: done`)).length,
+      1,
+    );
   } finally {
     if (b) await stopWorker(b.child);
     await events.close();

@@ -89,7 +89,9 @@ export async function pictureBytes(input: JobInput, ctx: InputContext): Promise<
   const header = await probePicture(bytes);
   if (!header) throw new FerkitError('BAD_IMAGE', `${name}: not a picture ferkit reads; send a JPEG, PNG or WebP`, { file: name });
   if (header.width * header.height > ctx.limits.pixels)
-    throw new FerkitError('BAD_IMAGE', `${name}: ${header.width}x${header.height} pixels, over the limit of ${ctx.limits.pixels}; scale it down`, { file: name });
+    throw new FerkitError('BAD_IMAGE', `${name}: ${header.width}x${header.height} pixels, over the limit of ${ctx.limits.pixels}; scale it down`, {
+      file: name,
+    });
   return bytes;
 }
 

@@ -151,6 +151,7 @@ export function jobFailure(failedReason: string | undefined): { code: FerkitErro
 
 /** A Redis connection for BullMQ from a redis:// URL (workers need commands that wait for Redis to come back, not fail). */
 export function redisConnection(url: string): Redis {
-  if (!/^rediss?:\/\//.test(url)) throw new FerkitError('BAD_ARGUMENT', `the Redis address must be a redis:// or rediss:// URL, got "${url}"`, { options: ['redis'] });
+  if (!/^rediss?:\/\//.test(url))
+    throw new FerkitError('BAD_ARGUMENT', `the Redis address must be a redis:// or rediss:// URL, got "${url}"`, { options: ['redis'] });
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
 }

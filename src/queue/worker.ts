@@ -72,7 +72,8 @@ type AnyJob = Job<unknown, unknown, string>;
 export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const concurrency = options.concurrency ?? 1;
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new FerkitError('BAD_ARGUMENT', `concurrency must be a whole number of at least 1, got ${concurrency}`);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1))
+    throw new FerkitError('BAD_ARGUMENT', `concurrency must be a whole number of at least 1, got ${concurrency}`);
   const modelDir = resolveModelDir(options.recognizer?.model ?? defaultModelDir());
   const model = options.recognizer?.model ?? basename(modelDir);
   const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });

@@ -57,4 +57,3 @@ export async function checkPicture(bytes: Uint8Array, maxPixels: number): Promis
   }
   return { width, height };
 }
-

@@ -16,13 +16,23 @@ const VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matr
 
 /** Where a job's input is, when the client does not upload it: an http(s) URL, or an absolute path on the workers. */
 function reference(s: unknown): SubmitInput {
-  if (typeof s !== 'string' || !s) throw new HttpError(400, 'BAD_REQUEST', 'each of "images" and "video" names an http(s) URL or an absolute path on the workers');
+  if (typeof s !== 'string' || !s)
+    throw new HttpError(400, 'BAD_REQUEST', 'each of "images" and "video" names an http(s) URL or an absolute path on the workers');
   if (/^https?:\/\//i.test(s)) return { name: s, url: s };
   if (s.startsWith('/')) return { name: s, path: s };
-  throw new HttpError(400, 'BAD_REQUEST', `"${s}" is neither an http(s) URL nor an absolute path; upload the file instead (multipart field "image" or "video")`);
+  throw new HttpError(
+    400,
+    'BAD_REQUEST',
+    `"${s}" is neither an http(s) URL nor an absolute path; upload the file instead (multipart field "image" or "video")`,
+  );
 }
 
-export async function registerJobRoutes(app: FastifyInstance, jobs: JobClient, limits: { bodyBytes: number; pixels: number; images: number }, docs: RouteDoc[]): Promise<void> {
+export async function registerJobRoutes(
+  app: FastifyInstance,
+  jobs: JobClient,
+  limits: { bodyBytes: number; pixels: number; images: number },
+  docs: RouteDoc[],
+): Promise<void> {
   await app.register(async (sub) => {
     sub.addContentTypeParser(VIDEO_TYPES, { parseAs: 'buffer', bodyLimit: limits.bodyBytes }, (_req, body, done) => done(null, body));
     sub.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
@@ -69,7 +79,11 @@ export async function registerJobRoutes(app: FastifyInstance, jobs: JobClient, l
           let total = 0;
           for await (const part of req.parts()) {
             if (part.type !== 'file' || (part.fieldname !== 'image' && part.fieldname !== 'video'))
-              throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send pictures as file fields "image", or a video as "video"`);
+              throw new HttpError(
+                400,
+                'BAD_REQUEST',
+                `unexpected multipart field "${part.fieldname}"; send pictures as file fields "image", or a video as "video"`,
+              );
             const bytes = await part.toBuffer();
             total += bytes.length;
             if (part.file.truncated || total > limits.bodyBytes)
@@ -100,7 +114,11 @@ export async function registerJobRoutes(app: FastifyInstance, jobs: JobClient, l
         }
         if (movie && pictures.length) throw new HttpError(400, 'BAD_REQUEST', 'send pictures or one video, not both');
         if (!movie && !pictures.length)
-          throw new HttpError(400, 'BAD_REQUEST', 'nothing to do: send multipart fields "image" or "video", a picture or video body, or JSON {"images": [...]} or {"video": ...}');
+          throw new HttpError(
+            400,
+            'BAD_REQUEST',
+            'nothing to do: send multipart fields "image" or "video", a picture or video body, or JSON {"images": [...]} or {"video": ...}',
+          );
         if (pictures.length > limits.images) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `${pictures.length} pictures; at most ${limits.images} per job`);
         const id = movie ? await jobs.submitVideo(movie, video) : await jobs.submitPictures(pictures);
         reply.code(202).header('location', `/v1/jobs/${id}`);
@@ -115,7 +133,13 @@ export async function registerJobRoutes(app: FastifyInstance, jobs: JobClient, l
       return s;
     };
     route(
-      { method: 'GET', url: '/v1/jobs/:id', summary: "A job's state, progress, and its result or error", params, responses: { 200: jobStatusSchema, 404: errorSchema } },
+      {
+        method: 'GET',
+        url: '/v1/jobs/:id',
+        summary: "A job's state, progress, and its result or error",
+        params,
+        responses: { 200: jobStatusSchema, 404: errorSchema },
+      },
       async (req) => known((req.params as { id: string }).id),
     );
 

@@ -137,7 +137,13 @@ export const jobStatusSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string', description: 'BAD_IMAGE, DATA_NOT_FOUND, BAD_ARGUMENT (a bad input, not retried), or UNAVAILABLE (still failing after its retries)' }, message: { type: 'string' } },
+      properties: {
+        code: {
+          type: 'string',
+          description: 'BAD_IMAGE, DATA_NOT_FOUND, BAD_ARGUMENT (a bad input, not retried), or UNAVAILABLE (still failing after its retries)',
+        },
+        message: { type: 'string' },
+      },
     },
     attempts: { type: 'integer', description: 'Attempts made (a transient failure is retried with backoff)' },
     createdAt: { type: 'integer', description: 'Milliseconds since 1970' },

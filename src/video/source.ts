@@ -175,7 +175,8 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
   const { width, height } = frameSize(info, maxSide);
   const first = Math.round((options.start ?? 0) * fps);
   if (!(first >= 0)) throw new FerkitError('BAD_ARGUMENT', `start must be 0 or more seconds, got ${options.start}`);
-  if (options.duration !== undefined && !(options.duration > 0)) throw new FerkitError('BAD_ARGUMENT', `duration must be above 0 seconds, got ${options.duration}`);
+  if (options.duration !== undefined && !(options.duration > 0))
+    throw new FerkitError('BAD_ARGUMENT', `duration must be above 0 seconds, got ${options.duration}`);
   const end = options.duration === undefined ? Infinity : Math.round(((options.start ?? 0) + options.duration) * fps);
   const args = [
     '-v',
