@@ -128,11 +128,10 @@ export class JobClient {
    * call opens one Redis stream reader shared by all listeners.
    */
   async subscribe(id: string, listener: (e: JobEvent) => void): Promise<() => void> {
-    const events = await this.openEvents();
+    await this.openEvents();
     let set = this.listeners.get(id);
     if (!set) this.listeners.set(id, (set = new Set()));
     set.add(listener);
-    void events;
     return () => {
       set.delete(listener);
       if (!set.size) this.listeners.delete(id);
