@@ -11,14 +11,14 @@ import { redisFlag } from './worker.js';
 export const SUBMIT_HELP = `ferkit submit --redis URL [--wait] FILE|DIR|URL... [options]
 
 Puts pictures and videos on the queue that \`ferkit worker\` processes take
-jobs from: a job per file. Pictures are uploaded to Redis (removed once
-their job is done) unless --paths sends their paths, for workers that share
-the files; URLs (http, https) are fetched by the workers. Prints a JSON line
-per job, {file, id}; with --wait, prints each job's result as it finishes
-instead, as JSON Lines: a picture as \`ferkit predict --json\` does, a video
-as \`ferkit video --json\` does (each line with its file), then a line
-{file, summary}. A failed job prints its file and {error: {code, message}};
-the exit code is then 1.
+jobs from: a job per file (a directory gives its pictures). Files are
+uploaded to Redis (and removed once their job is done) unless --paths sends
+their paths, for workers that share the files; URLs (http, https) are
+fetched by the workers. Prints a JSON line per job, {file, id}; with
+--wait, prints each job's result as it finishes instead, as JSON Lines: a
+picture as \`ferkit predict --json\` does, a video as \`ferkit video --json\`
+does (each line with its file), then a line {file, summary}. A failed job
+prints its file and {error: {code, message}}; the exit code is then 1.
 
   --redis URL          the queue's Redis: redis://[:password@]host:port[/db] (or FERKIT_REDIS)
   --queue NAME         queue name (default ${DEFAULT_QUEUE})

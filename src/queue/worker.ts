@@ -199,7 +199,7 @@ async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<Pi
 const asRecord = (v: readonly number[]) => Object.fromEntries(EMOTIONS.map((e, i) => [e, v[i]])) as Record<Emotion, number>;
 const slim = (f: FaceEmotion): SegmentFace => ({ box: { ...f.box }, score: f.score, roll: f.roll, emotions: EMOTIONS.map((e) => f.emotions[e]) });
 
-/** Calls `f` at most every `ms` (and always when `force`). */
+/** True at most every `ms` (and always when `force`): for progress reports. */
 function throttle(ms: number): (force: boolean) => boolean {
   let last = 0;
   return (force) => {
@@ -258,10 +258,11 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
   }
   let values = await job.getChildrenValues<SegmentResult>();
   if (Object.keys(values).length < plan.segments.length) {
-    // (again, after a restart: children already there keep their ids and are not added twice)
+    // the segments not done yet (all, the first time; after a restart, children already there keep their ids and are not added twice)
     const perSegment = Math.round((plan.segments[0].duration || 1) * fps);
+    const done = new Set(Object.keys(values).map((k) => k.slice(k.lastIndexOf(':') + 1)));
     await c.queue.addBulk(
-      plan.segments.map((s, index) => ({
+      plan.segments.flatMap((s, index) => (done.has(`${job.id}-s${index}`) ? [] : [{ s, index }])).map(({ s, index }) => ({
         name: 'segment',
         data: {
           video,
