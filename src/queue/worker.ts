@@ -262,27 +262,29 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
     const perSegment = Math.round((plan.segments[0].duration || 1) * fps);
     const done = new Set(Object.keys(values).map((k) => k.slice(k.lastIndexOf(':') + 1)));
     await c.queue.addBulk(
-      plan.segments.flatMap((s, index) => (done.has(`${job.id}-s${index}`) ? [] : [{ s, index }])).map(({ s, index }) => ({
-        name: 'segment',
-        data: {
-          video,
-          fps,
-          maxSide,
-          start: s.start,
-          duration: s.duration,
-          index,
-          frames: index === plan!.segments.length - 1 ? Math.max(1, Math.ceil(plan!.video.duration * fps) - index * perSegment) : perSegment,
-        } satisfies SegmentJobData,
-        opts: {
-          jobId: `${job.id}-s${index}`,
-          parent: { id: job.id!, queue: job.queueQualifiedName },
-          failParentOnFailure: true,
-          attempts: job.opts.attempts,
-          backoff: job.opts.backoff,
-          removeOnComplete: job.opts.removeOnComplete,
-          removeOnFail: job.opts.removeOnFail,
-        },
-      })),
+      plan.segments
+        .flatMap((s, index) => (done.has(`${job.id}-s${index}`) ? [] : [{ s, index }]))
+        .map(({ s, index }) => ({
+          name: 'segment',
+          data: {
+            video,
+            fps,
+            maxSide,
+            start: s.start,
+            duration: s.duration,
+            index,
+            frames: index === plan!.segments.length - 1 ? Math.max(1, Math.ceil(plan!.video.duration * fps) - index * perSegment) : perSegment,
+          } satisfies SegmentJobData,
+          opts: {
+            jobId: `${job.id}-s${index}`,
+            parent: { id: job.id!, queue: job.queueQualifiedName },
+            failParentOnFailure: true,
+            attempts: job.opts.attempts,
+            backoff: job.opts.backoff,
+            removeOnComplete: job.opts.removeOnComplete,
+            removeOnFail: job.opts.removeOnFail,
+          },
+        })),
     );
     if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
     values = await job.getChildrenValues<SegmentResult>();
