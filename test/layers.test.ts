@@ -26,6 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['train'],
   ['draw'],
   ['video'],
+  ['queue'],
   ['serve'],
   ['cli', 'index.ts'],
 ];

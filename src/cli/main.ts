@@ -12,11 +12,15 @@ import { EXPORT_HELP, exportCommand } from './export.js';
 import { ENSEMBLE_HELP, ensembleCommand } from './ensemble.js';
 import { COMPARE_HELP, compareCommand } from './compare.js';
 import { SERVE_HELP, serveCommand } from './serve.js';
+import { WORKER_HELP, workerCommand } from './worker.js';
+import { SUBMIT_HELP, submitCommand } from './submit.js';
 
 const COMMANDS: readonly [string, string][] = [
   ['predict', 'faces and their emotions in pictures'],
   ['video', 'faces and their emotions over time in a video file, stream or camera'],
   ['serve', 'HTTP API: pictures in, faces and emotions out'],
+  ['worker', 'take picture and video jobs from a queue in Redis (scale out)'],
+  ['submit', 'put pictures and videos on the queue; --wait prints the results'],
   ['eval', 'accuracy of a model on a dataset'],
   ['compare', 'is one model really more accurate than another? (paired test)'],
   ['train', 'train a model'],
@@ -50,6 +54,8 @@ const COMMAND_HELP: Record<string, string> = {
   ensemble: ENSEMBLE_HELP,
   info: INFO_HELP,
   serve: SERVE_HELP,
+  worker: WORKER_HELP,
+  submit: SUBMIT_HELP,
 };
 
 /** Every command's full help, in the order of the short help: the CLI reference. */
@@ -95,6 +101,10 @@ export async function main(argv: string[]): Promise<number> {
         return await infoCommand(rest, out);
       case 'serve':
         return await serveCommand(rest, log);
+      case 'worker':
+        return await workerCommand(rest, log);
+      case 'submit':
+        return await submitCommand(rest, log, out);
       case '--version':
       case '-v':
       case 'version':

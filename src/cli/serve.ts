@@ -2,6 +2,8 @@ import { FerkitError } from '../errors.js';
 import { serve } from '../serve/run.js';
 import { DEFAULT_LIMITS } from '../serve/server.js';
 import { intFlag, numFlag, parseFlags, backendFlag, runtimeFlag } from './args.js';
+import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE } from '../queue/jobs.js';
+import { redactUrl } from './worker.js';
 
 export const SERVE_HELP = `ferkit serve [options]
 
@@ -24,7 +26,12 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
   --timeout-ms N         longest time for a request to arrive (default ${DEFAULT_LIMITS.timeoutMs})
   --log LEVEL            fatal, error, warn, info (default), debug, or silent
   --backend NAME         auto | native | wasm | cpu
-  --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)`;
+  --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)
+  --redis URL            a job queue's Redis (redis://host:port): adds POST /v1/jobs (pictures or a video,
+                         uploaded or by URL, for \`ferkit worker\` processes), GET /v1/jobs/{id} and
+                         GET /v1/jobs/{id}/events (progress as server-sent events)
+  --job-queue NAME       the job queue's name (default ${DEFAULT_QUEUE})
+  --job-keep S           seconds a job's result stays in Redis (default ${DEFAULT_JOB_DEFAULTS.keepSeconds})`;
 
 export async function serveCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
@@ -39,6 +46,9 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     'max-images': { type: 'string' },
     'timeout-ms': { type: 'string' },
     log: { type: 'string' },
+    redis: { type: 'string' },
+    'job-queue': { type: 'string' },
+    'job-keep': { type: 'string' },
     backend: { type: 'string' },
     runtime: { type: 'string' },
   });
@@ -70,7 +80,15 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     },
     ...(backend || runtime ? { recognizer: { ...(backend ? { backend } : {}), ...(runtime ? { runtime } : {}) } } : {}),
     log: level === 'silent' ? false : level,
-    onListening: (url) => log(`ferkit serve: listening on ${url} (POST /v1/recognize; GET /v1/health, /v1/model, /openapi.json)`),
+    ...(v.redis !== undefined ? { redis: v.redis } : {}),
+    ...(v['job-queue'] !== undefined ? { queue: v['job-queue'] } : {}),
+    ...(v['job-keep'] !== undefined
+      ? { jobs: { keepSeconds: positive(intFlag(v['job-keep'], 'job-keep', DEFAULT_JOB_DEFAULTS.keepSeconds), 'job-keep') } }
+      : {}),
+    onListening: (url) =>
+      log(
+        `ferkit serve: listening on ${url} (POST /v1/recognize; GET /v1/health, /v1/model, /openapi.json${v.redis ? `; jobs on ${redactUrl(v.redis)}: POST /v1/jobs, GET /v1/jobs/{id}` : ''})`,
+      ),
   });
   return 0;
 }

@@ -1,11 +1,12 @@
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { EMOTIONS, rankEmotions } from '../labels.js';
+import { EMOTIONS } from '../labels.js';
 import { createRecognizer } from '../node/recognizer.js';
-import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
-import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../results.js';
-import { analyzeVideo, type TimelineEntry, type VideoSummary } from '../video/analyze.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
+import { FACE_CSV_COLUMNS, faceCsvCells } from '../results.js';
+import { analyzeVideo, type VideoSummary } from '../video/analyze.js';
+import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
 import { videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
@@ -46,21 +47,7 @@ examples:
   ferkit video /dev/video0 --csv > live.csv`;
 
 const CSV_HEADER = ['time', 'frame', ...FACE_CSV_COLUMNS].join(',');
-const r3 = (v: number) => Number(v.toFixed(3));
-
-/** A face of a frame with its smoothed emotions in place of the frame's own: what is printed and drawn. */
-function smoothedFace(e: TimelineEntry, face: FaceEmotion, uncertainBelow: number): FaceEmotion {
-  const confidence = e.emotions[e.emotion];
-  return { ...face, emotions: e.emotions, emotion: e.emotion, confidence, top: rankEmotions(e.emotions), uncertain: confidence < uncertainBelow };
-}
-
-/** A face of a frame as printed: the face record of \`predict\`, with the smoothed emotions and the track's id. */
-const frameRecord = (e: TimelineEntry, face: FaceEmotion): { time: number; frame: number } & FaceRecord => ({
-  time: r3(e.time),
-  frame: e.frame,
-  ...faceRecord(face, e.faceId),
-});
-const csvLine = (r: ReturnType<typeof frameRecord>) => [r.time, r.frame, ...faceCsvCells(r)].join(',');
+const csvLine = (r: FrameRecord) => [r.time, r.frame, ...faceCsvCells(r)].join(',');
 
 /** The human-readable summary of a video analysis. */
 export function formatVideoSummary(s: VideoSummary): string {

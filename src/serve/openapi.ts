@@ -6,6 +6,14 @@ export interface RouteDoc {
   url: string;
   summary: string;
   query?: { properties: Record<string, object> };
+  /** Path parameters (`:id` in the URL). */
+  params?: { properties: Record<string, object> };
+  /** The file fields of a multipart body. Default: "image". */
+  multipartFields?: string[];
+  /** The schema of a JSON body. */
+  jsonBody?: object;
+  /** The 200 answer is a stream of server-sent events (text/event-stream), each carrying the 200 schema. */
+  eventStream?: boolean;
   /** Content types of the request body (POST). */
   bodyTypes?: string[];
   /** JSON schema of the answer, by status. */
@@ -14,6 +22,8 @@ export interface RouteDoc {
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
+  202: 'Accepted: queued',
+  404: 'Not found',
   400: 'Malformed request',
   413: 'Too large: body, picture size in pixels, or number of pictures',
   415: 'Not a picture ferkit reads (JPEG, PNG, WebP)',
@@ -32,13 +42,19 @@ export function openApiDocument(routes: readonly RouteDoc[], info: { version?: s
           {
             description: STATUS_TEXT[Number(status)] ?? 'Answer',
             ...(Number(status) === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying' } } } : {}),
-            content: { 'application/json': { schema } },
+            content: { [r.eventStream && Number(status) === 200 ? 'text/event-stream' : 'application/json']: { schema } },
           },
         ]),
       ),
     };
     if (r.query) {
       operation.parameters = Object.entries(r.query.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    }
+    if (r.params) {
+      operation.parameters = [
+        ...((operation.parameters as object[] | undefined) ?? []),
+        ...Object.entries(r.params.properties).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+      ];
     }
     if (r.bodyTypes) {
       operation.requestBody = {
@@ -50,16 +66,25 @@ export function openApiDocument(routes: readonly RouteDoc[], info: { version?: s
               ? {
                   schema: {
                     type: 'object',
-                    properties: { image: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' } },
-                    required: ['image'],
+                    properties: Object.fromEntries(
+                      (r.multipartFields ?? ['image']).map((f) => [
+                        f,
+                        f === 'image'
+                          ? { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' }
+                          : { type: 'string', format: 'binary', description: `One ${f}` },
+                      ]),
+                    ),
+                    ...(r.multipartFields ? {} : { required: ['image'] }),
                   },
                 }
-              : { schema: { type: 'string', format: 'binary' } },
+              : t === 'application/json' && r.jsonBody
+                ? { schema: r.jsonBody }
+                : { schema: { type: 'string', format: 'binary' } },
           ]),
         ),
       };
     }
-    (paths[r.url] ??= {})[r.method.toLowerCase()] = operation;
+    (paths[r.url.replace(/:(\w+)/g, '{$1}')] ??= {})[r.method.toLowerCase()] = operation;
   }
   return {
     openapi: '3.1.0',

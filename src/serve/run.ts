@@ -10,6 +10,8 @@ import { createRecognizer, type RecognizerOptions } from '../node/recognizer.js'
 import { createServer, type ServeLimits } from './server.js';
 import { registerStatic } from './static.js';
 import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
+import { JobClient } from '../queue/client.js';
+import type { JobDefaults } from '../queue/jobs.js';
 
 export interface ServeOptions {
   /** Default 127.0.0.1 (`ferkit serve` also reads FERKIT_HOST). */
@@ -26,6 +28,12 @@ export interface ServeOptions {
   log?: string | false;
   /** Folder of the built web page (default dist/web). */
   webDir?: string;
+  /** The Redis of a job queue (redis://host:port): adds POST /v1/jobs, GET /v1/jobs/:id and its events, for `ferkit worker` processes. */
+  redis?: string;
+  /** Queue name. Default `ferkit`. */
+  queue?: string;
+  /** How long job results stay in Redis, attempts and backoff. */
+  jobs?: Partial<JobDefaults>;
   /** Called once listening, with the address. */
   onListening?: (url: string) => void;
 }
@@ -54,7 +62,11 @@ export async function startServer(options: ServeOptions = {}): Promise<{ app: Fa
   const modelDir = resolveModelDir(options.model ?? defaultModelDir());
   const modelName = options.model ?? basename(modelDir);
   const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
+  const jobs = options.redis
+    ? new JobClient({ redis: options.redis, ...(options.queue ? { queue: options.queue } : {}), ...(options.jobs ? { defaults: options.jobs } : {}) })
+    : undefined;
   const app = await createServer({
+    ...(jobs ? { jobs } : {}),
     recognizer,
     modelName,
     ...(options.recognizer?.uncertainBelow !== undefined ? { uncertainBelow: options.recognizer.uncertainBelow } : {}),
@@ -64,7 +76,10 @@ export async function startServer(options: ServeOptions = {}): Promise<{ app: Fa
       await registerStatic(server, { modelDir, ...(options.webDir ? { webDir: options.webDir } : {}) });
     },
   });
-  app.addHook('onClose', async () => recognizer.dispose());
+  app.addHook('onClose', async () => {
+    recognizer.dispose();
+    await jobs?.close();
+  });
   const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
   return { app, url };
 }

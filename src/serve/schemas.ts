@@ -98,3 +98,55 @@ export const modelSchema = {
     uncertainBelow: { type: 'number' },
   },
 } as const;
+
+/** Options of a video job, as query parameters of POST /v1/jobs. */
+export const jobQuerySchema = {
+  type: 'object',
+  properties: {
+    fps: { type: 'number', exclusiveMinimum: 0, maximum: 60, description: 'Video: frames sampled per second (default 5)' },
+    smoothing: { type: 'number', minimum: 0, maximum: 60, description: 'Video: half-life of the smoothing in seconds (default 0.5; 0 = off)' },
+    maxSide: { type: 'integer', minimum: 16, maximum: 4096, description: 'Video: frames scaled down to this longest side (default 1280)' },
+    segmentSeconds: { type: 'number', minimum: 1, description: 'Video: seconds per segment analysed by one worker (default 60)' },
+  },
+} as const;
+
+export const jobCreatedSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'The job, for GET /v1/jobs/{id} and /v1/jobs/{id}/events' } },
+} as const;
+
+export const jobStatusSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'state', 'attempts', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['pictures', 'video'] },
+    state: { type: 'string', enum: ['waiting', 'active', 'completed', 'failed', 'delayed', 'waiting-children', 'prioritized', 'unknown'] },
+    progress: {
+      type: 'object',
+      required: ['done', 'total', 'unit'],
+      properties: { done: { type: 'number' }, total: { type: 'number' }, unit: { type: 'string', enum: ['pictures', 'frames'] } },
+    },
+    result: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'When completed. Pictures: {kind, model, pictures: [{file, faces}]} as `ferkit predict --json` prints them. A video: {kind, model, segments, timeline, summary} as `ferkit video --json` prints them',
+    },
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: {
+          type: 'string',
+          description: 'BAD_IMAGE, DATA_NOT_FOUND, BAD_ARGUMENT (a bad input, not retried), or UNAVAILABLE (still failing after its retries)',
+        },
+        message: { type: 'string' },
+      },
+    },
+    attempts: { type: 'integer', description: 'Attempts made (a transient failure is retried with backoff)' },
+    createdAt: { type: 'integer', description: 'Milliseconds since 1970' },
+    finishedAt: { type: 'integer' },
+  },
+} as const;

@@ -5,14 +5,18 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { FerkitError } from '../errors.js';
 import { pictureRecord, type FaceRecord } from '../results.js';
 import type { Recognizer } from '../node/recognizer.js';
-import { loadRgb, probePicture } from '../node/decode.js';
+import { loadRgb } from '../node/decode.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
-import { Admission, Saturated } from './admission.js';
+import { Admission } from './admission.js';
+import { checkPicture, httpError, HttpError, IMAGE_TYPES } from './http.js';
+import { registerJobRoutes } from './jobs.js';
+import type { JobClient } from '../queue/client.js';
 import { errorSchema, healthSchema, modelSchema, recognizeResponseSchema } from './schemas.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
+
+export { checkPicture, httpError, HttpError } from './http.js';
 
 export interface ServeLimits {
   /** Largest request body, in bytes: a raw picture, or all the pictures of a multipart request together. Default 20 MiB. */
@@ -44,63 +48,10 @@ export interface ServerOptions {
   limits?: Partial<ServeLimits>;
   /** pino logger options, or false for none. Default: JSON lines at info level. */
   logger?: boolean | { level: string };
+  /** The job queue: with it, POST /v1/jobs, GET /v1/jobs/:id and its events. */
+  jobs?: JobClient;
   /** Registers more routes (the web page's files) after the API's. */
   register?: (app: FastifyInstance) => Promise<void>;
-}
-
-/** An error with the HTTP status and code the service answers with. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** For 503: seconds after which a retry is likely to be admitted. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-}
-
-const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-/** sharp's names of the formats the service accepts. */
-const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp']);
-
-/** The status and code of any error a request can end with. */
-export function httpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof Saturated) return new HttpError(503, 'SATURATED', err.message, err.retryAfterSeconds);
-  if (err instanceof FerkitError) {
-    if (err.code === 'BAD_IMAGE') return new HttpError(422, 'BAD_IMAGE', err.message);
-    if (err.code === 'BAD_ARGUMENT') return new HttpError(400, 'BAD_REQUEST', err.message);
-  }
-  const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e.code === 'FST_FIELDS_LIMIT') return new HttpError(400, 'BAD_REQUEST', 'send each picture as a file field named "image"; other fields are not read');
-  if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT') {
-    return new HttpError(413, 'PAYLOAD_TOO_LARGE', `${e.message ?? 'request too large'}; send smaller or fewer pictures`);
-  }
-  if (e.statusCode === 415)
-    return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send a picture as multipart/form-data (field "image") or as a body of type ${IMAGE_TYPES.join(', ')}`);
-  if (e.statusCode === 408) return new HttpError(408, 'TIMEOUT', 'the request took too long to arrive');
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new HttpError(e.statusCode, 'BAD_REQUEST', e.message ?? 'bad request');
-  return new HttpError(500, 'INTERNAL', 'internal error; the service log has the details');
-}
-
-/** Checks a picture's format and size from its header, before any decoding. */
-export async function checkPicture(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
-  const header = await probePicture(bytes);
-  if (!header || !IMAGE_FORMATS.has(header.format)) {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `${header ? `a ${header.format} file` : 'not a picture ferkit reads'}; send a JPEG, PNG or WebP`);
-  }
-  const { width, height } = header;
-  if (!(width > 0 && height > 0)) throw new HttpError(422, 'BAD_IMAGE', 'the picture has no size in its header; it is damaged');
-  if (width * height > maxPixels) {
-    throw new HttpError(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `a picture of ${width}x${height} pixels is over the limit of ${maxPixels.toLocaleString('en-US')} pixels; scale it down`,
-    );
-  }
-  return { width, height };
 }
 
 interface PictureResult {
@@ -214,6 +165,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       };
     },
   );
+  if (options.jobs) await registerJobRoutes(app, options.jobs, limits, routes);
   const document = () => openApiDocument(routes);
   app.get('/openapi.json', async () => document());
 

@@ -136,6 +136,28 @@ test('frames stream one at a time at the asked rate; a missing ffmpeg says how t
   assert.ok(existsSync(file) && readFileSync(file).length > 0);
 });
 
+test('a segment read by seeking gives the frames a reading from the start gives there, with their indexes and times', { skip: noFfmpeg }, async () => {
+  // keyframes every 2 s: the segments start between them too
+  const file = join(tmp.dir, 'seek.mp4');
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc=s=160x120:d=6:r=25', '-g', '50', '-pix_fmt', 'yuv420p', file);
+  const all: { index: number; time: number; data: Uint8Array }[] = [];
+  for await (const f of readFrames(file, { fps: 5 })) all.push({ index: f.index, time: f.time, data: f.image.data });
+  assert.equal(all.length, 30);
+  const parts: typeof all = [];
+  for (const [start, duration] of [
+    [0, 1.4],
+    [1.4, 2.2],
+    [3.6, 3],
+  ]) {
+    for await (const f of readFrames(file, { fps: 5, start, duration })) parts.push({ index: f.index, time: f.time, data: f.image.data });
+  }
+  assert.deepEqual(
+    parts.map((f) => [f.index, f.time]),
+    all.map((f) => [f.index, f.time]),
+  );
+  for (const [i, f] of parts.entries()) assert.ok(Buffer.from(f.data).equals(Buffer.from(all[i].data)), `frame ${f.index} differs`);
+});
+
 test('sources: a URL may use only its own protocols, a file only the file protocol and video containers', () => {
   const url = videoSource('rtsp://camera.local/stream');
   assert.equal(url.kind, 'url');

@@ -107,33 +107,62 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
     if (options.signal?.aborted) return { width: 0, height: 0, duration: NaN, fps: NaN };
     throw err;
   });
-  const maxSegments = options.maxSegments ?? 500;
   const fps = options.fps ?? 5;
-  const halfLife = options.smoothing ?? 0.5;
-  const maxChanges = options.changes ?? 5;
-  const minChange = options.minChange ?? 0.2;
-  const maxPoints = options.maxPlotPoints ?? 2000;
-  const tracker = new FaceTracker(options);
-  const state = new Map<
+  const timeline = new VideoTimeline(options);
+  for await (const frame of video.width ? readFrames(source, options, video) : []) {
+    options.onFrame?.(frame.index, frame.time);
+    const [faces] = await recognizer.recognizeRgb([frame.image]);
+    const frameFaces = timeline.add(frame, faces);
+    for (const { entry } of frameFaces) options.onEntry?.(entry);
+    await options.onFrameFaces?.(frame, frameFaces);
+  }
+  return timeline.summary({ file, video, sampledFps: fps, stopped: Boolean(options.signal?.aborted) });
+}
+
+/**
+ * The part of a video analysis that follows recognition: each sampled
+ * frame's faces in, in order, with ids kept across frames, emotions smoothed
+ * over time, and the summary at the end. Pure and bounded in memory;
+ * `analyzeVideo` feeds it as it reads, and a job queue can feed it frames
+ * recognised elsewhere (video segments analysed by several workers), which
+ * gives the same timeline, tracks and summary as one reading of the file.
+ */
+export class VideoTimeline {
+  private readonly maxSegments: number;
+  private readonly halfLife: number;
+  private readonly maxChanges: number;
+  private readonly minChange: number;
+  private readonly maxPoints: number;
+  private readonly tracker: FaceTracker;
+  private readonly state = new Map<
     number,
     { smooth: number[]; frames: number; first: number; last: number; topCounts: number[]; sum: number[]; segments: EmotionSegment[] }
   >();
-  let frames = 0,
-    framesWithFaces = 0;
-  let changes: ChangeMoment[] = [];
-  let series: { time: number; emotions: number[]; n: number }[] = [];
+  private frames = 0;
+  private framesWithFaces = 0;
+  private changes: ChangeMoment[] = [];
+  private series: { time: number; emotions: number[]; n: number }[] = [];
 
-  for await (const frame of video.width ? readFrames(source, options, video) : []) {
-    frames++;
-    options.onFrame?.(frame.index, frame.time);
-    const [faces] = await recognizer.recognizeRgb([frame.image]);
-    if (faces.length) framesWithFaces++;
-    const ids = tracker.update(
+  constructor(options: Omit<VideoOptions, 'onEntry' | 'onFrame' | 'onFrameFaces' | 'signal'> = {}) {
+    this.maxSegments = options.maxSegments ?? 500;
+    this.halfLife = options.smoothing ?? 0.5;
+    this.maxChanges = options.changes ?? 5;
+    this.minChange = options.minChange ?? 0.2;
+    this.maxPoints = options.maxPlotPoints ?? 2000;
+    this.tracker = new FaceTracker(options);
+  }
+
+  /** The faces of the next sampled frame (frames in order of time): each with its track's id and smoothed emotions. */
+  add<F extends Pick<FaceEmotion, 'box' | 'emotions'>>(frame: { index: number; time: number }, faces: readonly F[]): { entry: TimelineEntry; face: F }[] {
+    const { state, halfLife, minChange, maxChanges } = this;
+    this.frames++;
+    if (faces.length) this.framesWithFaces++;
+    const ids = this.tracker.update(
       faces.map((f) => f.box),
       frame.index,
     );
     const frameMean = new Array<number>(EMOTIONS.length).fill(0);
-    const frameFaces: { entry: TimelineEntry; face: FaceEmotion }[] = [];
+    const frameFaces: { entry: TimelineEntry; face: F }[] = [];
     faces.forEach((f, k) => {
       const id = ids[k];
       const raw = EMOTIONS.map((e) => f.emotions[e]);
@@ -142,8 +171,8 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
       if (s) {
         const change = l1(s.smooth, smooth);
         const moment = { time: frame.time, faceId: id, from: top(s.smooth), to: top(smooth), change };
-        if (change >= minChange && (changes.length < maxChanges || change > changes[changes.length - 1].change)) {
-          changes = [...changes, moment].sort((a, b) => b.change - a.change).slice(0, maxChanges);
+        if (change >= minChange && (this.changes.length < maxChanges || change > this.changes[this.changes.length - 1].change)) {
+          this.changes = [...this.changes, moment].sort((a, b) => b.change - a.change).slice(0, maxChanges);
         }
       } else {
         s = {
@@ -162,7 +191,7 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
       if (run && run.emotion === emotion && frame.time - run.end <= 1) run.end = frame.time;
       else {
         s.segments.push({ start: frame.time, end: frame.time, emotion });
-        if (s.segments.length > maxSegments) s.segments = mergeSegments(s.segments);
+        if (s.segments.length > this.maxSegments) s.segments = mergeSegments(s.segments);
       }
       s.smooth = smooth;
       s.frames++;
@@ -173,61 +202,66 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
         frameMean[i] += p / faces.length;
       });
       const entry: TimelineEntry = { time: frame.time, frame: frame.index, faceId: id, box: f.box, emotions: asRecord(smooth), emotion, raw: asRecord(raw) };
-      options.onEntry?.(entry);
       frameFaces.push({ entry, face: f });
     });
-    await options.onFrameFaces?.(frame, frameFaces);
     if (faces.length) {
-      series.push({ time: frame.time, emotions: frameMean, n: 1 });
-      if (series.length > maxPoints) {
-        const merged: typeof series = [];
-        for (let i = 0; i < series.length; i += 2) {
-          const a = series[i],
-            b = series[i + 1];
-          merged.push(
-            b
-              ? {
-                  time: (a.time * a.n + b.time * b.n) / (a.n + b.n),
-                  emotions: a.emotions.map((v, j) => (v * a.n + b.emotions[j] * b.n) / (a.n + b.n)),
-                  n: a.n + b.n,
-                }
-              : a,
-          );
-        }
-        series = merged;
-      }
+      this.series.push({ time: frame.time, emotions: frameMean, n: 1 });
+      if (this.series.length > this.maxPoints) this.series = mergeSeries(this.series);
     }
+    return frameFaces;
   }
 
-  const faces: FaceSummary[] = [...state.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([faceId, s]) => ({
-      faceId,
-      frames: s.frames,
-      firstSeen: s.first,
-      lastSeen: s.last,
-      share: asRecord(s.topCounts.map((c) => c / s.frames)),
-      mean: asRecord(s.sum.map((v) => v / s.frames)),
-      dominant: EMOTIONS[s.topCounts.indexOf(Math.max(...s.topCounts))],
-      segments: s.segments,
-    }));
-  const totalFaceFrames = faces.reduce((a, f) => a + f.frames, 0);
-  const overall = zeros();
-  for (const f of faces) for (const e of EMOTIONS) overall[e] += (f.share[e] * f.frames) / totalFaceFrames;
-  const dominant = totalFaceFrames ? EMOTIONS.reduce((a, b) => (overall[a] >= overall[b] ? a : b)) : null;
-  return {
-    file,
-    stopped: Boolean(options.signal?.aborted),
-    video,
-    sampledFps: fps,
-    framesAnalysed: frames,
-    framesWithFaces,
-    faces,
-    overall,
-    dominant,
-    strongestChanges: changes,
-    series: series.map(({ time, emotions }) => ({ time, emotions })),
-  };
+  /** The summary of the frames added so far. */
+  summary(about: { file: string; video: VideoInfo; sampledFps: number; stopped?: boolean }): VideoSummary {
+    const faces: FaceSummary[] = [...this.state.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([faceId, s]) => ({
+        faceId,
+        frames: s.frames,
+        firstSeen: s.first,
+        lastSeen: s.last,
+        share: asRecord(s.topCounts.map((c) => c / s.frames)),
+        mean: asRecord(s.sum.map((v) => v / s.frames)),
+        dominant: EMOTIONS[s.topCounts.indexOf(Math.max(...s.topCounts))],
+        segments: s.segments,
+      }));
+    const totalFaceFrames = faces.reduce((a, f) => a + f.frames, 0);
+    const overall = zeros();
+    for (const f of faces) for (const e of EMOTIONS) overall[e] += (f.share[e] * f.frames) / totalFaceFrames;
+    const dominant = totalFaceFrames ? EMOTIONS.reduce((a, b) => (overall[a] >= overall[b] ? a : b)) : null;
+    return {
+      file: about.file,
+      stopped: Boolean(about.stopped),
+      video: about.video,
+      sampledFps: about.sampledFps,
+      framesAnalysed: this.frames,
+      framesWithFaces: this.framesWithFaces,
+      faces,
+      overall,
+      dominant,
+      strongestChanges: this.changes,
+      series: this.series.map(({ time, emotions }) => ({ time, emotions })),
+    };
+  }
+}
+
+/** Halves the plot series: each pair of points becomes their weighted mean. */
+function mergeSeries(series: readonly { time: number; emotions: number[]; n: number }[]): { time: number; emotions: number[]; n: number }[] {
+  const merged: { time: number; emotions: number[]; n: number }[] = [];
+  for (let i = 0; i < series.length; i += 2) {
+    const a = series[i],
+      b = series[i + 1];
+    merged.push(
+      b
+        ? {
+            time: (a.time * a.n + b.time * b.n) / (a.n + b.n),
+            emotions: a.emotions.map((v, j) => (v * a.n + b.emotions[j] * b.n) / (a.n + b.n)),
+            n: a.n + b.n,
+          }
+        : a,
+    );
+  }
+  return merged;
 }
 
 /** Halves a face's runs: each pair becomes one run of the emotion that lasted longer. */

@@ -149,6 +149,15 @@ export interface FrameOptions {
   maxSide?: number;
   /** Stops reading when aborted (a live stream ends only this way); the frames read so far stand. */
   signal?: AbortSignal;
+  /**
+   * Seconds from the start at which to begin, by seeking (nothing is
+   * re-encoded): a multiple of 1/fps, so the frames sampled are those a
+   * reading from the start samples there, with the same indexes and times.
+   * Default 0.
+   */
+  start?: number;
+  /** Seconds to read from `start`: frames sampled in [start, start + duration). Default: to the end. */
+  duration?: number;
 }
 
 /**
@@ -164,13 +173,22 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
   if (!(fps > 0)) throw new FerkitError('BAD_ARGUMENT', `frames per second must be positive, got ${fps}`);
   const maxSide = options.maxSide ?? 1280;
   const { width, height } = frameSize(info, maxSide);
+  const first = Math.round((options.start ?? 0) * fps);
+  if (!(first >= 0)) throw new FerkitError('BAD_ARGUMENT', `start must be 0 or more seconds, got ${options.start}`);
+  if (options.duration !== undefined && !(options.duration > 0))
+    throw new FerkitError('BAD_ARGUMENT', `duration must be above 0 seconds, got ${options.duration}`);
+  const end = options.duration === undefined ? Infinity : Math.round(((options.start ?? 0) + options.duration) * fps);
   const args = [
     '-v',
     'error',
     '-noautorotate',
     ...src.inputArgs,
+    // seeking before -i decodes from the keyframe before `start` and drops the frames up to it: the same pixels as a reading from 0
+    ...(first > 0 ? ['-ss', String(first / fps)] : []),
     '-i',
     src.ffmpegInput,
+    // a little more than asked, so the last frame sampled is there; frames past the end are not given out
+    ...(end < Infinity ? ['-t', String((end - first + 1) / fps)] : []),
     '-an',
     '-vf',
     `fps=${fps},scale=${width}:${height}`,
@@ -195,12 +213,12 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
   options.signal?.addEventListener('abort', stop, { once: true });
   const frameBytes = width * height * 3;
   let buf: Buffer = Buffer.alloc(0);
-  let index = 0;
+  let index = first;
   try {
     for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       while (buf.length >= frameBytes) {
-        if (options.signal?.aborted) return;
+        if (options.signal?.aborted || index >= end) return;
         const data = new Uint8Array(buf.subarray(0, frameBytes));
         buf = buf.subarray(frameBytes);
         yield { index, time: index / fps, image: { data, width, height } };
@@ -210,7 +228,7 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
     const code = await exited;
     if (options.signal?.aborted) return;
     if (code !== 0)
-      throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed after ${index} frames (${stderr.trim().split('\n')[0] || `exit ${code}`})`, { file });
+      throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed after ${index - first} frames (${stderr.trim().split('\n')[0] || `exit ${code}`})`, { file });
   } finally {
     options.signal?.removeEventListener('abort', stop);
     if (proc.exitCode === null) proc.kill('SIGKILL');

@@ -1,0 +1,148 @@
+import { readFileSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { FerkitError } from '../errors.js';
+import { IMAGE_EXTENSIONS } from '../data/folder.js';
+import { JobClient, type JobStatus, type SubmitInput } from '../queue/client.js';
+import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE, type PicturesResult, type VideoResult } from '../queue/jobs.js';
+import { expandInputs } from './files.js';
+import { intFlag, numFlag, parseFlags } from './args.js';
+import { redisFlag } from './worker.js';
+
+export const SUBMIT_HELP = `ferkit submit --redis URL [--wait] FILE|DIR|URL... [options]
+
+Puts pictures and videos on the queue that \`ferkit worker\` processes take
+jobs from: a job per file (a directory gives its pictures). Files are
+uploaded to Redis (and removed once their job is done) unless --paths sends
+their paths, for workers that share the files; URLs (http, https) are
+fetched by the workers. Prints a JSON line per job, {file, id}; with
+--wait, prints each job's result as it finishes instead, as JSON Lines: a
+picture as \`ferkit predict --json\` does, a video as \`ferkit video --json\`
+does (each line with its file), then a line {file, summary}. A failed job
+prints its file and {error: {code, message}}; the exit code is then 1.
+
+  --redis URL          the queue's Redis: redis://[:password@]host:port[/db] (or FERKIT_REDIS)
+  --queue NAME         queue name (default ${DEFAULT_QUEUE})
+  --wait               wait for the jobs and print their results
+  --paths              send absolute paths instead of the bytes (workers started with --read DIR)
+  --fps N              video frames sampled per second (default 5)
+  --smoothing S        video: half-life of the smoothing in seconds (default 0.5; 0 = off)
+  --max-side N         video: scale frames down to this longest side (default 1280)
+  --segment S          video: seconds per segment analysed by one worker (default 60)
+  --keep S             seconds a result stays in Redis (default ${DEFAULT_JOB_DEFAULTS.keepSeconds})
+  --attempts N         attempts for a job that fails for a transient cause (default ${DEFAULT_JOB_DEFAULTS.attempts})
+  --backoff-ms N       first wait before a retry, doubled each time (default ${DEFAULT_JOB_DEFAULTS.backoffMs})
+  --max-upload-mb N    largest file uploaded (default 100; larger ones: --paths or a URL)
+
+examples:
+  ferkit submit --redis redis://10.0.0.5:6379 --wait photos/ > results.jsonl
+  ferkit submit --redis redis://10.0.0.5:6379 --paths /mnt/recordings/class-12.mp4
+  ferkit submit --redis redis://10.0.0.5:6379 --wait https://media.example.com/call.mp4`;
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+const isPicture = (s: string) => IMAGE_EXTENSIONS.includes(extname(new URL(s, 'file:///').pathname).toLowerCase());
+
+export async function submitCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const { values: v, positionals } = parseFlags(
+    argv,
+    {
+      redis: { type: 'string' },
+      queue: { type: 'string' },
+      wait: { type: 'boolean' },
+      paths: { type: 'boolean' },
+      fps: { type: 'string' },
+      smoothing: { type: 'string' },
+      'max-side': { type: 'string' },
+      segment: { type: 'string' },
+      keep: { type: 'string' },
+      attempts: { type: 'string' },
+      'backoff-ms': { type: 'string' },
+      'max-upload-mb': { type: 'string' },
+    },
+    true,
+  );
+  const redis = redisFlag(v.redis);
+  if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'submit needs at least one FILE, DIR or URL');
+  const urls = positionals.filter(isUrl);
+  const { files, missing } = expandInputs(positionals.filter((p) => !isUrl(p)));
+  let failed = 0;
+  for (const m of missing) {
+    failed++;
+    log(`error: ${m}: no such file, directory or matching glob`);
+    out(JSON.stringify({ file: m, error: { code: 'DATA_NOT_FOUND', message: `${m}: no such file, directory or matching glob` } }) + '\n');
+  }
+  const maxUpload = numFlag(v['max-upload-mb'], 'max-upload-mb', 100) * 2 ** 20;
+  const video = {
+    ...(v.fps !== undefined ? { fps: numFlag(v.fps, 'fps', 5) } : {}),
+    ...(v.smoothing !== undefined ? { smoothing: numFlag(v.smoothing, 'smoothing', 0.5) } : {}),
+    ...(v['max-side'] !== undefined ? { maxSide: intFlag(v['max-side'], 'max-side', 1280) } : {}),
+    ...(v.segment !== undefined ? { segmentSeconds: numFlag(v.segment, 'segment', 60) } : {}),
+  };
+  const client = new JobClient({
+    redis,
+    ...(v.queue ? { queue: v.queue } : {}),
+    defaults: {
+      keepSeconds: intFlag(v.keep, 'keep', DEFAULT_JOB_DEFAULTS.keepSeconds),
+      attempts: intFlag(v.attempts, 'attempts', DEFAULT_JOB_DEFAULTS.attempts),
+      backoffMs: intFlag(v['backoff-ms'], 'backoff-ms', DEFAULT_JOB_DEFAULTS.backoffMs),
+    },
+  });
+  try {
+    const jobs: { file: string; id: string }[] = [];
+    for (const file of [...files, ...urls]) {
+      let input: SubmitInput;
+      if (isUrl(file)) input = { name: file, url: file };
+      else if (v.paths) input = { name: file, path: resolve(file) };
+      else {
+        const size = statSync(file).size;
+        if (size > maxUpload)
+          throw new FerkitError(
+            'BAD_ARGUMENT',
+            `${file}: ${(size / 2 ** 20).toFixed(0)} MB, over the upload limit; send its path with --paths (workers with --read) or a URL, or raise --max-upload-mb`,
+          );
+        input = { name: file, bytes: readFileSync(file) };
+      }
+      const id = isPicture(file) ? await client.submitPictures([input]) : await client.submitVideo(input, video);
+      jobs.push({ file, id });
+      if (!v.wait) out(JSON.stringify({ file, id }) + '\n');
+    }
+    if (!v.wait) {
+      log(`submitted ${jobs.length} job(s)`);
+      return failed ? 1 : 0;
+    }
+    const tty = Boolean(process.stderr.isTTY);
+    let done = 0;
+    // each result printed as soon as its job finishes, whatever the order
+    await Promise.all(
+      jobs.map(async ({ file, id }) => {
+        const s = await client.wait(id);
+        done++;
+        if (tty) process.stderr.write(`\r\x1b[2K${done}/${jobs.length} jobs done`);
+        if (!printResult(file, s, out)) {
+          failed++;
+          log(`${tty ? '\r\x1b[2K' : ''}error: ${file}: ${s.error?.message ?? s.state}`);
+        }
+      }),
+    );
+    if (tty) process.stderr.write('\r\x1b[2K');
+    log(`${jobs.length} job(s), ${failed} failed`);
+    return failed ? 1 : 0;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Prints a finished job's result as JSON Lines; false when it failed. */
+function printResult(file: string, s: JobStatus, out: (s: string) => void): boolean {
+  if (s.state !== 'completed' || !s.result) {
+    out(JSON.stringify({ file, ...(s.kind === 'pictures' ? { faces: [] } : {}), error: s.error ?? { code: 'UNAVAILABLE', message: s.state } }) + '\n');
+    return false;
+  }
+  if (s.result.kind === 'pictures') {
+    for (const p of (s.result as PicturesResult).pictures) out(JSON.stringify({ ...p, file }) + '\n');
+    return true;
+  }
+  const r = s.result as VideoResult;
+  out(r.timeline.map((rec) => JSON.stringify({ file, ...rec })).join('\n') + (r.timeline.length ? '\n' : ''));
+  out(JSON.stringify({ file, summary: r.summary }) + '\n');
+  return true;
+}

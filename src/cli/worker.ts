@@ -1,0 +1,103 @@
+import { FerkitError } from '../errors.js';
+import { startWorker } from '../queue/worker.js';
+import { DEFAULT_INPUT_LIMITS } from '../queue/inputs.js';
+import { DEFAULT_QUEUE } from '../queue/jobs.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
+import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
+
+export const WORKER_HELP = `ferkit worker --redis URL [options]
+
+Takes jobs from a queue in Redis and runs them: pictures, and videos (a long
+video is cut into segments that several workers analyse at once; one of
+them then joins the segments into the timeline \`ferkit video\` gives). Run
+any number of workers, on any number of machines, against one Redis; jobs
+come from \`ferkit submit\` or \`ferkit serve --redis\`. A job whose worker
+dies is taken over by another after the lock time; a job that fails for a
+bad input fails at once with its error code; other failures are retried
+with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
+
+  --redis URL          the queue's Redis: redis://[:password@]host:port[/db] (or FERKIT_REDIS)
+  --queue NAME         queue name (default ${DEFAULT_QUEUE})
+  --concurrency N      jobs worked on at once by this process (default 1)
+  --read DIR           a folder under which jobs may name files (absolute paths, as \`ferkit submit
+                       --paths\` sends them); repeat for several; by default jobs upload their bytes
+                       or give http(s) URLs
+  --max-mb N           largest picture read from a file or URL (default ${DEFAULT_INPUT_LIMITS.bytes / 2 ** 20})
+  --max-pixels N       largest picture, width x height, checked before decoding (default ${DEFAULT_INPUT_LIMITS.pixels})
+  --model DIR          model folder, or a bundled model by name: default (the default) or paper
+  --min-confidence P   face detection threshold (default 0.5)
+  --uncertain-below P  flag faces whose top probability is below P (default ${DEFAULT_UNCERTAIN_BELOW})
+  --backend NAME       auto | native | wasm | cpu
+  --lock-ms N          a job's lock lasts this long without renewal; a dead worker's jobs go to
+                       others after about this (default 30000)
+  --stalled-ms N       how often to look for jobs of dead workers (default 30000)
+
+examples:
+  ferkit worker --redis redis://10.0.0.5:6379 --concurrency 2
+  ferkit worker --redis redis://:secret@queue.internal:6379 --read /mnt/recordings`;
+
+/** A Redis URL with its password hidden, for logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/)([^@/]*)@/, (_m, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? auth.replace(/:.*/, ':***') : '***'}@`);
+}
+
+export function redisFlag(value: string | undefined): string {
+  const url = value ?? process.env.FERKIT_REDIS;
+  if (!url) throw new FerkitError('BAD_ARGUMENT', "give the queue's Redis with --redis redis://host:port (or set FERKIT_REDIS)");
+  if (!/^rediss?:\/\//.test(url)) throw new FerkitError('BAD_ARGUMENT', `--redis must be a redis:// or rediss:// URL, got "${redactUrl(url)}"`);
+  return url;
+}
+
+export async function workerCommand(argv: string[], log: (s: string) => void): Promise<number> {
+  const { values: v } = parseFlags(argv, {
+    redis: { type: 'string' },
+    queue: { type: 'string' },
+    concurrency: { type: 'string' },
+    read: { type: 'string', multiple: true },
+    'max-mb': { type: 'string' },
+    'max-pixels': { type: 'string' },
+    model: { type: 'string' },
+    'min-confidence': { type: 'string' },
+    'uncertain-below': { type: 'string' },
+    backend: { type: 'string' },
+    'lock-ms': { type: 'string' },
+    'stalled-ms': { type: 'string' },
+  });
+  const redis = redisFlag(v.redis);
+  const positive = (value: number, flag: string) => {
+    if (!(value > 0)) throw new FerkitError('BAD_ARGUMENT', `--${flag} must be above 0, got ${value}`);
+    return value;
+  };
+  const concurrency = positive(intFlag(v.concurrency, 'concurrency', 1), 'concurrency');
+  const backend = backendFlag(v.backend);
+  const worker = await startWorker({
+    redis,
+    ...(v.queue ? { queue: v.queue } : {}),
+    concurrency,
+    recognizer: {
+      ...(v.model ? { model: v.model } : {}),
+      ...(backend ? { backend } : {}),
+      detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
+      uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW),
+    },
+    readRoots: v.read ?? [],
+    limits: {
+      bytes: Math.round(positive(numFlag(v['max-mb'], 'max-mb', DEFAULT_INPUT_LIMITS.bytes / 2 ** 20), 'max-mb') * 2 ** 20),
+      pixels: positive(intFlag(v['max-pixels'], 'max-pixels', DEFAULT_INPUT_LIMITS.pixels), 'max-pixels'),
+    },
+    lockDurationMs: positive(intFlag(v['lock-ms'], 'lock-ms', 30_000), 'lock-ms'),
+    stalledIntervalMs: positive(intFlag(v['stalled-ms'], 'stalled-ms', 30_000), 'stalled-ms'),
+    log: (line) => log(`ferkit worker: ${line}`),
+  });
+  log(`ferkit worker: ready (pid ${process.pid}, queue ${v.queue ?? DEFAULT_QUEUE} on ${redactUrl(redis)}, model ${worker.model}, concurrency ${concurrency})`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      log('ferkit worker: stopping after the jobs in hand');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await worker.close();
+  return 0;
+}

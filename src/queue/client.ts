@@ -1,0 +1,207 @@
+/**
+ * Submitting jobs and following them: what `ferkit submit` and the
+ * service's /v1/jobs use. Uploaded bytes go to Redis keys of their own (the
+ * job's data only names them); job ids are random, so one client cannot
+ * guess another's.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { FerkitError } from '../errors.js';
+import { blobKey, putBlob } from './blobs.js';
+import {
+  DEFAULT_JOB_DEFAULTS,
+  DEFAULT_QUEUE,
+  jobFailure,
+  jobOptions,
+  redisConnection,
+  type JobDefaults,
+  type JobInput,
+  type JobProgress,
+  type JobResult,
+  type JobSource,
+  type PicturesJobData,
+  type VideoJobData,
+  type VideoJobOptions,
+} from './jobs.js';
+
+export interface JobClientOptions {
+  /** The Redis of the queue: redis://[user:password@]host:port[/db]. */
+  redis: string;
+  /** Queue name. Default `ferkit`. */
+  queue?: string;
+  /** How long results stay, attempts and backoff. */
+  defaults?: Partial<JobDefaults>;
+  /** Longest time an upload waits in Redis for its job, in seconds. Default 86 400 (a day). */
+  uploadSeconds?: number;
+}
+
+/** A picture or video to submit: its bytes (uploaded to Redis), a path the workers can read, or an http(s) URL. */
+export type SubmitInput = { name: string } & ({ bytes: Uint8Array } | { path: string } | { url: string });
+
+export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'waiting-children' | 'prioritized' | 'unknown';
+
+export interface JobStatus {
+  id: string;
+  kind: 'pictures' | 'video';
+  state: JobState;
+  progress?: JobProgress;
+  result?: JobResult;
+  error?: { code: string; message: string };
+  /** Attempts made so far (a transient failure is retried). */
+  attempts: number;
+  /** Milliseconds since 1970. */
+  createdAt: number;
+  finishedAt?: number;
+}
+
+export type JobEvent = { type: 'progress'; progress: JobProgress } | { type: 'completed' | 'failed'; status: JobStatus };
+
+export class JobClient {
+  readonly queue: Queue;
+  private readonly redis: Redis;
+  private readonly defaults: JobDefaults;
+  private readonly uploadSeconds: number;
+  private events?: QueueEvents;
+  private eventsConnection?: Redis;
+  private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+
+  constructor(options: JobClientOptions) {
+    this.redis = redisConnection(options.redis);
+    this.queue = new Queue(options.queue ?? DEFAULT_QUEUE, { connection: this.redis });
+    this.defaults = { ...DEFAULT_JOB_DEFAULTS, ...options.defaults };
+    this.uploadSeconds = options.uploadSeconds ?? 86_400;
+  }
+
+  private async input(i: SubmitInput): Promise<JobInput> {
+    let source: JobSource;
+    if ('bytes' in i) {
+      const key = blobKey(this.queue.name);
+      await putBlob(this.redis, key, i.bytes, this.uploadSeconds);
+      source = { blob: key };
+    } else if ('path' in i) source = { path: i.path };
+    else {
+      if (!/^https?:\/\//i.test(i.url)) throw new FerkitError('BAD_ARGUMENT', `${i.url}: give an http or https URL`, { file: i.name });
+      source = { url: i.url };
+    }
+    return { name: i.name, source };
+  }
+
+  /** Enqueues a job of one or more pictures; resolves with its id. */
+  async submitPictures(pictures: readonly SubmitInput[]): Promise<string> {
+    if (!pictures.length) throw new FerkitError('BAD_ARGUMENT', 'a pictures job needs at least one picture');
+    const data: PicturesJobData = { pictures: await Promise.all(pictures.map((p) => this.input(p))) };
+    const id = randomUUID();
+    await this.queue.add('pictures', data, { ...jobOptions(this.defaults), jobId: id });
+    return id;
+  }
+
+  /** Enqueues a video job (cut into segments by the workers when long enough); resolves with its id. */
+  async submitVideo(video: SubmitInput, options: VideoJobOptions = {}): Promise<string> {
+    for (const [k, v] of Object.entries(options)) {
+      if (v !== undefined && !(typeof v === 'number' && v > 0) && !(k === 'smoothing' && v === 0))
+        throw new FerkitError('BAD_ARGUMENT', `${k} must be a number above 0, got ${v}`, { options: [k] });
+    }
+    const data: VideoJobData = { video: await this.input(video), options };
+    const id = randomUUID();
+    await this.queue.add('video', data, { ...jobOptions(this.defaults), jobId: id });
+    return id;
+  }
+
+  /** Enqueues an empty job (a worker answers it at once): for measuring the queue itself. */
+  async ping(): Promise<string> {
+    const id = randomUUID();
+    await this.queue.add('ping', {}, { ...jobOptions(this.defaults), jobId: id });
+    return id;
+  }
+
+  /** A job's state, progress, and result or error; undefined for an unknown id (or one whose result has expired). */
+  async status(id: string): Promise<JobStatus | undefined> {
+    const job = await this.queue.getJob(id);
+    if (!job || (job.name !== 'pictures' && job.name !== 'video')) return undefined;
+    return statusOf(job, (await job.getState()) as JobState);
+  }
+
+  /**
+   * Calls `listener` with the job's progress and its end (completed or
+   * failed for good); returns a function that stops listening. The first
+   * call opens one Redis stream reader shared by all listeners.
+   */
+  async subscribe(id: string, listener: (e: JobEvent) => void): Promise<() => void> {
+    await this.openEvents();
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (!set.size) this.listeners.delete(id);
+    };
+  }
+
+  /** Resolves with the job's status once it has completed or failed for good. */
+  async wait(id: string, onProgress?: (p: JobProgress) => void): Promise<JobStatus> {
+    let stop = () => {};
+    try {
+      return await new Promise<JobStatus>((resolve, reject) => {
+        this.subscribe(id, (e) => {
+          if (e.type === 'progress') onProgress?.(e.progress);
+          else resolve(e.status);
+        })
+          .then(async (unsubscribe) => {
+            stop = unsubscribe;
+            // it may have finished before we listened
+            const s = await this.status(id);
+            if (!s) reject(new FerkitError('DATA_NOT_FOUND', `no job ${id} (unknown, or its result has expired)`));
+            else if (s.state === 'completed' || s.state === 'failed') resolve(s);
+          })
+          .catch(reject);
+      });
+    } finally {
+      stop();
+    }
+  }
+
+  private async openEvents(): Promise<QueueEvents> {
+    if (this.events) return this.events;
+    const connection = this.redis.duplicate();
+    this.eventsConnection = connection;
+    const events = new QueueEvents(this.queue.name, { connection });
+    this.events = events;
+    const emit = (id: string, e: JobEvent) => this.listeners.get(id)?.forEach((l) => l(e));
+    events.on('progress', ({ jobId, data }) => {
+      if (this.listeners.has(jobId) && typeof data === 'object') emit(jobId, { type: 'progress', progress: data as JobProgress });
+    });
+    const finished = async (jobId: string) => {
+      if (!this.listeners.has(jobId)) return;
+      const s = await this.status(jobId);
+      // a failure that will be retried is not the end
+      if (s && (s.state === 'completed' || s.state === 'failed')) emit(jobId, { type: s.state, status: s });
+    };
+    events.on('completed', ({ jobId }) => void finished(jobId).catch(() => {}));
+    events.on('failed', ({ jobId }) => void finished(jobId).catch(() => {}));
+    await events.waitUntilReady();
+    return events;
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    await this.queue.close();
+    this.eventsConnection?.disconnect();
+    this.redis.disconnect();
+  }
+}
+
+function statusOf(job: Job, state: JobState): JobStatus {
+  const progress = typeof job.progress === 'object' && job.progress !== null && 'done' in job.progress ? (job.progress as JobProgress) : undefined;
+  return {
+    id: job.id!,
+    kind: job.name as 'pictures' | 'video',
+    state,
+    ...(progress ? { progress } : {}),
+    ...(state === 'completed' ? { result: job.returnvalue as JobResult } : {}),
+    ...(state === 'failed' ? { error: jobFailure(job.failedReason) } : {}),
+    attempts: job.attemptsMade,
+    createdAt: job.timestamp,
+    ...(job.finishedOn ? { finishedAt: job.finishedOn } : {}),
+  };
+}

@@ -1,0 +1,105 @@
+/** The service's job routes against a real Redis and a worker: queue a picture, follow it, read its result. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createRecognizer, type Recognizer } from '../node/recognizer.js';
+import { JobClient } from '../queue/client.js';
+import { startWorker, type QueueWorker } from '../queue/worker.js';
+import type { PicturesResult } from '../queue/jobs.js';
+import { createServer } from './server.js';
+import { PROJECT_ROOT } from '../../test/fixtures.js';
+import { needsRedis, startRedis, type TestRedis } from '../../test/redis.js';
+
+const PHOTO = readFileSync(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg'));
+const MODEL = join(PROJECT_ROOT, 'models', 'paper');
+const skip = needsRedis();
+
+let redis: TestRedis;
+let worker: QueueWorker;
+let jobs: JobClient;
+let recognizer: Recognizer;
+let app: FastifyInstance;
+let url: string;
+
+before(async () => {
+  if (skip) return;
+  redis = await startRedis();
+  recognizer = await createRecognizer({ model: MODEL });
+  jobs = new JobClient({ redis: redis.url, defaults: { backoffMs: 50 } });
+  app = await createServer({ recognizer, modelName: 'paper', logger: false, jobs, limits: { images: 2 } });
+  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  worker = await startWorker({ redis: redis.url, recognizer: { model: MODEL } });
+});
+
+after(async () => {
+  if (skip) return;
+  await app?.close();
+  await jobs?.close();
+  await worker?.close();
+  recognizer?.dispose();
+  await redis?.cleanup();
+});
+
+/** The events of an SSE answer, until the server ends it. */
+async function events(res: Response): Promise<{ event: string; data: Record<string, unknown> }[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((b) => b.startsWith('event:'))
+    .map((b) => {
+      const [e, d] = b.split('\n');
+      return { event: e.slice('event: '.length), data: JSON.parse(d.slice('data: '.length)) as Record<string, unknown> };
+    });
+}
+
+test('POST /v1/jobs queues a picture: 202 {id}; its events end with completed; GET answers the result', { skip }, async () => {
+  const form = new FormData();
+  form.append('image', new Blob([new Uint8Array(PHOTO)], { type: 'image/jpeg' }), 'astronaut.jpg');
+  const res = await fetch(`${url}/v1/jobs`, { method: 'POST', body: form });
+  assert.equal(res.status, 202);
+  const { id } = (await res.json()) as { id: string };
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers.get('location'), `/v1/jobs/${id}`);
+
+  const stream = await fetch(`${url}/v1/jobs/${id}/events`);
+  assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+  const seen = await events(stream);
+  assert.equal(seen[0].event, 'state');
+  assert.equal(seen.at(-1)!.event, 'completed');
+
+  const status = (await (await fetch(`${url}/v1/jobs/${id}`)).json()) as { state: string; result: PicturesResult };
+  assert.equal(status.state, 'completed');
+  assert.equal(status.result.pictures[0].file, 'astronaut.jpg');
+  assert.equal(status.result.pictures[0].faces.length, 1);
+});
+
+test('job errors: not a picture 415, too many 413, a relative path 400, an unknown job 404; a missing file fails the job with its code', { skip }, async () => {
+  const post = (body: BodyInit, type?: string) => fetch(`${url}/v1/jobs`, { method: 'POST', body, ...(type ? { headers: { 'content-type': type } } : {}) });
+  assert.equal((await post('hello', 'image/png')).status, 415);
+  const form = new FormData();
+  for (let i = 0; i < 3; i++) form.append('image', new Blob([new Uint8Array(PHOTO)], { type: 'image/jpeg' }), `p${i}.jpg`);
+  assert.equal((await post(form)).status, 413);
+  const rel = await post(JSON.stringify({ images: ['photos/a.jpg'] }), 'application/json');
+  assert.equal(rel.status, 400);
+  assert.match(((await rel.json()) as { error: { message: string } }).error.message, /absolute path/);
+  assert.equal((await fetch(`${url}/v1/jobs/nope`)).status, 404);
+  assert.equal((await fetch(`${url}/v1/jobs/nope/events`)).status, 404);
+
+  // this worker reads no files named by jobs: a bad input, failed at once
+  const res = await post(JSON.stringify({ images: ['/srv/photos/a.jpg'] }), 'application/json');
+  assert.equal(res.status, 202);
+  const { id } = (await res.json()) as { id: string };
+  const seen = await events(await fetch(`${url}/v1/jobs/${id}/events`));
+  assert.equal(seen.at(-1)!.event, 'failed');
+  assert.deepEqual((seen.at(-1)!.data.error as { code: string }).code, 'BAD_ARGUMENT');
+  assert.equal(seen.at(-1)!.data.attempts, 1);
+});
+
+test('the OpenAPI document has the job routes, from their schemas', { skip }, async () => {
+  const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  assert.ok(doc.paths['/v1/jobs'].post.responses['202']);
+  assert.ok(doc.paths['/v1/jobs/{id}'].get.responses['200']);
+  assert.ok(doc.paths['/v1/jobs/{id}/events'].get);
+});
