@@ -13,7 +13,7 @@
  * with ferkit's model (bootstrap intervals, exact McNemar test). Not a test:
  * it prints figures.
  *
- *   npm run bench:libraries [-- --model DIR] [--data PATH] [--usage LIST] [--split F] [--dedupe] [--limit N] [--runs 20] [--backend NAME]
+ *   npm run bench:libraries [-- --model DIR] [--data PATH] [--usage LIST] [--split F] [--dedupe] [--limit N] [--runs 20] [--backend NAME] [--json FILE]
  *
  * Every model gets FER2013's 48x48 grey crops the way its own library
  * prepares a face crop: face-api's as three equal colour channels in 0-255,
@@ -22,7 +22,7 @@
  * default).
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { initEngine } from '../src/node/engine.js';
@@ -67,12 +67,14 @@ const { values: v } = parseArgs({
     model: { type: 'string' },
     runs: { type: 'string' },
     backend: { type: 'string' },
+    json: { type: 'string' },
   },
 });
 v.data ??= FER_CSV;
 const missing = needs(v.data, 'FER2013 (../shared/data/fer2013/fer2013.csv.gz); pass --data PATH');
 if (missing) {
   console.log(`skipped: ${missing}`);
+  if (v.json) writeFileSync(v.json, JSON.stringify({ skipped: missing }, null, 2) + '\n');
   process.exit(0);
 }
 const runs = Number(v.runs ?? 20);
@@ -212,5 +214,23 @@ console.log(table([['model', ...EMOTIONS], ...results.map((r) => [r.c.name, ...E
 for (const r of results.slice(1)) {
   console.log(`\npaired comparison on the same faces (A = ${results[0].c.name}, B = ${r.c.name})`);
   console.log(formatComparison(results[0].c.name, r.c.name, compareModels(data.labels, results[0].pred, r.pred, EMOTIONS.length)).trimEnd());
+}
+if (v.json) {
+  const out = {
+    cpu: cpuDescription(),
+    engine: engine.backend,
+    data: v.data,
+    usage: selection.usage ?? 'PublicTest',
+    faces: data.count,
+    models: results.map((r) => ({
+      name: r.c.name,
+      accuracy: r.m.accuracy,
+      accuracyInterval: r.m.intervals.accuracy,
+      macroF1: r.m.macroF1,
+      facesPerSecondAt64: 1000 / r.batch64,
+      msAt1: r.batch1,
+    })),
+  };
+  writeFileSync(v.json, JSON.stringify(out, null, 2) + '\n');
 }
 contenders.forEach((c) => c.dispose());

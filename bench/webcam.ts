@@ -4,17 +4,20 @@
  * from opening the page to the first result. A benchmark, not a test:
  * it prints figures.
  *
- *   npm run bench:webcam            (FERKIT_BENCH_SECONDS=20 by default)
+ *   npm run bench:webcam [-- --json FILE]   (FERKIT_BENCH_SECONDS=20 by default)
  *
  * Chromium's fake camera plays a 640x480 video of docs/images/astronaut.jpg
  * at 30 frames/s (one face). WebGL runs on SwiftShader (software) here:
  * --use-angle=swiftshader --enable-unsafe-swiftshader beside --disable-gpu.
  */
 import { cpuDescription } from './timing.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { tempDir } from '../test/fixtures.js';
 import { ASTRONAUT, browserSkip, fakeCameraVideo, launchChromium, startServe } from '../test/web-harness.js';
 
+const { values } = parseArgs({ options: { json: { type: 'string' } } });
 const SECONDS = Number(process.env.FERKIT_BENCH_SECONDS ?? 20);
 const BACKENDS = (process.env.FERKIT_BENCH_BACKENDS ?? 'wasm,webgl').split(',') as ('wasm' | 'webgl' | 'auto')[];
 
@@ -58,6 +61,7 @@ async function main() {
   const skip = browserSkip();
   if (skip) {
     console.log(`bench:webcam skipped: ${skip}`);
+    if (values.json) writeFileSync(values.json, JSON.stringify({ skipped: skip }, null, 2) + '\n');
     return;
   }
   const tmp = tempDir('ferkit-bench-webcam-');
@@ -66,14 +70,17 @@ async function main() {
     const camera = fakeCameraVideo(ASTRONAUT, join(tmp.dir, 'astronaut.y4m'), 30, 4);
     console.log(`CPU: ${cpuDescription()}; ${SECONDS} one-second samples after a 3 s warm-up; fake camera 640x480 at 30 frames/s`);
     // one browser at a time
+    const results = [];
     for (const backend of BACKENDS) {
       const r = await run(backend, camera, served.url);
+      results.push(r);
       console.log(
         `${backend.padEnd(5)}  ${r.fps.toFixed(2)} frames/s median (min ${r.min.toFixed(2)}, max ${r.max.toFixed(2)}), ` +
           `first result ${(r.firstResult / 1000).toFixed(1)} s after opening the page (page's mark ${(r.mark / 1000).toFixed(1)} s), ` +
           `${r.frames} frames, ${r.tensors} tensors alive; ${r.engine}`,
       );
     }
+    if (values.json) writeFileSync(values.json, JSON.stringify({ cpu: cpuDescription(), seconds: SECONDS, results }, null, 2) + '\n');
   } finally {
     await served.stop();
     tmp.cleanup();
