@@ -17,6 +17,7 @@ import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
 import type { DetectedFace, FaceDetector } from './face/detector.js';
 import { cropGeometry } from './face/align.js';
+import { atWorkingSize } from './face/working-size.js';
 
 /** How the recognizer cuts faces and reports their emotions. */
 export interface RecognitionOptions {
@@ -31,6 +32,13 @@ export interface RecognitionOptions {
   uncertainBelow?: number;
   /** Average each face's probabilities with its mirror image's (test-time augmentation). Default false. */
   tta?: boolean;
+  /**
+   * Longest side, in pixels, at which faces are searched: larger pictures
+   * are shrunk for detection (the emotions are still read from the full
+   * picture), so detection costs at most about as much as for a picture of
+   * this size. Default DEFAULT_DETECTION_SIZE (2080).
+   */
+  detectionSize?: number;
 }
 
 /** One face and what it feels. */
@@ -133,7 +141,9 @@ export function faceCrops(
  * it shows. It owns the parts: `dispose()` frees them.
  */
 export function assembleRecognizer(parts: RecognizerParts, options: RecognitionOptions = {}): PixelRecognizer {
-  const { model, meta, detector, engine } = parts;
+  const { model, meta, engine } = parts;
+  // faces are searched at a bounded size: the cost of detection has a ceiling whatever the picture's size
+  const detector = parts.detector && atWorkingSize(parts.detector, options.detectionSize);
   const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
   const tta = options.tta ?? false;
   let disposed = false;
