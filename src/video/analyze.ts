@@ -2,7 +2,7 @@ import { EMOTIONS, type Emotion } from '../labels.js';
 import type { Box } from '../image/geometry.js';
 import type { FaceEmotion } from '../recognizer.js';
 import type { Recognizer } from '../node/recognizer.js';
-import { readFrames, probeVideo, videoSource, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
+import { readFrames, probeVideo, videoSource, type EarlyEnd, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
 import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
 import { l1, smoothStep } from './smooth.js';
 
@@ -57,6 +57,8 @@ export interface VideoSummary {
   file: string;
   /** True when the analysis was stopped before the end of the source (a live stream, or Ctrl-C). */
   stopped: boolean;
+  /** Set when a file ended before the duration its header announces (cut short or damaged): the summary covers the frames before the break. */
+  endedEarly?: EarlyEnd;
   video: VideoInfo;
   sampledFps: number;
   framesAnalysed: number;
@@ -123,7 +125,15 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
   let changes: ChangeMoment[] = [];
   let series: { time: number; emotions: number[]; n: number }[] = [];
 
-  for await (const frame of video.width ? readFrames(source, options, video) : []) {
+  let endedEarly: EarlyEnd | undefined;
+  const frameOptions: FrameOptions = {
+    ...options,
+    onEarlyEnd: (end) => {
+      endedEarly = end;
+      options.onEarlyEnd?.(end);
+    },
+  };
+  for await (const frame of video.width ? readFrames(source, frameOptions, video) : []) {
     frames++;
     options.onFrame?.(frame.index, frame.time);
     const [faces] = await recognizer.recognizeRgb([frame.image]);
@@ -218,6 +228,7 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
   return {
     file,
     stopped: Boolean(options.signal?.aborted),
+    ...(endedEarly ? { endedEarly } : {}),
     video,
     sampledFps: fps,
     framesAnalysed: frames,
