@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import { averageModels } from './ensemble.js';
 import type { ModelMetadata } from './metadata.js';
-import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, excerpt, isSafeModelPath } from './validate.js';
+import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath } from './validate.js';
 import { concatBytes, type ModelJson } from './weights.js';
 
 /** The files of one saved model, by path relative to the model (`model.json`, `member-1/weights.bin`). */
@@ -105,18 +105,26 @@ async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, m
   const file = `${prefix}model.json`;
   checkTopologyName(json, meta, files.location, file);
   if (name && json.modelTopology?.config) json.modelTopology.config.name = name;
-  let model: tf.LayersModel;
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const weightData = await readWeightData(files, json.weightsManifest, prefix);
+  checkWeightBytes(specs, weightData.byteLength, files.location, json.weightsManifest.flatMap((g) => g.paths.map((p) => prefix + p)).join(', '));
+  // built, then filled: a model whose weights do not fit is disposed, not leaked
+  let model: tf.LayersModel | undefined;
   try {
-    model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-        weightData: await readWeightData(files, json.weightsManifest, prefix),
-      }),
-    );
+    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as unknown as tf.io.ModelJSON);
+    const weights = tf.io.decodeWeights(weightData, specs);
+    try {
+      model.loadWeights(weights);
+    } finally {
+      tf.dispose(Object.values(weights));
+    }
   } catch (err) {
+    model?.dispose();
     if (err instanceof FerkitError) throw err;
-    throw new FerkitError('BAD_MODEL', `${files.location}: ${file} cannot be loaded (${excerpt((err as Error)?.message ?? err, 120)})`, { file: files.location, cause: err });
+    throw new FerkitError('BAD_MODEL', `${files.location}: ${file} cannot be loaded (${excerpt((err as Error)?.message ?? err, 120)})`, {
+      file: files.location,
+      cause: err,
+    });
   }
   try {
     checkNetwork(model, meta, files.location, file, json.weightsManifest.flatMap((g) => g.paths.map((p) => prefix + p)).join(', '));

@@ -132,3 +132,16 @@ export function checkNetwork(model: tf.LayersModel, meta: ModelMetadata, locatio
     }
   }
 }
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+
+/** The weight files hold exactly the bytes model.json's weight specs need, before anything is built from them. */
+export function checkWeightBytes(specs: readonly tf.io.WeightsManifestEntry[], byteLength: number, location: string, weightFiles: string): void {
+  let need = 0;
+  for (const s of specs) {
+    const per = BYTES[s.quantization?.dtype ?? s.dtype];
+    if (per === undefined) throw bad(location, 'model.json', `has a weight of type "${excerpt(s.quantization?.dtype ?? s.dtype)}", which ferkit does not read`);
+    need += s.shape.reduce((a, b) => a * b, 1) * per;
+  }
+  if (need !== byteLength) throw bad(location, weightFiles, `${weightFiles.includes(',') ? 'hold' : 'holds'} ${byteLength} bytes, but model.json's weights need ${need}; the files are cut short or come from different models`);
+}
