@@ -110,6 +110,7 @@ async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, m
   checkWeightBytes(specs, weightData.byteLength, files.location, json.weightsManifest.flatMap((g) => g.paths.map((p) => prefix + p)).join(', '));
   // built, then filled: a model whose weights do not fit is disposed, not leaked
   let model: tf.LayersModel | undefined;
+  const variablesBefore = new Set(Object.keys(tf.engine().state.registeredVariables));
   try {
     model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as unknown as tf.io.ModelJSON);
     const weights = tf.io.decodeWeights(weightData, specs);
@@ -119,7 +120,11 @@ async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, m
       tf.dispose(Object.values(weights));
     }
   } catch (err) {
-    model?.dispose();
+    if (model) model.dispose();
+    else {
+      // a topology that fails half-way leaves the weights of the layers built before the failure: free them
+      for (const [name, v] of Object.entries(tf.engine().state.registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
+    }
     if (err instanceof FerkitError) throw err;
     throw new FerkitError('BAD_MODEL', `${files.location}: ${file} cannot be loaded (${excerpt((err as Error)?.message ?? err, 120)})`, {
       file: files.location,

@@ -224,15 +224,26 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (req.isMultipart()) {
       const pictures: Uint8Array[] = [];
       let total = 0;
-      for await (const part of req.parts()) {
-        if (part.type !== 'file' || part.fieldname !== 'image') {
-          throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send each picture as a file field named "image"`);
+      try {
+        for await (const part of req.parts()) {
+          if (part.type !== 'file' || part.fieldname !== 'image') {
+            throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send each picture as a file field named "image"`);
+          }
+          const bytes = await part.toBuffer();
+          total += bytes.length;
+          if (part.file.truncated || total > limits.bodyBytes)
+            throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the pictures are over ${limits.bodyBytes} bytes together; send fewer or smaller ones`);
+          pictures.push(bytes);
         }
-        const bytes = await part.toBuffer();
-        total += bytes.length;
-        if (part.file.truncated || total > limits.bodyBytes)
-          throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the pictures are over ${limits.bodyBytes} bytes together; send fewer or smaller ones`);
-        pictures.push(bytes);
+      } catch (err) {
+        // a body that breaks off or is not the multipart it says it is: the client's fault, not the service's
+        const e = err as { statusCode?: number; code?: string; message?: string };
+        if (err instanceof HttpError || e.statusCode !== undefined || e.code?.startsWith('FST_')) throw err;
+        throw new HttpError(
+          400,
+          'BAD_REQUEST',
+          `the multipart/form-data body cannot be read (${String(e.message).slice(0, 80)}); send each picture as a file field named "image"`,
+        );
       }
       if (pictures.length === 0) throw new HttpError(400, 'BAD_REQUEST', 'no picture: send a file field named "image"');
       return pictures;
