@@ -61,6 +61,16 @@ export class HttpError extends Error {
   }
 }
 
+/** Headers on every answer: results describe people's faces, so nothing is cached, framed, sniffed or referred. */
+export const SECURITY_HEADERS: readonly [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cache-control', 'no-store'],
+  ['cross-origin-resource-policy', 'same-origin'],
+];
+
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 /** sharp's names of the formats the service accepts. */
 const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -131,6 +141,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // raw picture bodies arrive as bytes; other types fall to Fastify's 415
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: limits.bodyBytes }, (_req, body, done) => done(null, body));
 
+  // every answer: not to be sniffed, framed, cached or referred; pages served beside the API set their own policy first
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) reply.header(name, value);
+    return payload;
+  });
   app.setErrorHandler((err, req, reply) => {
     const h = httpError(err);
     if (h.status >= 500 && h.status !== 503) req.log.error({ err }, 'request failed');
