@@ -157,7 +157,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const recognizeOne = async (bytes: Uint8Array): Promise<PictureResult> => {
     const t0 = performance.now();
     const { width, height } = await checkPicture(bytes, limits.pixels);
-    const image = await loadRgb(bytes);
+    const image = await loadRgb(bytes, { maxPixels: limits.pixels });
     const [faces] = await recognizer.recognizeRgb([image]);
     return { faces: pictureRecord('', faces).faces, width, height, milliseconds: round(performance.now() - t0) };
   };
