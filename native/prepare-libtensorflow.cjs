@@ -197,8 +197,13 @@ async function main() {
   layOut(obtainWheel(py), dir);
 }
 
-main().catch((err) => {
-  log(`could not prepare libtensorflow: ${err.message}`);
-  log('the native engine may be unavailable; ferkit will then use the WebAssembly backend (slow training).');
-  log('see README "Native engine" for what to install.');
-});
+module.exports = { checkWheel, sha256, PINNED_WHEELS };
+
+// run as a script (npm's preinstall); required by a test, it only lends its checks
+if (require.main === module) {
+  main().catch((err) => {
+    log(`could not prepare libtensorflow: ${err.message}`);
+    log('the native engine may be unavailable; ferkit will then use the WebAssembly backend (slow training).');
+    log('see README "Native engine" for what to install.');
+  });
+}
