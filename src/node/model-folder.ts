@@ -116,7 +116,7 @@ export async function saveModel(
 /** The ferkit.json of a model folder, checked (src/models/validate.ts); a folder without one is refused. */
 export function readMetadata(dir: string): ModelMetadata {
   const metaPath = join(dir, 'ferkit.json');
-  if (!existsSync(metaPath)) throw missingMetadata(dir);
+  if (!existsSync(metaPath)) throw existsSync(join(dir, 'model.json')) ? missingMetadata(dir) : noModel(dir);
   let meta: unknown;
   try {
     meta = JSON.parse(readFileSync(metaPath, 'utf8'));
