@@ -17,6 +17,11 @@
  *   FERKIT_ENGINE=wasm          skip the native engine altogether
  *   FERKIT_TF_WHEEL=/path.whl   use this wheel instead of asking pip
  *   FERKIT_TF_VERSION=2.21.0    tensorflow-cpu version to ask pip for
+ *   FERKIT_TF_WHEEL_SHA256=hex  the SHA-256 a wheel other than the pinned one must have
+ *
+ * Every wheel is checked against a pinned SHA-256 before anything is
+ * unpacked from it (PINNED_WHEELS, or FERKIT_TF_WHEEL_SHA256); a wheel
+ * without a known digest, or with another one, is refused.
  *   FERKIT_FORCE_WHEEL=1        use the wheel even if the normal download works
  *   FERKIT_CACHE_DIR            where the wheel is cached (default ~/.cache/ferkit)
  */
@@ -25,10 +30,49 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const https = require('node:https');
+const crypto = require('node:crypto');
 const { execFileSync } = require('node:child_process');
 
 const TF_VERSION = process.env.FERKIT_TF_VERSION || '2.21.0';
 const LIB_VERSION = '2.9.1'; // the libtensorflow version tfjs-node 4.x expects
+
+/**
+ * The wheels whose contents may be unpacked, by file name, with their
+ * SHA-256. pip is asked for exactly this file (CPython 3.11 tags whatever the
+ * local Python: only libtensorflow is taken from it, which does not depend
+ * on the Python version).
+ */
+const PINNED_WHEELS = {
+  'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl': '2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c',
+};
+const PINNED_TAGS = { '2.21.0': ['--python-version', '3.11', '--implementation', 'cp', '--abi', 'cp311', '--platform', 'manylinux_2_27_x86_64'] };
+
+/** SHA-256 of a file, read in 1 MiB pieces. */
+function sha256(file) {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** Refuses a wheel whose SHA-256 is unknown or not the pinned one; `cached` wheels that fail are deleted. */
+function checkWheel(wheel, cached) {
+  const expected = (process.env.FERKIT_TF_WHEEL_SHA256 || PINNED_WHEELS[path.basename(wheel)] || '').toLowerCase();
+  if (!expected) {
+    throw new Error(`no pinned SHA-256 for ${path.basename(wheel)}; set FERKIT_TF_WHEEL_SHA256 to the digest pypi.org lists for it`);
+  }
+  const actual = sha256(wheel);
+  if (actual !== expected) {
+    if (cached) fs.rmSync(wheel, { force: true });
+    throw new Error(`${path.basename(wheel)} has SHA-256 ${actual}, not the pinned ${expected}; it was not unpacked${cached ? ' (removed from the cache)' : ''}`);
+  }
+  log(`${path.basename(wheel)}: SHA-256 matches the pinned digest`);
+}
 
 function log(msg) {
   process.stderr.write(`[ferkit native engine] ${msg}\n`);
@@ -68,18 +112,23 @@ function findPython() {
 function obtainWheel(py) {
   if (process.env.FERKIT_TF_WHEEL) {
     if (!fs.existsSync(process.env.FERKIT_TF_WHEEL)) throw new Error(`FERKIT_TF_WHEEL=${process.env.FERKIT_TF_WHEEL} does not exist`);
+    checkWheel(process.env.FERKIT_TF_WHEEL, false);
     return process.env.FERKIT_TF_WHEEL;
   }
   const cache = process.env.FERKIT_CACHE_DIR || path.join(os.homedir(), '.cache', 'ferkit');
   fs.mkdirSync(cache, { recursive: true });
-  const pick = () => fs.readdirSync(cache).find((f) => f.startsWith(`tensorflow_cpu-${TF_VERSION}-`) && f.endsWith('.whl'));
+  const pinned = Object.keys(PINNED_WHEELS).find((f) => f.startsWith(`tensorflow_cpu-${TF_VERSION}-`));
+  const pick = () => fs.readdirSync(cache).find((f) => (pinned ? f === pinned : f.startsWith(`tensorflow_cpu-${TF_VERSION}-`) && f.endsWith('.whl')));
   let wheel = pick();
   if (!wheel) {
     log(`downloading tensorflow-cpu==${TF_VERSION} with pip (about 270 MB, cached in ${cache})`);
-    execFileSync(py, ['-m', 'pip', 'download', `tensorflow-cpu==${TF_VERSION}`, '--no-deps', '--only-binary=:all:', '-d', cache, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(py, ['-m', 'pip', 'download', `tensorflow-cpu==${TF_VERSION}`, '--no-deps', '--only-binary=:all:', ...(PINNED_TAGS[TF_VERSION] || []), '-d', cache, '--quiet'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     wheel = pick();
   }
   if (!wheel) throw new Error(`pip did not leave a tensorflow-cpu ${TF_VERSION} wheel in ${cache}`);
+  checkWheel(path.join(cache, wheel), true);
   return path.join(cache, wheel);
 }
 
@@ -148,8 +197,13 @@ async function main() {
   layOut(obtainWheel(py), dir);
 }
 
-main().catch((err) => {
-  log(`could not prepare libtensorflow: ${err.message}`);
-  log('the native engine may be unavailable; ferkit will then use the WebAssembly backend (slow training).');
-  log('see README "Native engine" for what to install.');
-});
+module.exports = { checkWheel, sha256, PINNED_WHEELS };
+
+// run as a script (npm's preinstall); required by a test, it only lends its checks
+if (require.main === module) {
+  main().catch((err) => {
+    log(`could not prepare libtensorflow: ${err.message}`);
+    log('the native engine may be unavailable; ferkit will then use the WebAssembly backend (slow training).');
+    log('see README "Native engine" for what to install.');
+  });
+}

@@ -1,6 +1,15 @@
 /** Error codes ferkit raises; stable, for programs that branch on them. */
 export type FerkitErrorCode =
-  'BAD_ARGUMENT' | 'DATA_NOT_FOUND' | 'BAD_DATA' | 'BAD_IMAGE' | 'MODEL_NOT_FOUND' | 'BAD_MODEL' | 'ENGINE_UNAVAILABLE' | 'CHECKPOINT_MISMATCH';
+  | 'BAD_ARGUMENT'
+  | 'DATA_NOT_FOUND'
+  | 'BAD_DATA'
+  | 'BAD_IMAGE'
+  | 'MODEL_NOT_FOUND'
+  | 'BAD_MODEL'
+  | 'ENGINE_UNAVAILABLE'
+  | 'CHECKPOINT_MISMATCH'
+  /** A fault inside ferkit or a library under it, not the caller's input: please report it (SECURITY.md, README). */
+  | 'INTERNAL';
 
 /**
  * The one error class ferkit throws on purpose. `code` tells what kind of
@@ -27,4 +36,11 @@ export class FerkitError extends Error {
     if (where.row !== undefined) this.row = where.row;
     if (where.options !== undefined) this.options = where.options;
   }
+}
+
+/** `err` as a FerkitError: itself, or an INTERNAL error wrapping it, its message prefixed with `what`. */
+export function asFerkitError(err: unknown, what: string): FerkitError {
+  if (err instanceof FerkitError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new FerkitError('INTERNAL', `${what}: ${message.length > 200 ? `${message.slice(0, 200)}...` : message}`, { cause: err });
 }

@@ -8,7 +8,7 @@ export { initEngine } from './node/engine.js';
 export { type EngineChoice, type EngineInfo, type BackendName } from './engine.js';
 export { IMAGE_SIZE, PIXELS_PER_IMAGE } from './image/preprocess.js';
 export { classCounts, concat, subset, type Dataset, type ReadReport } from './data/dataset.js';
-export { readFerCsv, type CsvReadOptions } from './data/csv.js';
+export { readFerCsv, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_EXPANSION, type CsvReadOptions } from './data/csv.js';
 export { readImageFolder, type FolderReadOptions } from './data/folder.js';
 export { readFerPlus, withFerPlus, type FerPlusVotes, type FerPlusOptions, type FerPlusDropped } from './data/ferplus.js';
 export { loadDataset, type LoadOptions } from './data/load.js';
@@ -57,7 +57,8 @@ export { formatMetrics, formatComparison, predictionsCsv } from './eval/format.j
 export { applyTemperature, applyCalibration } from './models/calibration.js';
 export { fitTemperature, fitClassBias, expectedCalibrationError, calibrationOn } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
-export { createRecognizer, type Recognizer, type RecognizerOptions } from './node/recognizer.js';
+export { createRecognizer, type Recognizer, type RecognizerOptions, type PictureResult } from './node/recognizer.js';
+export { DEFAULT_DETECTION_SIZE } from './face/working-size.js';
 export {
   DEFAULT_UNCERTAIN_BELOW,
   assembleRecognizer,
@@ -106,7 +107,7 @@ export {
   type FaceApiSource,
 } from './face/detector.js';
 export type { Box, Point } from './image/geometry.js';
-export { loadRgb, type ImageInput } from './node/decode.js';
+export { loadRgb, DEFAULT_MAX_PIXELS, type ImageInput, type DecodeOptions } from './node/decode.js';
 export { type RawImage, type RgbImage } from './image/pixels.js';
 export { annotate } from './draw/annotate.js';
 export { analyzeVideo, VideoTimeline, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary } from './video/analyze.js';

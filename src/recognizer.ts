@@ -5,12 +5,12 @@
  * load the models and decode pictures for it.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { FerkitError } from './errors.js';
+import { asFerkitError, FerkitError } from './errors.js';
 import type { EngineInfo } from './engine.js';
 import { EMOTIONS, rankEmotions, type Emotion } from './labels.js';
 import type { RgbImage } from './image/pixels.js';
 import type { Box, CropGeometry, Point } from './image/geometry.js';
-import { faceInputs, wholePicture } from './image/preprocess.js';
+import { faceInputs, PIXELS_PER_IMAGE, wholePicture } from './image/preprocess.js';
 import type { ModelMetadata } from './models/metadata.js';
 import { modelProbabilities } from './models/predict.js';
 import { classifierProbabilities, type Classifier } from './models/classifier.js';
@@ -18,6 +18,7 @@ import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
 import type { DetectCall, DetectedFace, Detector } from './face/detector.js';
 import { cropGeometry } from './face/align.js';
+import { atWorkingSize } from './face/working-size.js';
 
 /** How the recognizer cuts faces and reports their emotions. */
 export interface RecognitionOptions {
@@ -32,6 +33,13 @@ export interface RecognitionOptions {
   uncertainBelow?: number;
   /** Average each face's probabilities with its mirror image's (test-time augmentation). Default false. */
   tta?: boolean;
+  /**
+   * Longest side, in pixels, at which faces are searched: larger pictures
+   * are shrunk for detection (the emotions are still read from the full
+   * picture), so detection costs at most about as much as for a picture of
+   * this size. Default DEFAULT_DETECTION_SIZE (2080).
+   */
+  detectionSize?: number;
 }
 
 /** One face and what it feels. */
@@ -105,6 +113,24 @@ function toFace(
   return { ...base, emotions, emotion: labels[best] as Emotion, confidence, top: rankEmotions(emotions), uncertain: confidence < uncertainBelow };
 }
 
+/** An RgbImage whose size and pixel count agree, else a BAD_IMAGE error. */
+function checkRgb(img: RgbImage, index: number): void {
+  const ok =
+    typeof img === 'object' &&
+    img !== null &&
+    img.data instanceof Uint8Array &&
+    Number.isSafeInteger(img.width) &&
+    Number.isSafeInteger(img.height) &&
+    img.width > 0 &&
+    img.height > 0 &&
+    img.data.length === img.width * img.height * 3;
+  if (!ok)
+    throw new FerkitError(
+      'BAD_IMAGE',
+      `picture ${index + 1} is not an RGB picture: it needs width x height x 3 bytes of data and a positive whole width and height`,
+    );
+}
+
 /** Where each face of a picture is cut: the detector's faces, or the whole picture as one face. */
 export function faceCrops(
   img: RgbImage,
@@ -121,17 +147,43 @@ export function faceCrops(
  * it shows. It owns the parts: `dispose()` frees them.
  */
 export function assembleRecognizer(parts: RecognizerParts, options: RecognitionOptions = {}): PixelRecognizer {
-  const { model, classifier, meta, detector, engine } = parts;
+  const { model, classifier, meta, engine } = parts;
   if (!model && !classifier) throw new FerkitError('BAD_ARGUMENT', 'a recognizer needs an emotion model: give model or classifier');
+  // faces are searched at a bounded size: the cost of detection has a ceiling whatever the picture's size
+  const detector = parts.detector && atWorkingSize(parts.detector, options.detectionSize);
   const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
   const tta = options.tta ?? false;
   let disposed = false;
   // the model's fitted temperature (if any) is applied: probabilities mean what they say
-  const classify = (crops: Uint8Array) =>
+  const probabilities = (crops: Uint8Array) =>
     classifier ? classifierProbabilities(classifier, meta, crops, { tta, batchSize: 64 }) : modelProbabilities(model!, meta, crops, { tta, batchSize: 64 });
+
+  async function classify(crops: Uint8Array): Promise<Float32Array> {
+    if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
+    if (!(crops instanceof Uint8Array) || crops.length % PIXELS_PER_IMAGE !== 0) {
+      const size = crops instanceof Uint8Array ? `${crops.length} bytes` : crops === null ? 'null' : typeof crops;
+      throw new FerkitError('BAD_ARGUMENT', `classify takes 48x48 grey crops, ${PIXELS_PER_IMAGE} bytes each, back to back; got ${size}`);
+    }
+    if (crops.length === 0) return new Float32Array(0);
+    try {
+      return await probabilities(crops);
+    } catch (err) {
+      throw asFerkitError(err, 'classifying crops');
+    }
+  }
 
   async function recognizeRgb(images: readonly RgbImage[], call: DetectCall = {}): Promise<FaceEmotion[][]> {
     if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
+    if (!Array.isArray(images)) throw new FerkitError('BAD_ARGUMENT', 'recognizeRgb takes a list of RGB pictures ({ data, width, height })');
+    images.forEach(checkRgb);
+    try {
+      return await recognizeChecked(images, call);
+    } catch (err) {
+      throw asFerkitError(err, 'recognizing');
+    }
+  }
+
+  async function recognizeChecked(images: readonly RgbImage[], call: DetectCall): Promise<FaceEmotion[][]> {
     const found: { image: number; face: DetectedFace; roll: number }[] = [];
     const inputs: Uint8Array[] = [];
     for (let i = 0; i < images.length; i++) {
@@ -146,7 +198,7 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
     }
     const results: FaceEmotion[][] = images.map(() => []);
     if (found.length === 0) return results;
-    const probs = await classify(concatBytes(inputs));
+    const probs = await probabilities(concatBytes(inputs));
     found.forEach((f, k) => {
       results[f.image].push(
         toFace(

@@ -177,5 +177,10 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   log(
     `analysed ${summary.framesAnalysed} frames in ${((performance.now() - t0) / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`,
   );
+  // a file cut short: what was read stands, but the run did not see the whole video
+  if (summary.endedEarly) {
+    log(`ferkit video: ${summary.endedEarly.message}`);
+    return 1;
+  }
   return 0;
 }

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { FerkitError } from '../errors.js';
@@ -16,7 +16,24 @@ export interface CsvReadOptions {
   skipBad?: boolean;
   /** Stop after this many kept rows (for quick experiments and tests). */
   limit?: number;
+  /**
+   * Longest line read, in bytes; a longer one is a bad row (skipped with
+   * skipBad, as the line ends), never held whole in memory. Default
+   * DEFAULT_MAX_LINE_BYTES (1 MiB; a FER2013 row is about 8.5 KB).
+   */
+  maxLineBytes?: number;
+  /**
+   * Most bytes a gzipped CSV may expand to, as a multiple of its size on
+   * disk (at least 64 MiB). Default DEFAULT_MAX_EXPANSION (100; FER2013's
+   * CSV expands about 3.6 times).
+   */
+  maxExpansion?: number;
 }
+
+/** The default longest CSV line: 1 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 2 ** 20;
+/** The default bound on how far a gzipped CSV may expand: 100 times its size (and at least 64 MiB). */
+export const DEFAULT_MAX_EXPANSION = 100;
 
 const NL = 10,
   CR = 13,
@@ -54,8 +71,10 @@ export async function readFerCsv(file: string, options: CsvReadOptions = {}): Pr
       file,
     });
   }
-  const stream: Readable = /\.gz$/i.test(file) ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
-  return parseFerCsvStream(stream, file, options);
+  const gzipped = /\.gz$/i.test(file);
+  const stream: Readable = gzipped ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  const maxBytes = gzipped ? Math.max(64 * 2 ** 20, statSync(file).size * (options.maxExpansion ?? DEFAULT_MAX_EXPANSION)) : Infinity;
+  return parseFerCsvStream(stream, file, options, maxBytes);
 }
 
 /** Byte ranges of the comma-separated fields of a line, spaces and quotes trimmed (reused from line to line). */
@@ -96,7 +115,10 @@ function parseLabel(b: Uint8Array, s: number, e: number): number {
     digits = 0;
   for (let p = s; p < e; p++) {
     const c = b[p] - 48;
-    if (c < 0 || c > 9) throw new BadRow(`emotion "${latin1(b, s, e)}" is not an integer 0..6`);
+    if (c < 0 || c > 9)
+      throw new BadRow(
+        `emotion "${excerpt(latin1(b, s, e))}" is not an integer 0..6 (are the columns in another order? a header line emotion,pixels,Usage names them)`,
+      );
     label = label * 10 + c;
     digits++;
   }
@@ -127,28 +149,92 @@ function parsePixels(b: Uint8Array, s: number, e: number, out: Uint8Array, o: nu
   if (count !== PIXELS_PER_IMAGE) throw new BadRow(`expected ${PIXELS_PER_IMAGE} pixel values (48x48), found ${count}`);
 }
 
-/** Calls `onLine` with the byte range of each line of a stream (without its newline) until it returns true. */
-async function forEachLine(stream: Readable, onLine: (b: Uint8Array, s: number, e: number) => boolean): Promise<void> {
-  let rest: Uint8Array = new Uint8Array(0);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let b: Uint8Array = chunk;
-    if (rest.length) {
-      const joined = new Uint8Array(rest.length + chunk.length);
-      joined.set(rest);
-      joined.set(chunk, rest.length);
-      b = joined;
+/** Why the stream of lines stopped early: its own error, after `bytes` bytes. */
+class StreamBroke extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly reason: unknown,
+  ) {
+    super((reason as Error)?.message ?? String(reason));
+  }
+}
+
+/**
+ * Calls `onLine` with the byte range of each line of a stream (without its
+ * newline) until it returns true. A line longer than `maxLine` comes as
+ * `onOverlong()` instead, without being held; the cost is linear in the
+ * stream's length. Reading stops with an error past `maxBytes` bytes.
+ */
+async function forEachLine(
+  stream: Readable,
+  onLine: (b: Uint8Array, s: number, e: number) => boolean,
+  onOverlong: () => boolean,
+  maxLine: number,
+  maxBytes: number,
+): Promise<void> {
+  // the start of the current line, in the chunks before this one
+  let pending: Uint8Array[] = [];
+  let pendingLength = 0;
+  let overlong = false;
+  let total = 0;
+  const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } catch (err) {
+      throw new StreamBroke(total, err);
     }
+    if (next.done) break;
+    const chunk: Uint8Array = next.value;
+    total += chunk.length;
+    if (total > maxBytes) throw new StreamBroke(total, new Error(`it expands to more than ${Math.round(maxBytes / 2 ** 20)} MiB`));
     let s = 0;
     for (;;) {
-      const nl = b.indexOf(NL, s);
+      const nl = chunk.indexOf(NL, s);
       if (nl < 0) break;
-      const stop = onLine(b, s, nl);
+      let stop: boolean;
+      if (overlong || pendingLength + (nl - s) > maxLine) stop = onOverlong();
+      else if (pendingLength === 0) stop = onLine(chunk, s, nl);
+      else {
+        const joined = new Uint8Array(pendingLength + nl - s);
+        let o = 0;
+        for (const p of pending) {
+          joined.set(p, o);
+          o += p.length;
+        }
+        joined.set(chunk.subarray(s, nl), o);
+        stop = onLine(joined, 0, joined.length);
+      }
+      pending = [];
+      pendingLength = 0;
+      overlong = false;
       s = nl + 1;
       if (stop) return;
     }
-    rest = b.slice(s);
+    if (s < chunk.length && !overlong) {
+      pendingLength += chunk.length - s;
+      if (pendingLength > maxLine) {
+        overlong = true;
+        pending = [];
+      } else pending.push(chunk.slice(s));
+    }
   }
-  if (rest.length) onLine(rest, 0, rest.length);
+  if (overlong) onOverlong();
+  else if (pendingLength) {
+    const joined = new Uint8Array(pendingLength);
+    let o = 0;
+    for (const p of pending) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    onLine(joined, 0, joined.length);
+  }
+}
+
+/** At most 60 characters of a value, for messages. */
+function excerpt(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
 }
 
 /** The rows of one FER2013 CSV, parsed line by line into bytes, labels and ids. */
@@ -173,6 +259,42 @@ class FerCsvParser {
     this.limit = options.limit ?? Infinity;
   }
 
+  /** A line over the length limit: a bad row. */
+  overlong(maxLine: number): boolean {
+    this.line++;
+    this.dataRow++;
+    return this.bad(new BadRow(`the line is longer than ${maxLine} bytes (a FER2013 row is about 8.5 KB); set maxLineBytes to read longer lines`));
+  }
+
+  /** A bad row: skipped and counted with skipBad, else the error that stops the read. */
+  private bad(err: BadRow): boolean {
+    if (this.options.skipBad) {
+      noteSkipped(this.report, `${this.name}:${this.line}: ${err.message}`);
+      return false;
+    }
+    throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or set skipBad to skip bad rows.`, {
+      file: this.name,
+      row: this.line,
+      options: ['skipBad'],
+    });
+  }
+
+  /** The stream broke after the rows read so far: with skipBad, they are kept and the break reported. */
+  broke(err: StreamBroke): void {
+    const where = `after line ${this.line} (${err.bytes.toLocaleString('en-US')} bytes in)`;
+    if (this.options.skipBad) {
+      this.report.warnings.push(
+        `${this.name}: reading stopped ${where}: ${excerpt(err.message)}; the ${this.report.read} rows read before the break are kept, the rest of the file is not read`,
+      );
+      return;
+    }
+    throw new FerkitError(
+      'BAD_DATA',
+      `${this.name}: reading stopped ${where} (${excerpt(err.message)}); is it a whole CSV or gzipped CSV? Set skipBad to keep the rows before the break.`,
+      { file: this.name, row: this.line + 1, options: ['skipBad'], cause: err.reason },
+    );
+  }
+
   /** Parses one line; true once `limit` rows are kept. */
   parseLine(b: Uint8Array, s: number, e: number): boolean {
     this.line++;
@@ -188,15 +310,7 @@ class FerCsvParser {
       this.readRow(b);
     } catch (err) {
       if (!(err instanceof BadRow)) throw err;
-      if (this.options.skipBad) {
-        noteSkipped(this.report, `${this.name}:${this.line}: ${err.message}`);
-        return false;
-      }
-      throw new FerkitError('BAD_DATA', `${this.name}, line ${this.line}: ${err.message}. Fix or remove the row, or set skipBad to skip bad rows.`, {
-        file: this.name,
-        row: this.line,
-        options: ['skipBad'],
-      });
+      return this.bad(err);
     }
     return this.labels.length >= this.limit;
   }
@@ -207,7 +321,7 @@ class FerCsvParser {
     if (this.columns.emotion < 0 || this.columns.pixels < 0) {
       throw new FerkitError(
         'BAD_DATA',
-        `${this.name}: header "${names.join(',')}" has no "emotion" and "pixels" columns; expected a FER2013 CSV (emotion,pixels,Usage)`,
+        `${this.name}: header "${excerpt(names.join(','))}" has no "emotion" and "pixels" columns; expected a FER2013 CSV (emotion,pixels,Usage)`,
         { file: this.name, row: 1 },
       );
     }
@@ -240,14 +354,34 @@ class FerCsvParser {
   }
 }
 
-/** Same as readFerCsv, from any byte stream (`name` is used in messages and ids). */
-export async function parseFerCsvStream(stream: Readable, name: string, options: CsvReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
+/**
+ * Same as readFerCsv, from any byte stream (`name` is used in messages and
+ * ids), reading at most `maxBytes` bytes from it.
+ */
+export async function parseFerCsvStream(
+  stream: Readable,
+  name: string,
+  options: CsvReadOptions = {},
+  maxBytes = Infinity,
+): Promise<{ dataset: Dataset; report: ReadReport }> {
   const parser = new FerCsvParser(name, options);
+  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   try {
-    await forEachLine(stream, (b, s, e) => parser.parseLine(b, s, e));
+    await forEachLine(
+      stream,
+      (b, s, e) => parser.parseLine(b, s, e),
+      () => parser.overlong(maxLine),
+      maxLine,
+      maxBytes,
+    );
   } catch (err) {
     if (err instanceof FerkitError) throw err;
-    throw new FerkitError('BAD_DATA', `${name}: could not read (${(err as Error).message}); is it a CSV or a gzipped CSV?`, { file: name, cause: err });
+    if (err instanceof StreamBroke) parser.broke(err);
+    else
+      throw new FerkitError('BAD_DATA', `${name}: could not read (${excerpt((err as Error).message)}); is it a CSV or a gzipped CSV?`, {
+        file: name,
+        cause: err,
+      });
   } finally {
     stream.destroy();
   }

@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { FerkitError } from '../errors.js';
 import { FERPLUS_COLUMNS, FERPLUS_TO_FER, NUM_CLASSES, emotionIndex } from '../labels.js';
 import type { Dataset } from './dataset.js';
@@ -14,9 +14,17 @@ export interface FerPlusVotes {
   readonly rows: number;
 }
 
+/** The largest FER+ file read: 64 MiB. */
+const MAX_FERPLUS_BYTES = 64 * 2 ** 20;
+const short = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}... (${s.length} characters)` : s);
+
 /** Reads `fer2013new.csv` (Usage,Image name,neutral,...,NF). */
 export function readFerPlus(file: string): FerPlusVotes {
   if (!existsSync(file)) throw new FerkitError('DATA_NOT_FOUND', `no such FER+ file: ${file}. Pass the path of fer2013new.csv.`, { file });
+  // fer2013new.csv is about 1 MB: a file hundreds of times larger is not one
+  if (statSync(file).size > MAX_FERPLUS_BYTES) {
+    throw new FerkitError('BAD_DATA', `${file} is over ${MAX_FERPLUS_BYTES / 2 ** 20} MiB; FER+ votes (fer2013new.csv) take about 1 MB`, { file });
+  }
   const lines = readFileSync(file, 'latin1').split(/\r?\n/);
   const header = lines[0].split(',').map((s) => s.trim().toLowerCase());
   const cols = FERPLUS_COLUMNS.map((c) => header.indexOf(c.toLowerCase()));
@@ -34,7 +42,10 @@ export function readFerPlus(file: string): FerPlusVotes {
     for (let c = 0; c < cols.length; c++) {
       const v = Number(f[cols[c]]);
       if (!Number.isFinite(v) || v < 0)
-        throw new FerkitError('BAD_DATA', `${file}, line ${r + 2}: vote "${f[cols[c]]}" for ${FERPLUS_COLUMNS[c]} is not a count`, { file, row: r + 2 });
+        throw new FerkitError('BAD_DATA', `${file}, line ${r + 2}: vote "${short(f[cols[c]] ?? '')}" for ${FERPLUS_COLUMNS[c]} is not a count`, {
+          file,
+          row: r + 2,
+        });
       votes[r * cols.length + c] = v;
     }
     hasVotes[r] = 1;

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import { averageModels } from './ensemble.js';
-import { plainModelMetadata, type ModelMetadata } from './metadata.js';
+import type { ModelMetadata } from './metadata.js';
+import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath } from './validate.js';
 import { concatBytes, type ModelJson } from './weights.js';
 
 /** The files of one saved model, by path relative to the model (`model.json`, `member-1/weights.bin`). */
@@ -32,13 +33,24 @@ export async function readModelJson<T>(files: ModelFiles, path: string): Promise
   try {
     return JSON.parse(utf8.decode(bytes)) as T;
   } catch (err) {
-    throw new FerkitError('BAD_MODEL', `${files.location}: ${path} is not valid JSON (${(err as Error).message})`, { file: files.location, cause: err });
+    throw new FerkitError('BAD_MODEL', `${files.location}: ${path} is not valid JSON (${excerpt((err as Error).message, 80)})`, { file: files.location, cause: err });
   }
 }
 
-/** ferkit.json, or the metadata assumed for a plain TensorFlow.js model without one. */
+/**
+ * ferkit.json, checked (src/models/validate.ts). A model without one is
+ * refused: without it ferkit cannot know the labels' order or the input.
+ */
 export async function readMetadataFrom(files: ModelFiles): Promise<ModelMetadata> {
-  return (await readModelJson<ModelMetadata>(files, 'ferkit.json')) ?? plainModelMetadata();
+  const meta = await readModelJson<unknown>(files, 'ferkit.json');
+  if (meta === undefined) {
+    throw new FerkitError(
+      'BAD_MODEL',
+      `${files.location}: ferkit.json is missing, so the model's labels and input are unknown. If a \`ferkit train\` run was saving into this folder, run the same command again with --resume to finish the save; otherwise give the folder of a model written by ferkit train, export or ensemble`,
+      { file: files.location, options: ['resume'] },
+    );
+  }
+  return checkMetadata(meta, files.location);
 }
 
 /**
@@ -47,19 +59,22 @@ export async function readMetadataFrom(files: ModelFiles): Promise<ModelMetadata
  * networks come back as one model that averages them.
  */
 export async function loadModelFrom(files: ModelFiles): Promise<LoadedModel> {
-  const json = await readModelJson<ModelJson>(files, 'model.json');
+  const raw = await readModelJson<unknown>(files, 'model.json');
+  if (raw === undefined && (await files.read('ferkit.json')) === undefined) {
+    throw new FerkitError('MODEL_NOT_FOUND', `no model in ${files.location} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name`, { file: files.location });
+  }
   const meta = await readMetadataFrom(files);
-  if (json) return { model: await loadNetwork(files, '', json), meta };
+  if (raw !== undefined) return { model: await loadNetwork(files, '', checkModelJson(raw, files.location), meta), meta };
   if (!meta.members?.length) {
     throw new FerkitError('MODEL_NOT_FOUND', `no model in ${files.location} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name`, { file: files.location });
   }
   const loaded: tf.LayersModel[] = [];
   try {
     for (const [i, member] of meta.members.entries()) {
-      const memberJson = await readModelJson<ModelJson>(files, `${member}/model.json`);
-      if (!memberJson) throw new FerkitError('BAD_MODEL', `${files.location}: ensemble member ${member} has no model.json`, { file: files.location });
+      const memberRaw = await readModelJson<unknown>(files, `${member}/model.json`);
+      if (memberRaw === undefined) throw new FerkitError('BAD_MODEL', `${files.location}: ensemble member ${member} has no model.json`, { file: files.location });
       // members of an ensemble need distinct names inside it
-      loaded.push(await loadNetwork(files, `${member}/`, memberJson, `member_${i + 1}`));
+      loaded.push(await loadNetwork(files, `${member}/`, checkModelJson(memberRaw, files.location, `${member}/model.json`), meta, `member_${i + 1}`));
     }
     return { model: averageModels(loaded), meta };
   } catch (err) {
@@ -72,6 +87,11 @@ export async function loadModelFrom(files: ModelFiles): Promise<LoadedModel> {
 export async function readWeightData(files: ModelFiles, manifest: ModelJson['weightsManifest'], prefix = ''): Promise<ArrayBuffer> {
   const parts: Uint8Array[] = [];
   for (const path of manifest.flatMap((g) => g.paths)) {
+    if (!isSafeModelPath(path)) {
+      throw new FerkitError('BAD_MODEL', `${files.location}: the weight file "${excerpt(path)}" lies outside the model's folder; only relative paths inside it are read`, {
+        file: files.location,
+      });
+    }
     const bytes = await files.read(prefix + path);
     if (!bytes) throw new FerkitError('BAD_MODEL', `${files.location}: weight file ${prefix + path} is missing`, { file: files.location });
     parts.push(bytes);
@@ -80,20 +100,44 @@ export async function readWeightData(files: ModelFiles, manifest: ModelJson['wei
   return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
 
-async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, name?: string): Promise<tf.LayersModel> {
+/** One network, checked against ferkit.json: architecture, input, outputs, parameters and finite weights. */
+async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, meta: ModelMetadata, name?: string): Promise<tf.LayersModel> {
+  const file = `${prefix}model.json`;
+  checkTopologyName(json, meta, files.location, file);
   if (name && json.modelTopology?.config) json.modelTopology.config.name = name;
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const weightData = await readWeightData(files, json.weightsManifest, prefix);
+  checkWeightBytes(specs, weightData.byteLength, files.location, json.weightsManifest.flatMap((g) => g.paths.map((p) => prefix + p)).join(', '));
+  // built, then filled: a model whose weights do not fit is disposed, not leaked
+  let model: tf.LayersModel | undefined;
+  const variablesBefore = new Set(Object.keys(tf.engine().state.registeredVariables));
   try {
-    return await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-        weightData: await readWeightData(files, json.weightsManifest, prefix),
-      }),
-    );
+    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as unknown as tf.io.ModelJSON);
+    const weights = tf.io.decodeWeights(weightData, specs);
+    try {
+      model.loadWeights(weights);
+    } finally {
+      tf.dispose(Object.values(weights));
+    }
   } catch (err) {
+    if (model) model.dispose();
+    else {
+      // a topology that fails half-way leaves the weights of the layers built before the failure: free them
+      for (const [name, v] of Object.entries(tf.engine().state.registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
+    }
     if (err instanceof FerkitError) throw err;
-    throw new FerkitError('BAD_MODEL', `${files.location}: cannot load the model (${(err as Error).message})`, { file: files.location, cause: err });
+    throw new FerkitError('BAD_MODEL', `${files.location}: ${file} cannot be loaded (${excerpt((err as Error)?.message ?? err, 120)})`, {
+      file: files.location,
+      cause: err,
+    });
   }
+  try {
+    checkNetwork(model, meta, files.location, file, json.weightsManifest.flatMap((g) => g.paths.map((p) => prefix + p)).join(', '));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
 }
 
 /**

@@ -4,14 +4,15 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerkitError } from '../errors.js';
 import { loadModelFrom, type LoadedModel, type ModelFiles } from '../models/loader.js';
-import { plainModelMetadata, type ModelMetadata, type WeightsDtype } from '../models/metadata.js';
-import { encodeTensors, modelJson, namedWeights, toFloat16Weights, type ModelJson } from '../models/weights.js';
+import type { ModelMetadata, WeightsDtype } from '../models/metadata.js';
+import { checkMetadata, checkModelJson, excerpt } from '../models/validate.js';
+import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../models/weights.js';
 
 export interface SaveOptions {
   /** Storage type of the weights (default float32). */
@@ -28,8 +29,13 @@ export function folderFiles(dir: string): ModelFiles {
   return {
     location: dir,
     async read(path: string) {
+      const full = resolve(dir, path);
+      const rel = relative(resolve(dir), full);
+      if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+        throw new FerkitError('BAD_MODEL', `${dir}: "${excerpt(path)}" lies outside the model's folder; only files inside it are read`, { file: dir });
+      }
       try {
-        const data = await readFile(join(dir, path));
+        const data = await readFile(full);
         return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -39,11 +45,37 @@ export function folderFiles(dir: string): ModelFiles {
   };
 }
 
-/** Writes a file atomically (write to a temporary name, then rename). */
+/** Writes a file and flushes it to the disk before returning. */
+export function writeFileDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a folder's entries (new names, renames) to the disk; a no-op where folders cannot be synced. */
+export function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open or fsync a folder
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Writes a file atomically and durably: to a temporary name, flushed, renamed, and the rename flushed. */
 export function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
+  writeFileDurable(tmp, data);
   renameSync(tmp, path);
+  syncDir(dirname(path));
 }
 
 /** Writes ferkit.json. */
@@ -66,6 +98,9 @@ export async function saveModel(
   const weightsDtype = options.weights ?? 'float32';
   const encoded = await encodeTensors(namedWeights(model));
   const { data, specs } = weightsDtype === 'float16' ? toFloat16Weights(encoded.data, encoded.specs) : encoded;
+  // ferkit.json goes first and comes back last: until the save is complete the folder holds no loadable model
+  rmSync(join(dir, 'ferkit.json'), { force: true });
+  syncDir(dir);
   writeAtomic(join(dir, 'weights.bin'), data);
   writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson(model, specs)));
   writeMetadata(dir, {
@@ -78,15 +113,30 @@ export async function saveModel(
   });
 }
 
-/** The ferkit.json of a model folder, or a minimal one for a plain tfjs model folder. */
+/** The ferkit.json of a model folder, checked (src/models/validate.ts); a folder without one is refused. */
 export function readMetadata(dir: string): ModelMetadata {
   const metaPath = join(dir, 'ferkit.json');
-  if (!existsSync(metaPath)) return plainModelMetadata();
+  if (!existsSync(metaPath)) throw existsSync(join(dir, 'model.json')) ? missingMetadata(dir) : noModel(dir);
+  let meta: unknown;
   try {
-    return JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMetadata;
+    meta = JSON.parse(readFileSync(metaPath, 'utf8'));
   } catch (err) {
-    throw new FerkitError('BAD_MODEL', `${dir}: ferkit.json is not valid JSON (${(err as Error).message})`, { file: dir, cause: err });
+    throw new FerkitError('BAD_MODEL', `${dir}: ferkit.json is not valid JSON (${excerpt((err as Error).message, 80)})`, { file: dir, cause: err });
   }
+  return checkMetadata(meta, dir);
+}
+
+/** The error for a model folder without ferkit.json, with the command that completes it where there is one. */
+function missingMetadata(dir: string): FerkitError {
+  const interruptedRun =
+    existsSync(join(dir, 'checkpoint', 'state.json')) || existsSync(join(dir, 'checkpoint.tmp')) || existsSync(join(dir, 'checkpoint.old'));
+  return new FerkitError(
+    'BAD_MODEL',
+    interruptedRun
+      ? `${dir}: ferkit.json is missing: the training run saving into this folder was stopped before it finished. Run the same \`ferkit train ... --out ${dir}\` command again with --resume to complete it`
+      : `${dir}: ferkit.json is missing, so the model's labels and input are unknown; give the folder of a model written by ferkit train, export or ensemble (an interrupted \`ferkit train\` run is completed by running it again with --resume)`,
+    { file: dir, options: ['resume'] },
+  );
 }
 
 /**
@@ -100,6 +150,7 @@ export async function loadModel(nameOrDir: string): Promise<SavedModel> {
   if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
     throw noModel(dir);
   }
+  if (!existsSync(join(dir, 'ferkit.json'))) throw missingMetadata(dir);
   return { ...(await loadModelFrom(folderFiles(dir))), dir };
 }
 
@@ -116,8 +167,9 @@ function noModel(dir: string): FerkitError {
  * The folders holding a model's networks, relative to `dir`: `.` for a single
  * network, an ensemble's members in order.
  */
-export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(dir)): string[] {
-  const folders = existsSync(join(dir, 'model.json')) ? ['.'] : (meta.members ?? []);
+export function networkFolders(dir: string, meta?: ModelMetadata): string[] {
+  if (existsSync(join(dir, 'model.json'))) return ['.'];
+  const folders = existsSync(join(dir, 'ferkit.json')) || meta ? ((meta ?? readMetadata(dir)).members ?? []) : [];
   if (folders.length === 0) {
     throw noModel(dir);
   }
@@ -126,8 +178,13 @@ export function networkFolders(dir: string, meta: ModelMetadata = readMetadata(d
 
 /** The weight files a network folder's model.json names, relative to the folder. */
 export function weightFiles(folder: string): string[] {
-  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as Partial<ModelJson>;
-  return (json.weightsManifest ?? []).flatMap((g) => g.paths);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+  } catch (err) {
+    throw new FerkitError('BAD_MODEL', `${folder}: model.json cannot be read (${excerpt((err as Error).message, 80)})`, { file: folder, cause: err });
+  }
+  return checkModelJson(json, folder).weightsManifest.flatMap((g) => g.paths);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Recognizing many picture files: decoding several at once while the model takes one picture at a time. */
 import { mapOrdered, serialQueue } from '../concurrency.js';
-import { FerkitError } from '../errors.js';
+import { asFerkitError, type FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/pixels.js';
 import type { FaceEmotion, PixelRecognizer } from '../recognizer.js';
 import { loadRgb } from './decode.js';
@@ -9,8 +9,8 @@ import { loadRgb } from './decode.js';
 export interface FileRecognition {
   file: string;
   faces?: FaceEmotion[];
-  /** A FerkitError for a file ferkit cannot read or decode; anything else is a fault, named with the file. */
-  error?: FerkitError | Error;
+  /** A FerkitError: the file cannot be read or decoded, or (code INTERNAL) a fault, named with the file. */
+  error?: FerkitError;
 }
 
 export interface RecognizeFilesOptions {
@@ -39,7 +39,7 @@ export function recognizeFiles(recognizer: PixelRecognizer, files: readonly stri
         await options.onRecognized?.(file, image, faces, index);
         return { file, faces };
       } catch (err) {
-        return { file, error: err instanceof FerkitError ? err : new Error(`${file}: ${(err as Error).message}`, { cause: err }) };
+        return { file, error: asFerkitError(err, file) };
       }
     },
     options.onResult,

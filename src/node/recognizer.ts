@@ -1,15 +1,17 @@
 /** The recognizer in Node: models from folders, pictures from files, bytes or pixels. */
 import { initEngine } from './engine.js';
+import { asFerkitError, FerkitError } from '../errors.js';
 import type { EngineChoice } from '../engine.js';
 import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
 import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detector.js';
-import { loadRgb, type ImageInput } from './decode.js';
+import type { RgbImage } from '../image/pixels.js';
+import { loadRgb, type DecodeOptions, type ImageInput } from './decode.js';
 import { defaultModelDir, loadModel } from './model-folder.js';
 import { detectorSettings, loadDetector } from './detector.js';
 import type { RuntimeChoice } from '../models/classifier.js';
 import { chooseClassifier } from './onnx.js';
 
-export interface RecognizerOptions extends RecognitionOptions {
+export interface RecognizerOptions extends RecognitionOptions, DecodeOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
   model?: string;
   /**
@@ -33,13 +35,26 @@ export interface RecognizerOptions extends RecognitionOptions {
   runtime?: RuntimeChoice;
 }
 
+/** One picture's answer in a batch: its faces, or the error that stopped that picture alone. */
+export type PictureResult = { faces: FaceEmotion[]; error?: undefined } | { faces?: undefined; error: FerkitError };
+
 export interface Recognizer extends PixelRecognizer {
   /** Why the emotion network runs on `runtime`, in words for the user. */
   readonly runtimeReason: string;
   /** Faces and emotions in one picture; an empty list when there is no face. */
   recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
-  /** The same for several pictures, classified in one batch. */
+  /**
+   * The same for several pictures, classified in one batch. One picture that
+   * cannot be read fails the call (a FerkitError naming it); `recognizeEach`
+   * answers the others as well.
+   */
   recognize(inputs: readonly ImageInput[], call?: DetectCall): Promise<FaceEmotion[][]>;
+  /**
+   * Several pictures, each answered on its own: `{ faces }`, or `{ error }`
+   * (a FerkitError) for a picture that cannot be read or recognised. Never
+   * rejects for a bad picture; the good ones still get their faces.
+   */
+  recognizeEach(inputs: readonly ImageInput[], call?: DetectCall): Promise<PictureResult[]>;
 }
 
 /**
@@ -61,12 +76,61 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   }
   const core = assembleRecognizer({ classifier, meta, engine, ...(detector ? { detector } : {}) }, options);
 
+  const decodeOptions: DecodeOptions = options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels };
+  const decode = (input: ImageInput) => loadRgb(input, decodeOptions);
+
   async function recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
   async function recognize(inputs: readonly ImageInput[], call?: DetectCall): Promise<FaceEmotion[][]>;
   async function recognize(input: ImageInput | readonly ImageInput[], call: DetectCall = {}): Promise<FaceEmotion[] | FaceEmotion[][]> {
-    if (Array.isArray(input)) return core.recognizeRgb(await Promise.all((input as readonly ImageInput[]).map(loadRgb)), call);
-    const [faces] = await core.recognizeRgb([await loadRgb(input as ImageInput)], call);
-    return faces;
+    try {
+      if (Array.isArray(input)) {
+        const images = await Promise.all(
+          (input as readonly ImageInput[]).map((one, i) =>
+            decode(one).catch((err: unknown) => {
+              const e = asFerkitError(err, 'decoding a picture');
+              throw new FerkitError(e.code, `picture ${i + 1} of ${input.length}: ${e.message} (recognizeEach answers the other pictures too)`, {
+                ...(e.file !== undefined ? { file: e.file } : {}),
+                cause: e,
+              });
+            }),
+          ),
+        );
+        return await core.recognizeRgb(images, call);
+      }
+      const [faces] = await core.recognizeRgb([await decode(input as ImageInput)], call);
+      return faces;
+    } catch (err) {
+      throw asFerkitError(err, 'recognizing');
+    }
   }
-  return { ...core, runtimeReason: reason, recognize };
+
+  async function recognizeEach(inputs: readonly ImageInput[], call: DetectCall = {}): Promise<PictureResult[]> {
+    if (!Array.isArray(inputs)) throw new FerkitError('BAD_ARGUMENT', 'recognizeEach takes a list of pictures (file paths, encoded bytes or raw pixels)');
+    const decoded = await Promise.all(
+      inputs.map((one) =>
+        decode(one).then(
+          (image) => ({ image }),
+          (err: unknown) => ({ error: asFerkitError(err, 'decoding a picture') }),
+        ),
+      ),
+    );
+    const good = decoded.flatMap((d, i) => ('image' in d ? [i] : []));
+    const results: PictureResult[] = decoded.map((d) => ('error' in d ? { error: d.error } : { faces: [] }));
+    const images = good.map((i) => (decoded[i] as { image: RgbImage }).image);
+    try {
+      const faces = await core.recognizeRgb(images, call);
+      good.forEach((i, k) => (results[i] = { faces: faces[k] }));
+    } catch {
+      // one picture broke the batch: answer them one by one, so each gets its own result or error
+      for (const [k, i] of good.entries()) {
+        try {
+          results[i] = { faces: (await core.recognizeRgb([images[k]], call))[0] };
+        } catch (err) {
+          results[i] = { error: asFerkitError(err, 'recognizing a picture') };
+        }
+      }
+    }
+    return results;
+  }
+  return { ...core, runtimeReason: reason, recognize, recognizeEach };
 }

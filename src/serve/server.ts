@@ -54,6 +54,16 @@ export interface ServerOptions {
   register?: (app: FastifyInstance) => Promise<void>;
 }
 
+/** Headers on every answer: results describe people's faces, so nothing is cached, framed, sniffed or referred. */
+export const SECURITY_HEADERS: readonly [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cache-control', 'no-store'],
+  ['cross-origin-resource-policy', 'same-origin'],
+];
+
 interface PictureResult {
   faces: FaceRecord[];
   width: number;
@@ -82,6 +92,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // raw picture bodies arrive as bytes; other types fall to Fastify's 415
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: limits.bodyBytes }, (_req, body, done) => done(null, body));
 
+  // every answer: not to be sniffed, framed, cached or referred; pages served beside the API set their own policy first
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) reply.header(name, value);
+    return payload;
+  });
   app.setErrorHandler((err, req, reply) => {
     const h = httpError(err);
     if (h.status >= 500 && h.status !== 503) req.log.error({ err }, 'request failed');
@@ -93,7 +108,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const recognizeOne = async (bytes: Uint8Array): Promise<PictureResult> => {
     const t0 = performance.now();
     const { width, height } = await checkPicture(bytes, limits.pixels);
-    const image = await loadRgb(bytes);
+    const image = await loadRgb(bytes, { maxPixels: limits.pixels });
     const [faces] = await recognizer.recognizeRgb([image]);
     return { faces: pictureRecord('', faces).faces, width, height, milliseconds: round(performance.now() - t0) };
   };
@@ -176,15 +191,26 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (req.isMultipart()) {
       const pictures: Uint8Array[] = [];
       let total = 0;
-      for await (const part of req.parts()) {
-        if (part.type !== 'file' || part.fieldname !== 'image') {
-          throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send each picture as a file field named "image"`);
+      try {
+        for await (const part of req.parts()) {
+          if (part.type !== 'file' || part.fieldname !== 'image') {
+            throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send each picture as a file field named "image"`);
+          }
+          const bytes = await part.toBuffer();
+          total += bytes.length;
+          if (part.file.truncated || total > limits.bodyBytes)
+            throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the pictures are over ${limits.bodyBytes} bytes together; send fewer or smaller ones`);
+          pictures.push(bytes);
         }
-        const bytes = await part.toBuffer();
-        total += bytes.length;
-        if (part.file.truncated || total > limits.bodyBytes)
-          throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the pictures are over ${limits.bodyBytes} bytes together; send fewer or smaller ones`);
-        pictures.push(bytes);
+      } catch (err) {
+        // a body that breaks off or is not the multipart it says it is: the client's fault, not the service's
+        const e = err as { statusCode?: number; code?: string; message?: string };
+        if (err instanceof HttpError || e.statusCode !== undefined || e.code?.startsWith('FST_')) throw err;
+        throw new HttpError(
+          400,
+          'BAD_REQUEST',
+          `the multipart/form-data body cannot be read (${String(e.message).slice(0, 80)}); send each picture as a file field named "image"`,
+        );
       }
       if (pictures.length === 0) throw new HttpError(400, 'BAD_REQUEST', 'no picture: send a file field named "image"');
       return pictures;

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { decodeTensors, encodeTensors, namedWeights } from '../models/weights.js';
-import { modelFingerprint } from '../node/model-folder.js';
+import { modelFingerprint, syncDir, writeFileDurable } from '../node/model-folder.js';
 import { PAPER_RECIPE, type TrainConfig } from './config.js';
 import type { EpochLogs } from './types.js';
 
@@ -51,14 +51,37 @@ export function checkpointDir(outDir: string): string {
 }
 
 export function hasCheckpoint(outDir: string): boolean {
+  recoverFolder(join(outDir, DIR));
   return existsSync(join(outDir, DIR, 'state.json'));
+}
+
+/** The file replaceFolder writes last into a new folder: its presence says every other file is on the disk. */
+const COMPLETE = '.complete';
+
+/**
+ * Puts back the folder `final` after a crash inside replaceFolder: when
+ * only `final.tmp` (complete) and `final.old` are left, the new one
+ * becomes `final`; an incomplete `final.tmp` gives way to `final.old`.
+ * Leftovers beside an intact `final` are removed.
+ */
+export function recoverFolder(final: string): void {
+  const tmp = `${final}.tmp`;
+  const old = `${final}.old`;
+  if (!existsSync(final)) {
+    if (existsSync(join(tmp, COMPLETE))) renameSync(tmp, final);
+    else if (existsSync(old)) renameSync(old, final);
+    else return;
+    syncDir(dirname(final));
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** Writes a model's weights into `dir` as weights.bin + weights.json (named tensors). */
 export async function writeModelWeights(dir: string, model: tf.LayersModel): Promise<void> {
   const w = await encodeTensors(namedWeights(model));
-  writeFileSync(join(dir, 'weights.bin'), w.data);
-  writeFileSync(join(dir, 'weights.json'), JSON.stringify(w.specs));
+  writeFileDurable(join(dir, 'weights.bin'), w.data);
+  writeFileDurable(join(dir, 'weights.json'), JSON.stringify(w.specs));
 }
 
 /** Loads weights written by writeModelWeights into a model of the same architecture. */
@@ -83,18 +106,23 @@ export function readModelWeights(dir: string, model: tf.LayersModel): void {
 }
 
 /**
- * Replaces the folder `final` with one filled by `fill`, atomically: a crash
- * mid-write leaves the previous folder intact.
+ * Replaces the folder `final` with one filled by `fill` (which writes its
+ * files with writeFileDurable), atomically: a crash at any moment leaves
+ * either the previous folder or the new one, complete, which
+ * `recoverFolder` puts back in place.
  */
 export async function replaceFolder(final: string, fill: (dir: string) => Promise<void>): Promise<void> {
   const tmp = `${final}.tmp`;
   const old = `${final}.old`;
+  recoverFolder(final);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await fill(tmp);
-  rmSync(old, { recursive: true, force: true });
+  writeFileDurable(join(tmp, COMPLETE), '');
+  syncDir(tmp);
   if (existsSync(final)) renameSync(final, old);
   renameSync(tmp, final);
+  syncDir(dirname(final));
   rmSync(old, { recursive: true, force: true });
 }
 
@@ -108,17 +136,19 @@ export async function saveCheckpoint(outDir: string, model: tf.LayersModel, opti
     await writeModelWeights(tmp, model);
     const optWeights = await optimizer.getWeights();
     const o = await encodeTensors([...optWeights.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })), ...extraOptimizerState(optimizer)]);
-    writeFileSync(join(tmp, 'optimizer.bin'), o.data);
-    writeFileSync(join(tmp, 'optimizer.json'), JSON.stringify(o.specs));
+    writeFileDurable(join(tmp, 'optimizer.bin'), o.data);
+    writeFileDurable(join(tmp, 'optimizer.json'), JSON.stringify(o.specs));
     // getWeights() hands out the moment variables themselves plus a fresh iteration scalar: free that one
     tf.dispose(optWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
-    writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+    writeFileDurable(join(tmp, 'state.json'), JSON.stringify(state));
   });
 }
 
 /** Restores a checkpoint into a freshly built model and optimizer; returns its state. */
 export async function loadCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState> {
   const dir = join(outDir, DIR);
+  recoverFolder(dir);
+  recoverFolder(join(outDir, 'best'));
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
   readModelWeights(dir, model);
   const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];

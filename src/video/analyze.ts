@@ -2,7 +2,7 @@ import { EMOTIONS, type Emotion } from '../labels.js';
 import type { Box } from '../image/geometry.js';
 import type { FaceEmotion } from '../recognizer.js';
 import type { Recognizer } from '../node/recognizer.js';
-import { readFrames, probeVideo, videoSource, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
+import { readFrames, probeVideo, videoSource, type EarlyEnd, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
 import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
 import { l1, smoothStep } from './smooth.js';
 
@@ -57,6 +57,8 @@ export interface VideoSummary {
   file: string;
   /** True when the analysis was stopped before the end of the source (a live stream, or Ctrl-C). */
   stopped: boolean;
+  /** Set when a file ended before the duration its header announces (cut short or damaged): the summary covers the frames before the break. */
+  endedEarly?: EarlyEnd;
   video: VideoInfo;
   sampledFps: number;
   framesAnalysed: number;
@@ -109,14 +111,23 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
   });
   const fps = options.fps ?? 5;
   const timeline = new VideoTimeline(options);
-  for await (const frame of video.width ? readFrames(source, options, video) : []) {
+  let endedEarly: EarlyEnd | undefined;
+  const frameOptions: FrameOptions = {
+    ...options,
+    onEarlyEnd: (end) => {
+      endedEarly = end;
+      options.onEarlyEnd?.(end);
+    },
+  };
+  for await (const frame of video.width ? readFrames(source, frameOptions, video) : []) {
     options.onFrame?.(frame.index, frame.time);
     const [faces] = await recognizer.recognizeRgb([frame.image]);
     const frameFaces = timeline.add(frame, faces);
     for (const { entry } of frameFaces) options.onEntry?.(entry);
     await options.onFrameFaces?.(frame, frameFaces);
   }
-  return timeline.summary({ file, video, sampledFps: fps, stopped: Boolean(options.signal?.aborted) });
+  const summary = timeline.summary({ file, video, sampledFps: fps, stopped: Boolean(options.signal?.aborted) });
+  return endedEarly ? { ...summary, endedEarly } : summary;
 }
 
 /**

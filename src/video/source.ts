@@ -28,6 +28,8 @@ export interface VideoInfo {
   duration: number;
   /** Frames per second of the source. */
   fps: number;
+  /** The container, as ffprobe names it (`mov,mp4,m4a,3gp,3g2,mj2`, `matroska,webm`, ...), where known. */
+  format?: string;
 }
 
 /** What `ferkit video` reads: a local file, a network stream, or a camera. */
@@ -43,6 +45,24 @@ export interface VideoSource {
 
 /** Container formats a local video file may be in; playlists (HLS, concat) are not among them. */
 const FILE_FORMATS = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf,ivf,gif,h264,hevc,mjpeg,yuv4mpegpipe';
+
+/**
+ * The demuxer ffmpeg is told to use (`-f`) for a local file of the format
+ * ffprobe found: its first name, checked against the allow-list.
+ */
+export function fileDemuxer(format: string | undefined, file: string): string {
+  const name = format?.split(',')[0] ?? '';
+  if (!FILE_FORMATS.split(',').includes(name)) {
+    throw new FerkitError(
+      'BAD_IMAGE',
+      `${file}: ${name ? `"${name.slice(0, 40)}" is not a video container ferkit reads` : 'no container format found'}; give an MP4, MOV, MKV, WebM, AVI or MPEG-TS file`,
+      {
+        file,
+      },
+    );
+  }
+  return name;
+}
 /** The protocols each kind of URL needs, and nothing else: never `file`. */
 const URL_PROTOCOLS: Record<string, string> = {
   http: 'http,tcp',
@@ -91,7 +111,7 @@ export async function probeVideo(input: string | VideoSource, options: { timeout
     '-select_streams',
     'v:0',
     '-show_entries',
-    'stream=width,height,r_frame_rate:format=duration',
+    'stream=width,height,r_frame_rate:format=duration,format_name',
     '-of',
     'json',
     '-i',
@@ -127,11 +147,18 @@ export async function probeVideo(input: string | VideoSource, options: { timeout
     });
   });
   if (code !== 0) throw new FerkitError('BAD_IMAGE', `${file}: cannot be read as a video (${stderr.trim().split('\n').pop()})`, { file });
-  const j = JSON.parse(stdout) as { streams?: { width: number; height: number; r_frame_rate: string }[]; format?: { duration?: string } };
+  let j: { streams?: { width: number; height: number; r_frame_rate: string }[]; format?: { duration?: string; format_name?: string } };
+  try {
+    j = JSON.parse(stdout) as typeof j;
+  } catch {
+    throw new FerkitError('BAD_IMAGE', `${file}: cannot be read as a video (ffprobe gave no description)`, { file });
+  }
   const s = j.streams?.[0];
-  if (!s) throw new FerkitError('BAD_IMAGE', `${file} has no video stream`, { file });
-  const [num, den] = s.r_frame_rate.split('/').map(Number);
-  return { width: s.width, height: s.height, duration: Number(j.format?.duration ?? NaN), fps: den ? num / den : num };
+  if (!s || !(s.width > 0 && s.height > 0)) throw new FerkitError('BAD_IMAGE', `${file} has no video stream`, { file });
+  const format = j.format?.format_name;
+  if (src.kind === 'file') fileDemuxer(format, file);
+  const [num, den] = String(s.r_frame_rate).split('/').map(Number);
+  return { width: s.width, height: s.height, duration: Number(j.format?.duration ?? NaN), fps: den ? num / den : num, ...(format ? { format } : {}) };
 }
 
 export interface Frame {
@@ -158,6 +185,21 @@ export interface FrameOptions {
   start?: number;
   /** Seconds to read from `start`: frames sampled in [start, start + duration). Default: to the end. */
   duration?: number;
+  /**
+   * Called when a file ends before the duration its header announces (a
+   * file cut short, a broken download): the frames before the break are
+   * still yielded. Without it, the break is an error after the last frame.
+   */
+  onEarlyEnd?: (end: EarlyEnd) => void;
+}
+
+/** Where a video ended before its announced duration. */
+export interface EarlyEnd {
+  /** Seconds of video read. */
+  seconds: number;
+  /** The duration its header announces. */
+  expectedSeconds: number;
+  message: string;
 }
 
 /**
@@ -185,6 +227,8 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
     ...src.inputArgs,
     // seeking before -i decodes from the keyframe before `start` and drops the frames up to it: the same pixels as a reading from 0
     ...(first > 0 ? ['-ss', String(first / fps)] : []),
+    // a local file is opened with the demuxer of the container ffprobe found (and the allow-list let through), not by guessing again
+    ...(src.kind === 'file' ? ['-f', fileDemuxer(info.format, file)] : []),
     '-i',
     src.ffmpegInput,
     // a little more than asked, so the last frame sampled is there; frames past the end are not given out
@@ -229,6 +273,14 @@ export async function* readFrames(input: string | VideoSource, options: FrameOpt
     if (options.signal?.aborted) return;
     if (code !== 0)
       throw new FerkitError('BAD_IMAGE', `${file}: ffmpeg failed after ${index - first} frames (${stderr.trim().split('\n')[0] || `exit ${code}`})`, { file });
+    // a file whose frames stop well before its announced duration was cut short
+    const expected = Math.min(Math.floor(info.duration * fps), end);
+    if (src.kind === 'file' && Number.isFinite(info.duration) && index < expected - Math.max(2, 0.05 * expected)) {
+      const seconds = (index - first) / fps;
+      const message = `${file}: the video ends early, after ${seconds.toFixed(1)} s of the ${info.duration.toFixed(1)} s its header announces; the file may be cut short or damaged${stderr.trim() ? ` (${stderr.trim().split('\n').pop()!.slice(0, 120)})` : ''}`;
+      if (options.onEarlyEnd) options.onEarlyEnd({ seconds, expectedSeconds: info.duration, message });
+      else throw new FerkitError('BAD_IMAGE', message, { file });
+    }
   } finally {
     options.signal?.removeEventListener('abort', stop);
     if (proc.exitCode === null) proc.kill('SIGKILL');

@@ -1,0 +1,147 @@
+/**
+ * Checks on a model's files before and after loading: a model of unknown
+ * origin either loads as what its ferkit.json says it is, or fails with a
+ * BAD_MODEL error naming the file and the problem. Platform-neutral.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { FerkitError } from '../errors.js';
+import { EMOTIONS } from '../labels.js';
+import { listArchitectures } from './architectures.js';
+import type { ModelMetadata } from './metadata.js';
+import type { ModelJson } from './weights.js';
+
+/** At most this many characters of a bad value go into a message. */
+const EXCERPT = 40;
+
+/** A short, printable excerpt of a value for an error message. */
+export function excerpt(value: unknown, max = EXCERPT): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+}
+
+function bad(location: string, file: string, problem: string): FerkitError {
+  return new FerkitError('BAD_MODEL', `${location}: ${file} ${problem}`, { file: location });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A path a model file may name (a weight file, an ensemble member): relative,
+ * inside the model's folder. No absolute paths, drive letters, URLs,
+ * backslashes or `..` segments.
+ */
+export function isSafeModelPath(path: unknown): path is string {
+  if (typeof path !== 'string' || path.length === 0 || path.length > 255) return false;
+  if (path.startsWith('/') || path.includes('\\') || path.includes(':') || path.includes('\0') || path.includes('?') || path.includes('#')) return false;
+  return path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+/** model.json has the shape of a TensorFlow.js layers model, and every weight path stays inside the model's folder. */
+export function checkModelJson(json: unknown, location: string, file = 'model.json'): ModelJson {
+  if (!isObject(json)) throw bad(location, file, `is not a TensorFlow.js layers model (no JSON object); give a model folder written by ferkit train, export or ensemble`);
+  if (!isObject(json.modelTopology)) throw bad(location, file, 'has no modelTopology; it is not a TensorFlow.js layers model');
+  const manifest = json.weightsManifest;
+  if (!Array.isArray(manifest) || manifest.length === 0) throw bad(location, file, 'has no weightsManifest; it is not a TensorFlow.js layers model');
+  for (const group of manifest) {
+    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw bad(location, file, 'has a malformed weightsManifest (each group needs paths and weights)');
+    for (const p of group.paths) {
+      if (!isSafeModelPath(p)) throw bad(location, file, `names the weight file "${excerpt(p)}", outside the model's folder; only relative paths inside it are read`);
+    }
+    for (const w of group.weights) {
+      if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+        throw bad(location, file, `has a malformed weight entry (${excerpt(w)})`);
+      }
+    }
+  }
+  return json as unknown as ModelJson;
+}
+
+/** ferkit.json says what ferkit needs to use the model, in values it can use. */
+export function checkMetadata(meta: unknown, location: string, file = 'ferkit.json'): ModelMetadata {
+  if (!isObject(meta)) throw bad(location, file, 'is not a JSON object');
+  if (meta.format !== undefined && meta.format !== 'ferkit-model') throw bad(location, file, `has format "${excerpt(meta.format)}", not "ferkit-model"`);
+  if (typeof meta.architecture !== 'string' || meta.architecture === '') throw bad(location, file, 'names no architecture');
+  const labels = meta.labels;
+  if (!Array.isArray(labels) || labels.length !== EMOTIONS.length || new Set(labels).size !== labels.length || !labels.every((l) => (EMOTIONS as readonly unknown[]).includes(l))) {
+    throw bad(location, file, `must list the seven emotions (${EMOTIONS.join(', ')}) in output order as labels, not ${excerpt(labels)}`);
+  }
+  const pre = meta.preprocessing;
+  if (!isObject(pre) || !Number.isSafeInteger(pre.inputSize) || (pre.inputSize as number) < 8 || (pre.inputSize as number) > 1024) {
+    throw bad(location, file, `has no usable preprocessing.inputSize (${excerpt(isObject(pre) ? pre.inputSize : pre)})`);
+  }
+  if (pre.scale !== undefined && !(typeof pre.scale === 'number' && Number.isFinite(pre.scale) && pre.scale > 0)) throw bad(location, file, `has preprocessing.scale ${excerpt(pre.scale)}; it must be a positive number`);
+  const cal = meta.calibration;
+  if (cal !== undefined) {
+    if (!isObject(cal)) throw bad(location, file, 'has a calibration that is not an object');
+    const t = cal.temperature;
+    if (!(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
+      throw bad(location, file, `has calibration temperature ${excerpt(t)}; it must be a finite positive number. Fit it again with \`ferkit calibrate\``);
+    }
+    if (cal.classBias !== undefined && !(Array.isArray(cal.classBias) && cal.classBias.length === labels.length && cal.classBias.every((b) => typeof b === 'number' && Number.isFinite(b)))) {
+      throw bad(location, file, `has a calibration classBias that is not ${labels.length} finite numbers (${excerpt(cal.classBias)}); fit it again with \`ferkit calibrate --class-bias\``);
+    }
+  }
+  if (meta.members !== undefined) {
+    if (!Array.isArray(meta.members) || meta.members.length === 0) throw bad(location, file, 'has members that are not a list of folders');
+    for (const m of meta.members) if (!isSafeModelPath(m)) throw bad(location, file, `names the member folder "${excerpt(m)}", outside the model's folder`);
+  }
+  if (meta.parameters !== undefined && !Number.isSafeInteger(meta.parameters)) throw bad(location, file, `has parameters ${excerpt(meta.parameters)}, not a whole number`);
+  return meta as unknown as ModelMetadata;
+}
+
+/** The architecture model.json's topology was built as, where it names one of the registry's. */
+export function checkTopologyName(json: ModelJson, meta: ModelMetadata, location: string, file = 'model.json'): void {
+  const name = json.modelTopology.config?.name;
+  const known = new Set(listArchitectures().map((a) => a.name));
+  if (typeof name === 'string' && known.has(name) && known.has(meta.architecture) && name !== meta.architecture) {
+    throw bad(location, file, `holds a "${name}" network, but ferkit.json says architecture "${meta.architecture}"; the two files come from different models`);
+  }
+}
+
+/**
+ * The loaded network is what ferkit.json says: its input is the preprocessing's
+ * square grey picture, it has an output per label, as many parameters as
+ * recorded, and every weight is finite.
+ */
+export function checkNetwork(model: tf.LayersModel, meta: ModelMetadata, location: string, file = 'model.json', weightFiles = 'weights.bin'): void {
+  const input = model.inputs[0]?.shape;
+  const size = meta.preprocessing.inputSize;
+  if (model.inputs.length !== 1 || !input || input.length !== 4 || input[1] !== size || input[2] !== size || input[3] !== 1) {
+    throw bad(location, file, `takes input ${excerpt(input)}, not the ${size}x${size} grey picture that ferkit.json's preprocessing describes`);
+  }
+  const output = model.outputs[0]?.shape;
+  if (model.outputs.length !== 1 || !output || output.length !== 2 || output[1] !== meta.labels.length) {
+    throw bad(location, file, `gives ${excerpt(output?.[output.length - 1])} outputs, but ferkit.json lists ${meta.labels.length} labels; the two files come from different models`);
+  }
+  if (meta.parameters !== undefined && !meta.members && model.countParams() !== meta.parameters) {
+    throw bad(location, file, `has ${model.countParams()} parameters, but ferkit.json records ${meta.parameters}; the two files come from different models`);
+  }
+  for (const w of model.weights) {
+    const values = w.read().dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw bad(location, weightFiles, `holds ${values[i]} in weight ${w.originalName}; the model is damaged. Train it again or restore a good copy`);
+      }
+    }
+  }
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+
+/** The weight files hold exactly the bytes model.json's weight specs need, before anything is built from them. */
+export function checkWeightBytes(specs: readonly tf.io.WeightsManifestEntry[], byteLength: number, location: string, weightFiles: string): void {
+  let need = 0;
+  for (const s of specs) {
+    const per = BYTES[s.quantization?.dtype ?? s.dtype];
+    if (per === undefined) throw bad(location, 'model.json', `has a weight of type "${excerpt(s.quantization?.dtype ?? s.dtype)}", which ferkit does not read`);
+    need += s.shape.reduce((a, b) => a * b, 1) * per;
+  }
+  if (need !== byteLength) throw bad(location, weightFiles, `${weightFiles.includes(',') ? 'hold' : 'holds'} ${byteLength} bytes, but model.json's weights need ${need}; the files are cut short or come from different models`);
+}

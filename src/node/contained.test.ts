@@ -1,0 +1,173 @@
+/**
+ * Errors are contained: a batch answers each picture on its own, public
+ * functions throw only FerkitError, and bad pictures cost little (pixel cap
+ * and formats checked from the header before decoding).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createRecognizer, type Recognizer } from './recognizer.js';
+import { DEFAULT_MAX_PIXELS, loadRgb } from './decode.js';
+import { FerkitError } from '../errors.js';
+import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
+
+const MODEL = join(PROJECT_ROOT, 'models', 'paper');
+const PHOTO = join(SHARED_DATA, 'photos', 'faceapi-examples', 'angry.jpg');
+const skip = needs(join(MODEL, 'model.json'), 'the bundled paper model') || needs(PHOTO, 'the photos in ../shared/data/photos');
+const { dir, cleanup } = tempDir();
+
+let r: Recognizer;
+before(async () => {
+  if (!skip) r = await createRecognizer({ model: MODEL });
+});
+after(() => {
+  r?.dispose();
+  cleanup();
+});
+
+/** `promise` rejects with a FerkitError of `code`, its message under 400 characters. */
+async function ferkitError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof FerkitError, `not a FerkitError: ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    assert.ok(err.message.length < 400, `message of ${err.message.length} characters`);
+    return true;
+  });
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), body.length + 4);
+  return out;
+}
+/** A PNG that says it is `width` x `height` grey pixels (its data is cut short). */
+export function pngHeader(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Runs `fn`, returning its result (or error) with the seconds it took. */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T | Error; seconds: number }> {
+  const t0 = performance.now();
+  let value: T | Error;
+  try {
+    value = await fn();
+  } catch (err) {
+    value = err as Error;
+  }
+  return { value, seconds: (performance.now() - t0) / 1000 };
+}
+
+test('recognizeEach([good, bad, good]): each picture gets its faces or its own error', { skip }, async () => {
+  const bad = Buffer.from('not a picture at all');
+  const results = await r.recognizeEach([PHOTO, bad, PHOTO]);
+  assert.equal(results.length, 3);
+  assert.ok(results[0].faces && results[0].faces.length >= 1);
+  assert.ok(results[2].faces && results[2].faces.length >= 1);
+  assert.ok(results[1].error instanceof FerkitError);
+  assert.equal(results[1].error.code, 'BAD_IMAGE');
+  assert.equal(results[1].faces, undefined);
+  // recognize() over a list still fails as one, and says which picture and what to use instead
+  await ferkitError(r.recognize([PHOTO, bad, PHOTO]), 'BAD_IMAGE', /picture 2 of 3: .*recognizeEach/);
+  // a raw picture whose data does not match its size, among good ones
+  const results2 = await r.recognizeEach([{ data: new Uint8Array(10), width: 100, height: 100, channels: 3 }, PHOTO]);
+  assert.equal(results2[0].error?.code, 'BAD_IMAGE');
+  assert.ok(results2[1].faces);
+});
+
+test('public functions throw only FerkitError: null, wrong types, short crops', { skip }, async () => {
+  for (const input of [null, undefined, 42, {}, true, [null]]) await ferkitError(r.recognize(input as never), 'BAD_ARGUMENT');
+  await assert.doesNotReject(r.recognize([]));
+  await ferkitError(r.recognizeEach(null as never), 'BAD_ARGUMENT');
+  assert.deepEqual(
+    (await r.recognizeEach([null, 7] as never)).map((x) => x.error?.code),
+    ['BAD_ARGUMENT', 'BAD_ARGUMENT'],
+  );
+  await ferkitError(r.classify(new Uint8Array(100)), 'BAD_ARGUMENT', /2304 bytes each/);
+  await ferkitError(r.classify(null as never), 'BAD_ARGUMENT');
+  assert.equal((await r.classify(new Uint8Array(0))).length, 0);
+  await ferkitError(r.recognizeRgb([{ data: new Uint8Array(5), width: 10, height: 10 }]), 'BAD_IMAGE');
+  await ferkitError(r.recognizeRgb([null as never]), 'BAD_IMAGE');
+  await ferkitError(r.recognizeRgb('x' as never), 'BAD_ARGUMENT');
+});
+
+test('a picture over the pixel cap is refused from its header, fast and without decoding', async () => {
+  // 16000 x 16000 = 256 MP in a few bytes: a PNG header, then one empty compressed row
+  const bomb = pngHeader(16000, 16000);
+  const rss0 = process.memoryUsage().rss;
+  const { value, seconds } = await measured(() => loadRgb(bomb));
+  const grew = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  assert.ok(value instanceof FerkitError && value.code === 'BAD_IMAGE', String(value));
+  assert.match(value.message, /16000x16000 pixels is over the limit of 40,000,000 pixels/);
+  // decoding would take minutes and gigabytes; the header check takes milliseconds
+  assert.ok(seconds < 10, `${seconds} s`);
+  assert.ok(grew < 500, `RSS grew ${grew} MB`);
+  assert.equal(DEFAULT_MAX_PIXELS, 40_000_000);
+  // configurable: a small cap refuses a small picture
+  const small = await sharp({ create: { width: 100, height: 100, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .png()
+    .toBuffer();
+  await ferkitError(loadRgb(small, { maxPixels: 5000 }), 'BAD_IMAGE', /over the limit of 5,000 pixels/);
+  assert.equal((await loadRgb(small)).width, 100);
+});
+
+test('SVG and other formats ferkit does not document are refused before decoding; no referenced file is read', async () => {
+  const png = join(dir, 'face.png');
+  writeFileSync(
+    png,
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+      .png()
+      .toBuffer(),
+  );
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" height="64"><image xlink:href="${png}" width="64" height="64"/></svg>`;
+  writeFileSync(join(dir, 'picture.svg'), svg);
+  await ferkitError(loadRgb(Buffer.from(svg)), 'BAD_IMAGE', /SVG is not read; ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF/);
+  await ferkitError(loadRgb(join(dir, 'picture.svg')), 'BAD_IMAGE', /SVG is not read/);
+  // a PDF header, random bytes: typed errors too
+  await ferkitError(loadRgb(Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF')), 'BAD_IMAGE');
+  await ferkitError(loadRgb(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])), 'BAD_IMAGE');
+});
+
+test('a large picture is searched at the working size: the same faces, at a bounded cost', { skip }, async () => {
+  const photo = join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt1.jpg');
+  const base = await r.recognize(photo);
+  // 7000 pixels wide (27 MP): the detector used to scan about 100 tiles of it; measured 8 s and 1.2 GB RSS
+  const big = await sharp(photo).resize(7000).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const t0 = performance.now();
+  const [faces] = await r.recognizeRgb([{ data: big.data, width: big.info.width, height: big.info.height }]);
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  assert.equal(faces.length, base.length);
+  assert.ok(seconds < 120, `${seconds} s`);
+  assert.ok(rss < 4096, `RSS ${rss} MB`);
+  // boxes are in the big picture's pixels
+  const scale = big.info.width / (await sharp(photo).metadata()).width!;
+  const wide = (fs: { box: { x: number } }[]) => fs.map((f) => f.box.x).sort((a, b) => a - b);
+  wide(faces).forEach((x, i) =>
+    assert.ok(Math.abs(x - wide(base)[i] * scale) < 0.05 * big.info.width, `face at x ${x}, expected about ${wide(base)[i] * scale}`),
+  );
+});

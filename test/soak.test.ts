@@ -1,0 +1,149 @@
+/**
+ * Soak and load: many recognitions through the library and the service
+ * keep the tensor count flat and the memory within a stated bound after
+ * warm-up; 64 clients at once on loopback get only answers (200) or
+ * deliberate refusals (503), never an error 500, and the service answers
+ * at once afterwards. Prints its figures. Slow (several minutes):
+ * `npm run test:soak` runs it; plain `npm test` skips it.
+ *
+ * FERKIT_SOAK_COUNT (default 2000) and FERKIT_SOAK_SECONDS (default 30)
+ * scale it.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import autocannon from 'autocannon';
+import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
+import { createServer } from '../src/serve/server.js';
+import { PROJECT_ROOT } from './fixtures.js';
+
+const skip = process.env.FERKIT_SOAK_TESTS ? false : 'set FERKIT_SOAK_TESTS=1 (npm run test:soak) for the soak and load tests';
+const COUNT = Number(process.env.FERKIT_SOAK_COUNT ?? 2000);
+const SECONDS = Number(process.env.FERKIT_SOAK_SECONDS ?? 30);
+const WARM_UP = 100;
+/** RSS may grow at most this much between the end of warm-up and the end of the run (allocator noise, caches settling). */
+const RSS_BOUND_MB = 200;
+
+const mb = (bytes: number) => bytes / 2 ** 20;
+let photo: Buffer;
+let recognizer: Recognizer | undefined;
+before(async () => {
+  if (skip) return;
+  // one face, 320x240: each recognition runs the detector, the landmarks and the emotion model
+  photo = await sharp(readFileSync(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg')))
+    .resize(320, 240, { fit: 'cover' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  recognizer = await createRecognizer();
+});
+after(() => recognizer?.dispose());
+
+/** Runs `step` `count` times; tensors and RSS after warm-up and at the end. */
+async function soak(count: number, step: () => Promise<void>): Promise<{ tensors: [number, number]; rssMB: [number, number]; seconds: number }> {
+  let tensorsAfterWarmUp = 0,
+    rssAfterWarmUp = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    await step();
+    if (i === WARM_UP - 1) {
+      tensorsAfterWarmUp = tf.memory().numTensors;
+      rssAfterWarmUp = mb(process.memoryUsage().rss);
+    }
+  }
+  return {
+    tensors: [tensorsAfterWarmUp, tf.memory().numTensors],
+    rssMB: [rssAfterWarmUp, mb(process.memoryUsage().rss)],
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+function report(what: string, r: Awaited<ReturnType<typeof soak>>): void {
+  console.log(
+    `${what}: ${COUNT} in ${r.seconds.toFixed(0)} s (${(COUNT / r.seconds).toFixed(1)}/s); tensors ${r.tensors[0]} -> ${r.tensors[1]}; RSS ${r.rssMB[0].toFixed(0)} -> ${r.rssMB[1].toFixed(0)} MB`,
+  );
+  assert.equal(r.tensors[1], r.tensors[0], `${what}: tensor count grew`);
+  assert.ok(r.rssMB[1] - r.rssMB[0] < RSS_BOUND_MB, `${what}: RSS grew ${(r.rssMB[1] - r.rssMB[0]).toFixed(0)} MB (bound ${RSS_BOUND_MB} MB)`);
+}
+
+test(`soak: ${COUNT} recognitions through the library`, { skip, timeout: 3_600_000 }, async () => {
+  const r = recognizer!;
+  const result = await soak(COUNT, async () => {
+    const faces = await r.recognize(photo);
+    assert.equal(faces.length, 1);
+  });
+  report('library', result);
+});
+
+test(`soak: ${COUNT} requests through the service`, { skip, timeout: 3_600_000 }, async () => {
+  const shared: Recognizer = { ...recognizer!, dispose: () => {} };
+  const app = await createServer({ recognizer: shared, modelName: 'default', logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const result = await soak(COUNT, async () => {
+      const res = await fetch(`${url}/v1/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { faces: unknown[] }).faces.length, 1);
+    });
+    report('service', result);
+  } finally {
+    await app.close();
+  }
+});
+
+/** Starts `ferkit serve` on a free loopback port; resolves with its URL once it listens. */
+function start(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'serve', '--port', '0', '--log', 'warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve({ url: m[1], child });
+    });
+    child.on('exit', (code) => reject(new Error(`ferkit serve exited (${code}): ${err}`)));
+  });
+}
+
+test(`load: 64 clients for ${SECONDS} s on loopback: only 200 or 503, never a 500; answers at once afterwards`, { skip, timeout: 600_000 }, async () => {
+  const { url, child } = await start();
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    const r = await autocannon({
+      url: `${url}/v1/recognize`,
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: photo,
+      connections: 64,
+      duration: SECONDS,
+      timeout: 60,
+    });
+    const codes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
+    console.log(
+      `load: 64 clients, ${SECONDS} s: ${r.requests.total} answers (${JSON.stringify(codes)}), ${r.errors} connection errors, ${r.timeouts} timeouts; p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`,
+    );
+    assert.ok(
+      Object.keys(codes).every((c) => c === '200' || c === '503'),
+      `status codes ${JSON.stringify(codes)}`,
+    );
+    assert.ok((codes['200'] ?? 0) > 0, 'some pictures were recognised');
+    assert.equal(r.errors, 0, 'connection errors');
+    assert.equal(r.timeouts, 0, 'timeouts');
+    assert.equal(child.exitCode, null, 'the service is still up');
+    // recovers at once: the next request is answered, not refused
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) });
+    const ms = performance.now() - t0;
+    console.log(`load: the first request afterwards: ${res.status} in ${ms.toFixed(0)} ms`);
+    assert.equal(res.status, 200);
+    assert.ok(ms < 10_000, `${ms} ms`);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
