@@ -5,7 +5,7 @@
  * them all, one process running two inferences at once, and two processes.
  * Prints a table and writes it as JSON. A benchmark, not a test.
  *
- *   npm run bench:serve [-- --seconds 15 --out bench-serve.json]
+ *   npm run bench:serve [-- --seconds 15 --out bench-serve.json] [--detector accurate|fast|auto]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,9 @@ import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../test/fixtures.js';
 import { cpuDescription } from './timing.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '15' }, out: { type: 'string' }, detector: { type: 'string', default: 'accurate' } },
+});
 const seconds = Number(values.seconds);
 
 const photo = await sharp(readFileSync(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg')))
@@ -26,9 +28,13 @@ const photo = await sharp(readFileSync(join(PROJECT_ROOT, 'docs', 'images', 'ast
 
 /** Starts `ferkit serve` with these flags; resolves with its URL once it listens. */
 function start(flags: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'serve', '--port', '0', '--log', 'warn', '--queue', '64', ...flags], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'serve', '--port', '0', '--log', 'warn', '--queue', '64', '--detector', values.detector, ...flags],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
@@ -96,7 +102,7 @@ for (const [setup, flags] of setups) {
 }
 
 const cpu = cpuDescription();
-console.log(`ferkit serve, one-face 640x480 JPEG (${photo.length} bytes), ${seconds} s per row, autocannon on loopback; ${cpu}`);
+console.log(`ferkit serve --detector ${values.detector}, one-face 640x480 JPEG (${photo.length} bytes), ${seconds} s per row, autocannon on loopback; ${cpu}`);
 console.log(['setup', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx'].join(' | '));
 for (const r of rows) console.log([r.setup, r.clients, r.requestsPerSecond.toFixed(1), r.p50, r.p99, r.non2xx].join(' | '));
-if (values.out) writeFileSync(values.out, JSON.stringify({ cpu, seconds, rows }, null, 2) + '\n');
+if (values.out) writeFileSync(values.out, JSON.stringify({ cpu, seconds, detector: values.detector, rows }, null, 2) + '\n');

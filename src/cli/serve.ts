@@ -1,7 +1,7 @@
 import { FerkitError } from '../errors.js';
 import { serve } from '../serve/run.js';
 import { DEFAULT_LIMITS } from '../serve/server.js';
-import { intFlag, numFlag, parseFlags, backendFlag, runtimeFlag } from './args.js';
+import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE } from '../queue/jobs.js';
 import { redactUrl } from './worker.js';
 
@@ -27,6 +27,8 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
   --log LEVEL            fatal, error, warn, info (default), debug, or silent
   --backend NAME         auto | native | wasm | cpu
   --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)
+  --detector NAME        accurate (default: SSD-MobileNet); fast (BlazeFace, about 5x quicker, for live video
+                         and close-ups); auto (fast for close-ups, accurate otherwise)
   --redis URL            a job queue's Redis (redis://host:port): adds POST /v1/jobs (pictures or a video,
                          uploaded or by URL, for \`ferkit worker\` processes), GET /v1/jobs/{id} and
                          GET /v1/jobs/{id}/events (progress as server-sent events)
@@ -51,6 +53,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     'job-keep': { type: 'string' },
     backend: { type: 'string' },
     runtime: { type: 'string' },
+    detector: { type: 'string' },
   });
   const port = intFlag(v.port ?? process.env.FERKIT_PORT, 'port', 8080);
   if (port < 0 || port > 65535) throw new FerkitError('BAD_ARGUMENT', `--port must be 0..65535, got ${port}`);
@@ -78,7 +81,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
       images: positive(intFlag(v['max-images'], 'max-images', DEFAULT_LIMITS.images), 'max-images'),
       timeoutMs: positive(intFlag(v['timeout-ms'], 'timeout-ms', DEFAULT_LIMITS.timeoutMs), 'timeout-ms'),
     },
-    ...(backend || runtime ? { recognizer: { ...(backend ? { backend } : {}), ...(runtime ? { runtime } : {}) } } : {}),
+    recognizer: { ...(backend ? { backend } : {}), ...(runtime ? { runtime } : {}), detector: detectorFlag(v.detector) },
     log: level === 'silent' ? false : level,
     ...(v.redis !== undefined ? { redis: v.redis } : {}),
     ...(v['job-queue'] !== undefined ? { queue: v['job-queue'] } : {}),
