@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interleaved } from './timing.js';
 
 const { values } = parseArgs({ options: { mode: { type: 'string' }, runs: { type: 'string' } } });
 const runs = Number(values.runs ?? 21);
@@ -42,24 +43,6 @@ export function timings(ms: readonly number[]): Timings {
   const s = [...ms].sort((a, b) => a - b);
   const p50 = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return { p50, p99: quantile(s, 0.99), perSecond: 1000 / p50, calls: s.length };
-}
-
-/** Times each task `n` times after one warm-up call, the tasks taking turns (each round starting with the next). */
-async function interleaved(tasks: Record<string, () => Promise<unknown>>, n: number): Promise<Record<string, number[]>> {
-  const times: Record<string, number[]> = {};
-  for (const [name, f] of Object.entries(tasks)) {
-    await f();
-    times[name] = [];
-  }
-  const entries = Object.entries(tasks);
-  for (let i = 0; i < n; i++) {
-    for (const [name, f] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
-      const t0 = performance.now();
-      await f();
-      times[name].push(performance.now() - t0);
-    }
-  }
-  return times;
 }
 
 /** The test picture as PNG bytes, resized to cover 640x480 as bench:recognize does; undefined when the file is absent. */

@@ -21,7 +21,7 @@ import type { DetectorChoice } from '../src/face/detector.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
 import type { EngineChoice } from '../src/engine.js';
 import type { RuntimeChoice } from '../src/models/classifier.js';
-import { cpuDescription, medianMs } from './timing.js';
+import { cpuDescription, interleaved, median, medianMs } from './timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,27 +49,8 @@ console.log(
 );
 
 /** Median ms of each task, the tasks taking turns. */
-async function interleaved(tasks: Record<string, () => Promise<unknown>>, n: number): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = {};
-  for (const [name, f] of Object.entries(tasks)) {
-    await f(); // warm-up
-    times[name] = [];
-  }
-  const entries = Object.entries(tasks);
-  for (let i = 0; i < n; i++) {
-    // each round starts with the next task, so none always follows the same one
-    for (const [name, f] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
-      const t0 = performance.now();
-      await f();
-      times[name].push(performance.now() - t0);
-    }
-  }
-  return Object.fromEntries(
-    Object.entries(times).map(([name, t]) => {
-      t.sort((a, b) => a - b);
-      return [name, n % 2 ? t[(n - 1) / 2] : (t[n / 2 - 1] + t[n / 2]) / 2];
-    }),
-  );
+async function interleavedMedians(tasks: Record<string, () => Promise<unknown>>, n: number): Promise<Record<string, number>> {
+  return Object.fromEntries(Object.entries(await interleaved(tasks, n)).map(([name, t]) => [name, median(t)]));
 }
 
 const photos = values.photo
@@ -95,7 +76,7 @@ for (const photo of photos) {
     };
     tasks['SSD alone, native Relu6'] = () => ssd.detect(img);
   }
-  const ms = await interleaved(tasks, runs);
+  const ms = await interleavedMedians(tasks, runs);
   console.log(`  ${photo} resized to 640x480; faces found: ${counts.join(', ')}`);
   for (const [name, t] of Object.entries(ms))
     console.log(`    ${name.padEnd(24)} ${t.toFixed(1).padStart(7)} ms per picture (${(1000 / t).toFixed(1)} pictures/s)`);

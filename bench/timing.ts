@@ -33,3 +33,21 @@ export function cpuDescription(): string {
   const simd = / avx512f/.test(flags) ? 'AVX-512' : / avx2/.test(flags) ? 'AVX2' : flags ? 'no AVX2' : 'unknown SIMD';
   return `${cpus[0]?.model?.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${simd}`;
 }
+
+/** Times each task `n` times after one warm-up call, the tasks taking turns (each round starting with the next). */
+export async function interleaved(tasks: Record<string, () => Promise<unknown>>, n: number): Promise<Record<string, number[]>> {
+  const times: Record<string, number[]> = {};
+  for (const [name, f] of Object.entries(tasks)) {
+    await f();
+    times[name] = [];
+  }
+  const entries = Object.entries(tasks);
+  for (let i = 0; i < n; i++) {
+    for (const [name, f] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
+      const t0 = performance.now();
+      await f();
+      times[name].push(performance.now() - t0);
+    }
+  }
+  return times;
+}
