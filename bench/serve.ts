@@ -7,13 +7,13 @@
  *
  *   npm run bench:serve [-- --seconds 15 --out bench-serve.json] [--detector accurate|fast|auto]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../test/fixtures.js';
+import { startServe } from '../test/web-harness.js';
 import { cpuDescription } from './timing.js';
 
 const { values } = parseArgs({
@@ -25,32 +25,6 @@ const photo = await sharp(readFileSync(join(PROJECT_ROOT, 'docs', 'images', 'ast
   .resize(640, 480, { fit: 'cover' })
   .jpeg({ quality: 90 })
   .toBuffer();
-
-/** Starts `ferkit serve` with these flags; resolves with its URL once it listens. */
-function start(flags: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'serve', '--port', '0', '--log', 'warn', '--queue', '64', '--detector', values.detector, ...flags],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.on('exit', (code) => reject(new Error(`ferkit serve exited (${code}): ${err}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 interface Row {
   setup: string;
@@ -69,7 +43,8 @@ const setups: [string, string[]][] = [
 ];
 const rows: Row[] = [];
 for (const [setup, flags] of setups) {
-  const { url, child } = await start(flags);
+  const served = await startServe(['--queue', '64', '--detector', values.detector, ...flags]);
+  const { url } = served;
   try {
     // warm-up: first inferences compile kernels
     await autocannon({ url: `${url}/v1/recognize`, method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo, connections: 2, duration: 3 });
@@ -97,7 +72,7 @@ for (const [setup, flags] of setups) {
       );
     }
   } finally {
-    await stop(child);
+    await served.stop();
   }
 }
 

@@ -11,7 +11,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,6 +19,7 @@ import autocannon from 'autocannon';
 import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
 import { createServer } from '../src/serve/server.js';
 import { PROJECT_ROOT } from './fixtures.js';
+import { startServe } from './web-harness.js';
 
 const skip = process.env.FERKIT_SOAK_TESTS ? false : 'set FERKIT_SOAK_TESTS=1 (npm run test:soak) for the soak and load tests';
 const COUNT = Number(process.env.FERKIT_SOAK_COUNT ?? 2000);
@@ -94,25 +94,9 @@ test(`soak: ${COUNT} requests through the service`, { skip, timeout: 3_600_000 }
   }
 });
 
-/** Starts `ferkit serve` on a free loopback port; resolves with its URL once it listens. */
-function start(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'serve', '--port', '0', '--log', 'warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.on('exit', (code) => reject(new Error(`ferkit serve exited (${code}): ${err}`)));
-  });
-}
-
 test(`load: 64 clients for ${SECONDS} s on loopback: only 200 or 503, never a 500; answers at once afterwards`, { skip, timeout: 600_000 }, async () => {
-  const { url, child } = await start();
-  const exited = new Promise((r) => child.once('exit', r));
+  const served = await startServe();
+  const { url } = served;
   try {
     const r = await autocannon({
       url: `${url}/v1/recognize`,
@@ -134,7 +118,7 @@ test(`load: 64 clients for ${SECONDS} s on loopback: only 200 or 503, never a 50
     assert.ok((codes['200'] ?? 0) > 0, 'some pictures were recognised');
     assert.equal(r.errors, 0, 'connection errors');
     assert.equal(r.timeouts, 0, 'timeouts');
-    assert.equal(child.exitCode, null, 'the service is still up');
+    assert.ok(served.running(), 'the service is still up');
     // recovers at once: the next request is answered, not refused
     const t0 = performance.now();
     const res = await fetch(`${url}/v1/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) });
@@ -143,7 +127,6 @@ test(`load: 64 clients for ${SECONDS} s on loopback: only 200 or 503, never a 50
     assert.equal(res.status, 200);
     assert.ok(ms < 10_000, `${ms} ms`);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await served.stop();
   }
 });

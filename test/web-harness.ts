@@ -23,10 +23,13 @@ export function browserSkip(): string | false {
 
 export interface Served {
   url: string;
+  /** Whether the server process is still up. */
+  running(): boolean;
+  /** SIGTERM, then waits for the process to exit. */
   stop(): Promise<void>;
 }
 
-/** Starts `ferkit serve --port 0` and resolves with its URL once it listens. */
+/** Starts `ferkit serve --port 0` with these extra flags and resolves with its URL once it listens (tests, bench:serve, bench:webcam). */
 export async function startServe(extra: string[] = []): Promise<Served> {
   const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'ferkit.js'), 'serve', '--port', '0', '--log', 'warn', ...extra], {
     cwd: PROJECT_ROOT,
@@ -50,6 +53,7 @@ export async function startServe(extra: string[] = []): Promise<Served> {
   });
   return {
     url,
+    running: () => child.exitCode === null && child.signalCode === null,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
