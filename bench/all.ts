@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { table } from '../src/eval/format.js';
 import { cpuDescription, median } from './timing.js';
+import { cpuFlags } from '../src/node/engine.js';
 
 const SECTIONS = ['classify', 'pipeline', 'peers', 'accuracy', 'onnx', 'webcam', 'train', 'cold-start'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -49,13 +50,11 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'ferkit-bench-'));
 const quiet = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' };
 
 /** The CPU's vector and matrix instruction flags that matter for these kernels. */
-function cpuFlags(): string[] {
-  try {
-    const flags = (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/);
-    return flags.filter((f) => /^(sse4_2|avx|avx2|fma|f16c|avx512.*|avx_vnni|amx.*)$/.test(f));
-  } catch {
-    return [];
-  }
+function vectorFlags(): string[] {
+  return cpuFlags()
+    .trim()
+    .split(/\s+/)
+    .filter((f) => /^(sse4_2|avx|avx2|fma|f16c|avx512.*|avx_vnni|amx.*)$/.test(f));
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = quiet, timeoutMs = 1_800_000): SpawnSyncReturns<string> {
@@ -307,7 +306,7 @@ if (cs) {
     `Node ${ms(p.nodeStartMs)} + imports ${ms(p.importMs)} + engine ${ms(p.engineMs)} + models ${ms(p.modelsMs)} + first result ${ms(p.firstResultMs)} ms`,
   ]);
 }
-const flags = cpuFlags();
+const flags = vectorFlags();
 rows.push(['CPU', cpuDescription(), `flags: ${flags.join(' ') || 'unknown'}`]);
 
 console.log(`\n${table(rows, false)}`);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { cpuFlags } from '../src/node/engine.js';
 
 /** Median milliseconds of `f` over `n` timed calls, after one warm-up call. */
 export async function medianMs(f: () => Promise<unknown>, n: number): Promise<number> {
@@ -24,12 +24,7 @@ export function median(values: readonly number[]): number {
 /** The CPU the figures were measured on: model, cores and its widest vector instructions. */
 export function cpuDescription(): string {
   const cpus = os.cpus();
-  let flags = '';
-  try {
-    flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
-  } catch {
-    // not Linux: no flags to report
-  }
+  const flags = cpuFlags();
   const simd = / avx512f/.test(flags) ? 'AVX-512' : / avx2/.test(flags) ? 'AVX2' : flags ? 'no AVX2' : 'unknown SIMD';
   return `${cpus[0]?.model?.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${simd}`;
 }

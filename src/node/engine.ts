@@ -52,7 +52,8 @@ export function oneDnnWorks(probe: OneDnnProbe): boolean {
   return works;
 }
 
-function cpuFlags(): string {
+/** The CPU's feature flags as Linux lists them in /proc/cpuinfo (empty elsewhere). */
+export function cpuFlags(): string {
   try {
     return /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
   } catch {
