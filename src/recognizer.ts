@@ -17,12 +17,18 @@ import { classifierProbabilities, type Classifier } from './models/classifier.js
 import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
 import type { DetectCall, DetectedFace, Detector } from './face/detector.js';
-import { cropGeometry } from './face/align.js';
+import { cropGeometry, DEFAULT_FRAMING, type CropFraming } from './face/align.js';
 import { atWorkingSize } from './face/working-size.js';
 
 /** How the recognizer cuts faces and reports their emotions. */
 export interface RecognitionOptions {
-  /** Extra room around the detected box on each side, as a share of its size. Default 0.1. */
+  /**
+   * Where a face is cut relative to the detector's box (and eyes): by
+   * default `DEFAULT_FRAMING`, measured to match how FER2013 frames its
+   * faces (docs/models.md).
+   */
+  framing?: CropFraming;
+  /** Overrides the framing's room around the detected box on each side, as a share of its size. */
   margin?: number;
   /** Level the eyes before cropping (uses landmarks). Default true. */
   align?: boolean;
@@ -135,10 +141,12 @@ function checkRgb(img: RgbImage, index: number): void {
 export function faceCrops(
   img: RgbImage,
   faces: readonly DetectedFace[] | undefined,
-  options: Pick<RecognitionOptions, 'margin' | 'align'> = {},
+  options: Pick<RecognitionOptions, 'framing' | 'margin' | 'align'> = {},
 ): CropGeometry[] {
   if (!faces) return [wholePicture(img.width, img.height)];
-  return faces.map((face) => cropGeometry(face.box, (options.align ?? true) ? face.eyes : undefined, options.margin ?? 0.1));
+  const framing = options.framing ?? DEFAULT_FRAMING;
+  const chosen = options.margin === undefined ? framing : { margin: options.margin, shiftY: framing.shiftY };
+  return faces.map((face) => cropGeometry(face.box, (options.align ?? true) ? face.eyes : undefined, chosen));
 }
 
 /**

@@ -454,6 +454,36 @@ test(
   },
 );
 
+const FER_IMAGES = join(PROJECT_ROOT, '..', 'shared', 'data', 'fer2013-images', 'test');
+
+test(
+  'eval --detect --crops: how often the face is found, and the crops\' own accuracy on the same images, as plain eval scores them',
+  { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') || needs(FER_IMAGES, 'the FER2013 image folders in ../shared/data') },
+  async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { mkdirSync, copyFileSync, readdirSync } = await import('node:fs');
+      for (const emotion of readdirSync(FER_IMAGES)) {
+        mkdirSync(join(dir, emotion));
+        for (const f of readdirSync(join(FER_IMAGES, emotion)).sort().slice(0, 2)) copyFileSync(join(FER_IMAGES, emotion, f), join(dir, emotion, f));
+      }
+      const r = ferkit('eval', '--detect', '--crops', '--detector', 'fast', '--data', dir, '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const m = JSON.parse(r.stdout);
+      assert.equal(m.images, 14);
+      assert.equal(m.samples, 14 - m.noFace);
+      assert.ok(m.foundRate >= 0.5, `found ${m.foundRate}`); // BlazeFace finds nearly every FER2013 face given room
+      assert.equal(m.cropped.samplesAll, 14);
+      const plain = JSON.parse(ferkit('eval', '--data', dir, '--json').stdout);
+      assert.equal(plain.samples, 14);
+      assert.equal(m.cropped.accuracyAll, plain.accuracy);
+      assert.equal(ferkit('eval', '--crops', '--data', dir).code, 2, '--crops needs --detect');
+    } finally {
+      cleanup();
+    }
+  },
+);
+
 test(
   'video: timeline CSV on stdout, summary, plot and timeline files in --out',
   {

@@ -28,7 +28,8 @@ reported and skipped; the exit code is 1 when any file failed.
   --min-confidence P     face detection threshold (default 0.5)
   --uncertain-below P    flag faces whose top probability is below P as uncertain (default 0.5, where the
                          bundled models' answers become more often wrong than right; 0 flags none)
-  --margin M             room around the face box, share of its size (default 0.1)
+  --margin M             room around the face box on each side, share of its size (default 0: a square
+                         of the box's longer side, how FER2013 frames its faces)
   --no-align             do not level the eyes before cropping
   --crops                the inputs are face crops already: no detection
   --tta                  average each face with its mirror image (test-time augmentation)
@@ -76,7 +77,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
     ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
     detector: v.crops ? false : { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-    margin: numFlag(v.margin, 'margin', 0.1),
+    ...(v.margin !== undefined ? { margin: numFlag(v.margin, 'margin', 0) } : {}),
     align: !v['no-align'],
     uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW),
     tta: Boolean(v.tta),

@@ -22,6 +22,23 @@ test('crop geometry: square on the box centre, grown by the margin on each side'
   assert.equal(g.angle, 0);
 });
 
+test('crop geometry: shiftY moves the centre down the levelled face, by a share of the side', () => {
+  const level = cropGeometry({ x: 0, y: 0, width: 100, height: 100 }, undefined, { margin: 0, shiftY: 0.1 });
+  assert.deepEqual(level.center, { x: 50, y: 60 });
+  // eyes at 90 degrees: the face's "down" points to the picture's left
+  const turned = cropGeometry({ x: 0, y: 0, width: 100, height: 100 }, { left: { x: 50, y: 0 }, right: { x: 50, y: 10 } }, { margin: 0, shiftY: 0.1 });
+  assert.ok(Math.abs(turned.center.x - 40) < 1e-9 && Math.abs(turned.center.y - 50) < 1e-9, JSON.stringify(turned.center));
+});
+
+test('crop geometry by the eyes: side from their distance, centre below their midpoint; the box when no eyes are known', () => {
+  const framing = { margin: 0.1, shiftY: 0, eyes: { distance: 0.4, y: 0.4 } };
+  const box = { x: 0, y: 0, width: 100, height: 100 };
+  const g = cropGeometry(box, { left: { x: 30, y: 40 }, right: { x: 70, y: 40 } }, framing);
+  assert.equal(g.side, 100);
+  assert.ok(Math.abs(g.center.x - 50) < 1e-9 && Math.abs(g.center.y - 50) < 1e-9, JSON.stringify(g.center));
+  assert.deepEqual(cropGeometry(box, undefined, framing), cropGeometry(box, undefined, 0.1));
+});
+
 test('extracting an unrotated crop of a gradient resamples it faithfully', () => {
   const w = 96,
     h = 96;
