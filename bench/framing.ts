@@ -22,7 +22,16 @@ import { subset, type Dataset } from '../src/data/dataset.js';
 import { createRng } from '../src/random.js';
 import { createRecognizer } from '../src/node/recognizer.js';
 import { loadDetector } from '../src/node/detector.js';
-import { faceFraming, fitEyeFraming, fitFraming, framedFace, summarizeFraming, type FaceFraming, type FramingSummary, type Spread } from '../src/eval/framing.js';
+import {
+  faceFraming,
+  fitEyeFraming,
+  fitFraming,
+  framedFace,
+  summarizeFraming,
+  type FaceFraming,
+  type FramingSummary,
+  type Spread,
+} from '../src/eval/framing.js';
 import { cropGeometry, type CropFraming, DEFAULT_FRAMING } from '../src/face/align.js';
 import { faceInputs, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/image/preprocess.js';
 import { argmaxRows } from '../src/numeric.js';
@@ -60,7 +69,14 @@ const heldOut = pick(training, stratifiedSplit(training.labels, 0.1, 42).test, 1
 const publicTest = (await loadDataset(v.data, { usage: ['PublicTest'] })).dataset;
 const sets: [string, Dataset][] = [
   ['held-out Training', heldOut],
-  ['PublicTest', pick(publicTest, Array.from({ length: publicTest.count }, (_, i) => i), 2)],
+  [
+    'PublicTest',
+    pick(
+      publicTest,
+      Array.from({ length: publicTest.count }, (_, i) => i),
+      2,
+    ),
+  ],
 ];
 if (existsSync(v.ckplus)) sets.push(['ckplus48-dev', (await readImageFolder(v.ckplus, { skipBad: true })).dataset]);
 
@@ -106,9 +122,10 @@ for (const [name, ds] of sets) {
   const t0 = performance.now();
   const found = await detectAll(ds);
   const labels = found.map((f) => ds.labels[f.index]);
-  const framings = (framing: CropFraming): FaceFraming[] =>
-    found.map((f) => faceFraming(f.face, cropGeometry(f.face.box, f.face.eyes, framing), f.framed));
-  console.log(`\n${name}: ${ds.count} faces; the detector found ${found.length} (${((100 * found.length) / ds.count).toFixed(1)}%) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const framings = (framing: CropFraming): FaceFraming[] => found.map((f) => faceFraming(f.face, cropGeometry(f.face.box, f.face.eyes, framing), f.framed));
+  console.log(
+    `\n${name}: ${ds.count} faces; the detector found ${found.length} (${((100 * found.length) / ds.count).toFixed(1)}%) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
   printSummary('today', summarizeFraming(framings(DEFAULT_FRAMING)));
   if (!matched) {
     const bare = summarizeFraming(framings({ margin: 0, shiftY: 0 }));

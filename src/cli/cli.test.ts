@@ -457,7 +457,7 @@ test(
 const FER_IMAGES = join(PROJECT_ROOT, '..', 'shared', 'data', 'fer2013-images', 'test');
 
 test(
-  'eval --detect --crops: how often the face is found, and the crops\' own accuracy on the same images, as plain eval scores them',
+  "eval --detect --crops: how often the face is found, and the crops' own accuracy on the same images, as plain eval scores them",
   { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') || needs(FER_IMAGES, 'the FER2013 image folders in ../shared/data') },
   async () => {
     const { dir, cleanup } = tempDir();

@@ -101,7 +101,12 @@ export async function evaluateWithDetection(
   };
 }
 
-async function croppedAccuracy(recognizer: Recognizer, crops: Uint8Array[], labels: number[], found: boolean[]): Promise<NonNullable<DetectEvalResult['cropped']>> {
+async function croppedAccuracy(
+  recognizer: Recognizer,
+  crops: Uint8Array[],
+  labels: number[],
+  found: boolean[],
+): Promise<NonNullable<DetectEvalResult['cropped']>> {
   const all = new Uint8Array(crops.length * PIXELS_PER_IMAGE);
   crops.forEach((c, i) => all.set(c, i * PIXELS_PER_IMAGE));
   const pred = argmaxRows(await recognizer.classify(all), recognizer.meta.labels.length);
