@@ -18,6 +18,7 @@ import { concatBytes } from './models/weights.js';
 import { argmaxAt } from './numeric.js';
 import type { DetectCall, DetectedFace, Detector } from './face/detector.js';
 import { cropGeometry, DEFAULT_FRAMING, type CropFraming } from './face/align.js';
+import type { TestTimeAugmentation } from './models/tta.js';
 import { atWorkingSize } from './face/working-size.js';
 
 /** How the recognizer cuts faces and reports their emotions. */
@@ -37,8 +38,12 @@ export interface RecognitionOptions {
    * Default `DEFAULT_UNCERTAIN_BELOW` (0.5); 0 flags none.
    */
   uncertainBelow?: number;
-  /** Average each face's probabilities with its mirror image's (test-time augmentation). Default false. */
-  tta?: boolean;
+  /**
+   * Test-time augmentation: average each face's probabilities with its
+   * mirror image's (`true` or `'flip'`), or over ten crops (`'ten-crop'`,
+   * ten times the emotion model's work). Default false.
+   */
+  tta?: TestTimeAugmentation;
   /**
    * Longest side, in pixels, at which faces are searched: larger pictures
    * are shrunk for detection (the emotions are still read from the full

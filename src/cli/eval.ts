@@ -11,6 +11,7 @@ import { createRecognizer } from '../node/recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
 import { DUPLICATE_THRESHOLD } from '../data/duplicates.js';
+import type { TestTimeAugmentation } from '../models/tta.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 
@@ -38,6 +39,8 @@ recall, F1 and support, and the confusion matrix (rows = true label).
                       and a model scores them as faces it has seen
   --dedupe-threshold C  cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
   --tta               average each face with its mirror image (test-time augmentation)
+  --ten-crop          average over ten views instead: the corners and centre at 90% of the side,
+                      and their mirror images (ten times the model's work)
   --predictions FILE  also write one CSV row per image: id, row, label, predicted, confidence,
                       correct, then each class's probability (for error analysis; not with --detect)
   --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion, intervals
@@ -46,6 +49,12 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --limit N           read at most N rows (CSV) or N images per class (folder)
   --backend NAME      auto | native | wasm | cpu
   --runtime NAME      auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)`;
+
+/** The test-time augmentation the flags ask for. */
+function ttaOf(v: { tta?: boolean; 'ten-crop'?: boolean }): TestTimeAugmentation {
+  if (v.tta && v['ten-crop']) throw new FerkitError('BAD_ARGUMENT', '--tta and --ten-crop are two test-time augmentations: give one');
+  return v['ten-crop'] ? 'ten-crop' : Boolean(v.tta);
+}
 
 export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
@@ -59,6 +68,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     detector: { type: 'string' },
     'min-confidence': { type: 'string' },
     tta: { type: 'boolean' },
+    'ten-crop': { type: 'boolean' },
     predictions: { type: 'string' },
   });
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
@@ -79,7 +89,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const data = await selectForCli(v, log);
   let result;
   try {
-    result = await evaluate(classifier, data, meta.labels, { meta, tta: Boolean(v.tta) });
+    result = await evaluate(classifier, data, meta.labels, { meta, tta: ttaOf(v) });
   } finally {
     classifier.dispose();
   }
@@ -97,7 +107,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   out(
     v.json
       ? JSON.stringify({ ...metrics, ece, uncertainty }) + '\n'
-      : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v.tta ? '; with flip test-time augmentation' : ''}\nuncertain: ${uncertain}\n`,
+      : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v['ten-crop'] ? '; with ten-crop test-time augmentation' : v.tta ? '; with flip test-time augmentation' : ''}\nuncertain: ${uncertain}\n`,
   );
   return 0;
 }
@@ -115,6 +125,7 @@ async function detectEval(
     'min-confidence'?: string;
     split?: string;
     tta?: boolean;
+    'ten-crop'?: boolean;
     crops?: boolean;
     detector?: string;
   },
@@ -128,7 +139,7 @@ async function detectEval(
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
     ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
     detector: { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-    tta: Boolean(v.tta),
+    tta: ttaOf(v),
   });
   log(
     `engine: ${recognizer.engine.backend} (${recognizer.engine.reason}); model: ${recognizer.meta.architecture}; runtime: ${recognizer.runtimeReason}; detecting faces first`,

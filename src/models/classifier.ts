@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, PIXELS_PER_IMAGE } from '../image/preprocess.js';
 import type { CalibrationParameters } from './calibration.js';
 import { calibrated, normalisedImages, range, type PredictOptions } from './predict.js';
+import { meanOverViews, testTimeViews } from './tta.js';
 
 /** The runtime that runs the emotion network: `auto` picks the fastest that loads (ONNX Runtime in Node). */
 export type RuntimeChoice = 'auto' | 'onnx' | 'tfjs';
@@ -49,21 +50,9 @@ export function tfjsClassifier(model: tf.LayersModel): Classifier {
   };
 }
 
-/** A normalised [n, h, w, 1] batch with each image mirrored left to right. Pure. */
-export function mirrored(batch: Float32Array, n: number, size = IMAGE_SIZE): Float32Array {
-  const out = new Float32Array(batch.length);
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < size; y++) {
-      const row = (i * size + y) * size;
-      for (let x = 0; x < size; x++) out[row + x] = batch[row + size - 1 - x];
-    }
-  }
-  return out;
-}
-
 /**
  * Probabilities as ferkit reports them, from any classifier: the
- * network's, averaged with the mirrored face's when `tta`, and calibrated
+ * network's, averaged over the test-time views when `tta`, and calibrated
  * with the model's fitted temperature and class bias when it has them
  * (as `modelProbabilities` does for a TensorFlow.js model).
  */
@@ -81,16 +70,9 @@ export async function classifierProbabilities(
     const e = Math.min(count, s + batchSize);
     const n = e - s;
     const x = normalisedImages(pixels, range(s, e));
-    if (options.tta) {
-      // the faces and their mirror images in one run
-      const both = new Float32Array(2 * x.length);
-      both.set(x);
-      both.set(mirrored(x, n), x.length);
-      const p = await classifier.run(both, 2 * n);
-      for (let j = 0; j < n * k; j++) out[s * k + j] = (p[j] + p[n * k + j]) / 2;
-    } else {
-      out.set(await classifier.run(x, n), s * k);
-    }
+    // the faces and their test-time views in one run
+    const { views, count: c } = testTimeViews(x, n, options.tta ?? false);
+    meanOverViews(await classifier.run(views, c * n), n, k, c, out, s * k);
   }
   return calibrated(out, k, meta, options);
 }

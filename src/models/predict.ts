@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../image/preprocess.js';
 import { applyCalibration, type CalibrationParameters } from './calibration.js';
+import { meanOverViews, testTimeViews, type TestTimeAugmentation } from './tta.js';
 
 /** The listed images of a pixel array (n * 48 * 48 grey bytes), normalised to [0,1] floats. Pure. */
 export function normalisedImages(pixels: Uint8Array, indices: ArrayLike<number>): Float32Array {
@@ -30,27 +31,41 @@ export function range(start: number, end: number): Int32Array {
  * Class probabilities for every image of a pixel array (count*48*48 grey
  * bytes), computed in batches; returns count * numClasses floats. Leaves no tensor behind.
  */
-export async function predictProbabilities(model: tf.LayersModel, pixels: Uint8Array, batchSize = 256, options: { tta?: boolean } = {}): Promise<Float32Array> {
+export async function predictProbabilities(
+  model: tf.LayersModel,
+  pixels: Uint8Array,
+  batchSize = 256,
+  options: { tta?: TestTimeAugmentation } = {},
+): Promise<Float32Array> {
   const count = pixels.length / PIXELS_PER_IMAGE;
   const numClasses = (model.outputs[0].shape[1] as number) ?? 7;
   const out = new Float32Array(count * numClasses);
   for (let s = 0; s < count; s += batchSize) {
     const e = Math.min(count, s + batchSize);
+    if (options.tta === 'ten-crop') {
+      // test-time augmentation over ten views: run them all, then average per face
+      const n = e - s;
+      const { views, count: c } = testTimeViews(normalisedImages(pixels, range(s, e)), n, 'ten-crop');
+      const p = tf.tidy(() => model.predict(tf.tensor4d(views, [c * n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
+      meanOverViews((await p.data()) as Float32Array, n, numClasses, c, out, s * numClasses);
+      p.dispose();
+      continue;
+    }
     const probs = tf.tidy(() => {
       const x = batchTensor(pixels, range(s, e));
       const p = model.predict(x) as tf.Tensor;
       // test-time augmentation: the mean of the face and its mirror image
       return options.tta ? tf.div(tf.add(p, model.predict(tf.reverse(x, 2)) as tf.Tensor), 2) : p;
     });
-    out.set(await probs.data() as Float32Array, s * numClasses);
+    out.set((await probs.data()) as Float32Array, s * numClasses);
     probs.dispose();
   }
   return out;
 }
 
 export interface PredictOptions {
-  /** Average with the mirrored face (test-time augmentation). Default false. */
-  tta?: boolean;
+  /** Test-time augmentation: average with the mirrored face (`true`, `'flip'`) or over ten crops (`'ten-crop'`). Default false. */
+  tta?: TestTimeAugmentation;
   /** Temperature to apply (default: the model's fitted one, else none). */
   temperature?: number;
   /** Apply the model's fitted class bias, if it has one. Default true. */
