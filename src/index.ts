@@ -57,6 +57,9 @@ export { formatMetrics, formatComparison, predictionsCsv } from './eval/format.j
 export { applyTemperature, applyCalibration } from './models/calibration.js';
 export { fitTemperature, fitClassBias, expectedCalibrationError, calibrationOn } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
+export { framedFace, faceFraming, summarizeFraming, fitFraming, type FramedFace, type FaceFraming, type FramingSummary } from './eval/framing.js';
+export { DEFAULT_FRAMING, type CropFraming } from './face/align.js';
+export { type TestTimeAugmentation } from './models/tta.js';
 export { createRecognizer, type Recognizer, type RecognizerOptions, type PictureResult } from './node/recognizer.js';
 export { DEFAULT_DETECTION_SIZE } from './face/working-size.js';
 export {
