@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRecognizer, type Recognizer } from './recognizer.js';
-import { DEFAULT_MAX_PIXELS, loadRgb } from './decode.js';
+import { DEFAULT_MAX_PIXELS, loadRgb, probePicture } from './decode.js';
 import { FerkitError } from '../errors.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
 
@@ -150,6 +150,21 @@ test('SVG and other formats ferkit does not document are refused before decoding
   // a PDF header, random bytes: typed errors too
   await ferkitError(loadRgb(Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF')), 'BAD_IMAGE');
   await ferkitError(loadRgb(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])), 'BAD_IMAGE');
+});
+
+test('a malformed SVG never reaches a decoder: parsed twice at once it crashed the process (found by npm run test:fuzz)', async () => {
+  // the fuzzer's input: an SVG cut by a run of vertical tabs; sharp 0.34.5 (librsvg 2.61.2) died on it within
+  // a few hundred concurrent metadata() calls. A crash fails this test by ending its process.
+  const svg = Buffer.from(
+    '3c73766720786d6c6e733d22687474703a2e2f7777772e77332e6f72672f323030302f737667222077696474683d22343022206865696768743d223330223e3c726563742077696474683d2234302220686569670b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b68743d2233',
+    'hex',
+  );
+  for (let i = 0; i < 300; i++) {
+    const [a, b] = await Promise.allSettled([loadRgb(svg), probePicture(svg)]);
+    assert.equal(a.status, 'rejected');
+    assert.equal(((a as PromiseRejectedResult).reason as FerkitError).code, 'BAD_IMAGE');
+    assert.deepEqual(b.status === 'fulfilled' && b.value, { format: 'svg', width: 0, height: 0 });
+  }
 });
 
 test('a large picture is searched at the working size: the same faces, at a bounded cost', { skip }, async () => {

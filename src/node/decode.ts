@@ -1,9 +1,10 @@
 /** Decoding pictures in Node (sharp): files and encoded bytes to RGB pixels. */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
 import { isRawImage, rawToRgb, type RawImage, type RgbImage } from '../image/pixels.js';
 import { wholeFaceInput } from '../image/preprocess.js';
+import { sniffFormat, SNIFF_BYTES } from '../image/sniff.js';
 
 /** What the Node recognizer accepts: a file path, encoded image bytes, or raw pixels. */
 export type ImageInput = string | Buffer | Uint8Array | RawImage;
@@ -98,6 +99,12 @@ export async function loadRgb(input: ImageInput, options: DecodeOptions = {}): P
  */
 export async function probePicture(bytes: Uint8Array | string): Promise<{ format: string; width: number; height: number } | undefined> {
   try {
+    // only bytes with the signature of a format ferkit reads reach a decoder: libvips' other
+    // parsers (SVG, PDF, ...) never see untrusted input (a malformed SVG parsed twice at once
+    // crashed the process in sharp 0.34.5)
+    const sniffed = sniffFormat(typeof bytes === 'string' ? await fileHead(bytes) : bytes.subarray(0, SNIFF_BYTES));
+    if (!sniffed) return undefined;
+    if (sniffed === 'svg' || sniffed === 'pdf') return { format: sniffed, width: 0, height: 0 };
     const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     if (!meta.format) return undefined;
     // AVIF and HEIC share a container; ferkit reads AVIF only
@@ -105,6 +112,18 @@ export async function probePicture(bytes: Uint8Array | string): Promise<{ format
     return { format, width: meta.autoOrient?.width ?? meta.width ?? 0, height: meta.autoOrient?.height ?? meta.height ?? 0 };
   } catch {
     return undefined;
+  }
+}
+
+/** The first SNIFF_BYTES bytes of a file (fewer when it is shorter). */
+async function fileHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 
