@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
@@ -138,4 +139,15 @@ test('the 68 landmarks of all faces, computed in one batch, are those computed o
   input.dispose();
   net.dispose();
   assert.ok(worst < 1e-2, `largest difference ${worst} px`);
+});
+
+test('loadDetector sets up the engine itself when the caller has not', () => {
+  const script = `import { loadDetector } from ${JSON.stringify(new URL('./detector.js', import.meta.url).href)};
+const d = await loadDetector({ kind: 'fast' });
+const faces = await d.detect({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64 });
+d.dispose();
+console.log(JSON.stringify(faces));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').pop(), '[]');
 });
