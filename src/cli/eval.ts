@@ -44,7 +44,7 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --predictions FILE  also write one CSV row per image: id, row, label, predicted, confidence,
                       correct, then each class's probability (for error analysis; not with --detect)
   --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion, intervals
-                      (with --detect also images, noFace, noFaceExamples, failed)
+                      (with --detect also images, noFace, noFaceExamples, failed, foundRate, and with --crops cropped)
   --skip-bad          skip bad rows/images (counted) instead of stopping
   --limit N           read at most N rows (CSV) or N images per class (folder)
   --backend NAME      auto | native | wasm | cpu
