@@ -31,9 +31,9 @@ export interface CropFraming {
  * on the box. `npm run bench:framing` places FER2013 faces in larger
  * pictures and finds them with both detectors: the crop that matches
  * FER2013's on the median face needs a margin of -0.011 to +0.006 and a
- * shift of -0.009 to +0.002, that is none (the box grown by 10% per side,
- * ferkit's framing before, cut 1.19-1.23 times FER2013's side, and lost 3
- * to 5 points of accuracy; docs/models.md).
+ * shift of -0.009 to +0.002, that is none. The box grown by 10% per side,
+ * ferkit's framing before, cut 1.19-1.23 times FER2013's side and scored
+ * 2 to 6 points lower through the detector (docs/models.md).
  */
 export const DEFAULT_FRAMING: CropFraming = { margin: 0, shiftY: 0 };
 
