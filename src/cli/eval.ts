@@ -20,7 +20,7 @@ recall, F1 and support, and the confusion matrix (rows = true label).
 
   --data PATH         FER2013 CSV (.csv/.csv.gz) or image folder
   --usage LIST        rows/sub-folder to evaluate (default PublicTest; "all" for everything)
-  --model DIR         model folder, or a bundled model by name: default (the default) or paper
+  --model DIR         model folder, or a bundled model by name: default (the default), fast or paper
   --split FRACTION    evaluate one part of the stratified split \`ferkit train\` made
   --seed N            seed of that split (default 42)
   --part heldout|train  which part of the split (default heldout)

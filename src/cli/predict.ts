@@ -22,7 +22,7 @@ reported and skipped; the exit code is 1 when any file failed.
                          there is none, and an error object for a file that failed
   --csv                  CSV with a header, one row per face (a row with empty cells for a picture without)
   --annotate DIR         write each picture with boxes, labels and probabilities drawn
-  --model DIR            model folder, or a bundled model by name: default (the default) or paper
+  --model DIR            model folder, or a bundled model by name: default (the default), fast or paper
   --detector NAME        accurate (default: SSD-MobileNet, tiles for large pictures); fast (BlazeFace,
                          about 5x quicker, for live video); auto (fast for close-ups, accurate otherwise)
   --min-confidence P     face detection threshold (default 0.5)

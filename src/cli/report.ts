@@ -12,7 +12,7 @@ Evaluates a model and writes a report: report.html (figures, per-class table,
 model metadata), confusion.svg and confusion.png, per-class.svg,
 reliability.svg (calibration) and metrics.json.
 
-  --model DIR         model folder, or a bundled model by name: default (the default) or paper
+  --model DIR         model folder, or a bundled model by name: default (the default), fast or paper
   --data PATH         FER2013 CSV or image folder
   --out DIR           where to write the report (required)
   --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe, --dedupe-threshold C,

@@ -16,7 +16,7 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
 
   --host HOST            address to listen on (default 127.0.0.1, or FERKIT_HOST)
   --port N               port (default 8080, or FERKIT_PORT; 0 for any free port)
-  --model DIR            model folder, or a bundled model by name: default (the default) or paper
+  --model DIR            model folder, or a bundled model by name: default (the default), fast or paper
   --workers N            server processes sharing the port, each with its own engine (default 1)
   --concurrency N        inferences at once per process (default ${DEFAULT_LIMITS.concurrency})
   --queue N              requests that may wait for an inference; more get 503 (default ${DEFAULT_LIMITS.queue})

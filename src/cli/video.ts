@@ -34,7 +34,7 @@ stops it and prints the summary of what was seen. Memory stays bounded.
                        video (.mp4)
   --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         scale frames down to this longest side (default 1280)
-  --model DIR          model folder, or a bundled model by name: default (the default) or paper
+  --model DIR          model folder, or a bundled model by name: default (the default), fast or paper
   --detector NAME      accurate (default); fast (BlazeFace, about 5x quicker); auto (fast for close-ups, accurate otherwise)
   --min-confidence P   face detection threshold (default 0.5)
   --uncertain-below P  flag faces whose smoothed top probability is below P (default 0.5; 0 = none)

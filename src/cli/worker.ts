@@ -24,7 +24,7 @@ with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
                        or give http(s) URLs
   --max-mb N           largest picture read from a file or URL (default ${DEFAULT_INPUT_LIMITS.bytes / 2 ** 20})
   --max-pixels N       largest picture, width x height, checked before decoding (default ${DEFAULT_INPUT_LIMITS.pixels})
-  --model DIR          model folder, or a bundled model by name: default (the default) or paper
+  --model DIR          model folder, or a bundled model by name: default (the default), fast or paper
   --min-confidence P   face detection threshold (default 0.5)
   --uncertain-below P  flag faces whose top probability is below P (default ${DEFAULT_UNCERTAIN_BELOW})
   --backend NAME       auto | native | wasm | cpu

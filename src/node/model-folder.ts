@@ -210,7 +210,7 @@ export function bundledModelsDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
 }
 
-/** A folder as given, or for a bare name that is no folder here (`default`, `paper`), the bundled model of that name. */
+/** A folder as given, or for a bare name that is no folder here (`default`, `fast`, `paper`), the bundled model of that name. */
 export function resolveModelDir(nameOrDir: string): string {
   if (existsSync(nameOrDir) || !/^[\w-]+$/.test(nameOrDir)) return nameOrDir;
   const bundled = join(bundledModelsDir(), nameOrDir);

@@ -12,7 +12,7 @@ import type { RuntimeChoice } from '../models/classifier.js';
 import { chooseClassifier } from './onnx.js';
 
 export interface RecognizerOptions extends RecognitionOptions, DecodeOptions {
-  /** Emotion model folder, or a bundled model's name (`default`, `paper`). Default: the bundled default model. */
+  /** Emotion model folder, or a bundled model's name (`default`, `fast`, `paper`). Default: the bundled default model. */
   model?: string;
   /**
    * Which face detector: `accurate` (default: SSD-MobileNet, tiles for large
