@@ -99,19 +99,24 @@ async function classify() {
   };
 }
 
+/** `measure` on each of the two pictures (as PNG bytes), each result named by its picture; an absent picture is reported as skipped. */
+async function eachPhoto<T extends object>(measure: (png: Uint8Array) => Promise<T>) {
+  const out: ({ photo: string; file: string; skipped: string } | ({ photo: string; file: string } & T))[] = [];
+  for (const photo of PHOTOS) {
+    const png = await photoPng(photo.file);
+    if (!png) out.push({ photo: photo.name, file: photo.file, skipped: `${photo.file} is absent` });
+    else out.push({ photo: photo.name, file: photo.file, ...(await measure(png)) });
+  }
+  return out;
+}
+
 /** ferkit's whole pipeline on the two pictures with each detector, and the process's peak memory. */
 async function pipeline() {
   const { createRecognizer } = await import('../src/node/recognizer.js');
   const { loadRgb } = await import('../src/node/decode.js');
   const kinds = ['auto', 'fast', 'accurate'] as const;
   const recognizers = await Promise.all(kinds.map((detector) => createRecognizer({ detector })));
-  const out = [];
-  for (const photo of PHOTOS) {
-    const png = await photoPng(photo.file);
-    if (!png) {
-      out.push({ photo: photo.name, file: photo.file, skipped: `${photo.file} is absent` });
-      continue;
-    }
+  const out = await eachPhoto(async (png) => {
     const img = await loadRgb(png);
     const tasks: Record<string, () => Promise<unknown>> = {};
     const faces: Record<string, number> = {};
@@ -120,8 +125,8 @@ async function pipeline() {
       tasks[kind] = () => recognizers[i].recognizeRgb([img]);
     }
     const times = await interleaved(tasks, runs);
-    out.push({ photo: photo.name, file: photo.file, detectors: kinds.map((k) => ({ detector: k, faces: faces[k], ...timings(times[k]) })) });
-  }
+    return { detectors: kinds.map((k) => ({ detector: k, faces: faces[k], ...timings(times[k]) })) };
+  });
   recognizers.forEach((r) => r.dispose());
   return { engine: recognizers[0].engine.backend, photos: out, maxRssMb: memoryMb() };
 }
@@ -136,19 +141,13 @@ interface PeerTf {
 
 /** Times a peer library's `detect` on the two pictures, decoded by its own TensorFlow.js. */
 async function timePeer(tf: PeerTf, detect: (t: PeerTensor) => Promise<number>) {
-  const out = [];
-  for (const photo of PHOTOS) {
-    const png = await photoPng(photo.file);
-    if (!png) {
-      out.push({ photo: photo.name, file: photo.file, skipped: `${photo.file} is absent` });
-      continue;
-    }
+  const out = await eachPhoto(async (png) => {
     const input = tf.node.decodeImage(png, 3);
     const faces = await detect(input);
     const times = await interleaved({ detect: () => detect(input) }, runs);
     input.dispose();
-    out.push({ photo: photo.name, file: photo.file, faces, ...timings(times['detect']) });
-  }
+    return { faces, ...timings(times['detect']) };
+  });
   return { backend: tf.getBackend(), photos: out, maxRssMb: memoryMb() };
 }
 

@@ -21,7 +21,7 @@ import { loadDataset } from '../src/data/load.js';
 import { readImageFolder } from '../src/data/folder.js';
 import { stratifiedSplit } from '../src/data/split.js';
 import { subset, type Dataset } from '../src/data/dataset.js';
-import { createRng } from '../src/random.js';
+import { createRng, shuffleInPlace } from '../src/random.js';
 import { createRecognizer } from '../src/node/recognizer.js';
 import { loadDetector } from '../src/node/detector.js';
 import {
@@ -37,6 +37,7 @@ import {
 import { cropGeometry, type CropFraming, DEFAULT_FRAMING } from '../src/face/align.js';
 import { faceInputs, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/image/preprocess.js';
 import { argmaxRows } from '../src/numeric.js';
+import { range } from '../src/models/predict.js';
 import type { DetectedFace, DetectorChoice } from '../src/face/detector.js';
 import { cpuDescription } from './timing.js';
 
@@ -56,29 +57,15 @@ if (!existsSync(v.data)) {
 }
 
 const count = Number(v.count);
-const pick = (ds: Dataset, from: ArrayLike<number>, seed: number): Dataset => {
-  const idx = Array.from(from);
-  const rng = createRng(seed);
-  for (let i = idx.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return subset(ds, idx.slice(0, Math.min(count, idx.length)));
-};
+/** `count` of the listed faces, in a seeded random order. */
+const pick = (ds: Dataset, from: ArrayLike<number>, seed: number): Dataset => subset(ds, shuffleInPlace(Array.from(from), createRng(seed)).slice(0, count));
 
 const training = (await loadDataset(v.data, { usage: ['Training'] })).dataset;
 const heldOut = pick(training, stratifiedSplit(training.labels, 0.1, 42).test, 1);
 const publicTest = (await loadDataset(v.data, { usage: ['PublicTest'] })).dataset;
 const sets: [string, Dataset][] = [
   ['held-out Training', heldOut],
-  [
-    'PublicTest',
-    pick(
-      publicTest,
-      Array.from({ length: publicTest.count }, (_, i) => i),
-      2,
-    ),
-  ],
+  ['PublicTest', pick(publicTest, range(0, publicTest.count), 2)],
 ];
 if (existsSync(v.ckplus)) sets.push(['ckplus48-dev', (await readImageFolder(v.ckplus, { skipBad: true })).dataset]);
 

@@ -7,21 +7,22 @@ import { EMOTIONS } from '../labels.js';
 const probability = { type: 'number', minimum: 0, maximum: 1 } as const;
 const emotion = { type: 'string', enum: [...EMOTIONS] } as const;
 
+/** An error as the service reports it, for a request or for a job: a stable code (the codes it can take in `codes`) and a message. */
+function errorObject<C extends string, M extends { description?: string }>(codes: C, message: M) {
+  return {
+    type: 'object',
+    required: ['code', 'message'],
+    properties: { code: { type: 'string', description: codes }, message: { type: 'string', ...message } },
+  } as const;
+}
+
 export const errorSchema = {
   type: 'object',
   required: ['error'],
   properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: {
-          type: 'string',
-          description: 'Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, INTERNAL',
-        },
-        message: { type: 'string', description: 'What went wrong and what to do about it' },
-      },
-    },
+    error: errorObject('Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, INTERNAL', {
+      description: 'What went wrong and what to do about it',
+    }),
   },
 } as const;
 
@@ -134,17 +135,7 @@ export const jobStatusSchema = {
       description:
         'When completed. Pictures: {kind, model, pictures: [{file, faces}]} as `ferkit predict --json` prints them. A video: {kind, model, segments, timeline, summary} as `ferkit video --json` prints them',
     },
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: {
-          type: 'string',
-          description: 'BAD_IMAGE, DATA_NOT_FOUND, BAD_ARGUMENT (a bad input, not retried), or UNAVAILABLE (still failing after its retries)',
-        },
-        message: { type: 'string' },
-      },
-    },
+    error: errorObject('BAD_IMAGE, DATA_NOT_FOUND, BAD_ARGUMENT (a bad input, not retried), or UNAVAILABLE (still failing after its retries)', {}),
     attempts: { type: 'integer', description: 'Attempts made (a transient failure is retried with backoff)' },
     createdAt: { type: 'integer', description: 'Milliseconds since 1970' },
     finishedAt: { type: 'integer' },
