@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
-import { csvRow, syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { csvRow, FERPLUS_HEADER, syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
 import { selectData, selectTrainingData, type SelectionStep } from './select.js';
 
 /** 84 faces, 12 per class; every 4th row PublicTest, the others Training. */
@@ -61,6 +62,38 @@ test('selectTrainingData: a stratified held-out part, or another file; the prove
     assert.deepEqual([other.train.count, other.validation.count], [63, 21]);
     assert.deepEqual(other.provenance, { data, usage: ['Training'], validation: data, validationUsage: ['PublicTest'], dedupe: 0.99 });
     await assert.rejects(selectTrainingData({ data, validation: { data }, split: {} }), /either validation data or a split/);
+  } finally {
+    cleanup();
+  }
+});
+
+/** FER+ votes for the 84 rows of csvFile: most say another emotion than FER2013; every 10th row is not a face. */
+function ferPlusFile(dir: string): string {
+  const lines = Array.from({ length: 84 }, (_, i) => {
+    const votes = new Array<number>(FERPLUS_COLUMNS.length).fill(0);
+    if (i % 10 === 0) votes[FERPLUS_COLUMNS.indexOf('NF')] = 9;
+    else votes[FERPLUS_TO_FER.indexOf(EMOTIONS[(i * 3) % 7])] = 8;
+    return [i % 4 === 0 ? 'PublicTest' : 'Training', `fer${i}.png`, ...votes].join(',');
+  });
+  const file = join(dir, 'fer2013new.csv');
+  writeFileSync(file, [FERPLUS_HEADER, ...lines].join('\n') + '\n');
+  return file;
+}
+
+test('selectTrainingData with FER+: the split is made on the FER2013 labels first, so its held-out rows are the ones eval selects', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = csvFile(dir);
+    const ferplus = ferPlusFile(dir);
+    const plain = await selectTrainingData({ data, split: { fraction: 0.25, seed: 3 } });
+    const fp = await selectTrainingData({ data, split: { fraction: 0.25, seed: 3 }, ferplus });
+    const ids = (d: { ids: readonly string[] }) => new Set(d.ids);
+    const without = (d: { ids: readonly string[]; rows: ArrayLike<number> }) => d.ids.filter((_, k) => d.rows[k] % 10 !== 0);
+    assert.deepEqual(ids(fp.validation), new Set(without(plain.validation)));
+    assert.deepEqual(ids(fp.train), new Set(without(plain.train)));
+    assert.ok(fp.train.soft && fp.validation.soft, 'both parts carry the soft labels');
+    const evaluated = await selectData({ data, split: { fraction: 0.25, seed: 3 }, ferplus });
+    assert.deepEqual(ids(evaluated), ids(fp.validation));
   } finally {
     cleanup();
   }

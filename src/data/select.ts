@@ -164,12 +164,7 @@ export async function selectTrainingData(options: TrainingDataSelection, onStep?
   const threshold = dedupeThreshold(options.dedupe);
   const usage = usageList(options.usage, 'Training');
   const common = { skipBad: options.skipBad, limit: options.limit };
-  let data = await read(options.data, { ...(usage ? { usage } : {}), ...common }, onStep);
-  if (options.ferplus) {
-    const r = withFerPlus(data, readFerPlus(options.ferplus));
-    data = r.dataset;
-    onStep?.({ step: 'ferplus', path: options.ferplus, soft: true, dropped: r.dropped, count: data.count });
-  }
+  const data = await read(options.data, { ...(usage ? { usage } : {}), ...common }, onStep);
   let train = data;
   let validation: Dataset;
   let splitInfo: Record<string, unknown>;
@@ -185,6 +180,20 @@ export async function selectTrainingData(options: TrainingDataSelection, onStep?
     validation = subset(data, parts.test);
     splitInfo = { split: fraction, splitSeed: seed };
     onStep?.({ step: 'split', fraction, seed, part: 'heldout', train: train.count, heldOut: validation.count });
+  }
+  if (options.ferplus) {
+    // after the split, which is made on the FER2013 labels: the held-out rows are
+    // the same with and without FER+, and the same ones `selectData` evaluates
+    const votes = readFerPlus(options.ferplus);
+    const t = withFerPlus(train, votes);
+    train = t.dataset;
+    const dropped = { ...t.dropped };
+    if (!options.validation) {
+      const v = withFerPlus(validation, votes);
+      validation = v.dataset;
+      for (const k of Object.keys(dropped) as (keyof FerPlusDropped)[]) dropped[k] += v.dropped[k];
+    }
+    onStep?.({ step: 'ferplus', path: options.ferplus, soft: true, dropped, count: train.count });
   }
   if (threshold !== undefined) {
     const r = await withoutCopies(validation, train, threshold);

@@ -6,7 +6,7 @@
  * are checked under the limits of /v1/recognize before they are queued.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { JobClient, SubmitInput } from '../queue/client.js';
+import type { JobClient, JobEvent, SubmitInput } from '../queue/client.js';
 import type { VideoJobOptions } from '../queue/jobs.js';
 import { checkPicture, HttpError, IMAGE_TYPES } from './http.js';
 import { errorSchema, jobCreatedSchema, jobQuerySchema, jobStatusSchema } from './schemas.js';
@@ -171,16 +171,24 @@ export async function registerJobRoutes(
           raw.end();
         };
         raw.on('close', end);
-        unsubscribe = await jobs.subscribe(id, (e) => {
+        // events that come before the state is sent wait for it, so that `state` is always first
+        let early: JobEvent[] | undefined = [];
+        const deliver = (e: JobEvent) => {
           if (ended) return;
           if (e.type === 'progress') send('progress', e.progress);
           else {
             send(e.type, e.status);
             end();
           }
+        };
+        unsubscribe = await jobs.subscribe(id, (e) => {
+          if (early) early.push(e);
+          else deliver(e);
         });
         // its state once listening, so that an end in between is not missed
         const s = await jobs.status(id);
+        const waiting = early;
+        early = undefined;
         if (ended) return;
         if (!s) return end();
         const { result: _result, ...state } = s;
@@ -188,7 +196,9 @@ export async function registerJobRoutes(
         if (s.state === 'completed' || s.state === 'failed') {
           send(s.state, s);
           end();
+          return;
         }
+        for (const e of waiting) deliver(e);
       },
     );
   });
