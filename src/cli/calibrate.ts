@@ -7,6 +7,7 @@ import { predictProbabilities } from '../models/predict.js';
 import { parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
 import { describeCalibration } from '../eval/format.js';
+import { equalized } from '../image/equalize.js';
 import { calibrationOn } from '../eval/calibration.js';
 
 export const CALIBRATE_HELP = `ferkit calibrate --model DIR --data PATH [options]
@@ -48,7 +49,7 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   const { model, meta, dir } = await loadModel(v.model);
   const data = await selectForCli(v, log);
   const cal = calibrationOn(
-    await predictProbabilities(model, data.pixels),
+    await predictProbabilities(model, equalized(data.pixels, meta.preprocessing.equalize)),
     data.labels,
     `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`,
     { classBias: Boolean(v['class-bias']) },

@@ -39,6 +39,8 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --focal GAMMA        focal loss exponent (default 0: cross-entropy)
   --label-smoothing E  label smoothing (default 0)
   --augment SPEC       none (paper), standard, or a list such as flip,shift=0.1,rotate=10,zoom=0.1,brightness=0.2,contrast=0.2,erase=0.25
+  --equalize NAME      none (default), histogram or clahe: contrast equalisation of every face, in
+                       training and, stored with the model, wherever the model is used
   --mixup ALPHA        mixup: blend every batch with a shuffled copy of itself, images and targets, by a
                        Beta(ALPHA, ALPHA) weight (folded to >= 0.5); 0.2 is usual (default 0 = off)
   --keep-best          keep the epoch with the best validation accuracy as the model
@@ -55,7 +57,8 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
   --resume             continue the run in --out from its last checkpoint
-  --init DIR           start from the weights of a model \`ferkit train\` saved (fine-tuning; same --arch)
+  --init DIR           start from the weights of a model of the same --arch (fine-tuning): a folder
+                       \`ferkit train\` saved, or an exported or bundled one (such as default)
   --skip-bad           skip bad rows/images (counted) instead of stopping
   --limit N            read at most N rows (CSV) or N images per class (folder)
   --backend NAME       auto | native | wasm | cpu (default auto)`;
@@ -89,6 +92,7 @@ const TRAIN_FLAGS = {
   'label-smoothing': { type: 'string' },
   augment: { type: 'string' },
   mixup: { type: 'string' },
+  equalize: { type: 'string' },
   'keep-best': { type: 'boolean' },
   'early-stopping': { type: 'string' },
   calibrate: { type: 'boolean' },
@@ -187,6 +191,7 @@ function configFromFlags(v: FlagValues<typeof TRAIN_FLAGS>): Partial<TrainConfig
     labelSmoothing: numFlag(v['label-smoothing'], 'label-smoothing', base.labelSmoothing),
     augment: v.augment === undefined ? base.augment : parseAugment(v.augment),
     mixup: numFlag(v.mixup, 'mixup', base.mixup),
+    equalize: (v.equalize ?? base.equalize) as TrainConfig['equalize'],
     keepBest: v['keep-best'] ?? base.keepBest,
     earlyStopping: intFlag(v['early-stopping'], 'early-stopping', base.earlyStopping),
     calibrate: v.calibrate ?? base.calibrate,

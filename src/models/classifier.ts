@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, PIXELS_PER_IMAGE } from '../image/preprocess.js';
-import type { CalibrationParameters } from './calibration.js';
-import { calibrated, normalisedImages, range, type PredictOptions } from './predict.js';
+import { calibrated, normalisedImages, range, type PredictOptions, type ReportingMeta } from './predict.js';
+import { equalized } from '../image/equalize.js';
 import { meanOverViews, testTimeViews } from './tta.js';
 
 /** The runtime that runs the emotion network: `auto` picks the fastest that loads (ONNX Runtime in Node). */
@@ -52,16 +52,17 @@ export function tfjsClassifier(model: tf.LayersModel): Classifier {
 
 /**
  * Probabilities as ferkit reports them, from any classifier: the
- * network's, averaged over the test-time views when `tta`, and calibrated
+ * network's on the faces equalised as the model's preprocessing says, averaged over the test-time views when `tta`, and calibrated
  * with the model's fitted temperature and class bias when it has them
  * (as `modelProbabilities` does for a TensorFlow.js model).
  */
 export async function classifierProbabilities(
   classifier: Classifier,
-  meta: { calibration?: CalibrationParameters },
-  pixels: Uint8Array,
+  meta: ReportingMeta,
+  faces: Uint8Array,
   options: PredictOptions = {},
 ): Promise<Float32Array> {
+  const pixels = equalized(faces, meta.preprocessing?.equalize);
   const count = pixels.length / PIXELS_PER_IMAGE;
   const k = classifier.numClasses;
   const batchSize = options.batchSize ?? 256;

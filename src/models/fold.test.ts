@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../node/engine.js';
 import { getArchitecture } from './architectures.js';
-import { foldBatchNorm } from './fold.js';
-import { predictProbabilities } from './predict.js';
+import { foldBatchNorm, unfoldBatchNorm } from './fold.js';
+import { batchTensor, predictProbabilities, range } from './predict.js';
 import { syntheticFaces } from '../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
@@ -46,4 +46,37 @@ test('models without batch norm, and functional models, are not folded', async (
   assert.equal(await foldBatchNorm(xception), null);
   paper.dispose();
   xception.dispose();
+});
+
+test('unfolding an exported model gives a trainable model of the same function, in inference and on a batch like the sample', async () => {
+  const model = getArchitecture('fast').build({ seed: 4, numClasses: 7, inputSize: 48 });
+  model.layers.filter((l) => l.getClassName() === 'BatchNormalization').forEach((l, j) => {
+    l.setWeights(l.getWeights().map((w, i) => tf.tidy(() => tf.randomUniform(w.shape, 0.5, 1.5, 'float32', 10 * j + i))));
+  });
+  const folded = await foldBatchNorm(model);
+  assert.ok(folded);
+  const fresh = getArchitecture('fast').build({ seed: 9, numClasses: 7, inputSize: 48 });
+  const px = syntheticFaces(8, 7, 5).pixels;
+  const sample = batchTensor(px, range(0, 56));
+  unfoldBatchNorm(folded, fresh, sample);
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  const want = await predictProbabilities(folded, px);
+  const inference = await predictProbabilities(fresh, px);
+  assert.ok(maxDiff(want, inference) < 1e-4, `inference: max probability difference ${maxDiff(want, inference)}`);
+  const untouched = getArchitecture('fast').build({ seed: 9, numClasses: 7, inputSize: 48 });
+  assert.ok(maxDiff(want, await predictProbabilities(untouched, px)) > 1e-2, 'a fresh model differs');
+  // in training mode each batch norm uses the batch's own statistics: on the sample, those are the ones unfolding measured
+  const bnOnly = fresh.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  assert.ok(bnOnly.length > 0);
+  const trained = tf.tidy(() => {
+    let x: tf.Tensor = sample;
+    for (const l of fresh.layers.filter((l) => l.getClassName() !== 'InputLayer')) x = l.apply(x, { training: l.getClassName() === 'BatchNormalization' }) as tf.Tensor;
+    return x.dataSync() as Float32Array;
+  });
+  const inferred = tf.tidy(() => fresh.predict(sample) as tf.Tensor).dataSync() as Float32Array;
+  assert.ok(maxDiff(trained, inferred) < 1e-3, `batch statistics: max difference ${maxDiff(trained, inferred)}`);
+  const bad = getArchitecture('paper').build({ seed: 1, numClasses: 7, inputSize: 48 });
+  assert.throws(() => unfoldBatchNorm(folded, bad, sample), /does not match/);
+  sample.dispose();
+  for (const m of [model, folded, fresh, untouched, bad]) m.dispose();
 });

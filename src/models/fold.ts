@@ -86,3 +86,67 @@ export async function foldBatchNorm(model: tf.LayersModel): Promise<tf.LayersMod
     tf.dispose(owned);
   }
 }
+
+/**
+ * The reverse of `foldBatchNorm`, for fine-tuning an exported model: copies
+ * the folded model's weights into `target`, a fresh model of its
+ * architecture with its batch normalisations. Each batch normalisation gets
+ * the statistics of its input on `faces` (a sample of training faces, as the
+ * model takes them) as moving statistics, and a scale and offset that undo
+ * them, so that the target computes the folded model's function, with
+ * inference statistics or with the batch statistics of faces like those.
+ */
+export function unfoldBatchNorm(folded: tf.LayersModel, target: tf.LayersModel, faces: tf.Tensor4D): void {
+  const source = folded.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  const layers = target.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  let s = 0;
+  let x: tf.Tensor = tf.clone(faces);
+  const mismatch = (what: string) =>
+    new FerkitError('BAD_MODEL', `the exported model does not match the ${target.name} architecture: ${what}; fine-tune from the folder training saved`);
+  try {
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const from = source[s];
+      if (!from) throw mismatch(`it has no layer for ${layer.name}`);
+      const kind = layer.getClassName();
+      if (kind === 'BatchNormalization') {
+        // the folded layer before it is copied with a zero bias: its folded bias is the offset to add back
+        const [, offset] = source[s - 1].getWeights();
+        const params = tf.tidy(() => {
+          const axes = x.shape.map((_, k) => k).slice(0, -1);
+          const { mean, variance } = tf.moments(x, axes);
+          const eps = Number((layer.getConfig() as { epsilon?: number }).epsilon ?? 1e-3);
+          return { mean, variance, gamma: tf.sqrt(tf.add(variance, eps)), beta: tf.add(mean, offset) };
+        });
+        const byRole: Record<string, tf.Tensor> = { moving_mean: params.mean, moving_variance: params.variance, gamma: params.gamma, beta: params.beta };
+        layer.setWeights(layer.weights.map((w) => byRole[['moving_mean', 'moving_variance', 'gamma', 'beta'].find((r) => w.originalName.endsWith(r))!]));
+        tf.dispose(Object.values(params));
+      } else if (kind === 'Activation' && layers[i - 1]?.getClassName() === 'BatchNormalization' && source[s - 1]?.getConfig()['activation'] !== 'linear') {
+        // merged into the folded layer before it
+      } else {
+        // an exported model's dropouts are plain Dropout (the portable topology); training's are seeded
+        const dropout = /Dropout$/.test(kind) && /Dropout$/.test(from.getClassName());
+        if (from.getClassName() !== kind && !dropout) throw mismatch(`${from.name} is ${from.getClassName()} where ${layer.name} is ${kind}`);
+        const w = from.getWeights();
+        const own = layer.getWeights();
+        const foldedHere = layers[i + 1]?.getClassName() === 'BatchNormalization';
+        if (w.length < 1 !== own.length < 1 || (own.length && w[0].shape.join('x') !== own[0].shape.join('x')))
+          throw mismatch(`${from.name}'s weights are not the shape of ${layer.name}'s`);
+        if (foldedHere && own.length > 1) {
+          // the kernel as folded; the bias goes to the batch norm's offset
+          const zero = tf.zerosLike(own[1]);
+          layer.setWeights([w[0], zero]);
+          zero.dispose();
+        } else if (foldedHere) layer.setWeights([w[0]]);
+        else layer.setWeights(w);
+        s++;
+      }
+      const next = tf.tidy(() => layer.apply(x, { training: false }) as tf.Tensor);
+      x.dispose();
+      x = next;
+    }
+    if (s !== source.length) throw mismatch(`${source.length - s} of its layers are left over`);
+  } finally {
+    x.dispose();
+  }
+}

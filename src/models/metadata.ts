@@ -1,6 +1,7 @@
 /** ferkit.json: what a saved model says about itself beyond its weights. Pure types and checks. */
 import { EMOTIONS } from '../labels.js';
 import { IMAGE_SIZE } from '../image/preprocess.js';
+import type { Equalization } from '../image/equalize.js';
 
 /** How a model expects its input; stored with the model. */
 export interface Preprocessing {
@@ -10,6 +11,8 @@ export interface Preprocessing {
   colour: 'grey';
   /** pixel / 255, giving [0,1]. */
   scale: number;
+  /** Contrast equalisation of each grey face before scaling (see src/image/equalize.ts); none when absent. */
+  equalize?: Equalization;
 }
 
 export const DEFAULT_PREPROCESSING: Preprocessing = { inputSize: IMAGE_SIZE, channels: 1, colour: 'grey', scale: 1 / 255 };

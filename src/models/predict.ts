@@ -2,6 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../image/preprocess.js';
 import { applyCalibration, type CalibrationParameters } from './calibration.js';
 import { meanOverViews, testTimeViews, type TestTimeAugmentation } from './tta.js';
+import { equalized, type Equalization } from '../image/equalize.js';
+
+/** What ferkit needs of a model's metadata to report its probabilities: its input's equalisation and its calibration. */
+export interface ReportingMeta {
+  preprocessing?: { equalize?: Equalization };
+  calibration?: CalibrationParameters;
+}
 
 /** The listed images of a pixel array (n * 48 * 48 grey bytes), normalised to [0,1] floats. Pure. */
 export function normalisedImages(pixels: Uint8Array, indices: ArrayLike<number>): Float32Array {
@@ -74,12 +81,12 @@ export interface PredictOptions {
 }
 
 /**
- * Probabilities as ferkit reports them: the model's, averaged with the
- * mirrored face when `tta`, and calibrated with the model's fitted
- * temperature and class bias when it has them.
+ * Probabilities as ferkit reports them: the model's on the faces equalised
+ * as its preprocessing says, averaged with the mirrored face when `tta`, and
+ * calibrated with the model's fitted temperature and class bias when it has them.
  */
-export async function modelProbabilities(model: tf.LayersModel, meta: { calibration?: CalibrationParameters }, pixels: Uint8Array, options: PredictOptions = {}): Promise<Float32Array> {
-  const probs = await predictProbabilities(model, pixels, options.batchSize ?? 256, { tta: options.tta ?? false });
+export async function modelProbabilities(model: tf.LayersModel, meta: ReportingMeta, pixels: Uint8Array, options: PredictOptions = {}): Promise<Float32Array> {
+  const probs = await predictProbabilities(model, equalized(pixels, meta.preprocessing?.equalize), options.batchSize ?? 256, { tta: options.tta ?? false });
   return calibrated(probs, model.outputs[0].shape[1] as number, meta, options);
 }
 

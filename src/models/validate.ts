@@ -8,6 +8,7 @@ import { FerkitError } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
 import { listArchitectures } from './architectures.js';
 import type { ModelMetadata } from './metadata.js';
+import { EQUALIZATIONS } from '../image/equalize.js';
 import type { ModelJson } from './weights.js';
 
 /** At most this many characters of a bad value go into a message. */
@@ -77,6 +78,8 @@ export function checkMetadata(meta: unknown, location: string, file = 'ferkit.js
     throw bad(location, file, `has no usable preprocessing.inputSize (${excerpt(isObject(pre) ? pre.inputSize : pre)})`);
   }
   if (pre.scale !== undefined && !(typeof pre.scale === 'number' && Number.isFinite(pre.scale) && pre.scale > 0)) throw bad(location, file, `has preprocessing.scale ${excerpt(pre.scale)}; it must be a positive number`);
+  if (pre.equalize !== undefined && !(EQUALIZATIONS as readonly unknown[]).includes(pre.equalize))
+    throw bad(location, file, `has preprocessing.equalize ${excerpt(pre.equalize)}; this ferkit knows ${EQUALIZATIONS.join(' and ')} (a newer ferkit may read it)`);
   const cal = meta.calibration;
   if (cal !== undefined) {
     if (!isObject(cal)) throw bad(location, file, 'has a calibration that is not an object');

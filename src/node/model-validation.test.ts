@@ -78,6 +78,14 @@ test('a calibration temperature of 0, negative, NaN or a string: refused, naming
   await refused(dir, /classBias that is not 7 finite numbers/);
 });
 
+test('an equalisation this ferkit does not know: refused, naming ferkit.json and the ones it knows', async () => {
+  const dir = await modelFolder(7, { preprocessing: { ...DEFAULT_PREPROCESSING, equalize: 'clahe' } });
+  const { model } = await loadModel(dir);
+  model.dispose();
+  editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, preprocessing: { ...DEFAULT_PREPROCESSING, equalize: 'retinex' } }));
+  await refused(dir, /ferkit\.json has preprocessing\.equalize retinex; this ferkit knows histogram and clahe/);
+});
+
 test('model.json = {} or not a layers model: refused, naming model.json', async () => {
   const dir = await modelFolder();
   writeFileSync(join(dir, 'model.json'), '{}');

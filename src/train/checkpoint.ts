@@ -174,6 +174,7 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'balancedSampling',
   'focalGamma',
   'labelSmoothing',
+  'equalize',
   'mixup',
   'keepBest',
   'distillWeight',

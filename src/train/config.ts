@@ -2,6 +2,7 @@ import { FerkitError } from '../errors.js';
 import { getArchitecture } from '../models/architectures.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from './augment.js';
 import type { ClassWeighting } from './balance.js';
+import { EQUALIZATIONS, type Equalization } from '../image/equalize.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {
@@ -29,6 +30,12 @@ export interface TrainConfig {
   focalGamma: number;
   /** Label smoothing epsilon. Default 0. */
   labelSmoothing: number;
+  /**
+   * Contrast equalisation of every face before the network (training and
+   * validation faces here, and the model's input in use: it is stored in the
+   * model's preprocessing). Default none.
+   */
+  equalize: 'none' | Equalization;
   /** On-the-fly augmentation. Default none (the paper recipe). */
   augment: AugmentConfig;
   /** Mixup: blend each batch with a shuffled copy of itself, images and targets, by a Beta(alpha, alpha) weight; 0 = off. Default 0. */
@@ -62,6 +69,7 @@ export const PAPER_RECIPE: TrainConfig = {
   balancedSampling: false,
   focalGamma: 0,
   labelSmoothing: 0,
+  equalize: 'none',
   augment: NO_AUGMENTATION,
   mixup: 0,
   keepBest: false,
@@ -126,6 +134,8 @@ function validateConfig(c: TrainConfig): void {
   if (!(c.mixup >= 0 && Number.isFinite(c.mixup)))
     throw new FerkitError('BAD_ARGUMENT', `mixup alpha must be a number >= 0 (0 = off; 0.2 is usual), got ${c.mixup}`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw new FerkitError('BAD_ARGUMENT', `label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
+  if (c.equalize !== 'none' && !EQUALIZATIONS.includes(c.equalize))
+    throw new FerkitError('BAD_ARGUMENT', `equalize must be none, ${EQUALIZATIONS.join(' or ')}, got ${String(c.equalize)}`);
   if (!(c.focalGamma >= 0)) throw new FerkitError('BAD_ARGUMENT', `focal gamma must be >= 0, got ${c.focalGamma}`);
   if (!(c.weightDecay >= 0)) throw new FerkitError('BAD_ARGUMENT', `weight decay must be >= 0, got ${c.weightDecay}`);
   if (!(c.distillWeight >= 0 && c.distillWeight <= 1)) throw new FerkitError('BAD_ARGUMENT', `distillation weight must be in [0, 1], got ${c.distillWeight}`);

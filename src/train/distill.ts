@@ -9,6 +9,7 @@ import { IMAGE_SIZE } from '../image/preprocess.js';
 import { type Dataset } from '../data/dataset.js';
 import { loadModel } from '../node/model-folder.js';
 import { predictProbabilities } from '../models/predict.js';
+import { equalized } from '../image/equalize.js';
 import { applyTemperature } from '../models/calibration.js';
 
 export interface TeacherOptions {
@@ -37,7 +38,9 @@ export async function teacherTargets(teacher: string, ds: Dataset, options: Teac
         { file: dir },
       );
     }
-    const probs = await predictProbabilities(model, ds.pixels, options.batchSize ?? 256, { tta: options.tta ?? true });
+    // the teacher sees the faces as its own preprocessing equalises them
+    const faces = equalized(ds.pixels, meta.preprocessing.equalize);
+    const probs = await predictProbabilities(model, faces, options.batchSize ?? 256, { tta: options.tta ?? true });
     return applyTemperature(probs, NUM_CLASSES, options.temperature, probs);
   } finally {
     model.dispose();

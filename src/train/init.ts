@@ -1,21 +1,22 @@
 import type * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { unfoldBatchNorm } from '../models/fold.js';
+import { batchTensor, range } from '../models/predict.js';
 import { loadModel } from '../node/model-folder.js';
+
+/** How many training faces give the batch-norm statistics of an unfolded model. */
+const UNFOLD_SAMPLE = 512;
 
 /**
  * Copies the weights of the model saved in `dir` into `model` (same
  * architecture, layer by layer): the start of fine-tuning (`TrainOptions.init`).
+ * An exported model, whose batch norms are folded into its layers, is
+ * unfolded with batch-norm statistics from the first faces of `data`.
  */
-export async function initialiseFrom(dir: string, model: tf.LayersModel, arch: string): Promise<void> {
+export async function initialiseFrom(dir: string, model: tf.LayersModel, arch: string, data: Dataset): Promise<void> {
   const source = await loadModel(dir);
   try {
-    if (source.meta.foldedBatchNorm) {
-      throw new FerkitError(
-        'BAD_ARGUMENT',
-        `${dir} is an exported copy with batch norm folded into its layers; start from the folder training saved (before export)`,
-        { options: ['init'] },
-      );
-    }
     if (source.meta.members) {
       throw new FerkitError('BAD_ARGUMENT', `${dir} is an ensemble; start from one of its member-N folders (as training saved it, not an exported copy)`, {
         options: ['init'],
@@ -27,6 +28,15 @@ export async function initialiseFrom(dir: string, model: tf.LayersModel, arch: s
         `${dir} holds a ${source.meta.architecture} model, not ${arch}; set config.arch to ${source.meta.architecture} to fine-tune it`,
         { options: ['config.arch'] },
       );
+    }
+    if (source.meta.foldedBatchNorm) {
+      const faces = batchTensor(data.pixels, range(0, Math.min(UNFOLD_SAMPLE, data.count)));
+      try {
+        unfoldBatchNorm(source.model, model, faces);
+      } finally {
+        faces.dispose();
+      }
+      return;
     }
     const from = source.model.weights;
     const to = model.weights;

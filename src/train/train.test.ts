@@ -9,7 +9,8 @@ import { TRAINING_LOG as LOG_FILE } from '../models/metadata.js';
 import { keepBest } from './callbacks.js';
 import type { TrainCallbacks } from './types.js';
 import { loadModel } from '../node/model-folder.js';
-import { predictProbabilities } from '../models/predict.js';
+import { modelProbabilities, predictProbabilities } from '../models/predict.js';
+import { argmaxRows } from '../numeric.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
@@ -59,6 +60,37 @@ test('mixup trains (the loss falls, the saved model records its alpha) and a bad
     cleanup();
   }
   await assert.rejects(train({ train: data(2, 6), config: { arch: 'tiny', epochs: 1, mixup: -1 } }), /mixup alpha must be a number >= 0/);
+});
+
+test('equalisation: the saved model records it, and using the model applies it to the faces as training did', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const validation = data(4, 9);
+    const { model } = await train({
+      train: data(20, 8),
+      validation,
+      config: { arch: 'tiny', epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 3, equalize: 'histogram' },
+      outDir: dir,
+    });
+    model.dispose();
+    const saved = await loadModel(dir);
+    try {
+      assert.equal(saved.meta.preprocessing.equalize, 'histogram');
+      assert.equal(saved.meta.training?.equalize, 'histogram');
+      // the raw validation faces, through the path every use takes, score what training measured on its equalised copies
+      const predicted = argmaxRows(await modelProbabilities(saved.model, saved.meta, validation.pixels), 7);
+      const accuracy = predicted.filter((p, i) => p === validation.labels[i]).length / validation.count;
+      assert.equal(accuracy, (saved.meta.metrics?.validation as { accuracy: number }).accuracy);
+    } finally {
+      saved.model.dispose();
+    }
+  } finally {
+    cleanup();
+  }
+  await assert.rejects(
+    train({ train: data(2, 6), config: { arch: 'tiny', epochs: 1, equalize: 'sharpen' as never } }),
+    /equalize must be none, histogram or clahe/,
+  );
 });
 
 test('checkpoints every epoch; --resume continues to the same training; log and model written', async () => {

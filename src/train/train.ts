@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
 import { IMAGE_SIZE } from '../image/preprocess.js';
-import { type Dataset } from '../data/dataset.js';
+import { makeDataset, type Dataset } from '../data/dataset.js';
+import { equalized } from '../image/equalize.js';
 import { getArchitecture } from '../models/architectures.js';
 import { canTrain } from '../engine.js';
 import { SeededDropout } from '../models/dropout.js';
@@ -38,10 +39,10 @@ export interface TrainOptions {
   /** Continue from the checkpoint in outDir (to the same result as an uninterrupted run). */
   resume?: boolean;
   /**
-   * Start from the weights of a saved model (a folder written by `train`, of
-   * the same architecture, not an exported copy with folded batch norm)
-   * instead of a fresh initialisation: fine-tuning. Ignored on resume (the
-   * checkpoint holds the weights).
+   * Start from the weights of a saved model of the same architecture (a
+   * folder written by `train`, or an exported copy whose batch norms are
+   * folded, unfolded on the training faces) instead of a fresh
+   * initialisation: fine-tuning. Ignored on resume (the checkpoint holds the weights).
    */
   init?: string;
   /**
@@ -128,7 +129,7 @@ interface Run {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveConfig(options.config, options.teacher);
   checkTrainable(options.train);
-  const run = await startRun(options, config);
+  const run = await startRun(equalizedFaces(options, config), config, options.train);
   try {
     return await runEpochs(run, options, config);
   } catch (err) {
@@ -186,8 +187,21 @@ function installedCallbacks(config: TrainConfig, options: TrainOptions): TrainCa
   ];
 }
 
-/** Builds the model and optimizer; restores the checkpoint (resume) or the initial weights (init); computes the teacher's targets. */
-async function startRun(options: TrainOptions, config: TrainConfig): Promise<Run> {
+/** The run's training and validation faces equalised as the config says (the options themselves without equalisation). */
+function equalizedFaces(options: TrainOptions, config: TrainConfig): TrainOptions {
+  if (config.equalize === 'none') return options;
+  const method = config.equalize;
+  const eq = (ds: Dataset) =>
+    makeDataset({ pixels: equalized(ds.pixels, method), labels: ds.labels, ids: ds.ids, rows: ds.rows, ...(ds.soft ? { soft: ds.soft } : {}) });
+  return { ...options, train: eq(options.train), ...(options.validation ? { validation: eq(options.validation) } : {}) };
+}
+
+/**
+ * Builds the model and optimizer; restores the checkpoint (resume) or the
+ * initial weights (init); computes the teacher's targets on `raw`, the
+ * training faces before equalisation (the teacher applies its own).
+ */
+async function startRun(options: TrainOptions, config: TrainConfig, raw: Dataset): Promise<Run> {
   const { train: data, outDir } = options;
   const model = getArchitecture(config.arch).build({ seed: config.seed, numClasses: NUM_CLASSES, inputSize: IMAGE_SIZE });
   const optimizer = tf.train.adam(config.learningRate);
@@ -217,10 +231,10 @@ async function startRun(options: TrainOptions, config: TrainConfig): Promise<Run
       context.history.push(...state.history);
     } else {
       checkFreshStart(outDir);
-      if (options.init) await initialiseFrom(options.init, model, config.arch);
+      if (options.init) await initialiseFrom(options.init, model, config.arch, data);
     }
     if (options.teacher)
-      run.teacher = { targets: await teacherTargets(options.teacher, data, { temperature: config.distillTemperature }), weight: config.distillWeight };
+      run.teacher = { targets: await teacherTargets(options.teacher, raw, { temperature: config.distillTemperature }), weight: config.distillWeight };
     return run;
   } catch (err) {
     model.dispose();
@@ -336,7 +350,7 @@ async function saveFinalModel(run: Run, options: TrainOptions, outDir: string): 
     architecture: config.arch,
     description: getArchitecture(config.arch).description,
     labels: [...EMOTIONS],
-    preprocessing: DEFAULT_PREPROCESSING,
+    preprocessing: { ...DEFAULT_PREPROCESSING, ...(config.equalize !== 'none' ? { equalize: config.equalize } : {}) },
     training: {
       ...config,
       ...options.provenance,
