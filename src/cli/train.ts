@@ -30,9 +30,14 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --arch NAME          architecture from the registry (paper; see \`ferkit info\`)
   --epochs N           paper: 50
   --batch-size N       paper: 32
-  --learning-rate LR   Adam learning rate, the peak with a schedule (paper: 1e-4)
-  --schedule NAME      constant (paper) or cosine
-  --warmup N           epochs of linear warm-up with cosine (default 0)
+  --optimizer NAME     adam (default) or sgd (with Nesterov momentum)
+  --momentum M         Nesterov momentum of sgd (default 0.9)
+  --learning-rate LR   learning rate, the peak with a schedule (paper: 1e-4)
+  --schedule NAME      constant (paper), cosine, or plateau (reduce on plateau: the rate times
+                       --plateau-factor after --plateau-patience epochs without a better validation accuracy)
+  --warmup N           epochs of linear warm-up with cosine or plateau (default 0)
+  --plateau-patience N epochs without a better validation accuracy before the rate drops (default 5)
+  --plateau-factor F   what the rate is multiplied by then (default 0.5)
   --weight-decay WD    decoupled weight decay on kernels (default 0)
   --class-weights M    none (paper), inverse or effective (effective number of samples)
   --balanced           class-balanced sampling of batches
@@ -85,6 +90,10 @@ const TRAIN_FLAGS = {
   recipe: { type: 'string' },
   schedule: { type: 'string' },
   warmup: { type: 'string' },
+  optimizer: { type: 'string' },
+  momentum: { type: 'string' },
+  'plateau-patience': { type: 'string' },
+  'plateau-factor': { type: 'string' },
   'weight-decay': { type: 'string' },
   'class-weights': { type: 'string' },
   balanced: { type: 'boolean' },
@@ -184,6 +193,10 @@ function configFromFlags(v: FlagValues<typeof TRAIN_FLAGS>): Partial<TrainConfig
     seed: intFlag(v.seed, 'seed', base.seed),
     schedule: (v.schedule ?? base.schedule) as TrainConfig['schedule'],
     warmupEpochs: intFlag(v.warmup, 'warmup', base.warmupEpochs),
+    optimizer: (v.optimizer ?? base.optimizer) as TrainConfig['optimizer'],
+    momentum: numFlag(v.momentum, 'momentum', base.momentum),
+    plateauPatience: intFlag(v['plateau-patience'], 'plateau-patience', base.plateauPatience),
+    plateauFactor: numFlag(v['plateau-factor'], 'plateau-factor', base.plateauFactor),
     weightDecay: numFlag(v['weight-decay'], 'weight-decay', base.weightDecay),
     classWeighting: (v['class-weights'] ?? base.classWeighting) as TrainConfig['classWeighting'],
     balancedSampling: v.balanced ?? base.balancedSampling,

@@ -14,12 +14,24 @@ export interface TrainConfig {
   batchSize: number;
   /** Seeds weight initialisation, shuffling and dropout. Default 42. */
   seed: number;
-  /** Adam learning rate (the peak, with a schedule). Default 1e-4. */
+  /** `adam`, or `sgd`: stochastic gradient descent with Nesterov momentum (`momentum`). Default adam. */
+  optimizer: 'adam' | 'sgd';
+  /** Nesterov momentum of the `sgd` optimizer. Default 0.9. */
+  momentum: number;
+  /** Learning rate (the peak, with a schedule). Default 1e-4. */
   learningRate: number;
-  /** `constant`, or `cosine` decay to 0 over the run after `warmupEpochs` of linear warm-up. Default constant. */
-  schedule: 'constant' | 'cosine';
-  /** Epochs of linear learning-rate warm-up (cosine schedule). Default 0. */
+  /**
+   * `constant`; `cosine` decay to 0 over the run; or `plateau`: the rate
+   * times `plateauFactor` each time validation accuracy has not improved for
+   * `plateauPatience` epochs. Both after `warmupEpochs` of linear warm-up. Default constant.
+   */
+  schedule: 'constant' | 'cosine' | 'plateau';
+  /** Epochs of linear learning-rate warm-up (cosine and plateau schedules). Default 0. */
   warmupEpochs: number;
+  /** Epochs without a better validation accuracy before the plateau schedule lowers the rate. Default 5. */
+  plateauPatience: number;
+  /** What the plateau schedule multiplies the rate by. Default 0.5. */
+  plateauFactor: number;
   /** Decoupled weight decay (AdamW style) on kernels. Default 0. */
   weightDecay: number;
   /** Loss weights per class from the training counts. Default none. */
@@ -61,9 +73,13 @@ export const PAPER_RECIPE: TrainConfig = {
   epochs: 50,
   batchSize: 32,
   seed: 42,
+  optimizer: 'adam',
+  momentum: 0.9,
   learningRate: 1e-4,
   schedule: 'constant',
   warmupEpochs: 0,
+  plateauPatience: 5,
+  plateauFactor: 0.5,
   weightDecay: 0,
   classWeighting: 'none',
   balancedSampling: false,
@@ -128,7 +144,12 @@ function validateConfig(c: TrainConfig): void {
   positiveInt(c.batchSize, 'batch size');
   if (!Number.isInteger(c.seed)) throw new FerkitError('BAD_ARGUMENT', `seed must be an integer, got ${c.seed}`);
   if (!(c.learningRate > 0)) throw new FerkitError('BAD_ARGUMENT', `learning rate must be positive, got ${c.learningRate}`);
-  if (!['constant', 'cosine'].includes(c.schedule)) throw new FerkitError('BAD_ARGUMENT', `schedule must be constant or cosine, got ${c.schedule}`);
+  if (!['constant', 'cosine', 'plateau'].includes(c.schedule))
+    throw new FerkitError('BAD_ARGUMENT', `schedule must be constant, cosine or plateau, got ${c.schedule}`);
+  if (!['adam', 'sgd'].includes(c.optimizer)) throw new FerkitError('BAD_ARGUMENT', `optimizer must be adam or sgd, got ${c.optimizer}`);
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw new FerkitError('BAD_ARGUMENT', `momentum must be in [0, 1), got ${c.momentum}`);
+  positiveInt(c.plateauPatience, 'plateau patience');
+  if (!(c.plateauFactor > 0 && c.plateauFactor < 1)) throw new FerkitError('BAD_ARGUMENT', `plateau factor must be in (0, 1), got ${c.plateauFactor}`);
   if (!['none', 'inverse', 'effective'].includes(c.classWeighting))
     throw new FerkitError('BAD_ARGUMENT', `class weighting must be none, inverse or effective, got ${c.classWeighting}`);
   if (!(c.mixup >= 0 && Number.isFinite(c.mixup)))

@@ -5,7 +5,7 @@ import { initEngine } from '../node/engine.js';
 import { classWeights, epochOrder } from './balance.js';
 import { augmentImage, parseAugment, NO_AUGMENTATION, STANDARD_AUGMENTATION } from './augment.js';
 import { train } from './train.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt, plateauScale } from './schedule.js';
 import { weightedLoss } from './loss.js';
 import { readModelWeights } from './checkpoint.js';
 import { getArchitecture } from '../models/architectures.js';
@@ -73,6 +73,18 @@ test('learning-rate schedule: warm-up then cosine to 0', () => {
   assert.ok(Math.abs(learningRateAt(c, 60, 10) - 0.5) < 1e-12); // half-way through the decay
   assert.ok(learningRateAt(c, 109, 10) < 0.001);
   assert.equal(learningRateAt({ ...c, schedule: 'constant' }, 50, 10), 1);
+});
+
+test('reduce-on-plateau: the rate halves after `patience` epochs without a better validation accuracy, then counts again', () => {
+  assert.equal(plateauScale([], 2, 0.5), 1);
+  assert.equal(plateauScale([0.5, 0.6, 0.7], 2, 0.5), 1);
+  assert.equal(plateauScale([0.5, 0.6, 0.6, 0.55], 2, 0.5), 0.5); // two epochs not better than 0.6
+  assert.equal(plateauScale([0.5, 0.6, 0.6, 0.55, 0.59], 2, 0.5), 0.5); // the count started again
+  assert.equal(plateauScale([0.5, 0.6, 0.6, 0.55, 0.59, 0.58], 2, 0.5), 0.25);
+  assert.equal(plateauScale([0.5, 0.6, 0.6, 0.55, 0.61, 0.6], 2, 0.5), 0.5); // a new best resets the count
+  const c = { learningRate: 1, schedule: 'plateau' as const, warmupEpochs: 1, epochs: 50 };
+  assert.equal(learningRateAt(c, 4, 10), 0.5); // warm-up first
+  assert.equal(learningRateAt(c, 40, 10, 0.25), 0.25);
 });
 
 test('loss: plain cross-entropy; weights, smoothing and focal terms match hand computation', () => {

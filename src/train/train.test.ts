@@ -11,6 +11,7 @@ import type { TrainCallbacks } from './types.js';
 import { loadModel } from '../node/model-folder.js';
 import { modelProbabilities, predictProbabilities } from '../models/predict.js';
 import { argmaxRows } from '../numeric.js';
+import { plateauScale } from './schedule.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
@@ -91,6 +92,54 @@ test('equalisation: the saved model records it, and using the model applies it t
     train({ train: data(2, 6), config: { arch: 'tiny', epochs: 1, equalize: 'sharpen' as never } }),
     /equalize must be none, histogram or clahe/,
   );
+});
+
+test('SGD with Nesterov momentum and reduce-on-plateau: the loss falls, the rate drops on a plateau, and a resumed run repeats it', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // patience 1 and a learning rate too high to keep improving: the rate must drop during the run
+    const config = {
+      arch: 'tiny',
+      epochs: 4,
+      batchSize: 16,
+      learningRate: 0.05,
+      seed: 5,
+      optimizer: 'sgd' as const,
+      schedule: 'plateau' as const,
+      plateauPatience: 1,
+    };
+    const straight = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'a') });
+    const rates = straight.history.map((h) => h.learningRate);
+    assert.ok(straight.history[3].loss < straight.history[0].loss, `loss ${straight.history.map((h) => h.loss.toFixed(3)).join(' ')}`);
+    // each epoch's rate is the peak times the reductions earned by the epochs before it
+    assert.ok(rates.at(-1)! < 0.05, `rates ${rates.join(' ')}`);
+    rates.forEach((r, i) =>
+      assert.equal(
+        r,
+        0.05 *
+          plateauScale(
+            straight.history.slice(0, i).map((h) => h.valAccuracy),
+            1,
+            0.5,
+          ),
+        `epoch ${i + 1}`,
+      ),
+    );
+    const first = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), stopAfterEpoch: 2 });
+    first.model.dispose();
+    const resumed = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'b'), resume: true });
+    resumed.history.forEach((h, i) => assert.ok(Math.abs(h.loss - straight.history[i].loss) <= 1e-5 * Math.abs(straight.history[i].loss), `epoch ${i + 1}`));
+    await assert.rejects(
+      train({ train: data(10, 4), validation: data(3, 5), config: { ...config, optimizer: 'adam' }, outDir: join(dir, 'b'), resume: true }),
+      /optimizer=sgd/,
+    );
+    straight.model.dispose();
+    resumed.model.dispose();
+  } finally {
+    cleanup();
+  }
+  await assert.rejects(train({ train: data(2, 6), config: { arch: 'tiny', schedule: 'plateau' } }), /plateau schedule needs validation/);
+  await assert.rejects(train({ train: data(2, 6), config: { arch: 'tiny', optimizer: 'rmsprop' as never } }), /optimizer must be adam or sgd/);
 });
 
 test('checkpoints every epoch; --resume continues to the same training; log and model written', async () => {

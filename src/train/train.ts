@@ -22,7 +22,7 @@ import { mixupBatch } from './mixup.js';
 import { epochOrder } from './balance.js';
 import { mixTargets, teacherTargets } from './distill.js';
 import { lossOptionsFor, weightedLoss, type LossOptions } from './loss.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt, plateauScale } from './schedule.js';
 import { initialiseFrom } from './init.js';
 
 export interface TrainOptions {
@@ -129,6 +129,10 @@ interface Run {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveConfig(options.config, options.teacher);
   checkTrainable(options.train);
+  if (config.schedule === 'plateau' && !options.validation?.count)
+    throw new FerkitError('BAD_ARGUMENT', 'the plateau schedule needs validation images: it lowers the rate when their accuracy stops improving', {
+      options: ['validation', 'config.schedule'],
+    });
   const run = await startRun(equalizedFaces(options, config), config, options.train);
   try {
     return await runEpochs(run, options, config);
@@ -204,7 +208,7 @@ function equalizedFaces(options: TrainOptions, config: TrainConfig): TrainOption
 async function startRun(options: TrainOptions, config: TrainConfig, raw: Dataset): Promise<Run> {
   const { train: data, outDir } = options;
   const model = getArchitecture(config.arch).build({ seed: config.seed, numClasses: NUM_CLASSES, inputSize: IMAGE_SIZE });
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = config.optimizer === 'sgd' ? tf.train.momentum(config.learningRate, config.momentum, true) : tf.train.adam(config.learningRate);
   const context = new RunContext(model, config, data, options);
   const run: Run = {
     config,
@@ -272,7 +276,7 @@ async function trainEpoch(run: Run, epoch: number): Promise<EpochLogs> {
     seconds: 0,
     imagesPerSecond: seen / trainSeconds,
     numTensors: 0,
-    learningRate: learningRateAt(config, run.step - 1, run.batchesPerEpoch),
+    learningRate: rateAt(run, run.step - 1),
   };
   await validate(run.model, run.context.validation, logs);
   logs.seconds = (performance.now() - t0) / 1000;
@@ -280,11 +284,32 @@ async function trainEpoch(run: Run, epoch: number): Promise<EpochLogs> {
   return logs;
 }
 
+/** The learning rate of a step of the run: its schedule, and with `plateau` the reductions its validation history has earned. */
+function rateAt(run: Run, step: number): number {
+  const { config } = run;
+  const plateau =
+    config.schedule === 'plateau'
+      ? plateauScale(
+          run.context.history.map((h) => h.valAccuracy),
+          config.plateauPatience,
+          config.plateauFactor,
+        )
+      : 1;
+  return learningRateAt(config, step, run.batchesPerEpoch, plateau);
+}
+
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  if (optimizer instanceof tf.SGDOptimizer) {
+    // SGD (and momentum) keeps -lr as a tensor: a new one only when the rate changes
+    if ((optimizer as unknown as { learningRate: number }).learningRate !== lr) optimizer.setLearningRate(lr);
+  } else (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
 /** One optimizer step on the images `idx`: their mean loss and how many the model got right. */
 async function trainBatch(run: Run, idx: Int32Array): Promise<{ loss: number; hits: number }> {
   const { config, data, optimizer } = run;
-  const lr = learningRateAt(config, run.step, run.batchesPerEpoch);
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const lr = rateAt(run, run.step);
+  setLearningRate(optimizer, lr);
   run.step++;
   for (const d of run.dropouts) d.step = run.step;
   const xs = inputBatch(data, idx, config.augment, config.seed, run.step);
