@@ -7,6 +7,7 @@ export { EMOTIONS, NUM_CLASSES, matchEmotion, emotionIndex, type Emotion } from 
 export { initEngine } from './node/engine.js';
 export { type EngineChoice, type EngineInfo, type BackendName } from './engine.js';
 export { IMAGE_SIZE, PIXELS_PER_IMAGE } from './image/preprocess.js';
+export { equalized, equalizeHistogram, claheImage, type Equalization } from './image/equalize.js';
 export { classCounts, concat, subset, type Dataset, type ReadReport } from './data/dataset.js';
 export { readFerCsv, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_EXPANSION, type CsvReadOptions } from './data/csv.js';
 export { readImageFolder, type FolderReadOptions } from './data/folder.js';
@@ -33,7 +34,7 @@ export { teacherTargets, type TeacherOptions } from './train/distill.js';
 export { train, type TrainOptions, type TrainResult } from './train/train.js';
 export { PAPER_RECIPE, RECOMMENDED_RECIPE, DISTILL_DEFAULTS, resolveConfig, type TrainConfig } from './train/config.js';
 export { weightedLoss, type LossOptions } from './train/loss.js';
-export { learningRateAt } from './train/schedule.js';
+export { learningRateAt, plateauScale } from './train/schedule.js';
 export { keepBest, earlyStopping, trainingLog, calibrateOnValidation, bestEpoch } from './train/callbacks.js';
 export { augmentImage, parseAugment, NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from './train/augment.js';
 export { classWeights, epochOrder, type ClassWeighting } from './train/balance.js';
