@@ -102,7 +102,7 @@ export function unfoldBatchNorm(folded: tf.LayersModel, target: tf.LayersModel, 
   let s = 0;
   let x: tf.Tensor = tf.clone(faces);
   const mismatch = (what: string) =>
-    new FerkitError('BAD_MODEL', `the exported model does not match the ${target.name} architecture: ${what}; fine-tune from the folder training saved`);
+    new FerkitError('BAD_MODEL', `the exported model does not match the architecture being trained: ${what}`);
   try {
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
