@@ -1,5 +1,6 @@
 /** Helpers shared by the tests: temporary folders, synthetic faces, the shared data location. */
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +54,29 @@ export function syntheticFaces(perClass: number, classes = 7, seed = 1): { pixel
     }
   }
   return { pixels, labels };
+}
+
+/** One scene of a test video: a still picture shown for `seconds`. */
+export interface VideoScene {
+  picture: string;
+  seconds: number;
+}
+
+/**
+ * Writes a test video of still pictures shown one after the other, each
+ * scaled to `width` x `height` (square pixels) at `fps`, with ffmpeg (which
+ * must be installed); `format` forces a container (such as `mpegts`),
+ * else the file's extension chooses it. Returns `file`.
+ */
+export function testVideo(file: string, scenes: readonly VideoScene[], options: { width: number; height: number; fps: number; format?: string }): string {
+  const inputs = scenes.flatMap((s) => ['-loop', '1', '-t', String(s.seconds), '-i', s.picture]);
+  const scale = `scale=${options.width}:${options.height},setsar=1,fps=${options.fps}`;
+  const filter = scenes.map((_, i) => `[${i}:v]${scale}[s${i}]`).join(';') + `;${scenes.map((_, i) => `[s${i}]`).join('')}concat=n=${scenes.length}:v=1[v]`;
+  const p = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[v]', '-pix_fmt', 'yuv420p', ...(options.format ? ['-f', options.format] : []), file],
+    { encoding: 'utf8' },
+  );
+  if (p.status !== 0) throw new Error(`ffmpeg could not write ${file}: ${p.stderr || p.error?.message}`);
+  return file;
 }

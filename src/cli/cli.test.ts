@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticFaces, csvRow, tempDir, needs, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../../test/fixtures.js';
+import { syntheticFaces, csvRow, tempDir, needs, testVideo, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../../test/fixtures.js';
 import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'ferkit.js');
@@ -514,13 +514,7 @@ test(
   () => {
     const { dir, cleanup } = tempDir();
     try {
-      const file = join(dir, 'clip.mp4');
-      const mk = spawnSync(
-        'ffmpeg',
-        ['-v', 'error', '-y', '-loop', '1', '-t', '2', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=640:360,fps=10', '-pix_fmt', 'yuv420p', file],
-        { encoding: 'utf8' },
-      );
-      assert.equal(mk.status, 0, mk.stderr);
+      const file = testVideo(join(dir, 'clip.mp4'), [{ picture: join(PHOTOS, 'happy.jpg'), seconds: 2 }], { width: 640, height: 360, fps: 10 });
       const r = ferkit('video', file, '--fps', '5', '--csv', '--out', join(dir, 'out'), '--plot', join(dir, 'plot.png'));
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n');
@@ -562,30 +556,7 @@ test(
     const { spawn } = await import('node:child_process');
     // a 120 s stream sent at about real speed: still running when ferkit has printed its first rows
     // (ffprobe and ffmpeg each read a few seconds of it before the first frame)
-    const file = join(dir, 'live.ts');
-    const mk = spawnSync(
-      'ffmpeg',
-      [
-        '-v',
-        'error',
-        '-y',
-        '-loop',
-        '1',
-        '-t',
-        '120',
-        '-i',
-        join(PHOTOS, 'happy.jpg'),
-        '-vf',
-        'scale=320:180,setsar=1,fps=5',
-        '-pix_fmt',
-        'yuv420p',
-        '-f',
-        'mpegts',
-        file,
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(mk.status, 0, mk.stderr);
+    const file = testVideo(join(dir, 'live.ts'), [{ picture: join(PHOTOS, 'happy.jpg'), seconds: 120 }], { width: 320, height: 180, fps: 5, format: 'mpegts' });
     const data = readFileSync(file);
     const timers = new Set<NodeJS.Timeout>();
     const server = createServer((_req, res) => {

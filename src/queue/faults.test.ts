@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
@@ -20,7 +20,7 @@ import { hasFfmpeg } from '../video/source.js';
 import { EMOTIONS } from '../labels.js';
 import { JobClient } from './client.js';
 import type { PicturesResult, VideoResult } from './jobs.js';
-import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA, needs, tempDir, testVideo } from '../../test/fixtures.js';
 import { needsRedis, startRedis } from '../../test/redis.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
@@ -88,35 +88,8 @@ async function stopWorker(child: ChildProcess): Promise<void> {
 
 /** A video of `seconds` of an angry face then as long of a surprised one, framed the same way. */
 function makeVideo(name: string, seconds: number): string {
-  const file = join(tmp.dir, name);
-  const s = String(seconds);
-  const p = spawnSync(
-    'ffmpeg',
-    [
-      ...[
-        '-v',
-        'error',
-        '-y',
-        '-loop',
-        '1',
-        '-t',
-        s,
-        '-i',
-        join(PHOTOS, 'angry_cropped.jpg'),
-        '-loop',
-        '1',
-        '-t',
-        s,
-        '-i',
-        join(PHOTOS, 'surprised_cropped.jpg'),
-      ],
-      ...['-filter_complex', '[0:v]scale=320:320,setsar=1,fps=10[a];[1:v]scale=320:320,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]'],
-      ...['-map', '[v]', '-pix_fmt', 'yuv420p', file],
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(p.status, 0, p.stderr);
-  return file;
+  const scenes = ['angry_cropped.jpg', 'surprised_cropped.jpg'].map((p) => ({ picture: join(PHOTOS, p), seconds }));
+  return testVideo(join(tmp.dir, name), scenes, { width: 320, height: 320, fps: 10 });
 }
 
 test('a video cut into 5 segments, analysed by two worker processes and joined, equals one reading of it', { skip, timeout: 300_000 }, async () => {

@@ -11,7 +11,7 @@ import { hasFfmpeg, probeVideo, readFrames, videoSource } from './source.js';
 import { emotionPlotSvg, roundTicks, timeLabel } from './plot.js';
 import { AnnotatedVideoWriter } from './writer.js';
 import { FerkitError } from '../errors.js';
-import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA, needs, tempDir, testVideo } from '../../test/fixtures.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');
@@ -36,28 +36,8 @@ function ffmpeg(...args: string[]): void {
 
 test('one face that changes expression: one id, the change found where it happens, bounded plot series', { skip }, async () => {
   // 2 s of an angry face, then 2 s of a surprised face framed the same way
-  const file = join(tmp.dir, 'change.mp4');
-  ffmpeg(
-    '-loop',
-    '1',
-    '-t',
-    '2',
-    '-i',
-    join(PHOTOS, 'angry_cropped.jpg'),
-    '-loop',
-    '1',
-    '-t',
-    '2',
-    '-i',
-    join(PHOTOS, 'surprised_cropped.jpg'),
-    '-filter_complex',
-    '[0:v]scale=320:320,setsar=1,fps=10[a];[1:v]scale=320:320,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]',
-    '-map',
-    '[v]',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  );
+  const scenes = ['angry_cropped.jpg', 'surprised_cropped.jpg'].map((p) => ({ picture: join(PHOTOS, p), seconds: 2 }));
+  const file = testVideo(join(tmp.dir, 'change.mp4'), scenes, { width: 320, height: 320, fps: 10 });
   const entries: TimelineEntry[] = [];
   const s = await analyzeVideo(r, file, { fps: 5, maxPlotPoints: 8, onEntry: (e) => entries.push(e) });
   assert.equal(s.framesAnalysed, 20);
@@ -75,28 +55,8 @@ test('one face that changes expression: one id, the change found where it happen
 });
 
 test('two people in turn get two ids; a video without faces has no dominant emotion', { skip }, async () => {
-  const file = join(tmp.dir, 'two.mp4');
-  ffmpeg(
-    '-loop',
-    '1',
-    '-t',
-    '1',
-    '-i',
-    join(PHOTOS, 'happy.jpg'),
-    '-loop',
-    '1',
-    '-t',
-    '1',
-    '-i',
-    join(PHOTOS, 'angry.jpg'),
-    '-filter_complex',
-    '[0:v]scale=640:360,setsar=1,fps=10[a];[1:v]scale=640:360,setsar=1,fps=10[b];[a][b]concat=n=2:v=1[v]',
-    '-map',
-    '[v]',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  );
+  const scenes = ['happy.jpg', 'angry.jpg'].map((p) => ({ picture: join(PHOTOS, p), seconds: 1 }));
+  const file = testVideo(join(tmp.dir, 'two.mp4'), scenes, { width: 640, height: 360, fps: 10 });
   const s = await analyzeVideo(r, file, { fps: 5 });
   assert.deepEqual(
     s.faces.map((f) => f.dominant),
@@ -231,8 +191,12 @@ async function serve(file: string, pace?: { chunk: number; everyMs: number }): P
 }
 
 test('a stream over HTTP is analysed like the same file; stopping it keeps what was seen', { skip }, async () => {
-  const file = join(tmp.dir, 'stream.ts');
-  ffmpeg('-loop', '1', '-t', '3', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=10', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file);
+  const file = testVideo(join(tmp.dir, 'stream.ts'), [{ picture: join(PHOTOS, 'happy.jpg'), seconds: 3 }], {
+    width: 320,
+    height: 180,
+    fps: 10,
+    format: 'mpegts',
+  });
   const whole = await serve(file);
   try {
     const s = await analyzeVideo(r, whole.url, { fps: 2 });
@@ -304,8 +268,7 @@ test('plot: round time ticks and labels; one band per face', () => {
 });
 
 test('annotated video: the sampled frames, boxes drawn, at the sampled rate', { skip }, async () => {
-  const file = join(tmp.dir, 'annotate.mp4');
-  ffmpeg('-loop', '1', '-t', '2', '-i', join(PHOTOS, 'happy.jpg'), '-vf', 'scale=320:180,setsar=1,fps=10', '-pix_fmt', 'yuv420p', file);
+  const file = testVideo(join(tmp.dir, 'annotate.mp4'), [{ picture: join(PHOTOS, 'happy.jpg'), seconds: 2 }], { width: 320, height: 180, fps: 10 });
   const out = join(tmp.dir, 'annotated.mp4');
   const writer = new AnnotatedVideoWriter(out, 4);
   const s = await analyzeVideo(r, file, {
