@@ -299,10 +299,12 @@ function rateAt(run: Run, step: number): number {
 }
 
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) {
-    // SGD (and momentum) keeps -lr as a tensor: a new one only when the rate changes
-    if ((optimizer as unknown as { learningRate: number }).learningRate !== lr) optimizer.setLearningRate(lr);
-  } else (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  // SGD and momentum keep -lr as a tensor, which setLearningRate replaces: only when the rate changes.
+  // (`instanceof tf.SGDOptimizer` cannot tell: TensorFlow.js's optimizers answer it by duck typing.)
+  if (o.setLearningRate) {
+    if (o.learningRate !== lr) o.setLearningRate(lr);
+  } else o.learningRate = lr;
 }
 
 /** One optimizer step on the images `idx`: their mean loss and how many the model got right. */
