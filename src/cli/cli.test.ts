@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntheticFaces, csvRow, tempDir, needs, testVideo, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../../test/fixtures.js';
+import { formatModelDescription } from './info.js';
 import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'ferkit.js');
@@ -63,6 +64,31 @@ test(
     assert.match(missing.stderr, /no model in \/nonexistent-model/);
   },
 );
+
+test('info --model names the optimizer, the plateau schedule and the equalisation a model was trained with', () => {
+  const text = formatModelDescription({
+    dir: 'runs/x',
+    architecture: 'vgg',
+    labels: ['angry'],
+    weightsDtype: 'float32',
+    foldedBatchNorm: false,
+    weightsBytes: 1,
+    sha256: 'f'.repeat(64),
+    training: {
+      epochs: 9,
+      batchSize: 64,
+      optimizer: 'sgd',
+      momentum: 0.9,
+      learningRate: 0.01,
+      schedule: 'plateau',
+      plateauFactor: 0.5,
+      plateauPatience: 5,
+      seed: 1,
+      equalize: 'clahe',
+    },
+  });
+  assert.match(text, /training: 9 epochs, batch 64, SGD \(Nesterov momentum 0\.9\) lr 0\.01 plateau \(x0\.5 after 5 epochs\), seed 1, equalize clahe/);
+});
 
 test(
   'the README quick start runs as written and prints what the README shows',

@@ -31,7 +31,7 @@ function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, 
   const parts = [
     `${String(t.epochs)} epochs`,
     `batch ${String(t.batchSize)}`,
-    `lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}`,
+    `${t.optimizer === 'sgd' ? `SGD (Nesterov momentum ${String(t.momentum)}) ` : ''}lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}${t.schedule === 'plateau' ? ` (x${String(t.plateauFactor)} after ${String(t.plateauPatience)} epochs)` : ''}`,
     `seed ${String(t.seed)}`,
     ...(t.split !== undefined
       ? [`split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`]
@@ -44,6 +44,7 @@ function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, 
     ...(t.labelSmoothing ? [`label smoothing ${String(t.labelSmoothing)}`] : []),
     ...(t.mixup ? [`mixup ${String(t.mixup)}`] : []),
     ...(t.ferplus ? [`FER+ ${String(t.ferplus)}`] : []),
+    ...(t.equalize && t.equalize !== 'none' ? [`equalize ${String(t.equalize)}`] : []),
   ];
   const lines = [
     `training: ${parts.join(', ')}`,
