@@ -86,23 +86,29 @@ export function claheImage(
       }
     }
   }
+  // each pixel blends the tables of the four nearest tile centres: per row and per column, which two and how much
+  const lo = new Int32Array(size);
+  const hi = new Int32Array(size);
+  const w = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const f = (i + 0.5) / tile - 0.5;
+    const first = Math.floor(f);
+    w[i] = f - first;
+    lo[i] = Math.max(0, first);
+    hi[i] = Math.min(grid - 1, first + 1);
+  }
   for (let y = 0; y < size; y++) {
-    const fy = (y + 0.5) / tile - 0.5;
-    const y1 = Math.floor(fy);
-    const wy = fy - y1;
-    const ty1 = Math.max(0, y1);
-    const ty2 = Math.min(grid - 1, y1 + 1);
+    const wy = w[y];
+    const top = lo[y] * grid * 256;
+    const bottom = hi[y] * grid * 256;
     for (let x = 0; x < size; x++) {
-      const fx = (x + 0.5) / tile - 0.5;
-      const x1 = Math.floor(fx);
-      const wx = fx - x1;
-      const tx1 = Math.max(0, x1);
-      const tx2 = Math.min(grid - 1, x1 + 1);
+      const wx = w[x];
       const v = src[y * size + x];
-      const at = (ty: number, tx: number) => luts[(ty * grid + tx) * 256 + v];
-      const top = at(ty1, tx1) * (1 - wx) + at(ty1, tx2) * wx;
-      const bottom = at(ty2, tx1) * (1 - wx) + at(ty2, tx2) * wx;
-      out[y * size + x] = Math.round(top * (1 - wy) + bottom * wy);
+      const left = lo[x] * 256 + v;
+      const right = hi[x] * 256 + v;
+      const upper = luts[top + left] * (1 - wx) + luts[top + right] * wx;
+      const lower = luts[bottom + left] * (1 - wx) + luts[bottom + right] * wx;
+      out[y * size + x] = Math.round(upper * (1 - wy) + lower * wy);
     }
   }
   return out;
