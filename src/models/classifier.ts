@@ -52,9 +52,10 @@ export function tfjsClassifier(model: tf.LayersModel): Classifier {
 
 /**
  * Probabilities as ferkit reports them, from any classifier: the
- * network's on the faces equalised as the model's preprocessing says, averaged over the test-time views when `tta`, and calibrated
- * with the model's fitted temperature and class bias when it has them
- * (as `modelProbabilities` does for a TensorFlow.js model).
+ * network's on the faces equalised as the model's preprocessing says,
+ * averaged over the test-time views when `tta`, and calibrated with the
+ * model's fitted temperature and class bias when it has them (as
+ * `modelProbabilities` does for a TensorFlow.js model).
  */
 export async function classifierProbabilities(
   classifier: Classifier,

@@ -120,9 +120,9 @@ interface Run {
 
 /**
  * Trains a model from the registry on a dataset: seeded shuffling, weight
- * initialisation and dropout; Adam; categorical cross-entropy; validation
- * after each epoch; a checkpoint each epoch when `outDir` is given, and the
- * final model saved there. With `resume`, continues from the checkpoint to
+ * initialisation and dropout; Adam or SGD with Nesterov momentum;
+ * categorical cross-entropy; validation after each epoch; a checkpoint each
+ * epoch when `outDir` is given, and the final model saved there. With `resume`, continues from the checkpoint to
  * the same weights an uninterrupted run reaches. Keep-best, early stopping,
  * the training log and calibration are callbacks the config installs.
  */
