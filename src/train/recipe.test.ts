@@ -8,11 +8,14 @@ import { train } from './train.js';
 import { learningRateAt, plateauScale } from './schedule.js';
 import { weightedLoss } from './loss.js';
 import { readModelWeights } from './checkpoint.js';
+import { exportModel } from '../node/export.js';
+import { loadModel } from '../node/model-folder.js';
+import { predictProbabilities } from '../models/predict.js';
 import { getArchitecture } from '../models/architectures.js';
 import { createRng } from '../random.js';
 import { classCounts, makeDataset } from '../data/dataset.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
@@ -168,7 +171,7 @@ test('the recommended options train; keep-best returns the best validation epoch
   model.dispose();
 });
 
-test('init: training starts from a saved model of the same architecture, and refuses another architecture or a folded copy', async () => {
+test('init: training starts from a saved or exported model of the same architecture, and refuses another architecture', async () => {
   const { pixels, labels } = syntheticFaces(6, 7, 4);
   const data = makeDataset({ pixels, labels, ids: Array.from(labels, (_, i) => `s${i}`) });
   const { dir, cleanup } = tempDir();
@@ -191,10 +194,18 @@ test('init: training starts from a saved model of the same architecture, and ref
       train({ train: data, config: { arch: 'paper', epochs: 1 }, init: join(dir, 'a'), stopAfterEpoch: 0 }),
       /holds a tiny model, not paper; set config.arch to tiny/,
     );
-    cpSync(join(dir, 'a'), join(dir, 'folded'), { recursive: true });
-    const meta = JSON.parse(readFileSync(join(dir, 'folded', 'ferkit.json'), 'utf8'));
-    writeFileSync(join(dir, 'folded', 'ferkit.json'), JSON.stringify({ ...meta, foldedBatchNorm: true }));
-    await assert.rejects(train({ train: data, config: { arch: 'tiny', epochs: 1 }, init: join(dir, 'folded'), stopAfterEpoch: 0 }), /batch norm folded/);
+    // an exported copy, batch norms folded: unfolded on the training faces into the same function
+    const fast = await train({ train: data, config: { arch: 'fast', epochs: 1, batchSize: 16, seed: 3 }, outDir: join(dir, 'f') });
+    fast.model.dispose();
+    const exported = await exportModel(join(dir, 'f'), join(dir, 'folded'));
+    assert.equal(exported.folded, true);
+    const fromExport = await train({ train: data, config: { arch: 'fast', epochs: 1, seed: 7 }, init: join(dir, 'folded'), stopAfterEpoch: 0 });
+    const folded = await loadModel(join(dir, 'folded'));
+    const [p, q] = [await predictProbabilities(folded.model, pixels), await predictProbabilities(fromExport.model, pixels)];
+    const diff = p.reduce((m, v, i) => Math.max(m, Math.abs(v - q[i])), 0);
+    assert.ok(diff < 1e-4, `max probability difference ${diff}`);
+    folded.model.dispose();
+    fromExport.model.dispose();
   } finally {
     cleanup();
   }
