@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
 import { defaultModelDir, loadModel, writeMetadata } from '../node/model-folder.js';
-import { predictProbabilities } from '../models/predict.js';
+import { modelProbabilities } from '../models/predict.js';
 
 import { parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
 import { describeCalibration } from '../eval/format.js';
-import { equalized } from '../image/equalize.js';
 import { calibrationOn } from '../eval/calibration.js';
 
 export const CALIBRATE_HELP = `ferkit calibrate --model DIR --data PATH [options]
@@ -49,7 +48,8 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   const { model, meta, dir } = await loadModel(v.model);
   const data = await selectForCli(v, log);
   const cal = calibrationOn(
-    await predictProbabilities(model, equalized(data.pixels, meta.preprocessing.equalize)),
+    // the network's own probabilities (faces as its preprocessing says), before any calibration
+    await modelProbabilities(model, meta, data.pixels, { temperature: 1, classBias: false }),
     data.labels,
     `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`,
     { classBias: Boolean(v['class-bias']) },

@@ -8,8 +8,7 @@ import { EMOTIONS, NUM_CLASSES } from '../labels.js';
 import { IMAGE_SIZE } from '../image/preprocess.js';
 import { type Dataset } from '../data/dataset.js';
 import { loadModel } from '../node/model-folder.js';
-import { predictProbabilities } from '../models/predict.js';
-import { equalized } from '../image/equalize.js';
+import { modelProbabilities } from '../models/predict.js';
 import { applyTemperature } from '../models/calibration.js';
 
 export interface TeacherOptions {
@@ -38,9 +37,13 @@ export async function teacherTargets(teacher: string, ds: Dataset, options: Teac
         { file: dir },
       );
     }
-    // the teacher sees the faces as its own preprocessing equalises them
-    const faces = equalized(ds.pixels, meta.preprocessing.equalize);
-    const probs = await predictProbabilities(model, faces, options.batchSize ?? 256, { tta: options.tta ?? true });
+    // the teacher's own preprocessing, not its calibration
+    const probs = await modelProbabilities(model, meta, ds.pixels, {
+      tta: options.tta ?? true,
+      batchSize: options.batchSize ?? 256,
+      temperature: 1,
+      classBias: false,
+    });
     return applyTemperature(probs, NUM_CLASSES, options.temperature, probs);
   } finally {
     model.dispose();
