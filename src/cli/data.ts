@@ -80,9 +80,11 @@ export function stepLog(log: (s: string) => void, command: 'train' | 'eval'): On
         return;
       case 'split':
         log(
-          command === 'train'
-            ? `stratified split ${Math.round((1 - s.fraction) * 100)}:${Math.round(s.fraction * 100)} (seed ${s.seed}): ${s.train} train, ${s.heldOut} held out`
-            : `using the ${s.part} part of the stratified split (fraction ${s.fraction}, seed ${s.seed}): ${s.part === 'heldout' ? s.heldOut : s.train} images`,
+          command === 'train' && s.fraction === 0
+            ? `no held-out part (--split 0): all ${s.train} images train, and nothing validates`
+            : command === 'train'
+              ? `stratified split ${Math.round((1 - s.fraction) * 100)}:${Math.round(s.fraction * 100)} (seed ${s.seed}): ${s.train} train, ${s.heldOut} held out`
+              : `using the ${s.part} part of the stratified split (fraction ${s.fraction}, seed ${s.seed}): ${s.part === 'heldout' ? s.heldOut : s.train} images`,
         );
         return;
       case 'dedupe':

@@ -34,7 +34,7 @@ function trainingLine(t: Record<string, unknown> | undefined, m: Record<string, 
     `${t.optimizer === 'sgd' ? `SGD (Nesterov momentum ${String(t.momentum)}) ` : ''}lr ${String(t.learningRate)} ${String(t.schedule ?? 'constant')}${t.schedule === 'plateau' ? ` (x${String(t.plateauFactor)} after ${String(t.plateauPatience)} epochs)` : ''}`,
     `seed ${String(t.seed)}`,
     ...(t.split !== undefined
-      ? [`split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`]
+      ? [t.split === 0 ? 'split 0 (every image trained, none held out)' : `split ${String(t.split)} (seed ${String(t.splitSeed ?? t.seed)})`]
       : t.validation
         ? [`validation ${String(t.validation)}`]
         : []),

@@ -41,7 +41,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): TrainC
       startEpoch = info.startEpoch;
       runStart = performance.now();
       stream.write(
-        `training on ${info.trainCount} images (${info.batchesPerEpoch} batches/epoch), validating on ${info.valCount}; epochs ${info.startEpoch + 1}..${info.epochs}\n`,
+        `training on ${info.trainCount} images (${info.batchesPerEpoch} batches/epoch), ${info.valCount ? `validating on ${info.valCount}` : 'no validation'}; epochs ${info.startEpoch + 1}..${info.epochs}\n`,
       );
     },
     onEpochBegin() {

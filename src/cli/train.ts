@@ -22,7 +22,8 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --usage LIST         rows/sub-folder to train on (default Training; "all" for everything)
   --val PATH           validation data (default: hold out --split of --data)
   --val-usage LIST     usage of the validation data (default PublicTest)
-  --split FRACTION     held-out fraction when no --val (default 0.2, the paper's 4:1)
+  --split FRACTION     held-out fraction when no --val (default 0.2, the paper's 4:1); 0 trains on every
+                       image with no validation (the last epoch is the model: for a recipe already fixed)
   --dedupe             validate without the faces that copy a training face (FER2013 has them: 205 of a
                        10% held-out part), so --keep-best, --early-stopping and --calibrate judge unseen faces
   --dedupe-threshold C cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
@@ -116,7 +117,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const { values: v } = parseFlags(argv, TRAIN_FLAGS);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'train needs --data PATH (a FER2013 CSV or an image folder)');
   if (v.val && v.split) throw new FerkitError('BAD_ARGUMENT', 'give either --val PATH or --split FRACTION, not both');
-  const config = configFromFlags(v);
+  const config = withoutValidation(configFromFlags(v), v);
   if (v['split-seed'] !== undefined && v.val)
     throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
   const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
@@ -173,6 +174,30 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     );
   result.model.dispose();
   return 0;
+}
+
+/**
+ * With `--split 0` nothing is held out, so nothing can pick an epoch, stop a
+ * run, lower a rate or fit a temperature: those flags are refused, and a
+ * recipe's own keep-best, early stopping and calibration are turned off, so
+ * the stored training record says what the run did (its last epoch is the model).
+ */
+function withoutValidation<C extends Partial<TrainConfig>>(config: C, v: FlagValues<typeof TRAIN_FLAGS>): C {
+  if (v.val || v.split === undefined || numFlag(v.split, 'split', 0.2) !== 0) return config;
+  const needs = [
+    v['keep-best'] && '--keep-best',
+    v['early-stopping'] !== undefined && '--early-stopping',
+    v.calibrate && '--calibrate',
+    config.schedule === 'plateau' && '--schedule plateau',
+    v.dedupe && '--dedupe',
+  ].filter((f): f is string => typeof f === 'string');
+  if (needs.length)
+    throw new FerkitError(
+      'BAD_ARGUMENT',
+      `${needs.join(', ')} need${needs.length === 1 ? 's' : ''} held-out faces, and --split 0 holds out none; drop ${needs.length === 1 ? 'it' : 'them'}, or hold out a part (--split 0.1)`,
+      { options: ['split', ...needs] },
+    );
+  return { ...config, keepBest: false, earlyStopping: 0, calibrate: false };
 }
 
 /** The training flags over the chosen recipe; the distillation settings only where given (the library has defaults for a teacher). */

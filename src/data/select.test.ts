@@ -56,12 +56,23 @@ test('selectTrainingData: a stratified held-out part, or another file; the prove
   try {
     const data = csvFile(dir);
     const split = await selectTrainingData({ data, split: { seed: 7 }, limit: 30 });
-    assert.equal(split.train.count + split.validation.count, 30);
+    assert.equal(split.train.count + split.validation!.count, 30);
     assert.deepEqual(split.provenance, { data, usage: ['Training'], split: 0.2, splitSeed: 7, limit: 30 });
     const other = await selectTrainingData({ data, validation: { data }, dedupe: true });
-    assert.deepEqual([other.train.count, other.validation.count], [63, 21]);
+    assert.deepEqual([other.train.count, other.validation!.count], [63, 21]);
     assert.deepEqual(other.provenance, { data, usage: ['Training'], validation: data, validationUsage: ['PublicTest'], dedupe: 0.99 });
     await assert.rejects(selectTrainingData({ data, validation: { data }, split: {} }), /either validation data or a split/);
+    // a split of 0: every Training row trains, and nothing validates
+    const steps: SelectionStep[] = [];
+    const all = await selectTrainingData({ data, split: { fraction: 0 } }, (s) => steps.push(s));
+    assert.equal(all.train.count, 63);
+    assert.equal(all.validation, undefined);
+    assert.deepEqual(all.provenance, { data, usage: ['Training'], split: 0 });
+    assert.deepEqual(
+      steps.filter((s) => s.step === 'split').map((s) => [s.train, s.heldOut]),
+      [[63, 0]],
+    );
+    await assert.rejects(selectTrainingData({ data, split: { fraction: 0 }, dedupe: true }), /a split of 0 has none/);
   } finally {
     cleanup();
   }
@@ -89,11 +100,11 @@ test('selectTrainingData with FER+: the split is made on the FER2013 labels firs
     const fp = await selectTrainingData({ data, split: { fraction: 0.25, seed: 3 }, ferplus });
     const ids = (d: { ids: readonly string[] }) => new Set(d.ids);
     const without = (d: { ids: readonly string[]; rows: ArrayLike<number> }) => d.ids.filter((_, k) => d.rows[k] % 10 !== 0);
-    assert.deepEqual(ids(fp.validation), new Set(without(plain.validation)));
+    assert.deepEqual(ids(fp.validation!), new Set(without(plain.validation!)));
     assert.deepEqual(ids(fp.train), new Set(without(plain.train)));
-    assert.ok(fp.train.soft && fp.validation.soft, 'both parts carry the soft labels');
+    assert.ok(fp.train.soft && fp.validation!.soft, 'both parts carry the soft labels');
     const evaluated = await selectData({ data, split: { fraction: 0.25, seed: 3 }, ferplus });
-    assert.deepEqual(ids(evaluated), ids(fp.validation));
+    assert.deepEqual(ids(evaluated), ids(fp.validation!));
   } finally {
     cleanup();
   }

@@ -44,7 +44,12 @@ export interface TrainingDataSelection {
   usage?: Usage;
   /** Validation images from `data` (with `usage`, default `['PublicTest']`) instead of a held-out part of the training images. */
   validation?: { data: string; usage?: Usage };
-  /** Without `validation`: hold out `fraction` (default 0.2, the paper's 4:1) of the training images, stratified, by `seed` (default 42). */
+  /**
+   * Without `validation`: hold out `fraction` (default 0.2, the paper's 4:1)
+   * of the training images, stratified, by `seed` (default 42). Fraction 0
+   * holds out nothing: every image trains, and there is no validation (for
+   * the last run of a recipe whose settings a held-out part has fixed).
+   */
   split?: { fraction?: number; seed?: number };
   /** Read at most this many rows (CSV) or images per class (folder); 0 or unset: all. */
   limit?: number;
@@ -57,7 +62,8 @@ export interface TrainingDataSelection {
 
 export interface TrainingData {
   train: Dataset;
-  validation: Dataset;
+  /** Absent with a split of fraction 0. */
+  validation?: Dataset;
   /** The facts that chose the images, for `TrainOptions.provenance` (stored with the model, compared on resume). */
   provenance: Record<string, unknown>;
 }
@@ -166,9 +172,16 @@ export async function selectTrainingData(options: TrainingDataSelection, onStep?
   const common = { skipBad: options.skipBad, limit: options.limit };
   const data = await read(options.data, { ...(usage ? { usage } : {}), ...common }, onStep);
   let train = data;
-  let validation: Dataset;
+  let validation: Dataset | undefined;
   let splitInfo: Record<string, unknown>;
-  if (options.validation) {
+  if (options.split?.fraction === 0) {
+    if (threshold !== undefined)
+      throw new FerkitError('BAD_ARGUMENT', 'dedupe leaves copies out of the validation images, and a split of 0 has none; drop one of them', {
+        options: ['dedupe', 'split.fraction'],
+      });
+    splitInfo = { split: 0 };
+    onStep?.({ step: 'split', fraction: 0, seed: options.split.seed ?? 42, part: 'heldout', train: train.count, heldOut: 0 });
+  } else if (options.validation) {
     const validationUsage = options.validation.usage ?? ['PublicTest'];
     validation = await read(options.validation.data, { ...(validationUsage !== 'all' ? { usage: validationUsage } : {}), ...common }, onStep);
     splitInfo = { validation: options.validation.data, validationUsage };
@@ -188,14 +201,14 @@ export async function selectTrainingData(options: TrainingDataSelection, onStep?
     const t = withFerPlus(train, votes);
     train = t.dataset;
     const dropped = { ...t.dropped };
-    if (!options.validation) {
+    if (validation && !options.validation) {
       const v = withFerPlus(validation, votes);
       validation = v.dataset;
       for (const k of Object.keys(dropped) as (keyof FerPlusDropped)[]) dropped[k] += v.dropped[k];
     }
     onStep?.({ step: 'ferplus', path: options.ferplus, soft: true, dropped, count: train.count });
   }
-  if (threshold !== undefined) {
+  if (threshold !== undefined && validation) {
     const r = await withoutCopies(validation, train, threshold);
     validation = r.dataset;
     splitInfo.dedupe = threshold;
@@ -208,5 +221,5 @@ export async function selectTrainingData(options: TrainingDataSelection, onStep?
     ...splitInfo,
     ...(options.limit ? { limit: options.limit } : {}),
   };
-  return { train, validation, provenance };
+  return { train, ...(validation ? { validation } : {}), provenance };
 }
