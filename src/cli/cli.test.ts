@@ -282,23 +282,8 @@ test('train then eval --json from the command line, on a CSV', () => {
     assert.match(ferkit('info', '--model', student).stdout, /teacher: .*model \(weight 0\.5, temperature 2, sha256 [0-9a-f]{16}…\)/);
     // --split 0: every Training row trains; the recipe's keep-best and calibration are off, and asking for them is refused
     const whole = join(dir, 'whole');
-    const all = ferkit(
-      'train',
-      '--data',
-      csv,
-      '--recipe',
-      'recommended',
-      '--arch',
-      'tiny',
-      '--epochs',
-      '1',
-      '--batch-size',
-      '8',
-      '--split',
-      '0',
-      '--out',
-      whole,
-    );
+    const oneTinyEpoch = ['--arch', 'tiny', '--epochs', '1', '--batch-size', '8'];
+    const all = ferkit('train', '--data', csv, '--recipe', 'recommended', ...oneTinyEpoch, '--split', '0', '--out', whole);
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stderr, /no held-out part \(--split 0\): all 63 images train, and nothing validates/);
     assert.match(all.stderr, /training on 63 images .* no validation; epochs 1\.\.1/);
@@ -308,7 +293,7 @@ test('train then eval --json from the command line, on a CSV', () => {
       [0, 63, false, false, undefined],
     );
     assert.match(ferkit('info', '--model', whole).stdout, /split 0 \(every image trained, none held out\)/);
-    const noHeldOut = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--split', '0', '--keep-best', '--calibrate', '--out', join(dir, 'y'));
+    const noHeldOut = ferkit('train', '--data', csv, ...oneTinyEpoch, '--split', '0', '--keep-best', '--calibrate', '--out', join(dir, 'y'));
     assert.equal(noHeldOut.code, 2);
     assert.match(noHeldOut.stderr, /--keep-best, --calibrate need held-out faces, and --split 0 holds out none/);
     const noTeacher = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--distill-weight', '0.5', '--out', join(dir, 'x'));
