@@ -4,7 +4,10 @@ import type { FaceEmotion } from '../recognizer.js';
 import type { Recognizer } from '../node/recognizer.js';
 import { readFrames, probeVideo, videoSource, type EarlyEnd, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
 import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
-import { l1, smoothStep } from './smooth.js';
+import { smoothStep } from './smooth.js';
+import { ChangeFinder, type ChangeMoment } from './changes.js';
+
+export type { ChangeMoment } from './changes.js';
 
 /** One face in one sampled frame. */
 export interface TimelineEntry {
@@ -43,15 +46,6 @@ export interface EmotionSegment {
   emotion: Emotion;
 }
 
-export interface ChangeMoment {
-  time: number;
-  faceId: number;
-  from: Emotion;
-  to: Emotion;
-  /** L1 distance between the smoothed distributions before and after (0..2). */
-  change: number;
-}
-
 export interface VideoSummary {
   /** The file, URL or camera analysed. */
   file: string;
@@ -67,7 +61,10 @@ export interface VideoSummary {
   /** Share of each emotion over all faces and frames. */
   overall: Record<Emotion, number>;
   dominant: Emotion | null;
-  /** The moments of strongest change of any face's emotions, strongest first. */
+  /**
+   * The strongest changes of a face's top emotion from one emotion to another, strongest first:
+   * a face's switches less than `changeWindow` seconds apart are one change (the strongest).
+   */
   strongestChanges: ChangeMoment[];
   /** Mean (over faces) smoothed probabilities over time, for plotting; at most `maxPlotPoints`. */
   series: { time: number; emotions: number[] }[];
@@ -78,8 +75,13 @@ export interface VideoOptions extends FrameOptions, TrackerOptions {
   smoothing?: number;
   /** How many strongest changes to report. Default 5. */
   changes?: number;
-  /** Least change (L1 distance between consecutive smoothed distributions, 0..2) worth reporting. Default 0.2. */
+  /** Least change (L1 distance between a face's smoothed distributions before and after its top emotion switched, 0..2) worth reporting. Default 0.2. */
   minChange?: number;
+  /**
+   * Seconds before and after a switch of a face's top emotion over which the change is measured, and under
+   * which a face's switches count as one change. Default 1, or twice `smoothing` when that is longer.
+   */
+  changeWindow?: number;
   /** Bound of the plotted series (pairs of points are merged beyond it). Default 2000. */
   maxPlotPoints?: number;
   /** Called with each face of each frame, in order (stream the timeline out from here). */
@@ -141,8 +143,6 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
 export class VideoTimeline {
   private readonly maxSegments: number;
   private readonly halfLife: number;
-  private readonly maxChanges: number;
-  private readonly minChange: number;
   private readonly maxPoints: number;
   private readonly tracker: FaceTracker;
   private readonly state = new Map<
@@ -151,21 +151,24 @@ export class VideoTimeline {
   >();
   private frames = 0;
   private framesWithFaces = 0;
-  private changes: ChangeMoment[] = [];
+  private readonly changes: ChangeFinder;
   private series: { time: number; emotions: number[]; n: number }[] = [];
 
   constructor(options: Omit<VideoOptions, 'onEntry' | 'onFrame' | 'onFrameFaces' | 'signal'> = {}) {
     this.maxSegments = options.maxSegments ?? 500;
     this.halfLife = options.smoothing ?? 0.5;
-    this.maxChanges = options.changes ?? 5;
-    this.minChange = options.minChange ?? 0.2;
+    this.changes = new ChangeFinder({
+      changes: options.changes ?? 5,
+      minChange: options.minChange ?? 0.2,
+      window: options.changeWindow ?? Math.max(1, 2 * this.halfLife),
+    });
     this.maxPoints = options.maxPlotPoints ?? 2000;
     this.tracker = new FaceTracker(options);
   }
 
   /** The faces of the next sampled frame (frames in order of time): each with its track's id and smoothed emotions. */
   add<F extends Pick<FaceEmotion, 'box' | 'emotions'>>(frame: { index: number; time: number }, faces: readonly F[]): { entry: TimelineEntry; face: F }[] {
-    const { state, halfLife, minChange, maxChanges } = this;
+    const { state, halfLife } = this;
     this.frames++;
     if (faces.length) this.framesWithFaces++;
     const ids = this.tracker.update(
@@ -179,13 +182,8 @@ export class VideoTimeline {
       const raw = EMOTIONS.map((e) => f.emotions[e]);
       let s = state.get(id);
       const smooth = smoothStep(s?.smooth, raw, s ? frame.time - s.last : 0, halfLife);
-      if (s) {
-        const change = l1(s.smooth, smooth);
-        const moment = { time: frame.time, faceId: id, from: top(s.smooth), to: top(smooth), change };
-        if (change >= minChange && (this.changes.length < maxChanges || change > this.changes[this.changes.length - 1].change)) {
-          this.changes = [...this.changes, moment].sort((a, b) => b.change - a.change).slice(0, maxChanges);
-        }
-      } else {
+      this.changes.add(id, frame.time, smooth);
+      if (!s) {
         s = {
           smooth,
           frames: 0,
@@ -250,7 +248,7 @@ export class VideoTimeline {
       faces,
       overall,
       dominant,
-      strongestChanges: this.changes,
+      strongestChanges: this.changes.changes(),
       series: this.series.map(({ time, emotions }) => ({ time, emotions })),
     };
   }

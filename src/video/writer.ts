@@ -22,6 +22,8 @@ export class AnnotatedVideoWriter {
   private proc?: ChildProcessByStdio<Writable, null, Readable>;
   private stderr = '';
   private exited?: Promise<number>;
+  /** ffmpeg has exited (done, or failed: close() says why). */
+  private ended = false;
   private size?: { width: number; height: number };
 
   constructor(
@@ -57,10 +59,14 @@ export class AnnotatedVideoWriter {
     });
     proc.stdin.on('error', () => undefined); // a failed ffmpeg is reported by close()
     this.exited = new Promise((resolve, reject) => {
-      proc.on('error', (err) =>
-        reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to write videos and was not found; ${FFMPEG_HELP}`, { cause: err })),
-      );
-      proc.on('close', (code) => resolve(code ?? 1));
+      proc.on('error', (err) => {
+        this.ended = true;
+        reject(new FerkitError('ENGINE_UNAVAILABLE', `ffmpeg is needed to write videos and was not found; ${FFMPEG_HELP}`, { cause: err }));
+      });
+      proc.on('close', (code) => {
+        this.ended = true;
+        resolve(code ?? 1);
+      });
     });
     this.exited.catch(() => undefined); // reported by close(), not as an unhandled rejection meanwhile
     this.size = { width, height };
@@ -69,6 +75,8 @@ export class AnnotatedVideoWriter {
 
   /** Draws the faces on the frame and hands it to the encoder (waits while the encoder is behind). */
   async write(image: RgbImage, faces: readonly FaceEmotion[], ids?: readonly number[]): Promise<void> {
+    // ffmpeg stopped before the end (a full disk, a bad path): say why now rather than encode frames for nothing
+    if (this.ended) return this.close();
     const proc = (this.proc ??= this.start(image.width, image.height));
     if (image.width !== this.size?.width || image.height !== this.size?.height)
       throw new FerkitError('BAD_ARGUMENT', `frame of ${image.width}x${image.height} in a video of ${this.size?.width}x${this.size?.height}`);
@@ -80,11 +88,26 @@ export class AnnotatedVideoWriter {
           .raw()
           .toBuffer()
       : Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-    if (!proc.stdin.write(pixels))
-      await new Promise<void>((resolve) => {
-        proc.stdin.once('drain', resolve);
-        proc.once('close', () => resolve());
-      });
+    if (!proc.stdin.write(pixels) && !this.ended) await this.drained(proc);
+  }
+
+  /**
+   * Waits until ffmpeg has taken what it was given, or has ended (close()
+   * then reports why). The listeners go once one fires: a long video waits
+   * here at almost every frame.
+   */
+  private drained(proc: ChildProcessByStdio<Writable, null, Readable>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        proc.stdin.off('drain', done);
+        proc.stdin.off('close', done);
+        proc.off('close', done);
+        resolve();
+      };
+      proc.stdin.on('drain', done);
+      proc.stdin.on('close', done);
+      proc.on('close', done);
+    });
   }
 
   /** Finishes the file; throws if ffmpeg failed. Without any frame written, writes nothing. */
