@@ -12,6 +12,8 @@ import { createRecognizer, type Recognizer } from './recognizer.js';
 import { DEFAULT_MAX_PIXELS, loadRgb, probePicture } from './decode.js';
 import { FerkitError } from '../errors.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
+import { pngHeader, pngStrip, tiffHeader } from '../../test/pictures.js';
+import { SERVICE_FORMATS } from '../image/limits.js';
 
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');
 const PHOTO = join(SHARED_DATA, 'photos', 'faceapi-examples', 'angry.jpg');
@@ -36,38 +38,6 @@ async function ferkitError(promise: Promise<unknown>, code: string, message?: Re
     assert.ok(err.message.length < 400, `message of ${err.message.length} characters`);
     return true;
   });
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-/** A PNG that says it is `width` x `height` grey pixels (its data is cut short). */
-export function pngHeader(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /** Runs `fn`, returning its result (or error) with the seconds it took. */
@@ -135,6 +105,90 @@ test('a picture over the pixel cap is refused from its header, fast and without 
   assert.equal((await loadRgb(small)).width, 100);
 });
 
+/** Runs `fn` and measures it: its outcome, the seconds it took and the most the process's RSS grew while it ran (sampled). */
+async function costOf<T>(fn: () => Promise<T>): Promise<{ value: T | Error; seconds: number; grewMiB: number }> {
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
+  try {
+    const { value, seconds } = await measured(fn);
+    return { value, seconds, grewMiB: (Math.max(peak, process.memoryUsage().rss) - rss0) / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+test('a picture is bounded by the bytes it decodes to, not by its pixels: a thousand samples per pixel is refused from the header', async () => {
+  // 2000 x 2000 pixels (within the 40 MP limit) of 1000 samples: 4 GB decoded, and sharp's pipeline took 23 GB
+  for (const samples of [1000, 400, 6]) {
+    const tiff = tiffHeader(2000, 2000, samples);
+    assert.ok(tiff.length < 200);
+    const { value, seconds, grewMiB } = await costOf(() => loadRgb(tiff));
+    assert.ok(value instanceof FerkitError && value.code === 'BAD_IMAGE', String(value));
+    assert.match(value.message, new RegExp(`2000x2000 pixels with ${samples} samples per pixel is not read; ferkit reads 1 to 5`));
+    assert.ok(seconds < 10, `${seconds} s`);
+    assert.ok(grewMiB < 200, `RSS grew ${grewMiB} MiB`);
+  }
+  // 6000 x 6000 RGB with alpha and CMYK of 32-bit floats: 36 MP, under the pixel limit, but 720 MB decoded
+  const floats = tiffHeader(6000, 6000, 5, 32, 3);
+  const { value } = await costOf(() => loadRgb(floats));
+  assert.ok(value instanceof FerkitError && value.code === 'BAD_IMAGE', String(value));
+  assert.match(
+    value.message,
+    /6000x6000 pixels of 5 samples of 32 bits decodes to 687 MiB, over the limit of 305 MiB; scale it down or save it with 8-bit samples or raise maxDecodedBytes/,
+  );
+  assert.deepEqual(value.options, ['maxDecodedBytes']);
+  // the limit follows maxPixels (8 bytes a pixel), and can be set on its own
+  await ferkitError(loadRgb(tiffHeader(100, 100, 4, 16), { maxPixels: 5000 }), 'BAD_IMAGE', /over the limit of 5,000 pixels/);
+  await ferkitError(loadRgb(tiffHeader(100, 100, 4, 16), { maxDecodedBytes: 50_000 }), 'BAD_IMAGE', /decodes to 0.076 MiB, over the limit of 0.048 MiB/);
+});
+
+test('a strip of millions of rows is refused from its header: decoding cost grows with the rows, not the pixels', async () => {
+  // 1 x 16 million pixels in 31 KB took 15.9 s to decode (a square picture of as many pixels, 0.17 s); 1 x 39 million, 41 s
+  for (const [width, height] of [
+    [1, 16_000_000],
+    [1, 39_000_000],
+    [39_000_000, 1],
+  ]) {
+    const strip = height > width ? pngStrip(width, height) : pngHeader(width, height);
+    const { value, seconds, grewMiB } = await costOf(() => loadRgb(strip));
+    assert.ok(value instanceof FerkitError && value.code === 'BAD_IMAGE', String(value));
+    assert.match(value.message, new RegExp(`${width}x${height} pixels is longer than 65,535 pixels on a side; scale it down or raise maxSide`));
+    assert.ok(seconds < 10, `${seconds} s`);
+    assert.ok(grewMiB < 300, `RSS grew ${grewMiB} MiB`);
+  }
+  // narrower than 1:100: refused, with what to do
+  await ferkitError(
+    loadRgb(pngStrip(10, 1001)),
+    'BAD_IMAGE',
+    /10x1001 pixels is narrower than 1:100; crop it to the part that shows faces or raise maxAspectRatio/,
+  );
+  // 1:100 exactly is read, up to the pixel limit (a side of 63,000 pixels here)
+  assert.deepEqual(await loadRgb(pngStrip(10, 1000)).then((r) => [r.width, r.height]), [10, 1000]);
+  const tall = await costOf(() => loadRgb(pngStrip(630, 63_000)));
+  assert.ok(!(tall.value instanceof Error), String(tall.value));
+  assert.deepEqual([tall.value.width, tall.value.height], [630, 63_000]);
+  assert.ok(tall.seconds < 10 && tall.grewMiB < 1024, `${tall.seconds} s, ${tall.grewMiB} MiB`);
+  // both limits can be moved
+  assert.equal((await loadRgb(pngStrip(10, 1001), { maxAspectRatio: 101 })).height, 1001);
+  await ferkitError(loadRgb(pngStrip(100, 2000), { maxSide: 1999 }), 'BAD_IMAGE', /longer than 1,999 pixels on a side/);
+});
+
+test('the service and the queue workers read JPEG, PNG and WebP only: a TIFF, GIF or AVIF is refused before decoding', async () => {
+  const base = sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 10, g: 20, b: 30 } } });
+  for (const [name, bytes] of [
+    ['TIFF', await base.clone().tiff().toBuffer()],
+    ['GIF', await base.clone().gif().toBuffer()],
+    ['AVIF', await base.clone().avif().toBuffer()],
+  ] as const) {
+    assert.equal((await loadRgb(bytes)).width, 40, `${name} is read by the library and the command line`);
+    await ferkitError(loadRgb(bytes, { formats: SERVICE_FORMATS }), 'BAD_IMAGE', new RegExp(`${name} is not read; send JPEG, PNG and WebP`));
+  }
+  for (const bytes of [await base.clone().jpeg().toBuffer(), await base.clone().png().toBuffer(), await base.clone().webp().toBuffer()]) {
+    assert.equal((await loadRgb(bytes, { formats: SERVICE_FORMATS })).height, 30);
+  }
+});
+
 test('SVG and other formats ferkit does not document are refused before decoding; no referenced file is read', async () => {
   const png = join(dir, 'face.png');
   writeFileSync(
@@ -163,7 +217,7 @@ test('a malformed SVG never reaches a decoder: parsed twice at once it crashed t
     const [a, b] = await Promise.allSettled([loadRgb(svg), probePicture(svg)]);
     assert.equal(a.status, 'rejected');
     assert.equal(((a as PromiseRejectedResult).reason as FerkitError).code, 'BAD_IMAGE');
-    assert.deepEqual(b.status === 'fulfilled' && b.value, { format: 'svg', width: 0, height: 0 });
+    assert.deepEqual(b.status === 'fulfilled' && b.value, { format: 'svg', width: 0, height: 0, channels: 0, bytesPerSample: 0 });
   }
 });
 

@@ -1,10 +1,20 @@
 /** Decoding pictures in Node (sharp): files and encoded bytes to RGB pixels. */
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
 import { isRawImage, rawToRgb, type RawImage, type RgbImage } from '../image/pixels.js';
 import { wholeFaceInput } from '../image/preprocess.js';
 import { sniffFormat, SNIFF_BYTES } from '../image/sniff.js';
+import {
+  formatList,
+  PICTURE_FORMATS,
+  pictureLimits,
+  pictureProblem,
+  type PictureHeader,
+  type PictureLimitOptions,
+  type PictureLimits,
+} from '../image/limits.js';
 
 /** What the Node recognizer accepts: a file path, encoded image bytes, or raw pixels. */
 export type ImageInput = string | Buffer | Uint8Array | RawImage;
@@ -19,29 +29,25 @@ export function describeInput(input: ImageInput): string {
   return `${input.length}-byte image buffer`;
 }
 
+export { DEFAULT_MAX_PIXELS } from '../image/limits.js';
+
 /**
- * The default largest picture, in pixels (width x height), checked from the
- * header before decoding: 40 million, a 40 MP photo. Decoding one takes
- * about 120 MB for its RGB pixels; `maxPixels` changes it.
+ * The limits a picture must meet before it is decoded (src/image/limits.ts):
+ * `maxPixels` (default 40 million), `maxDecodedBytes` (default 8 bytes per
+ * pixel of maxPixels: 320 MB), `maxSide` (65,535), `maxAspectRatio` (100)
+ * and the `formats` read (default JPEG, PNG, WebP, TIFF, GIF and AVIF).
  */
-export const DEFAULT_MAX_PIXELS = 40_000_000;
-
-/** The formats ferkit reads (sharp's names); AVIF is `heif` with AV1 compression. Anything else (SVG, PDF, ...) is refused. */
-const READ_FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'heif']);
-
-export interface DecodeOptions {
-  /** Largest picture in pixels, checked from its header before decoding. Default DEFAULT_MAX_PIXELS. */
-  maxPixels?: number;
-}
+export type DecodeOptions = PictureLimitOptions;
 
 /**
  * Decodes any input to RGB: EXIF orientation applied, alpha dropped, grey,
  * CMYK and palette images converted to sRGB, first frame of a GIF or TIFF.
- * Only JPEG, PNG, WebP, TIFF, GIF and AVIF are read, and only up to
- * `maxPixels`, both checked from the header before anything is decoded.
+ * The picture's format, sides, samples per pixel and decoded size are
+ * checked against `options` from its header before anything is decoded
+ * (`checkedPicture`), so what it costs is bounded by the limits, not by
+ * what its header claims.
  */
 export async function loadRgb(input: ImageInput, options: DecodeOptions = {}): Promise<RgbImage> {
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (typeof input !== 'string' && !(input instanceof Uint8Array) && !isRawImage(input)) {
     throw new FerkitError(
       'BAD_ARGUMENT',
@@ -49,32 +55,11 @@ export async function loadRgb(input: ImageInput, options: DecodeOptions = {}): P
     );
   }
   if (isRawImage(input)) return rawToRgb(input);
-  if (typeof input === 'string') {
-    const st = await stat(input).catch(() => undefined);
-    if (!st)
-      throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (JPEG, PNG, WebP, TIFF, GIF or AVIF)`, { file: input });
-    if (!st.isFile())
-      throw new FerkitError('DATA_NOT_FOUND', `${input} is not a file; pass the path of a picture, or list the pictures of a folder`, { file: input });
-  }
   const where = typeof input === 'string' ? { file: input } : {};
-  const header = await probePicture(input);
-  if (header && !READ_FORMATS.has(header.format)) {
-    throw new FerkitError(
-      'BAD_IMAGE',
-      `${describeInput(input)}: ${header.format.toUpperCase()} is not read; ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF`,
-      where,
-    );
-  }
-  if (header && header.width * header.height > maxPixels) {
-    throw new FerkitError(
-      'BAD_IMAGE',
-      `${describeInput(input)}: a picture of ${header.width}x${header.height} pixels is over the limit of ${maxPixels.toLocaleString('en-US')} pixels; scale it down or raise maxPixels`,
-      { ...where, options: ['maxPixels'] },
-    );
-  }
+  const limits = pictureLimits(options);
+  await checkedPicture(input, limits);
   try {
-    if (!header) throw new Error('not a picture ferkit knows');
-    const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: Math.max(1, Math.floor(maxPixels)) })
+    const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: Math.max(1, Math.floor(limits.pixels)), pages: 1 })
       .rotate()
       .toColourspace('srgb')
       .removeAlpha()
@@ -83,33 +68,77 @@ export async function loadRgb(input: ImageInput, options: DecodeOptions = {}): P
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (err) {
-    const message = (err as Error).message ?? String(err);
-    throw new FerkitError(
-      'BAD_IMAGE',
-      `${describeInput(input)}: cannot decode image (${message.length > 160 ? `${message.slice(0, 160)}...` : message}); ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF`,
-      { ...where, cause: err },
-    );
+    throw cannotDecode(input, (err as Error).message ?? String(err), limits, where, err);
   }
 }
 
+function cannotDecode(input: ImageSource, why: string, limits: PictureLimits, where: { file?: string }, cause?: unknown): FerkitError {
+  return new FerkitError(
+    'BAD_IMAGE',
+    `${describeInput(input)}: cannot decode image (${why.length > 160 ? `${why.slice(0, 160)}...` : why}); ${PICTURE_FORMATS.every((f) => limits.formats.includes(f)) ? 'ferkit reads' : 'send'} ${formatList(limits.formats)}`,
+    { ...where, ...(cause === undefined ? {} : { cause }) },
+  );
+}
+
 /**
- * A picture's format and size (EXIF orientation applied) from its header
- * alone (bytes or a file), without decoding it and without a pixel limit: a
- * decompression bomb is measured, not opened. Undefined for what is no picture.
+ * A picture's header (a file or encoded bytes), checked against the limits
+ * (src/image/limits.ts) without decoding it: a FerkitError BAD_IMAGE names
+ * the picture, what is wrong and what to do (the option to raise, where one
+ * would let it through). The one check every entry (library, command line,
+ * service, queue workers) makes before decoding.
  */
-export async function probePicture(bytes: Uint8Array | string): Promise<{ format: string; width: number; height: number } | undefined> {
+export async function checkedPicture(input: ImageSource, limits: PictureLimits | DecodeOptions = {}): Promise<PictureHeader> {
+  const l = 'decodedBytes' in limits ? limits : pictureLimits(limits);
+  const where = typeof input === 'string' ? { file: input } : {};
+  if (typeof input === 'string') {
+    const st = await stat(input).catch(() => undefined);
+    if (!st)
+      throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (${formatList(l.formats).replace(' and ', ' or ')})`, where);
+    if (!st.isFile()) throw new FerkitError('DATA_NOT_FOUND', `${input} is not a file; pass the path of a picture, or list the pictures of a folder`, where);
+  }
+  const header = await probePicture(input);
+  if (!header) throw cannotDecode(input, 'not a picture ferkit knows', l, where);
+  const problem = pictureProblem(header, l);
+  if (problem) {
+    const raise = problem.option && problem.option !== 'formats' ? ` or raise ${problem.option}` : '';
+    throw new FerkitError('BAD_IMAGE', `${describeInput(input)}: ${problem.message}${problem.kind === 'size' ? raise : ''}`, {
+      ...where,
+      ...(problem.option ? { options: [problem.option] } : {}),
+    });
+  }
+  return header;
+}
+
+/** Bytes per decoded sample, by libvips' band format. */
+const SAMPLE_BYTES: Record<string, number> = { uchar: 1, char: 1, ushort: 2, short: 2, uint: 4, int: 4, float: 4, complex: 8, double: 8, dpcomplex: 16 };
+
+/**
+ * A picture's header (bytes or a file), without decoding it and without a
+ * limit: its format (`avif` for AVIF; `heic`, `svg`, `pdf` and others named
+ * to be refused), its size (EXIF orientation applied), its samples per pixel
+ * and their bytes as decoded. A decompression bomb is measured, not opened.
+ * Undefined for what is no picture.
+ */
+export async function probePicture(bytes: Uint8Array | string): Promise<PictureHeader | undefined> {
   try {
     // only bytes with the signature of a format ferkit reads reach a decoder: libvips' other
     // parsers (SVG, PDF, ...) never see untrusted input (a malformed SVG parsed twice at once
     // crashed the process in sharp 0.34.5)
     const sniffed = sniffFormat(typeof bytes === 'string' ? await fileHead(bytes) : bytes.subarray(0, SNIFF_BYTES));
     if (!sniffed) return undefined;
-    if (sniffed === 'svg' || sniffed === 'pdf') return { format: sniffed, width: 0, height: 0 };
+    if (sniffed === 'svg' || sniffed === 'pdf') return { format: sniffed, width: 0, height: 0, channels: 0, bytesPerSample: 0 };
     const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     if (!meta.format) return undefined;
     // AVIF and HEIC share a container; ferkit reads AVIF only
-    const format = meta.format === 'heif' && meta.compression !== 'av1' ? 'heic' : meta.format;
-    return { format, width: meta.autoOrient?.width ?? meta.width ?? 0, height: meta.autoOrient?.height ?? meta.height ?? 0 };
+    const format = meta.format === 'heif' ? (meta.compression === 'av1' ? 'avif' : 'heic') : meta.format;
+    return {
+      format,
+      width: meta.autoOrient?.width ?? meta.width ?? 0,
+      height: meta.autoOrient?.height ?? meta.height ?? 0,
+      channels: meta.channels ?? 0,
+      // an unknown sample type counts as the widest
+      bytesPerSample: SAMPLE_BYTES[meta.depth ?? ''] ?? 16,
+    };
   } catch {
     return undefined;
   }
@@ -117,7 +146,8 @@ export async function probePicture(bytes: Uint8Array | string): Promise<{ format
 
 /** The first SNIFF_BYTES bytes of a file (fewer when it is shorter). */
 async function fileHead(path: string): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+  // never blocks: a FIFO put in a file's place between the check and this read answers at once
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const buf = new Uint8Array(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
