@@ -79,6 +79,18 @@ export interface FaceEmotion {
 export interface PixelRecognizer {
   /** Faces and emotions in decoded RGB pictures, classified in one batch. `call.detector` picks the face detector for these pictures. */
   recognizeRgb(images: readonly RgbImage[], call?: DetectCall): Promise<FaceEmotion[][]>;
+  /**
+   * The faces the recognizer's detector finds in a decoded picture (searched
+   * at its working size, given back in the picture's pixels), without their
+   * emotions. A recognizer without a detector takes the whole picture as one face.
+   */
+  detect(img: RgbImage, call?: DetectCall): Promise<DetectedFace[]>;
+  /**
+   * The emotions of faces already found (by `detect`, or followed from
+   * frame to frame): each cut, levelled and classified as `recognizeRgb`
+   * does, in one batch, without running the detector. In the order given.
+   */
+  recognizeFaces(img: RgbImage, faces: readonly DetectedFace[]): Promise<FaceEmotion[]>;
   /** Probabilities (n x 7) for 48x48 grey crops (n * 2304 bytes). */
   classify(crops: Uint8Array): Promise<Float32Array>;
   readonly meta: ModelMetadata;
@@ -154,6 +166,13 @@ export function faceCrops(
   return faces.map((face) => cropGeometry(face.box, (options.align ?? true) ? face.eyes : undefined, chosen));
 }
 
+/** A detected face whose box has finite coordinates and a positive size, else a BAD_ARGUMENT error. */
+function checkFace(face: DetectedFace, index: number): void {
+  const b = (face as Partial<DetectedFace> | null)?.box;
+  const ok = b && [b.x, b.y, b.width, b.height].every(Number.isFinite) && b.width > 0 && b.height > 0;
+  if (!ok) throw new FerkitError('BAD_ARGUMENT', `face ${index + 1} has no usable box: give { box: { x, y, width, height } } with a positive width and height`);
+}
+
 /**
  * A recognizer made of loaded parts: `recognizeRgb()` finds the faces in a
  * picture, levels and crops each one (grey, 48x48) and says which emotion
@@ -196,12 +215,42 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
     }
   }
 
+  async function detect(img: RgbImage, call: DetectCall = {}): Promise<DetectedFace[]> {
+    if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
+    checkRgb(img, 0);
+    if (!detector) return [{ box: { x: 0, y: 0, width: img.width, height: img.height }, score: 1 }];
+    try {
+      return await detector.detect(img, call);
+    } catch (err) {
+      throw asFerkitError(err, 'detecting faces');
+    }
+  }
+
+  async function recognizeFaces(img: RgbImage, faces: readonly DetectedFace[]): Promise<FaceEmotion[]> {
+    if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');
+    checkRgb(img, 0);
+    if (!Array.isArray(faces)) throw new FerkitError('BAD_ARGUMENT', 'recognizeFaces takes a picture and a list of faces ({ box, eyes? })');
+    faces.forEach(checkFace);
+    try {
+      return (await emotionsOf([img], [faces]))[0];
+    } catch (err) {
+      throw asFerkitError(err, 'recognizing faces');
+    }
+  }
+
   async function recognizeChecked(images: readonly RgbImage[], call: DetectCall): Promise<FaceEmotion[][]> {
+    const faces: (readonly DetectedFace[] | undefined)[] = [];
+    for (const img of images) faces.push(detector ? await detector.detect(img, call) : undefined);
+    return emotionsOf(images, faces);
+  }
+
+  /** The emotions of each picture's faces (undefined: the whole picture is one face), classified in one batch. */
+  async function emotionsOf(images: readonly RgbImage[], perImage: readonly (readonly DetectedFace[] | undefined)[]): Promise<FaceEmotion[][]> {
     const found: { image: number; face: DetectedFace; roll: number }[] = [];
     const inputs: Uint8Array[] = [];
     for (let i = 0; i < images.length; i++) {
       const img = images[i];
-      const faces = detector ? await detector.detect(img, call) : undefined;
+      const faces = perImage[i];
       if (faces?.length === 0) continue; // no grey copy for pictures without a face (most video frames of an empty scene)
       const crops = faceCrops(img, faces, options);
       inputs.push(faceInputs(img, crops));
@@ -228,6 +277,8 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
 
   return {
     recognizeRgb,
+    detect,
+    recognizeFaces,
     classify,
     meta,
     engine,

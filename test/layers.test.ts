@@ -19,7 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['image'],
   ['face', 'models'],
   ['recognizer.ts'],
-  ['results.ts'],
+  ['results.ts', 'track'],
   ['node', 'browser'],
   ['data'],
   ['eval'],
@@ -45,6 +45,7 @@ const CORE = [
   'models',
   'recognizer.ts',
   'results.ts',
+  'track',
   'browser',
 ];
 /** Packages that exist only in Node. */

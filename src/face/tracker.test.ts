@@ -31,3 +31,13 @@ test('smoothing: half-life in seconds, independent of the frame rate', () => {
   assert.deepEqual(smoothStep([1, 0], [0, 1], 0.2, 0), [0, 1], 'half-life 0: no smoothing');
   assert.equal(l1([1, 0], [0, 1]), 2);
 });
+
+test('a followed track is matched at its new box by the next update', () => {
+  const t = new FaceTracker({ maxMissed: 3 });
+  assert.deepEqual(t.update([box(0, 0)], 0), [1]);
+  // the face moved 30 px, followed frame by frame without detection: no overlap with where it was detected
+  for (let f = 1; f <= 3; f++) assert.equal(t.follow(1, box(10 * f, 0), f), true);
+  assert.deepEqual(t.update([box(31, 0)], 4), [1]);
+  assert.equal(t.follow(9, box(0, 0), 5), false, 'no such track');
+  assert.equal(t.follow(1, box(31, 0), 9), false, 'ended: unseen for more than maxMissed frames');
+});

@@ -40,6 +40,19 @@ export class FaceTracker {
     this.maxMissed = options.maxMissed ?? 10;
   }
 
+  /**
+   * Moves track `id` to `box` at frame `frame`, for a face followed between
+   * detections (by its own means, not by overlap): the next `update` matches
+   * detections against this box. False when no live track has that id.
+   */
+  follow(id: number, box: Box, frame: number): boolean {
+    const track = this.tracks.find((t) => t.id === id && frame - t.lastFrame <= this.maxMissed);
+    if (!track) return false;
+    track.box = box;
+    track.lastFrame = frame;
+    return true;
+  }
+
   /** Ids (1, 2, ...) of the boxes of frame `frame`, in the boxes' order. */
   update(boxes: readonly Box[], frame: number): number[] {
     this.tracks = this.tracks.filter((t) => frame - t.lastFrame <= this.maxMissed);
