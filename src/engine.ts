@@ -6,8 +6,8 @@
 
 /** A backend asked for: `auto` picks the fastest that loads. */
 export type EngineChoice = 'auto' | 'native' | 'wasm' | 'cpu';
-/** TensorFlow.js backends ferkit runs on (webgl in browsers only). */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'webgl';
+/** What runs ferkit's networks: a TensorFlow.js backend (webgl in browsers only), or ONNX Runtime alone (recognition in Node, TensorFlow.js not loaded). */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'webgl' | 'onnxruntime';
 
 export interface EngineInfo {
   /** The TensorFlow.js backend in use. */
@@ -18,6 +18,8 @@ export interface EngineInfo {
   reason: string;
   /** Set when training will be slow on this backend. */
   warning?: string;
+  /** WebAssembly threads the backend runs on, where it tells (the browser's wasm backend). */
+  threads?: number;
 }
 
 /** Backends that have every kernel training needs. */

@@ -1,15 +1,14 @@
 /** The recognizer in Node: models from folders, pictures from files, bytes or pixels. */
-import { initEngine } from './engine.js';
 import { asFerkitError, FerkitError } from '../errors.js';
 import type { EngineChoice } from '../engine.js';
 import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
 import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detector.js';
 import type { RgbImage } from '../image/pixels.js';
 import { loadRgb, type DecodeOptions, type ImageInput } from './decode.js';
-import { defaultModelDir, loadModel } from './model-folder.js';
+import { defaultModelDir } from './model-folder.js';
 import { detectorSettings, loadDetector } from './detector.js';
 import type { RuntimeChoice } from '../models/classifier.js';
-import { chooseClassifier } from './onnx.js';
+import { loadClassifier } from './onnx.js';
 
 export interface RecognizerOptions extends RecognitionOptions, DecodeOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `fast`, `paper`). Default: the bundled default model. */
@@ -23,13 +22,18 @@ export interface RecognizerOptions extends RecognitionOptions, DecodeOptions {
    * changes some predictions; see docs/photos-and-videos.md.
    */
   detector?: DetectorChoice | DetectorOptions | false;
-  /** Backend; default auto (native engine where it loads), or the FERKIT_BACKEND environment variable. */
+  /**
+   * TensorFlow.js backend, used only for a model that runs on TensorFlow.js
+   * (`runtime: 'tfjs'`) or a model folder of your own (read, then converted to
+   * ONNX); default auto (native engine where it loads) for the first, the pure
+   * JavaScript backend for the second, or the FERKIT_BACKEND environment variable.
+   */
   backend?: EngineChoice;
   /**
    * What runs the emotion network: `onnx` (ONNX Runtime, the model converted
    * in memory), `tfjs` (TensorFlow.js on `backend`), or `auto` (default): ONNX
    * Runtime, faster for every bundled model, unless it does not load or
-   * cannot run the model. Face detection runs on TensorFlow.js either way.
+   * cannot run the model. Face detection runs on ONNX Runtime either way.
    * Default auto, or the FERKIT_RUNTIME environment variable.
    */
   runtime?: RuntimeChoice;
@@ -63,10 +67,7 @@ export interface Recognizer extends PixelRecognizer {
  * says which emotion it shows.
  */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
-  const engine = await initEngine(options.backend);
-  const { model, meta } = await loadModel(options.model ?? defaultModelDir());
-  // the classifier owns the model from here
-  const { classifier, reason } = await chooseClassifier(model, meta, options.runtime);
+  const { classifier, meta, engine, reason } = await loadClassifier(options.model ?? defaultModelDir(), options.runtime, options.backend);
   let detector;
   try {
     detector = options.detector === false ? undefined : await loadDetector(detectorSettings(options.detector));

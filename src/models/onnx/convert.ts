@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../../errors.js';
 import type { OnnxNode, OnnxTensor, OnnxAttributeValue } from './proto.js';
+import { convWeight, depthwiseWeight } from './builder.js';
 
 /** What a layers model becomes: nodes and weights from `input` (NHWC float) to `output`. */
 export interface ConvertedGraph {
@@ -128,33 +129,6 @@ function weightsOf(layer: tf.layers.Layer): Map<string, { data: Float32Array; sh
 function need<T>(v: T | undefined, layer: tf.layers.Layer, what: string): T {
   if (v === undefined) throw new FerkitError('BAD_MODEL', `${layer.name} (${layer.getClassName()}): no ${what}`);
   return v;
-}
-
-/** A Keras kernel [kh, kw, in, out] as an ONNX Conv weight [out, in, kh, kw]. */
-function convWeight(k: { data: Float32Array; shape: number[] }): { data: Float32Array; dims: number[] } {
-  const [kh, kw, cin, cout] = k.shape;
-  const out = new Float32Array(k.data.length);
-  const src = k.data;
-  const taps = kh * kw;
-  // source index ((t * cin + c) * cout + o), target ((o * cin + c) * taps + t) for tap t = i * kw + j
-  for (let t = 0; t < taps; t++)
-    for (let c = 0; c < cin; c++) {
-      const from = (t * cin + c) * cout;
-      const to = c * taps + t;
-      for (let o = 0; o < cout; o++) out[o * cin * taps + to] = src[from + o];
-    }
-  return { data: out, dims: [cout, cin, kh, kw] };
-}
-
-/** A Keras depthwise kernel [kh, kw, in, mult] as a grouped Conv weight [in*mult, 1, kh, kw] (output channel c*mult+m). */
-function depthwiseWeight(k: { data: Float32Array; shape: number[] }): { data: Float32Array; dims: number[] } {
-  const [kh, kw, cin, mult] = k.shape;
-  const out = new Float32Array(k.data.length);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let c = 0; c < cin; c++)
-        for (let m = 0; m < mult; m++) out[((c * mult + m) * kh + i) * kw + j] = k.data[((i * kw + j) * cin + c) * mult + m];
-  return { data: out, dims: [cin * mult, 1, kh, kw] };
 }
 
 /** ONNX pads [top, left, bottom, right] for Keras padding of a 4-D NHWC input (TensorFlow's "same": any odd pixel at the end). */

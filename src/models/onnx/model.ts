@@ -6,13 +6,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '../metadata.js';
 import { convertLayersModel } from './convert.js';
-import { encodeModel, type OnnxNode, type OnnxTensor } from './proto.js';
+import { encodeModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxNode, type OnnxTensor } from './proto.js';
 import { readFields } from './protobuf.js';
 
-/** The ONNX operator set the graph is written for (ai.onnx). */
-export const ONNX_OPSET = 17;
-/** The ONNX IR version of that operator set's release. */
-export const ONNX_IR_VERSION = 8;
+export { ONNX_IR_VERSION, ONNX_OPSET } from './proto.js';
 
 /** Names of the graph's input and outputs. */
 export const ONNX_INPUT = 'faces';

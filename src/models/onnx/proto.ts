@@ -6,6 +6,11 @@
  */
 import { ProtoWriter } from './protobuf.js';
 
+/** The ONNX operator set the graph is written for (ai.onnx). */
+export const ONNX_OPSET = 17;
+/** The ONNX IR version of that operator set's release. */
+export const ONNX_IR_VERSION = 8;
+
 /** TensorProto.DataType values ferkit uses. */
 export const DataType = { FLOAT: 1, INT64: 7 } as const;
 
