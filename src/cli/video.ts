@@ -6,6 +6,8 @@ import { createRecognizer } from '../node/recognizer.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
 import { FACE_CSV_COLUMNS, faceCsvCells } from '../results.js';
 import { analyzeVideo, type VideoSummary } from '../video/analyze.js';
+import type { VideoTracking } from '../video/frame-faces.js';
+import { FOLLOW_METHODS, type FollowMethod } from '../track/follow.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
 import { videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
@@ -37,6 +39,11 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --model DIR          model folder, or a bundled model by name: default (the default), fast or paper
   --detector NAME      accurate (default); fast (BlazeFace, about 5x quicker); auto (fast for close-ups, accurate otherwise)
   --min-confidence P   face detection threshold (default 0.5)
+  --detect-every S     search whole frames for faces every S seconds of video (default 0.5) and when
+                       the picture changes, and follow each face in between; 0 searches every frame
+  --no-track           search every sampled frame for faces (the same as --detect-every 0)
+  --follow HOW         how faces are followed between searches: motion (default: by their picture,
+                       no detector pass) or detect (the detector on the neighbourhood of each face)
   --uncertain-below P  flag faces whose smoothed top probability is below P (default 0.5; 0 = none)
   --backend NAME       auto | native | wasm | cpu
   --runtime NAME       auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)
@@ -79,6 +86,21 @@ export function formatVideoSummary(s: VideoSummary): string {
   return lines.join('\n') + '\n';
 }
 
+/** Detect-then-track settings from the flags: --detect-every S (0: every frame), --no-track, --follow. */
+export function trackingFlags(detectEvery: string | undefined, noTrack: boolean | undefined, follow: string | undefined): VideoTracking {
+  if (noTrack && detectEvery !== undefined && Number(detectEvery) !== 0)
+    throw new FerkitError('BAD_ARGUMENT', 'give either --no-track or --detect-every, not both');
+  const every = noTrack ? 0 : numFlag(detectEvery, 'detect-every', 0.5);
+  if (!(every >= 0)) throw new FerkitError('BAD_ARGUMENT', `--detect-every must be 0 or more seconds, got "${detectEvery}"`);
+  if (follow !== undefined && !(FOLLOW_METHODS as readonly string[]).includes(follow))
+    throw new FerkitError('BAD_ARGUMENT', `--follow must be ${FOLLOW_METHODS.join(' or ')}, got "${follow}"`);
+  if (every === 0) {
+    if (follow !== undefined) throw new FerkitError('BAD_ARGUMENT', '--follow needs tracking: drop --no-track or give --detect-every above 0');
+    return false;
+  }
+  return { detectEvery: every, ...(follow ? { follow: follow as FollowMethod } : {}) };
+}
+
 export async function videoCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(
     argv,
@@ -94,6 +116,9 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       model: { type: 'string' },
       'min-confidence': { type: 'string' },
       detector: { type: 'string' },
+      'detect-every': { type: 'string' },
+      'no-track': { type: 'boolean' },
+      follow: { type: 'string' },
       backend: { type: 'string' },
       runtime: { type: 'string' },
       'annotate-video': { type: 'string' },
@@ -106,6 +131,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const source = videoSource(positionals[0]);
   const fps = numFlag(v.fps, 'fps', 5);
   const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
+  const tracking = trackingFlags(v['detect-every'], v['no-track'], v.follow);
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
@@ -137,6 +163,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       fps,
       smoothing: numFlag(v.smoothing, 'smoothing', 0.5),
       maxSide: intFlag(v['max-side'], 'max-side', 1280),
+      tracking,
       signal: stop.signal,
       onFrameFaces: async (frame, faces) => {
         const smoothed = faces.map(({ entry, face }) => smoothedFace(entry, face, uncertainBelow));

@@ -37,6 +37,12 @@ export interface VideoJobOptions {
    * analysed whole by one worker.
    */
   segmentSeconds?: number;
+  /**
+   * Seconds between searches of whole frames for faces; each face is
+   * followed in between (detect, then track). Default 0.5; 0 searches every
+   * sampled frame.
+   */
+  detectEvery?: number;
 }
 
 export interface PicturesJobData {
@@ -60,6 +66,8 @@ export interface SegmentJobData {
   index: number;
   /** Frames this segment should give, for progress. */
   frames: number;
+  /** As the video's `detectEvery` (absent: its default). */
+  detectEvery?: number;
 }
 
 /** A face as a segment worker hands it to the join: what the timeline and the printed records need. */

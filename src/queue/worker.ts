@@ -17,6 +17,7 @@ import { createRecognizer, type Recognizer, type RecognizerOptions } from '../no
 import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
 import { loadRgb } from '../node/decode.js';
 import { analyzeVideo, VideoTimeline } from '../video/analyze.js';
+import { frameFaces, type VideoTracking } from '../video/frame-faces.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
 import { probeVideo, readFrames, videoSource } from '../video/source.js';
 import { deleteBlobs } from './blobs.js';
@@ -221,6 +222,7 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
   const fps = options.fps ?? 5;
   const maxSide = options.maxSide ?? 1280;
   const segmentSeconds = options.segmentSeconds ?? 60;
+  const tracking = videoTracking(options.detectEvery);
   let plan = job.data.plan;
   if (!plan) {
     const { location, release } = await videoLocation(video, c.ctx);
@@ -238,6 +240,7 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
           fps,
           maxSide,
           ...(options.smoothing !== undefined ? { smoothing: options.smoothing } : {}),
+          tracking,
           onFrameFaces: async (frame, faces) => {
             for (const { entry, face } of faces) timeline.push(frameRecord(entry, smoothedFace(entry, face, c.uncertainBelow)));
             if (progress(false)) await job.updateProgress({ done: frame.index + 1, total: totalFrames, unit: 'frames' } satisfies JobProgress);
@@ -274,6 +277,7 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
             duration: s.duration,
             index,
             frames: index === plan!.segments.length - 1 ? Math.max(1, Math.ceil(plan!.video.duration * fps) - index * perSegment) : perSegment,
+            ...(options.detectEvery !== undefined ? { detectEvery: options.detectEvery } : {}),
           } satisfies SegmentJobData,
           opts: {
             jobId: `${job.id}-s${index}`,
@@ -303,6 +307,14 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
   return { kind: 'video', model: c.model, segments: plan.segments.length, timeline: records, summary };
 }
 
+/** A job's detectEvery as the video's tracking: absent, the default; 0, a search of every frame. */
+function videoTracking(detectEvery: number | undefined): VideoTracking {
+  if (detectEvery === undefined) return {};
+  if (!(typeof detectEvery === 'number' && Number.isFinite(detectEvery) && detectEvery >= 0))
+    throw new FerkitError('BAD_ARGUMENT', `detectEvery must be 0 or more seconds (0: search every frame), got ${String(detectEvery)}`);
+  return detectEvery === 0 ? false : { detectEvery };
+}
+
 const progressKey = (queue: string, parentId: string) => `ferkit:${queue}:progress:${parentId}`;
 
 /** A segment of a video: each sampled frame's faces, unsmoothed, for the join. */
@@ -329,8 +341,10 @@ async function segmentJob(job: Job<SegmentJobData>, c: JobContext): Promise<Segm
   try {
     const source = videoSource(location);
     const info = await probeVideo(source);
+    // each segment starts with a search of its first frame, so segments are followed independently
+    const facesOf = frameFaces(c.recognizer, videoTracking(d.detectEvery));
     for await (const frame of readFrames(source, { fps: d.fps, maxSide: d.maxSide, start: d.start, duration: d.duration }, info)) {
-      const [faces] = await c.recognizer.recognizeRgb([frame.image]);
+      const faces = await facesOf(frame);
       frames.push({ index: frame.index, time: frame.time, faces: faces.map(slim) });
       await report(false);
       await c.keepLock();

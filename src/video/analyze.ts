@@ -6,6 +6,7 @@ import { readFrames, probeVideo, videoSource, type EarlyEnd, type Frame, type Fr
 import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
 import { smoothStep } from './smooth.js';
 import { ChangeFinder, type ChangeMoment } from './changes.js';
+import { frameFaces, type VideoTracking } from './frame-faces.js';
 
 export type { ChangeMoment } from './changes.js';
 
@@ -91,6 +92,13 @@ export interface VideoOptions extends FrameOptions, TrackerOptions {
   onFrameFaces?: (frame: Frame, faces: { entry: TimelineEntry; face: FaceEmotion }[]) => void | Promise<void>;
   /** The most runs kept per face for the plot (older ones are merged in pairs beyond it). Default 500. */
   maxSegments?: number;
+  /**
+   * Detect, then track (default `{}`): the face detector searches a sampled
+   * frame every `detectEvery` seconds (default 0.5) and when the picture
+   * changes, and each face is followed in between (src/track/follow.ts);
+   * `false` runs the detector on every sampled frame.
+   */
+  tracking?: VideoTracking;
 }
 
 const zeros = () => Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
@@ -121,9 +129,10 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
       options.onEarlyEnd?.(end);
     },
   };
+  const facesOf = frameFaces(recognizer, options.tracking, options);
   for await (const frame of video.width ? readFrames(source, frameOptions, video) : []) {
     options.onFrame?.(frame.index, frame.time);
-    const [faces] = await recognizer.recognizeRgb([frame.image]);
+    const faces = await facesOf(frame);
     const frameFaces = timeline.add(frame, faces);
     for (const { entry } of frameFaces) options.onEntry?.(entry);
     await options.onFrameFaces?.(frame, frameFaces);
