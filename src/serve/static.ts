@@ -160,7 +160,8 @@ export async function registerStatic(app: FastifyInstance, options: StaticOption
     const type = TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
     reply.type(type);
     reply.header('x-content-type-options', 'nosniff');
-    if (type.startsWith('text/html')) reply.header('content-security-policy', PAGE_POLICY);
+    // the page's policy on its scripts too: a worker runs under its own script's policy (else the API's default-src 'none')
+    reply.header('content-security-policy', PAGE_POLICY);
     for (const [name, value] of ISOLATION_HEADERS) reply.header(name, value);
     // the page's own bundles carry a hash in their name; everything else is checked again each time
     reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
