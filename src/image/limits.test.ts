@@ -54,7 +54,7 @@ test('pictureProblem: ordinary pictures pass, each limit refuses with its kind a
 
 test('pictureProblem messages say what is wrong and what to do', () => {
   assert.equal(pictureProblem(header({ format: 'svg' }), defaults)?.message, 'SVG is not read; ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF');
-  assert.equal(pictureProblem(header({ format: 'gif' }), pictureLimits({ formats: SERVICE_FORMATS }))?.message, 'GIF is not read; send JPEG, PNG and WebP');
+  assert.equal(pictureProblem(header({ format: 'gif' }), pictureLimits({ formats: SERVICE_FORMATS }))?.message, 'GIF is not read; send JPEG, PNG or WebP');
   assert.equal(
     pictureProblem(header({ width: 1, height: 16_000_000 }), defaults)?.message,
     'a picture of 1x16000000 pixels is longer than 65,535 pixels on a side; scale it down',

@@ -100,10 +100,15 @@ export interface PictureProblem {
 
 const NAMES: Record<string, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', tiff: 'TIFF', gif: 'GIF', avif: 'AVIF' };
 
-/** "JPEG, PNG and WebP". */
-export function formatList(formats: readonly string[]): string {
+/** "JPEG, PNG and WebP" (or "JPEG, PNG or WebP"). */
+export function formatList(formats: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
   const names = formats.map((f) => NAMES[f] ?? f.toUpperCase());
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
+}
+
+/** What to do about a format that is not read: "ferkit reads JPEG, PNG, WebP, TIFF, GIF and AVIF", or for fewer, "send JPEG, PNG or WebP". */
+export function whatToSend(formats: readonly string[]): string {
+  return PICTURE_FORMATS.every((f) => formats.includes(f)) ? `ferkit reads ${formatList(formats)}` : `send ${formatList(formats, 'or')}`;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: bytes < 2 ** 20 ? 3 : 0 })} MiB`;
@@ -114,7 +119,7 @@ export function pictureProblem(header: PictureHeader, limits: PictureLimits): Pi
   if (!(limits.formats as readonly string[]).includes(format)) {
     return {
       kind: 'format',
-      message: `${NAMES[format] ?? format.toUpperCase()} is not read; ${PICTURE_FORMATS.every((f) => limits.formats.includes(f)) ? 'ferkit reads' : 'send'} ${formatList(limits.formats)}`,
+      message: `${NAMES[format] ?? format.toUpperCase()} is not read; ${whatToSend(limits.formats)}`,
       option: 'formats',
     };
   }

@@ -182,7 +182,7 @@ test('the service and the queue workers read JPEG, PNG and WebP only: a TIFF, GI
     ['AVIF', await base.clone().avif().toBuffer()],
   ] as const) {
     assert.equal((await loadRgb(bytes)).width, 40, `${name} is read by the library and the command line`);
-    await ferkitError(loadRgb(bytes, { formats: SERVICE_FORMATS }), 'BAD_IMAGE', new RegExp(`${name} is not read; send JPEG, PNG and WebP`));
+    await ferkitError(loadRgb(bytes, { formats: SERVICE_FORMATS }), 'BAD_IMAGE', new RegExp(`${name} is not read; send JPEG, PNG or WebP`));
   }
   for (const bytes of [await base.clone().jpeg().toBuffer(), await base.clone().png().toBuffer(), await base.clone().webp().toBuffer()]) {
     assert.equal((await loadRgb(bytes, { formats: SERVICE_FORMATS })).height, 30);

@@ -6,15 +6,7 @@ import { FerkitError } from '../errors.js';
 import { isRawImage, rawToRgb, type RawImage, type RgbImage } from '../image/pixels.js';
 import { wholeFaceInput } from '../image/preprocess.js';
 import { sniffFormat, SNIFF_BYTES } from '../image/sniff.js';
-import {
-  formatList,
-  PICTURE_FORMATS,
-  pictureLimits,
-  pictureProblem,
-  type PictureHeader,
-  type PictureLimitOptions,
-  type PictureLimits,
-} from '../image/limits.js';
+import { formatList, whatToSend, pictureLimits, pictureProblem, type PictureHeader, type PictureLimitOptions, type PictureLimits } from '../image/limits.js';
 
 /** What the Node recognizer accepts: a file path, encoded image bytes, or raw pixels. */
 export type ImageInput = string | Buffer | Uint8Array | RawImage;
@@ -68,16 +60,15 @@ export async function loadRgb(input: ImageInput, options: DecodeOptions = {}): P
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (err) {
-    throw cannotDecode(input, (err as Error).message ?? String(err), limits, where, err);
+    throw cannotDecode(describeInput(input), (err as Error).message ?? String(err), limits, where, err);
   }
 }
 
-function cannotDecode(input: ImageSource, why: string, limits: PictureLimits, where: { file?: string }, cause?: unknown): FerkitError {
-  return new FerkitError(
-    'BAD_IMAGE',
-    `${describeInput(input)}: cannot decode image (${why.length > 160 ? `${why.slice(0, 160)}...` : why}); ${PICTURE_FORMATS.every((f) => limits.formats.includes(f)) ? 'ferkit reads' : 'send'} ${formatList(limits.formats)}`,
-    { ...where, ...(cause === undefined ? {} : { cause }) },
-  );
+function cannotDecode(name: string, why: string, limits: PictureLimits, where: { file?: string }, cause?: unknown): FerkitError {
+  return new FerkitError('BAD_IMAGE', `${name}: cannot decode image (${why.length > 160 ? `${why.slice(0, 160)}...` : why}); ${whatToSend(limits.formats)}`, {
+    ...where,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /**
@@ -85,23 +76,24 @@ function cannotDecode(input: ImageSource, why: string, limits: PictureLimits, wh
  * (src/image/limits.ts) without decoding it: a FerkitError BAD_IMAGE names
  * the picture, what is wrong and what to do (the option to raise, where one
  * would let it through). The one check every entry (library, command line,
- * service, queue workers) makes before decoding.
+ * service, queue workers) makes before decoding. `name` names the picture
+ * in messages (default: its path, or its size in bytes).
  */
-export async function checkedPicture(input: ImageSource, limits: PictureLimits | DecodeOptions = {}): Promise<PictureHeader> {
+export async function checkedPicture(input: ImageSource, limits: PictureLimits | DecodeOptions = {}, name?: string): Promise<PictureHeader> {
   const l = 'decodedBytes' in limits ? limits : pictureLimits(limits);
-  const where = typeof input === 'string' ? { file: input } : {};
+  const where = typeof input === 'string' ? { file: input } : name === undefined ? {} : { file: name };
+  const label = name ?? describeInput(input);
   if (typeof input === 'string') {
     const st = await stat(input).catch(() => undefined);
-    if (!st)
-      throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (${formatList(l.formats).replace(' and ', ' or ')})`, where);
+    if (!st) throw new FerkitError('DATA_NOT_FOUND', `${input}: no such file; pass the path of a picture (${formatList(l.formats, 'or')})`, where);
     if (!st.isFile()) throw new FerkitError('DATA_NOT_FOUND', `${input} is not a file; pass the path of a picture, or list the pictures of a folder`, where);
   }
   const header = await probePicture(input);
-  if (!header) throw cannotDecode(input, 'not a picture ferkit knows', l, where);
+  if (!header) throw cannotDecode(label, 'not a picture ferkit knows', l, where);
   const problem = pictureProblem(header, l);
   if (problem) {
     const raise = problem.option && problem.option !== 'formats' ? ` or raise ${problem.option}` : '';
-    throw new FerkitError('BAD_IMAGE', `${describeInput(input)}: ${problem.message}${problem.kind === 'size' ? raise : ''}`, {
+    throw new FerkitError('BAD_IMAGE', `${label}: ${problem.message}${problem.kind === 'size' ? raise : ''}`, {
       ...where,
       ...(problem.option ? { options: [problem.option] } : {}),
     });

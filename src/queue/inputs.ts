@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Redis } from 'ioredis';
 import { FerkitError } from '../errors.js';
-import { probePicture } from '../node/decode.js';
+import { SERVICE_FORMATS } from '../image/limits.js';
+import { checkedPicture } from '../node/decode.js';
 import { getBlob } from './blobs.js';
 import type { JobInput } from './jobs.js';
 
@@ -75,23 +76,25 @@ async function readBody(res: Response, limit: number, name: string): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-/** A picture's bytes, checked (a picture, not too many pixels) before decoding. */
+/**
+ * A picture's bytes, checked before decoding by the service's own check
+ * (src/image/limits.ts: JPEG, PNG or WebP, within the pixel, side,
+ * aspect-ratio and decoded-byte limits): what the service refuses, a job
+ * cannot get a worker to read.
+ */
 export async function pictureBytes(input: JobInput, ctx: InputContext): Promise<Buffer> {
   const { source, name } = input;
   let bytes: Buffer;
   if ('blob' in source) bytes = await getBlob(ctx.redis, source.blob, name);
   else if ('path' in source) {
     const path = await allowedPath(source.path, ctx.readRoots, name);
-    const size = (await stat(path)).size;
-    if (size > ctx.limits.bytes) throw new FerkitError('BAD_IMAGE', `${name}: ${size} bytes, over the limit of ${ctx.limits.bytes}`, { file: name });
+    const st = await stat(path);
+    // a FIFO or a device would block the read or never end it
+    if (!st.isFile()) throw new FerkitError('BAD_IMAGE', `${name}: not a regular file; name a picture file`, { file: name });
+    if (st.size > ctx.limits.bytes) throw new FerkitError('BAD_IMAGE', `${name}: ${st.size} bytes, over the limit of ${ctx.limits.bytes}`, { file: name });
     bytes = await readFile(path);
   } else bytes = await readBody(await fetchUrl(source.url, name), ctx.limits.bytes, name);
-  const header = await probePicture(bytes);
-  if (!header) throw new FerkitError('BAD_IMAGE', `${name}: not a picture ferkit reads; send a JPEG, PNG or WebP`, { file: name });
-  if (header.width * header.height > ctx.limits.pixels)
-    throw new FerkitError('BAD_IMAGE', `${name}: ${header.width}x${header.height} pixels, over the limit of ${ctx.limits.pixels}; scale it down`, {
-      file: name,
-    });
+  await checkedPicture(bytes, { maxPixels: ctx.limits.pixels, formats: SERVICE_FORMATS }, name);
   return bytes;
 }
 

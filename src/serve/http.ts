@@ -1,5 +1,6 @@
 /** The service's errors as HTTP answers, and the checks on a picture before it is decoded. */
 import { FerkitError } from '../errors.js';
+import { formatList, pictureLimits, pictureProblem, SERVICE_FORMATS } from '../image/limits.js';
 import { probePicture } from '../node/decode.js';
 import { Saturated } from './admission.js';
 
@@ -17,8 +18,6 @@ export class HttpError extends Error {
 }
 
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-/** sharp's names of the formats the service accepts. */
-const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp']);
 
 /** The status and code of any error a request can end with. */
 export function httpError(err: unknown): HttpError {
@@ -40,20 +39,18 @@ export function httpError(err: unknown): HttpError {
   return new HttpError(500, 'INTERNAL', 'internal error; the service log has the details');
 }
 
-/** Checks a picture's format and size from its header, before any decoding. */
+/**
+ * Checks a picture from its header, before any decoding, by the check the
+ * library, the command line and the queue workers make (src/image/limits.ts):
+ * JPEG, PNG or WebP only (415), within the pixel, side, aspect-ratio and
+ * decoded-byte limits (413), with a usable header (422).
+ */
 export async function checkPicture(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
   const header = await probePicture(bytes);
-  if (!header || !IMAGE_FORMATS.has(header.format)) {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `${header ? `a ${header.format} file` : 'not a picture ferkit reads'}; send a JPEG, PNG or WebP`);
-  }
-  const { width, height } = header;
-  if (!(width > 0 && height > 0)) throw new HttpError(422, 'BAD_IMAGE', 'the picture has no size in its header; it is damaged');
-  if (width * height > maxPixels) {
-    throw new HttpError(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `a picture of ${width}x${height} pixels is over the limit of ${maxPixels.toLocaleString('en-US')} pixels; scale it down`,
-    );
-  }
-  return { width, height };
+  if (!header) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `not a picture ferkit reads; send ${formatList(SERVICE_FORMATS, 'or')}`);
+  const problem = pictureProblem(header, pictureLimits({ maxPixels, formats: SERVICE_FORMATS }));
+  if (problem?.kind === 'format') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', problem.message);
+  if (problem?.kind === 'size') throw new HttpError(413, 'PAYLOAD_TOO_LARGE', problem.message);
+  if (problem) throw new HttpError(422, 'BAD_IMAGE', problem.message);
+  return { width: header.width, height: header.height };
 }
