@@ -113,8 +113,9 @@ export {
 export type { Box, Point } from './image/geometry.js';
 export { loadRgb, DEFAULT_MAX_PIXELS, type ImageInput, type DecodeOptions } from './node/decode.js';
 export { type RawImage, type RgbImage } from './image/pixels.js';
-export { annotate } from './draw/annotate.js';
-export { analyzeVideo, VideoTimeline, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary } from './video/analyze.js';
+export { annotate, layoutAnnotations, type AnnotateOptions, type AnnotateStyle, type AnnotationLayout, type FaceLayout } from './draw/annotate.js';
+export { analyzeVideo, VideoTimeline, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary, type ChangeMoment } from './video/analyze.js';
+export { findChanges, ChangeFinder, type ChangeOptions } from './video/changes.js';
 export { frameRecord, smoothedFace, type FrameRecord } from './video/records.js';
 export { readFrames, probeVideo, videoSource, type Frame, type VideoInfo, type VideoSource } from './video/source.js';
 export { AnnotatedVideoWriter } from './video/writer.js';

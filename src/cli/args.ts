@@ -4,6 +4,7 @@ import { closest } from './suggest.js';
 import type { EngineChoice } from '../engine.js';
 import { DETECTOR_CHOICES, type DetectorChoice } from '../face/choice.js';
 import type { RuntimeChoice } from '../models/classifier.js';
+import { ANNOTATE_STYLES, type AnnotateStyle } from '../draw/layout.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -79,9 +80,9 @@ export function runtimeFlag(value: string | undefined): RuntimeChoice | undefine
 const ENGINES: readonly EngineChoice[] = ['auto', 'native', 'wasm', 'cpu'];
 
 /** The --backend flag, checked; undefined when absent (the engine then reads FERKIT_BACKEND, else auto). */
-/** `--detector`: fast, accurate or auto (default accurate). */
+/** `--detector`: fast, accurate or auto (default auto). */
 export function detectorFlag(value: string | undefined): DetectorChoice {
-  if (value === undefined) return 'accurate';
+  if (value === undefined) return 'auto';
   if ((DETECTOR_CHOICES as readonly string[]).includes(value)) return value as DetectorChoice;
   const guess = closest(value, DETECTOR_CHOICES);
   throw new FerkitError('BAD_ARGUMENT', `--detector must be one of ${DETECTOR_CHOICES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
@@ -92,4 +93,16 @@ export function backendFlag(value: string | undefined): EngineChoice | undefined
   if ((ENGINES as readonly string[]).includes(value)) return value as EngineChoice;
   const guess = closest(value, ENGINES);
   throw new FerkitError('BAD_ARGUMENT', `--backend must be one of ${ENGINES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
+}
+
+/** `--annotate-style`: full (default) or labels; only beside the flag (`withFlag`) that writes annotated output. */
+export function annotateStyleFlag(value: string | undefined, output: string | undefined, withFlag: string): AnnotateStyle {
+  if (value === undefined) return 'full';
+  if (output === undefined) throw new FerkitError('BAD_ARGUMENT', `--annotate-style says how ${withFlag} draws faces; give ${withFlag} too`);
+  if ((ANNOTATE_STYLES as readonly string[]).includes(value)) return value as AnnotateStyle;
+  const guess = closest(value, ANNOTATE_STYLES);
+  throw new FerkitError(
+    'BAD_ARGUMENT',
+    `--annotate-style must be one of ${ANNOTATE_STYLES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`,
+  );
 }

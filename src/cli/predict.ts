@@ -9,7 +9,7 @@ import { recognizeFiles, type FileRecognition } from '../node/recognize-files.js
 import { annotate } from '../draw/annotate.js';
 import { csvCell, table } from '../eval/format.js';
 import { expandInputs } from './files.js';
-import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
+import { annotateStyleFlag, intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 
 export const PREDICT_HELP = `ferkit predict FILE|DIR|GLOB... [options]
 
@@ -22,6 +22,8 @@ reported and skipped; the exit code is 1 when any file failed.
                          there is none, and an error object for a file that failed
   --csv                  CSV with a header, one row per face (a row with empty cells for a picture without)
   --annotate DIR         write each picture with boxes, labels and probabilities drawn
+  --annotate-style S     with --annotate: full (default: box, label and a panel of the seven
+                         probabilities beside each face, never over a face) or labels (box and label)
   --model DIR            model folder, or a bundled model by name: default (the default), fast or paper
   --detector NAME        accurate (default: SSD-MobileNet, tiles for large pictures); fast (BlazeFace,
                          about 5x quicker, for live video); auto (fast for close-ups, accurate otherwise)
@@ -44,6 +46,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
       annotate: { type: 'string' },
+      'annotate-style': { type: 'string' },
       model: { type: 'string' },
       'min-confidence': { type: 'string' },
       detector: { type: 'string' },
@@ -61,6 +64,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'predict needs at least one FILE, DIR or GLOB');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
   const concurrency = intFlag(v.concurrency, 'concurrency', 4);
+  const annotateStyle = annotateStyleFlag(v['annotate-style'], v.annotate, '--annotate');
   if (concurrency < 1) throw new FerkitError('BAD_ARGUMENT', '--concurrency must be at least 1');
   const { files, missing } = expandInputs(positionals);
   for (const m of missing) {
@@ -135,7 +139,9 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
             if (annotated.has(name)) name = `${i + 1}-${name}`;
             annotated.add(name);
             // draw on the pixels already decoded (EXIF orientation applied), not a second decode of the file
-            await annotate({ data: image.data, width: image.width, height: image.height, channels: 3 }, faces, join(v.annotate!, name));
+            await annotate({ data: image.data, width: image.width, height: image.height, channels: 3 }, faces, join(v.annotate!, name), {
+              style: annotateStyle,
+            });
           }
         : undefined,
       onResult: (r) => {

@@ -13,7 +13,7 @@ import { videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
 import { table } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
+import { annotateStyleFlag, intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 
 export const VIDEO_HELP = `ferkit video FILE|URL|CAMERA [options]
 
@@ -34,6 +34,8 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --summary FILE       write the summary as JSON to FILE
   --annotate-video OUT write the sampled frames with boxes, labels and the smoothed probabilities as a
                        video (.mp4)
+  --annotate-style S   with --annotate-video: full (default: box, label and a panel of the smoothed
+                       probabilities beside each face, never over a face) or labels (box and label)
   --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         scale frames down to this longest side (default 1280)
   --model DIR          model folder, or a bundled model by name: default (the default), fast or paper
@@ -122,6 +124,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       backend: { type: 'string' },
       runtime: { type: 'string' },
       'annotate-video': { type: 'string' },
+      'annotate-style': { type: 'string' },
       'uncertain-below': { type: 'string' },
     },
     true,
@@ -130,6 +133,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
   const source = videoSource(positionals[0]);
   const fps = numFlag(v.fps, 'fps', 5);
+  const annotateStyle = annotateStyleFlag(v['annotate-style'], v['annotate-video'], '--annotate-video');
   const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
   const tracking = trackingFlags(v['detect-every'], v['no-track'], v.follow);
   const recognizer = await createRecognizer({
@@ -144,7 +148,7 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
     timelineFile = createWriteStream(join(v.out, 'timeline.csv'));
     timelineFile.write(CSV_HEADER + '\n');
   }
-  const writer = v['annotate-video'] ? new AnnotatedVideoWriter(v['annotate-video'], fps) : undefined;
+  const writer = v['annotate-video'] ? new AnnotatedVideoWriter(v['annotate-video'], fps, { style: annotateStyle }) : undefined;
   if (v.csv) out(CSV_HEADER + '\n');
   const tty = Boolean(process.stderr.isTTY);
   // the first Ctrl-C stops reading and reports what was seen; a second one quits at once

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import sharp from 'sharp';
 import { FerkitError } from '../errors.js';
-import { overlaySvg } from '../draw/annotate.js';
+import { overlaySvg, type AnnotateStyle } from '../draw/annotate.js';
 import type { FaceEmotion } from '../recognizer.js';
 import type { RgbImage } from '../image/pixels.js';
 import { FFMPEG_HELP, ffmpegPath } from './source.js';
@@ -26,9 +26,11 @@ export class AnnotatedVideoWriter {
   private ended = false;
   private size?: { width: number; height: number };
 
+  /** `options.style`: `full` (default) draws each face's probability panel, `labels` its box and label only. */
   constructor(
     private readonly file: string,
     private readonly fps: number,
+    private readonly options: { style?: AnnotateStyle } = {},
   ) {}
 
   private start(width: number, height: number): ChildProcessByStdio<Writable, null, Readable> {
@@ -83,7 +85,13 @@ export class AnnotatedVideoWriter {
     const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
     const pixels = faces.length
       ? await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), raw)
-          .composite([{ input: Buffer.from(overlaySvg(image.width, image.height, faces, ids)), top: 0, left: 0 }])
+          .composite([
+            {
+              input: Buffer.from(overlaySvg(image.width, image.height, faces, { ...(ids ? { ids } : {}), style: this.options.style ?? 'full' })),
+              top: 0,
+              left: 0,
+            },
+          ])
           .removeAlpha()
           .raw()
           .toBuffer()
