@@ -17,6 +17,7 @@ import { PROJECT_ROOT } from './fixtures.js';
 const LAYERS: readonly (readonly string[])[] = [
   ['errors.ts', 'labels.ts', 'random.ts', 'engine.ts', 'numeric.ts', 'markup.ts', 'concurrency.ts'],
   ['image'],
+  ['onnx'],
   ['face', 'models'],
   ['recognizer.ts'],
   ['results.ts', 'track'],
@@ -41,6 +42,7 @@ const CORE = [
   'markup.ts',
   'concurrency.ts',
   'image',
+  'onnx',
   'face',
   'models',
   'recognizer.ts',

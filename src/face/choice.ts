@@ -2,12 +2,14 @@
  * Choosing between the two face detectors: `fast` (BlazeFace, about 10x
  * quicker, sees the picture at 256x256) and `accurate` (SSD-MobileNet v1 at
  * 512x512, tiles for large pictures, 68 landmarks). `auto` runs the fast one
- * and keeps its answer for close-ups; for anything else it asks the accurate
- * one. Pure apart from the detectors it is given.
+ * and keeps its answer for close-ups; for anything else it also asks the
+ * accurate one and keeps every face either found. Pure apart from the
+ * detectors it is given.
  */
 import { FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/pixels.js';
 import type { DetectCall, DetectedFace, Detector, DetectorChoice } from './detector.js';
+import { iou } from './tracker.js';
 
 export type { DetectCall, DetectorChoice };
 export const DETECTOR_CHOICES: readonly DetectorChoice[] = ['fast', 'accurate', 'auto'];
@@ -34,6 +36,19 @@ export function fastIsEnough(faces: readonly DetectedFace[], width: number, heig
   return faces.length > 0 && faces.every((f) => Math.max(f.box.width, f.box.height) >= minShare * side);
 }
 
+/** Boxes overlapping by more than this (IoU) are taken as the same face found twice. */
+const SAME_FACE_IOU = 0.3;
+
+/**
+ * The accurate detector's faces, and the fast one's that none of them
+ * overlaps (close-ups and tight crops, which SSD-MobileNet can miss), largest
+ * first. Pure.
+ */
+export function mergeFaces(accurate: readonly DetectedFace[], fast: readonly DetectedFace[]): DetectedFace[] {
+  const extra = fast.filter((f) => accurate.every((a) => iou(a.box, f.box) <= SAME_FACE_IOU));
+  return [...accurate, ...extra].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+}
+
 /**
  * Both detectors behind one, choosing per picture: `auto` (default), or
  * the one a call asks for. Either may be absent when it was not loaded; a
@@ -58,7 +73,8 @@ export class ChoosingDetector implements Detector {
     if (!fast || choice === 'accurate') return (accurate ?? fast)!.detect(img);
     if (!accurate || choice === 'fast') return fast.detect(img);
     const faces = await fast.detect(img);
-    return fastIsEnough(faces, img.width, img.height) ? faces : accurate.detect(img);
+    if (fastIsEnough(faces, img.width, img.height)) return faces;
+    return mergeFaces(await accurate.detect(img), faces);
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@ import type { RgbImage } from '../image/pixels.js';
 import type { Box, Point } from '../image/geometry.js';
 import { resizeToNchw } from '../image/resize.js';
 import { centroid } from './align.js';
-import { blazeFaceAnchors, blendOverlaps, decodeBlazeFace, letterbox, toDetectedFace, BLAZEFACE_BACK, type BlazeFaceLayout } from './blazeface.js';
+import { blazeFaceAnchors, blendOverlaps, decodeBlazeFace, letterbox, toDetectedFace, BLAZEFACE_BACK, type BlazeFaceLayout } from './blazeface-decode.js';
 import type { DetectedFace, Detector, DetectorOptions } from './detector.js';
 import { suppressOverlaps, tileOrigins } from './tiles.js';
 import { BLAZEFACE_OUTPUTS, DETECTOR_INPUT, LANDMARKS_OUTPUT, LANDMARKS_SIZE, SSD_SIZE } from './onnx-nets.js';

@@ -8,7 +8,7 @@
  * (`scripts/build-onnx.mjs`), and shipped with it. Platform-neutral.
  */
 import { FerkitError } from '../errors.js';
-import { OnnxGraphBuilder, type TfPadding, type Weight, type WeightMap } from '../models/onnx/builder.js';
+import { OnnxGraphBuilder, type TfPadding, type Weight, type WeightMap } from '../onnx/builder.js';
 
 /** Names of the graphs' inputs and outputs. */
 export const DETECTOR_INPUT = 'input';

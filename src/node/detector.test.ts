@@ -1,8 +1,8 @@
 /**
  * The face detectors on real photos (the shared data's group and portrait
- * photos): the default (`auto`) keeps the recall of the accurate detector,
- * today's reference; the 68 landmarks come out the same in one batch as
- * one face at a time.
+ * photos, and face-api.js's examples with their tight 150x150 crops): the
+ * default (`auto`) finds every face that either detector finds; the 68
+ * landmarks come out the same in one batch as one face at a time.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
 import { loadRgb } from './decode.js';
-import { loadBlazeFace } from './blazeface.js';
-import { loadFaceDetector, nodeFaceApi } from './face-api.js';
+import { nodeFaceApi } from './face-api.js';
+import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
 import { loadDetector } from './detector.js';
 import { boxIou } from '../face/blazeface.js';
 import { ChoosingDetector } from '../face/choice.js';
@@ -67,39 +67,41 @@ function remembering(d: Detector): Detector {
 }
 
 test(
-  "the default detector (auto) finds every face today's accurate detector finds on the shared photos (IoU >= 0.5)",
+  'the default detector (auto) finds every face that the fast or the accurate detector finds on the shared photos (IoU >= 0.5)',
   { skip: needs(PHOTOS, 'photos with faces: face-recognition-examples, faceapi-examples') },
   async (t) => {
-    const accurate = remembering(await loadFaceDetector({ landmarks: false }));
-    const fast = remembering(await loadBlazeFace());
+    const accurate = remembering(await loadOnnxSsd({ landmarks: false }));
+    const fast = remembering(await loadOnnxBlazeFace());
     const auto = new ChoosingDetector({ fast, accurate }, 'auto');
-    const totals = { reference: 0, auto: 0, fast: 0, fastAnswers: 0, pictures: 0 };
+    const totals = { either: 0, auto: 0, accurate: 0, fast: 0, fastAnswers: 0, pictures: 0, missedByAccurate: 0 };
     for (const file of photoFiles(PHOTOS)) {
       const img = await loadRgb(file);
-      const reference = (await accurate.detect(img)).map((f) => f.box);
+      const accurateFaces = await accurate.detect(img);
       const fastFaces = await fast.detect(img);
+      // every face either found: the accurate detector's, and the fast one's that none of them matches
+      const either = [...accurateFaces.map((f) => f.box), ...fastFaces.filter((f) => matched([f.box], accurateFaces) === 0).map((f) => f.box)];
       const autoFaces = await auto.detect(img);
       totals.pictures++;
-      totals.reference += reference.length;
-      totals.auto += matched(reference, autoFaces);
-      totals.fast += matched(reference, fastFaces);
+      totals.either += either.length;
+      totals.auto += matched(either, autoFaces);
+      totals.accurate += accurateFaces.length;
+      totals.fast += matched(either, fastFaces);
+      if (accurateFaces.length === 0 && fastFaces.length > 0) totals.missedByAccurate++;
       if (autoFaces === fastFaces) totals.fastAnswers++;
     }
     auto.dispose();
     t.diagnostic(
-      `${totals.pictures} photos, ${totals.reference} faces found by the accurate detector; auto finds ${totals.auto} of them ` +
-        `(the fast detector's answer kept for ${totals.fastAnswers} photos); the fast detector alone finds ${totals.fast}`,
+      `${totals.pictures} photos, ${totals.either} faces found by either detector (accurate ${totals.accurate}, fast ${totals.fast}); auto finds ${totals.auto} ` +
+        `(the fast detector's answer kept for ${totals.fastAnswers} photos); ${totals.missedByAccurate} photos have faces only the fast detector finds`,
     );
-    assert.ok(totals.reference >= 30, `expected the group photos' faces, found ${totals.reference}`);
-    assert.equal(totals.auto, totals.reference);
+    assert.ok(totals.either >= 30, `expected the group photos' faces, found ${totals.either}`);
+    assert.equal(totals.auto, totals.either);
   },
 );
 
 test('BlazeFace finds the six faces of a group photo, with eyes level enough to align', { skip: needs(BBT4, 'a group photo') }, async () => {
   const fast = await loadDetector({ kind: 'fast' });
-  const before = tf.memory().numTensors;
   const faces = await fast.detect(await loadRgb(BBT4));
-  assert.equal(tf.memory().numTensors, before, 'detection leaves no tensor behind');
   fast.dispose();
   assert.equal(faces.length, 6);
   for (const f of faces) {
@@ -112,8 +114,8 @@ test('BlazeFace finds the six faces of a group photo, with eyes level enough to 
   }
 });
 
-test('the 68 landmarks of all faces, computed in one batch, are those computed one face at a time', { skip: needs(BBT4, 'a group photo') }, async () => {
-  const detector = await loadFaceDetector();
+test('the 68 landmarks of all faces, computed in one batch, are those face-api.js computes one face at a time', { skip: needs(BBT4, 'a group photo') }, async () => {
+  const detector = await loadOnnxSsd();
   const img = await loadRgb(BBT4);
   const faces = await detector.detect(img);
   detector.dispose();
@@ -138,16 +140,16 @@ test('the 68 landmarks of all faces, computed in one batch, are those computed o
   }
   input.dispose();
   net.dispose();
-  assert.ok(worst < 1e-2, `largest difference ${worst} px`);
+  assert.ok(worst < 0.05, `largest difference ${worst} px`);
 });
 
-test('loadDetector sets up the engine itself when the caller has not', () => {
+test('loadDetector runs without TensorFlow.js: nothing imports it', () => {
   const script = `import { loadDetector } from ${JSON.stringify(new URL('./detector.js', import.meta.url).href)};
 const d = await loadDetector({ kind: 'fast' });
 const faces = await d.detect({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64 });
 d.dispose();
-console.log(JSON.stringify(faces));`;
+console.log(JSON.stringify(faces) + ' ' + typeof globalThis._tfengine);`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim().split('\n').pop(), '[]');
+  assert.equal(r.stdout.trim().split('\n').pop(), '[] undefined');
 });

@@ -8,9 +8,9 @@ export function detectorSettings(option: DetectorChoice | DetectorOptions | unde
   return typeof option === 'string' ? { kind: option } : (option ?? {});
 }
 
-/** Loads the detectors `options.kind` needs (default `accurate`; `auto`: both), on ONNX Runtime, behind one that chooses per picture. */
+/** Loads the detectors `options.kind` needs (default `auto`: both; see face/choice.ts), on ONNX Runtime, behind one that chooses per picture. */
 export async function loadDetector(options: DetectorOptions = {}): Promise<ChoosingDetector> {
-  const { kind = 'accurate', ...rest } = options;
+  const { kind = 'auto', ...rest } = options;
   const detectors: { fast?: Detector; accurate?: Detector } = {};
   try {
     if (kind !== 'accurate')

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
 import { FerkitError } from '../errors.js';
-import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../face/blazeface.js';
+import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../face/blazeface-decode.js';
 import type { DetectorOptions } from '../face/detector.js';
 import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../face/onnx-detectors.js';
 import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './onnx.js';

@@ -18,7 +18,7 @@ import { averageModels } from '../models/ensemble.js';
 import { plainModelMetadata, type ModelMetadata } from '../models/metadata.js';
 import { modelProbabilities, normalisedImages, predictProbabilities, range } from '../models/predict.js';
 import { ONNX_INPUT, ONNX_METADATA_KEYS, ONNX_PROBABILITIES, ONNX_UNCALIBRATED, onnxMetadata } from '../models/onnx/model.js';
-import { readFields } from '../models/onnx/protobuf.js';
+import { readFields } from '../onnx/protobuf.js';
 import { createRng } from '../random.js';
 import { FerkitError } from '../errors.js';
 import { syntheticFaces } from '../../test/fixtures.js';

@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../../errors.js';
-import type { OnnxNode, OnnxTensor, OnnxAttributeValue } from './proto.js';
-import { convWeight, depthwiseWeight } from './builder.js';
+import type { OnnxNode, OnnxTensor, OnnxAttributeValue } from '../../onnx/proto.js';
+import { convWeight, depthwiseWeight } from '../../onnx/builder.js';
 
 /** What a layers model becomes: nodes and weights from `input` (NHWC float) to `output`. */
 export interface ConvertedGraph {

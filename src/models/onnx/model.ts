@@ -6,10 +6,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '../metadata.js';
 import { convertLayersModel } from './convert.js';
-import { encodeModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxNode, type OnnxTensor } from './proto.js';
-import { readFields } from './protobuf.js';
+import { encodeModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxNode, type OnnxTensor } from '../../onnx/proto.js';
+import { readFields } from '../../onnx/protobuf.js';
 
-export { ONNX_IR_VERSION, ONNX_OPSET } from './proto.js';
+export { ONNX_IR_VERSION, ONNX_OPSET } from '../../onnx/proto.js';
 
 /** Names of the graph's input and outputs. */
 export const ONNX_INPUT = 'faces';

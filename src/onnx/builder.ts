@@ -4,7 +4,7 @@
  * with the layers-model conversion (convert.ts). Every 4-D value is NCHW.
  * Platform-neutral; no TensorFlow.js.
  */
-import { FerkitError } from '../../errors.js';
+import { FerkitError } from '../errors.js';
 import { encodeModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxAttributeValue, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './proto.js';
 
 /** A weight as TensorFlow stores it: row-major data and its shape. */
