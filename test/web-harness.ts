@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { PROJECT_ROOT } from './fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA } from './fixtures.js';
 
 export const CHROMIUM = process.env.FERKIT_CHROMIUM ?? '/usr/bin/chromium';
 export const ASTRONAUT = join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg');
@@ -72,6 +72,41 @@ export function fakeCameraVideo(image: string, out: string, fps = 10, seconds = 
       encoding: 'utf8',
     },
   );
+  if (r.status !== 0) throw new Error(`ffmpeg could not make ${out}: ${r.stderr}`);
+  return out;
+}
+
+/** Photos of the shared data for the moving-face camera: single faces of every emotion, and two group photos. */
+export const MOVING_FACE_PHOTOS = ['happy.jpg', 'bbt2.jpg', 'surprised.jpg', 'sad.jpg', 'bbt4.jpg', 'angry.jpg', 'disgusted.jpg', 'neutral.jpg'].map((f) =>
+  join(SHARED_DATA, 'photos', 'faceapi-examples', f),
+);
+
+/**
+ * A y4m video of moving faces for Chromium's fake camera: each photo in
+ * turn for `secondsEach`, fitted into the frame, zoomed in by 15-30% and
+ * panned across (left to right, then right to left, then down, then up), so
+ * the faces move as a webcam's do. 640x480 at `fps`. A y4m is raw: about
+ * 14 MB a second at 30 frames/s.
+ */
+export function movingFacesVideo(out: string, photos: readonly string[] = MOVING_FACE_PHOTOS, fps = 30, secondsEach = 1.5): string {
+  const frames = Math.round(fps * secondsEach);
+  const pans = [
+    [`(iw-iw/zoom)*on/${frames}`, '(ih-ih/zoom)/2'],
+    [`(iw-iw/zoom)*(1-on/${frames})`, '(ih-ih/zoom)/2'],
+    ['(iw-iw/zoom)/2', `(ih-ih/zoom)*on/${frames}`],
+    ['(iw-iw/zoom)/2', `(ih-ih/zoom)*(1-on/${frames})`],
+  ];
+  const chains = photos.map((_, i) => {
+    const [x, y] = pans[i % pans.length];
+    return (
+      `[${i}:v]scale=1280:960:force_original_aspect_ratio=decrease,pad=1280:960:(ow-iw)/2:(oh-ih)/2,setsar=1,` +
+      `zoompan=z='1.15+0.15*on/${frames}':x='${x}':y='${y}':d=${frames}:s=640x480:fps=${fps}[v${i}]`
+    );
+  });
+  const graph = `${chains.join(';')};${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0,format=yuv420p[out]`;
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...photos.flatMap((p) => ['-i', p]), '-filter_complex', graph, '-map', '[out]', '-r', String(fps), out], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`ffmpeg could not make ${out}: ${r.stderr}`);
   return out;
 }

@@ -9,6 +9,8 @@ export default defineConfig({
   base: '/',
   // the page loads nothing from elsewhere: no public folder, no CDN
   publicDir: false,
+  // the inference worker is an ES module: it loads the WebAssembly engines' own modules on demand
+  worker: { format: 'es' },
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,

@@ -10,6 +10,23 @@ export interface BrowserEngineOptions {
   backend?: BrowserBackend;
   /** Folder URL of the WebAssembly backend's .wasm files (`tfjs-backend-wasm*.wasm`), when wasm may be used. */
   wasmPaths?: string;
+  /**
+   * WebAssembly threads for the wasm backend; default: TensorFlow.js's own
+   * choice. Threads need a cross-origin-isolated page (`wasmThreads()`);
+   * elsewhere the backend runs on one.
+   */
+  threads?: number;
+}
+
+/**
+ * WebAssembly threads worth asking for here: the cores the browser reports,
+ * at most `cap`, on a cross-origin-isolated page (threads need
+ * SharedArrayBuffer); 1 elsewhere.
+ */
+export function wasmThreads(cap = 4): number {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  if (g.crossOriginIsolated !== true) return 1;
+  return Math.max(1, Math.min(cap, g.navigator?.hardwareConcurrency ?? 1));
 }
 
 /** The WebGL renderer's name, where the browser tells it (undefined without WebGL). */
@@ -46,9 +63,14 @@ export async function initBrowserEngine(options: BrowserEngineOptions = {}): Pro
   const failures: string[] = [];
   for (const name of order) {
     try {
+      let threads: (() => number) | undefined;
       if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+        if (options.threads !== undefined) wasm.setThreadsCount(options.threads);
+        // one thread: the single-threaded build, no worker threads started at all
+        if (options.threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        threads = wasm.getThreadsCount;
       }
       if (await tf.setBackend(name)) {
         await tf.ready();
@@ -58,7 +80,7 @@ export async function initBrowserEngine(options: BrowserEngineOptions = {}): Pro
             : software && name === 'wasm'
               ? `wasm: WebGL here is drawn in software (${renderer}), where WebAssembly is faster`
               : `${name}, the fastest backend this browser initialises`;
-        return { backend: name, native: false, reason };
+        return { backend: name, native: false, reason, ...(threads ? { threads: threads() } : {}) };
       }
       failures.push(`${name} did not initialise`);
     } catch (err) {

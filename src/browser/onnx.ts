@@ -4,6 +4,7 @@ import type { Classifier } from '../models/classifier.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import { onnxModelBytes } from '../models/onnx/model.js';
 import { sessionClassifier } from '../models/onnx/session.js';
+import { wasmThreads } from './engine.js';
 
 export interface BrowserOnnxOptions {
   /**
@@ -23,8 +24,7 @@ export interface BrowserOnnxOptions {
 export async function browserOnnxClassifier(model: tf.LayersModel, meta: ModelMetadata, options: BrowserOnnxOptions = {}): Promise<Classifier> {
   const ort = await import('onnxruntime-web/wasm');
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  ort.env.wasm.numThreads = options.threads ?? (isolated ? Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1) : 1);
+  ort.env.wasm.numThreads = options.threads ?? wasmThreads();
   const bytes = onnxModelBytes(model, meta);
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   model.dispose();

@@ -40,17 +40,42 @@ export function stopCamera(video: HTMLVideoElement, stream: MediaStream | undefi
   video.srcObject = null;
 }
 
-/** Resolves at the video's next frame (or soon, where the browser cannot tell). */
-export function nextVideoFrame(video: HTMLVideoElement): Promise<void> {
-  return new Promise((resolve) => {
-    // a hidden or paused video gives no frame callbacks: never wait long
-    const timer = setTimeout(resolve, 250);
-    if ('requestVideoFrameCallback' in video)
-      video.requestVideoFrameCallback(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-  });
+/**
+ * Calls `onFrame` at each new frame of the video (its frame callback,
+ * where the browser has one; else at each animation frame) until the
+ * returned function is called.
+ */
+export function onVideoFrames(video: HTMLVideoElement, onFrame: () => void): () => void {
+  let stopped = false;
+  if (typeof video.requestVideoFrameCallback === 'function') {
+    let handle = 0;
+    const next = () => {
+      if (stopped) return;
+      onFrame();
+      if (!stopped) handle = video.requestVideoFrameCallback(next);
+    };
+    handle = video.requestVideoFrameCallback(next);
+    return () => {
+      stopped = true;
+      video.cancelVideoFrameCallback(handle);
+    };
+  }
+  let handle = 0;
+  let last = -1;
+  const poll = () => {
+    if (stopped) return;
+    // a new picture only when the video's time moved on
+    if (video.currentTime !== last) {
+      last = video.currentTime;
+      onFrame();
+    }
+    if (!stopped) handle = requestAnimationFrame(poll);
+  };
+  handle = requestAnimationFrame(poll);
+  return () => {
+    stopped = true;
+    cancelAnimationFrame(handle);
+  };
 }
 
 /** Frames per second over the last few seconds. */

@@ -5,13 +5,16 @@
  * server that served the page instead.
  */
 import { pictureRecord, type FaceRecord } from '../../src/results.js';
-import { liveTensors, recognizerPool } from './engine-pool.js';
+import { InferenceClient, type FrameAnswer } from './engine-client.js';
 import { drawBoxes, showCards } from './faces-view.js';
-import { RateMeter, nextVideoFrame, startCamera, stopCamera } from './camera.js';
+import { RateMeter, onVideoFrames, startCamera, stopCamera } from './camera.js';
 import { recognizeOnServer } from './server-api.js';
 import { Session, download } from './session.js';
+import { StageTimes } from './stage-times.js';
 import { describe, drawTimeline, personTimelines } from './timeline.js';
-import { EMOTION_COLOURS, type BrowserBackend, type BrowserRecognizer } from '../../src/browser/index.js';
+import { wallClock, type EngineChoice, type EngineReport, type Runtime } from './worker-protocol.js';
+import { EMOTION_COLOURS } from '../../src/labels.js';
+import type { BrowserBackend } from '../../src/browser/index.js';
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);
@@ -24,6 +27,7 @@ const ui = {
   onServer: byId<HTMLInputElement>('on-server'),
   cameraButton: byId<HTMLButtonElement>('camera-button'),
   backend: byId<HTMLSelectElement>('backend'),
+  runtime: byId<HTMLSelectElement>('runtime'),
   message: byId<HTMLParagraphElement>('message'),
   stage: byId<HTMLDivElement>('stage'),
   hint: byId<HTMLParagraphElement>('stage-hint'),
@@ -42,32 +46,54 @@ const ui = {
   clearSession: byId<HTMLButtonElement>('clear-session'),
 };
 
-/** The page's state: the one recognizer, the camera and the session. */
+/** The page's state: the inference worker, the camera and the session. */
 const app = {
-  pool: recognizerPool((backend) => setStatus(`Loading the models (${backend === 'auto' ? 'picking the fastest engine' : backend})…`)),
+  client: undefined as unknown as InferenceClient,
   stream: undefined as MediaStream | undefined,
-  running: false,
-  /** Which webcam session the running loop belongs to: a stop and a quick restart leave one loop, not two. */
+  /** Stops the running webcam loop's frame callbacks. */
+  stopLoop: undefined as (() => void) | undefined,
+  /** Which webcam session the answers belong to: a stop and a quick restart ignore the old session's last answer. */
   generation: 0,
   rate: new RateMeter(),
+  stages: new StageTimes(),
   session: new Session(performance.now()),
   photoUrl: undefined as string | undefined,
   firstResult: false,
   lastTimeline: 0,
+  lastCards: 0,
   model: '',
   engine: '',
   architecture: '',
 };
 
-const backend = () => ui.backend.value as BrowserBackend;
+/**
+ * For comparing speeds, the page's address may ask for `?threads=N` (at most
+ * N WebAssembly threads), `?runtime=onnx` and `?detector=back` (the 256x256
+ * BlazeFace for the webcam).
+ */
+const asked = new URLSearchParams(location.search);
+const askedThreads = Number(asked.get('threads')) || undefined;
+if (asked.get('runtime') === 'onnx') ui.runtime.value = 'onnx';
+const choice = (): EngineChoice => ({
+  backend: ui.backend.value as BrowserBackend,
+  runtime: ui.runtime.value as Runtime,
+  ...(askedThreads ? { threads: askedThreads } : {}),
+  ...(asked.get('detector') === 'back' ? { webcamDetector: 'back' as const } : {}),
+});
 
-/** Notes the engine in use; true when it changed (a new recognizer). */
-function noteEngine(r: BrowserRecognizer): boolean {
-  const changed = app.engine !== r.engine.backend;
-  app.engine = r.engine.backend;
-  app.architecture = r.meta.architecture;
-  ui.status.title = r.engine.reason;
-  return changed;
+/** The engine in words: "wasm, 2 threads, TensorFlow.js". */
+function engineWords(r: EngineReport): string {
+  const runtime = r.runtime === 'onnx' ? 'emotions on ONNX Runtime' : 'TensorFlow.js';
+  const threads = r.threads === 1 ? '1 thread' : `${r.threads} threads`;
+  return `${r.backend}, ${threads}, ${runtime}${r.crossOriginIsolated ? '' : '; not cross-origin isolated, so one thread'}`;
+}
+
+function noteEngine(r: EngineReport): void {
+  app.engine = `${r.backend}${r.runtime === 'onnx' ? '+onnx' : ''}`;
+  app.architecture = r.architecture;
+  ui.status.title = r.reason;
+  ui.status.dataset.threads = String(r.threads);
+  ui.status.dataset.isolated = String(r.crossOriginIsolated);
 }
 
 function setStatus(text: string): void {
@@ -134,12 +160,12 @@ async function recognizePhoto(file: File): Promise<void> {
       setStatus(`Recognised on the server in ${Math.round(answer.milliseconds)} ms (model ${answer.model}).`);
     } else {
       const started = performance.now();
-      const found = await app.pool.run(backend(), async (r) => {
-        noteEngine(r);
-        return r.recognize(ui.photo);
-      });
-      faces = pictureRecord(file.name, found).faces;
-      setStatus(`Recognised in this browser in ${Math.round(performance.now() - started)} ms (${app.engine}).`);
+      const found = await app.client.recognizePhoto(await createImageBitmap(ui.photo));
+      faces = pictureRecord(file.name, found.faces).faces;
+      const engine = app.client.report;
+      const ms = performance.now() - started;
+      ui.status.dataset.photoMs = ms.toFixed(1);
+      setStatus(`Recognised in this browser in ${Math.round(ms)} ms${engine ? ` (${engineWords(engine)})` : ''}.`);
     }
     ui.stage.dataset.where = ui.onServer.checked ? 'server' : 'browser';
     showFaces(faces, width, height);
@@ -195,64 +221,111 @@ async function startWebcam(): Promise<void> {
   ui.cameraButton.disabled = false;
   ui.cameraButton.textContent = 'Stop the webcam';
   ui.cameraButton.setAttribute('aria-pressed', 'true');
-  app.running = true;
   app.rate.reset();
+  app.stages.reset();
   ui.fps.hidden = false;
-  void webcamLoop(++app.generation);
+  ui.fps.dataset.frames = '0';
+  startLoop(++app.generation);
 }
 
 async function stopWebcam(): Promise<void> {
   if (!app.stream) return;
-  app.running = false;
   app.generation++;
+  app.stopLoop?.();
+  app.stopLoop = undefined;
   stopCamera(ui.video, app.stream);
   app.stream = undefined;
   ui.cameraButton.textContent = 'Start the webcam';
   ui.cameraButton.setAttribute('aria-pressed', 'false');
   ui.fps.hidden = true;
   setStatus('The webcam is off.');
-}
-
-async function webcamLoop(generation: number): Promise<void> {
-  let frames = 0;
-  const live = () => app.running && app.generation === generation;
-  while (live()) {
-    try {
-      let fresh = false;
-      const faces = await app.pool.run(backend(), async (r) => {
-        if (!live()) return undefined;
-        fresh = noteEngine(r);
-        // live video: the fast face detector (BlazeFace) on every frame
-        return r.recognize(ui.video, { detector: 'fast' });
-      });
-      if (!faces || !live()) break;
-      const now = performance.now();
-      const records = app.session.addFrame(now, faces);
-      showFaces(records, ui.video.videoWidth, ui.video.videoHeight);
-      const fps = app.rate.tick(now);
-      frames++;
-      ui.fps.value = `${fps.toFixed(1)} frames/s`;
-      ui.fps.dataset.fps = fps.toFixed(2);
-      ui.fps.dataset.frames = String(frames);
-      ui.fps.dataset.tensors = String(liveTensors());
-      if (frames === 1 || fresh) setStatus(`Live, in this browser (${app.engine}); the video stays on this device.`);
-      if (now - app.lastTimeline > 250) updateTimeline(now);
-    } catch (err) {
-      showMessage(`The webcam's frames could not be recognised: ${(err as Error).message}`);
-      await stopWebcam();
-      break;
-    }
-    await nextVideoFrame(ui.video);
-  }
   enableExports();
 }
 
+/**
+ * The webcam loop: at each camera frame the page counts it and, when the
+ * worker is idle, sends it a bitmap of the frame; a frame that comes while
+ * the worker is busy is dropped (its successor is sent as soon as the
+ * worker answers). The video plays at the camera's rate whatever the
+ * worker's speed; the overlay shows the latest answer.
+ */
+function startLoop(generation: number): void {
+  const live = () => app.generation === generation && app.stream !== undefined;
+  let seq = 0;
+  let frames = 0;
+  /** A camera frame came while the worker was busy. */
+  let waiting = false;
+  app.client.restart();
+
+  async function send(): Promise<void> {
+    if (!app.client.reserve()) {
+      waiting = true;
+      return;
+    }
+    waiting = false;
+    const capturedAt = wallClock();
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(ui.video);
+    } catch {
+      app.client.release();
+      return;
+    }
+    if (!live()) {
+      bitmap.close();
+      app.client.release();
+      return;
+    }
+    app.client.sendFrame(bitmap, seq++, capturedAt);
+  }
+
+  onAnswer = (answer: FrameAnswer) => {
+    if (!live()) return;
+    const started = performance.now();
+    const now = started;
+    const records = app.session.addFrame(now, answer.faces);
+    drawBoxes(ui.overlay, answer.width, answer.height, records);
+    // the cards are text: a few times a second is all a reader can follow
+    if (frames === 0 || now - app.lastCards > 200) {
+      app.lastCards = now;
+      showCards(ui.faces, ui.noFaces, records);
+    }
+    markFirstResult();
+    frames++;
+    const fps = app.rate.tick(now);
+    ui.fps.value = `${fps.toFixed(1)} frames/s recognised (video ${videoFps.toFixed(0)} frames/s)`;
+    ui.fps.dataset.fps = fps.toFixed(2);
+    ui.fps.dataset.frames = String(frames);
+    ui.fps.dataset.tensors = String(answer.tensors);
+    if (frames === 1 && app.client.report) setStatus(`Live, in this browser (${engineWords(app.client.report)}); the video stays on this device.`);
+    if (now - app.lastTimeline > 250) {
+      updateTimeline(now);
+      ui.fps.dataset.stages = JSON.stringify(app.stages.medians());
+    }
+    app.stages.add({ ...answer.stages, readBack: answer.readBack, drawing: performance.now() - started }, answer.detected, answer.faces.length);
+    if (waiting) void send();
+  };
+
+  let videoFps = 0;
+  const videoMeter = new RateMeter();
+  app.stopLoop = onVideoFrames(ui.video, () => {
+    if (!live()) return;
+    videoFps = videoMeter.tick(performance.now());
+    ui.fps.dataset.videoFps = videoFps.toFixed(2);
+    void send();
+  });
+}
+
+/** Where the worker's webcam answers go (the running loop's handler). */
+let onAnswer: (answer: FrameAnswer) => void = () => undefined;
+
 ui.cameraButton.addEventListener('click', () => void (app.stream ? stopWebcam() : startWebcam()));
 
-ui.backend.addEventListener('change', () => {
-  // the next frame or photo loads the models on the engine chosen
-  setStatus(`Engine: ${ui.backend.selectedOptions[0]?.textContent ?? backend()}.`);
-});
+for (const select of [ui.backend, ui.runtime])
+  select.addEventListener('change', () => {
+    // the worker loads the engine chosen now; frames and photos wait for it
+    app.client.load(choice());
+  });
 
 // ---- the timeline and the exports ----
 
@@ -290,6 +363,25 @@ ui.clearSession.addEventListener('click', () => {
 window.addEventListener('resize', () => updateTimeline(performance.now()));
 window.addEventListener('pagehide', () => {
   void stopWebcam();
-  void app.pool.dispose();
 });
+
+// the worker loads the engine and the models as the page opens: the webcam's first frame finds them ready
+app.client = new InferenceClient({
+  loading: (c) => setStatus(`Loading the models (${c.backend === 'auto' ? 'picking the fastest engine' : c.backend})…`),
+  ready: (r) => {
+    noteEngine(r);
+    setStatus(
+      app.stream
+        ? `Live, in this browser (${engineWords(r)}); the video stays on this device.`
+        : `Ready: recognition runs in this browser (${engineWords(r)}).`,
+    );
+  },
+  frame: (answer) => onAnswer(answer),
+  failed: (message, during) => {
+    if (during === 'load') setStatus('');
+    showMessage(during === 'load' ? `The models could not be loaded: ${message}` : `The webcam's frames could not be recognised: ${message}`);
+    if (during === 'frame') void stopWebcam();
+  },
+});
+app.client.load(choice());
 updateTimeline(performance.now());
