@@ -3,7 +3,7 @@
  * webcam's faces, exported as CSV or JSON. Pure apart from the clock the
  * caller passes in.
  */
-import { FaceTracker } from '../../src/browser/index.js';
+import { FaceTracker } from '../../src/face/tracker.js';
 import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../../src/results.js';
 import type { FaceEmotion } from '../../src/recognizer.js';
 

@@ -4,7 +4,7 @@
  * summary in words for screen readers.
  */
 import { EMOTIONS, type Emotion } from '../../src/labels.js';
-import { EMOTION_COLOURS } from '../../src/browser/index.js';
+import { EMOTION_COLOURS } from '../../src/labels.js';
 import type { SessionEntry } from './session.js';
 
 export const WINDOW_SECONDS = 60;
