@@ -10,7 +10,7 @@ import { FerkitError } from '../errors.js';
 import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../face/blazeface-decode.js';
 import type { DetectorOptions } from '../face/detector.js';
 import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../face/onnx-detectors.js';
-import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './onnx.js';
+import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
 
 /** The folder of the ONNX files ferkit was built with. */
 export function onnxDir(): string {
