@@ -120,4 +120,18 @@ export { frameRecord, smoothedFace, type FrameRecord } from './video/records.js'
 export { readFrames, probeVideo, videoSource, type Frame, type VideoInfo, type VideoSource } from './video/source.js';
 export { AnnotatedVideoWriter } from './video/writer.js';
 export { FaceTracker } from './face/tracker.js';
+export {
+  FaceFollower,
+  FOLLOW_METHODS,
+  type FaceReader,
+  type FollowOptions,
+  type FollowedFace,
+  type FollowedFrame,
+  type FaceOrigin,
+  type FollowMethod,
+  type FollowCounts,
+  type SearchReason,
+} from './track/follow.js';
+export type { VideoTracking } from './video/frame-faces.js';
+export { timelineAgreement, type TimelineAgreement } from './video/agreement.js';
 export { emotionPlotSvg, writeEmotionPlot } from './video/plot.js';

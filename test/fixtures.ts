@@ -56,10 +56,17 @@ export function syntheticFaces(perClass: number, classes = 7, seed = 1): { pixel
   return { pixels, labels };
 }
 
-/** One scene of a test video: a still picture shown for `seconds`. */
+/** One scene of a test video: a still picture shown for `seconds`, still or moving. */
 export interface VideoScene {
   picture: string;
   seconds: number;
+  /**
+   * A camera move over the scene: the picture (cut to the video's shape)
+   * zoomed from `zoom[0]` to `zoom[1]` (1: the whole picture) while the
+   * view pans from `x[0]` to `x[1]` and `y[0]` to `y[1]` (0: the left or top
+   * edge, 1: the right or bottom, within the room the zoom leaves).
+   */
+  move?: { zoom: [number, number]; x: [number, number]; y: [number, number] };
 }
 
 /**
@@ -69,9 +76,21 @@ export interface VideoScene {
  * else the file's extension chooses it. Returns `file`.
  */
 export function testVideo(file: string, scenes: readonly VideoScene[], options: { width: number; height: number; fps: number; format?: string }): string {
-  const inputs = scenes.flatMap((s) => ['-loop', '1', '-t', String(s.seconds), '-i', s.picture]);
-  const scale = `scale=${options.width}:${options.height},setsar=1,fps=${options.fps}`;
-  const filter = scenes.map((_, i) => `[${i}:v]${scale}[s${i}]`).join(';') + `;${scenes.map((_, i) => `[s${i}]`).join('')}concat=n=${scenes.length}:v=1[v]`;
+  const { width: w, height: h, fps } = options;
+  const inputs = scenes.flatMap((s) => (s.move ? ['-i', s.picture] : ['-loop', '1', '-t', String(s.seconds), '-i', s.picture]));
+  const scale = `scale=${w}:${h},setsar=1,fps=${fps}`;
+  const moving = (s: VideoScene) => {
+    const { zoom, x, y } = s.move!;
+    const n = Math.max(2, Math.round(s.seconds * fps));
+    const t = `on/${n - 1}`;
+    const z = `${zoom[0]}+${zoom[1] - zoom[0]}*${t}`;
+    // cut to the video's shape at twice its size (zoompan moves by whole pixels: smaller steps at the output's size)
+    const cover = `scale=${2 * w}:${2 * h}:force_original_aspect_ratio=increase,crop=${2 * w}:${2 * h}`;
+    return `${cover},zoompan=z='${z}':x='(iw-iw/zoom)*(${x[0]}+${x[1] - x[0]}*${t})':y='(ih-ih/zoom)*(${y[0]}+${y[1] - y[0]}*${t})':d=${n}:s=${w}x${h}:fps=${fps},setsar=1`;
+  };
+  const filter =
+    scenes.map((s, i) => `[${i}:v]${s.move ? moving(s) : scale}[s${i}]`).join(';') +
+    `;${scenes.map((_, i) => `[s${i}]`).join('')}concat=n=${scenes.length}:v=1[v]`;
   const p = spawnSync(
     'ffmpeg',
     ['-v', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[v]', '-pix_fmt', 'yuv420p', ...(options.format ? ['-f', options.format] : []), file],

@@ -19,7 +19,18 @@ export { browserFaceApi, loadBrowserFaceDetector } from './face-api.js';
 export { loadBrowserDetector, type DetectorUrls } from './detector.js';
 export { pixelReader, type BrowserImageInput } from './pixels.js';
 export { FaceTracker, iou, type TrackerOptions } from '../face/tracker.js';
-export { FaceFollower, FOLLOW_METHODS, type FaceReader, type FollowOptions, type FollowedFace, type FollowedFrame, type FaceOrigin, type FollowMethod, type FollowCounts, type SearchReason } from '../track/follow.js';
+export {
+  FaceFollower,
+  FOLLOW_METHODS,
+  type FaceReader,
+  type FollowOptions,
+  type FollowedFace,
+  type FollowedFrame,
+  type FaceOrigin,
+  type FollowMethod,
+  type FollowCounts,
+  type SearchReason,
+} from '../track/follow.js';
 export { createBrowserRecognizer, type BrowserRecognizer, type BrowserRecognizerOptions } from './recognizer.js';
 export { browserOnnxClassifier, type BrowserOnnxOptions } from './onnx.js';
 export { onnxModelBytes, onnxMetadata, ONNX_INPUT, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../models/onnx/model.js';

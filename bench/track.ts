@@ -1,0 +1,85 @@
+/**
+ * `npm run bench:track`: detect-then-track against the detector on every
+ * frame, on a clip of moving faces (the shared photos of
+ * ../shared/data/photos/faceapi-examples, each panned and zoomed for 1.5 s,
+ * 640x480 at 30 fps). Prints the speed both ways (frames per second) and
+ * how far the two timelines agree: the share of face-seconds whose top
+ * smoothed emotion is the same, and whether the same faces were followed.
+ *
+ *   npm run bench:track -- [--detector accurate|fast|auto] [--detect-every S] [--follow motion|detect] [--seconds S]
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRecognizer } from '../src/node/recognizer.js';
+import { analyzeVideo, type TimelineEntry } from '../src/video/analyze.js';
+import type { VideoTracking } from '../src/video/frame-faces.js';
+import { timelineAgreement } from '../src/video/agreement.js';
+import { detectorChoice } from '../src/face/choice.js';
+import type { FollowMethod } from '../src/track/follow.js';
+import { SHARED_DATA, tempDir, testVideo, type VideoScene } from '../test/fixtures.js';
+import { cpuDescription } from './timing.js';
+
+const { values: v } = parseArgs({
+  options: {
+    detector: { type: 'string', default: 'accurate' },
+    'detect-every': { type: 'string', default: '0.5' },
+    follow: { type: 'string', default: 'motion' },
+    seconds: { type: 'string', default: '1.5' },
+  },
+});
+const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
+const seconds = Number(v.seconds);
+const fps = 30;
+
+/** Each photo panned one way or the other while the view zooms in or out. */
+export function movingScenes(dir: string, sceneSeconds: number): VideoScene[] {
+  const files = readdirSync(dir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort();
+  return files.map((f, i) => ({
+    picture: join(dir, f),
+    seconds: sceneSeconds,
+    move: {
+      zoom: i % 2 ? [1.35, 1.1] : [1.1, 1.35],
+      x: i % 3 === 0 ? [0.1, 0.9] : [0.9, 0.1],
+      y: i % 4 < 2 ? [0.3, 0.7] : [0.7, 0.3],
+    },
+  }));
+}
+
+const tmp = tempDir('ferkit-bench-track-');
+try {
+  const scenes = movingScenes(PHOTOS, seconds);
+  const file = testVideo(join(tmp.dir, 'moving.mp4'), scenes, { width: 640, height: 480, fps });
+  const recognizer = await createRecognizer({ detector: detectorChoice(v.detector) });
+  await recognizer.recognizeRgb([{ data: new Uint8Array(640 * 480 * 3).fill(128), width: 640, height: 480 }]);
+  const every = Number(v['detect-every']);
+  const tracking: VideoTracking = { detectEvery: every, follow: v.follow as FollowMethod };
+  const run = async (t: VideoTracking) => {
+    const entries: TimelineEntry[] = [];
+    const t0 = performance.now();
+    const summary = await analyzeVideo(recognizer, file, { fps, tracking: t, onEntry: (e) => entries.push(e) });
+    return { entries, summary, seconds: (performance.now() - t0) / 1000 };
+  };
+  const full = await run(false);
+  const tracked = await run(tracking);
+  recognizer.dispose();
+  const a = timelineAgreement(full.entries, tracked.entries);
+  const frames = full.summary.framesAnalysed;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  console.log(`CPU: ${cpuDescription()}`);
+  console.log(
+    `clip: ${scenes.length} photos panned and zoomed, ${seconds} s each, 640x480 at ${fps} fps (${frames} frames); detector ${v.detector}, emotion model on ${recognizer.runtime}`,
+  );
+  console.log(`every frame:           ${(frames / full.seconds).toFixed(1)} frames/s (${full.seconds.toFixed(1)} s)`);
+  console.log(
+    `detect every ${every} s (${v.follow}): ${(tracked.summary.framesAnalysed / tracked.seconds).toFixed(1)} frames/s (${tracked.seconds.toFixed(1)} s), ${(full.seconds / tracked.seconds).toFixed(1)}x`,
+  );
+  console.log(
+    `top emotion agrees in ${a.agreeing} of ${a.faceSeconds} face-seconds (${pct(a.share)}); ${a.unmatched} face-seconds without a tracked face at the place`,
+  );
+  console.log(`faces: ${a.referenceFaces} every frame, ${a.otherFaces} tracked; ${a.sameFaces} of ${a.referenceFaces} followed as the same face`);
+} finally {
+  tmp.cleanup();
+}
