@@ -241,11 +241,12 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
   async function recognizeChecked(images: readonly RgbImage[], call: DetectCall): Promise<FaceEmotion[][]> {
     const faces: (readonly DetectedFace[] | undefined)[] = [];
     for (const img of images) faces.push(detector ? await detector.detect(img, call) : undefined);
-    return emotionsOf(images, faces);
+    return emotionsOf(images, faces, call);
   }
 
   /** The emotions of each picture's faces (undefined: the whole picture is one face), classified in one batch. */
-  async function emotionsOf(images: readonly RgbImage[], perImage: readonly (readonly DetectedFace[] | undefined)[]): Promise<FaceEmotion[][]> {
+  async function emotionsOf(images: readonly RgbImage[], perImage: readonly (readonly DetectedFace[] | undefined)[], call: DetectCall = {}): Promise<FaceEmotion[][]> {
+    const started = call.onStage ? performance.now() : 0;
     const found: { image: number; face: DetectedFace; roll: number }[] = [];
     const inputs: Uint8Array[] = [];
     for (let i = 0; i < images.length; i++) {
@@ -260,7 +261,10 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
     }
     const results: FaceEmotion[][] = images.map(() => []);
     if (found.length === 0) return results;
+    const cropped = call.onStage ? performance.now() : 0;
+    call.onStage?.('crops', cropped - started);
     const probs = await probabilities(concatBytes(inputs));
+    call.onStage?.('emotion', performance.now() - cropped);
     found.forEach((f, k) => {
       results[f.image].push(
         toFace(

@@ -70,11 +70,11 @@ export class ChoosingDetector implements Detector {
   async detect(img: RgbImage, call: DetectCall = {}): Promise<DetectedFace[]> {
     const { fast, accurate } = this.detectors;
     const choice = call.detector ?? this.choice;
-    if (!fast || choice === 'accurate') return (accurate ?? fast)!.detect(img);
-    if (!accurate || choice === 'fast') return fast.detect(img);
-    const faces = await fast.detect(img);
+    if (!fast || choice === 'accurate') return (accurate ?? fast)!.detect(img, call);
+    if (!accurate || choice === 'fast') return fast.detect(img, call);
+    const faces = await fast.detect(img, call);
     if (fastIsEnough(faces, img.width, img.height)) return faces;
-    return mergeFaces(await accurate.detect(img), faces);
+    return mergeFaces(await accurate.detect(img, call), faces);
   }
 
   dispose(): void {

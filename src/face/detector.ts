@@ -33,10 +33,21 @@ export interface DetectedFace {
  */
 export type DetectorChoice = 'fast' | 'accurate' | 'auto';
 
+/** The stages of recognizing a picture, as `DetectCall.onStage` reports them. */
+export type PipelineStage = 'pixels' | 'detection' | 'landmarks' | 'crops' | 'emotion';
+
 /** What a recognizer asks of its detector for one picture. */
 export interface DetectCall {
   /** Overrides the recognizer's detector choice for this call (a webcam loop asks for `fast`). */
   detector?: DetectorChoice;
+  /**
+   * Told the milliseconds each stage took (a stage may be told several
+   * times per picture: add them up): the picture resized for a network
+   * (`pixels`), the detector's network and decoding (`detection`), the
+   * landmarks (`landmarks`), the 48x48 crops (`crops`) and the emotion model
+   * with its read-back (`emotion`). For benchmarks; costs nothing when absent.
+   */
+  onStage?: (stage: PipelineStage, ms: number) => void;
 }
 
 /** What the recognizer needs of a face detector. */

@@ -12,7 +12,7 @@ import type { Box, Point } from '../image/geometry.js';
 import { resizeToNchw } from '../image/resize.js';
 import { centroid } from './align.js';
 import { blazeFaceAnchors, blendOverlaps, decodeBlazeFace, letterbox, toDetectedFace, BLAZEFACE_BACK, type BlazeFaceLayout } from './blazeface-decode.js';
-import type { DetectedFace, Detector, DetectorOptions } from './detector.js';
+import type { DetectCall, DetectedFace, Detector, DetectorOptions, PipelineStage } from './detector.js';
 import { suppressOverlaps, tileOrigins } from './tiles.js';
 import { BLAZEFACE_OUTPUTS, DETECTOR_INPUT, LANDMARKS_OUTPUT, LANDMARKS_SIZE, SSD_SIZE } from './onnx-nets.js';
 
@@ -32,6 +32,17 @@ function checkConfidence(v: number): void {
   if (!(v >= 0 && v <= 1)) throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${v}`);
 }
 
+/** Runs `work`, telling `call.onStage` how long it took. */
+async function timed<T>(call: DetectCall | undefined, stage: PipelineStage, work: () => T | Promise<T>): Promise<T> {
+  if (!call?.onStage) return work();
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    call.onStage(stage, performance.now() - start);
+  }
+}
+
 const TO_MINUS_ONE_ONE = { add: [-127.5, -127.5, -127.5] as const, mul: 1 / 127.5 };
 
 /** BlazeFace on a runner: faces and their eyes in one pass of a small network. */
@@ -49,11 +60,18 @@ export class OnnxBlazeFace implements Detector {
     this.input = new Float32Array(3 * this.layout.size * this.layout.size);
   }
 
-  async detect(img: RgbImage): Promise<DetectedFace[]> {
+  async detect(img: RgbImage, call?: DetectCall): Promise<DetectedFace[]> {
     const size = this.layout.size;
     const lb = letterbox(img.width, img.height, size);
     const whole = { x: 0, y: 0, width: img.width, height: img.height };
-    resizeToNchw(img, { region: whole, valid: whole, width: lb.width, height: lb.height, planeWidth: size, planeHeight: size, ...TO_MINUS_ONE_ONE }, this.input);
+    await timed(call, 'pixels', () =>
+      resizeToNchw(img, { region: whole, valid: whole, width: lb.width, height: lb.height, planeWidth: size, planeHeight: size, ...TO_MINUS_ONE_ONE }, this.input),
+    );
+    return timed(call, 'detection', () => this.run(img, lb));
+  }
+
+  private async run(img: RgbImage, lb: ReturnType<typeof letterbox>): Promise<DetectedFace[]> {
+    const size = this.layout.size;
     const out = await this.net.run({ [DETECTOR_INPUT]: { data: this.input, dims: [1, 3, size, size] } }, BLAZEFACE_OUTPUTS);
     const [s16, s8, r16, r8] = BLAZEFACE_OUTPUTS.map((name) => out[name]);
     const logits = new Float32Array(s16.length + s8.length);
@@ -125,10 +143,16 @@ export class OnnxSsdDetector implements Detector {
   }
 
   /** Faces of a picture (or a part of it at `origin`), in picture pixels, before clipping. */
-  private async locate(img: RgbImage, part: Box): Promise<{ box: Box; score: number }[]> {
+  private async locate(img: RgbImage, part: Box, call?: DetectCall): Promise<{ box: Box; score: number }[]> {
     const side = Math.max(part.width, part.height);
     // padded to a square at the right or bottom with black, resized to 512x512, -1..1
-    resizeToNchw(img, { region: { x: part.x, y: part.y, width: side, height: side }, valid: part, width: SSD_SIZE, height: SSD_SIZE, ...TO_MINUS_ONE_ONE }, this.input);
+    await timed(call, 'pixels', () =>
+      resizeToNchw(img, { region: { x: part.x, y: part.y, width: side, height: side }, valid: part, width: SSD_SIZE, height: SSD_SIZE, ...TO_MINUS_ONE_ONE }, this.input),
+    );
+    return timed(call, 'detection', () => this.locateResized(part, side));
+  }
+
+  private async locateResized(part: Box, side: number): Promise<{ box: Box; score: number }[]> {
     const out = await this.ssd.run({ [DETECTOR_INPUT]: { data: this.input, dims: [1, 3, SSD_SIZE, SSD_SIZE] } }, ['boxes', 'scores']);
     const boxes = out['boxes'],
       scores = out['scores'];
@@ -146,14 +170,14 @@ export class OnnxSsdDetector implements Detector {
     });
   }
 
-  async detect(img: RgbImage): Promise<DetectedFace[]> {
+  async detect(img: RgbImage, call?: DetectCall): Promise<DetectedFace[]> {
     const whole = { x: 0, y: 0, width: img.width, height: img.height };
-    let found = await this.locate(img, whole);
+    let found = await this.locate(img, whole, call);
     const longer = Math.max(img.width, img.height);
     const tile = this.opts.tiles === true || (this.opts.tiles === 'auto' && longer > 1280);
     if (tile && longer > TILE) {
       for (const ty of tileOrigins(img.height))
-        for (const tx of tileOrigins(img.width)) found.push(...(await this.locate(img, { x: tx, y: ty, width: Math.min(TILE, img.width), height: Math.min(TILE, img.height) })));
+        for (const tx of tileOrigins(img.width)) found.push(...(await this.locate(img, { x: tx, y: ty, width: Math.min(TILE, img.width), height: Math.min(TILE, img.height) }, call)));
       found = suppressOverlaps(found).slice(0, this.opts.maxFaces);
     }
     const faces: DetectedFace[] = [];
@@ -163,7 +187,7 @@ export class OnnxSsdDetector implements Detector {
       const box = { x, y, width: Math.min(img.width, d.box.x + d.box.width) - x, height: Math.min(img.height, d.box.y + d.box.height) - y };
       if (box.width >= 2 && box.height >= 2) faces.push({ box, score: d.score });
     }
-    if (this.opts.landmarks && this.landmarkNet && faces.length > 0) await this.addLandmarks(img, faces, this.landmarkNet);
+    if (this.opts.landmarks && this.landmarkNet && faces.length > 0) await timed(call, 'landmarks', () => this.addLandmarks(img, faces, this.landmarkNet!));
     return faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
 
