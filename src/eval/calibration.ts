@@ -6,7 +6,7 @@
 
 import { argmaxRows } from '../numeric.js';
 import { confusionMatrix, crossEntropy, macroF1 } from './metrics.js';
-import { applyCalibration, applyTemperature } from '../models/calibration.js';
+import { applyCalibration, applyTemperature, TEMPERATURE_RANGE } from '../models/calibration.js';
 import type { Calibration } from '../models/metadata.js';
 import { NUM_CLASSES } from '../labels.js';
 
@@ -88,12 +88,13 @@ export function decisionMacroF1(probs: ArrayLike<number>, labels: ArrayLike<numb
 
 /**
  * The temperature that minimises the NLL on held-out data (golden-section
- * search over [0.05, 20] on log T). Fit on validation data, never on test data.
+ * search over TEMPERATURE_RANGE, [0.05, 20], on log T). Fit on validation
+ * data, never on test data.
  */
 export function fitTemperature(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
   const f = (logT: number) => crossEntropy(applyTemperature(probs, k, Math.exp(logT)), labels, k);
-  let a = Math.log(0.05),
-    b = Math.log(20);
+  let a = Math.log(TEMPERATURE_RANGE[0]),
+    b = Math.log(TEMPERATURE_RANGE[1]);
   const g = (Math.sqrt(5) - 1) / 2;
   let c = b - g * (b - a),
     d = a + g * (b - a);

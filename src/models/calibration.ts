@@ -1,5 +1,19 @@
 /** Applying a model's fitted calibration to its probabilities. Pure. */
 
+/**
+ * The temperatures a calibration may have: [0.05, 20], the range
+ * `fitTemperature` searches. Outside it a model is refused when it loads:
+ * a temperature of 5e-324 turns every probability into NaN, one of 1e6
+ * flattens them all to 1/7.
+ */
+export const TEMPERATURE_RANGE = [0.05, 20] as const;
+
+/**
+ * The largest class bias a calibration may have, in log-space: 10 (a factor
+ * of 22,000 on a class's odds). `fitClassBias` fits offsets within 1.
+ */
+export const MAX_CLASS_BIAS = 10;
+
 /** What prediction applies of a model's calibration. */
 export interface CalibrationParameters {
   temperature: number;

@@ -7,15 +7,20 @@ import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import { averageModels } from './ensemble.js';
 import type { ModelMetadata } from './metadata.js';
-import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath } from './validate.js';
+import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath, weightBytesNeeded } from './validate.js';
+import { calibrated } from './predict.js';
 import { concatBytes, type ModelJson } from './weights.js';
 
 /** The files of one saved model, by path relative to the model (`model.json`, `member-1/weights.bin`). */
 export interface ModelFiles {
   /** The folder or URL, for messages. */
   readonly location: string;
-  /** A file's bytes, or undefined when the model has no such file. */
-  read(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * A file's bytes, or undefined when the model has no such file. A file of
+   * more than `maxBytes` may be refused before it is read (a BAD_MODEL
+   * error); the loader refuses it anyway once read.
+   */
+  read(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
 }
 
 /** A model ready to run, with what ferkit knows of it. */
@@ -26,9 +31,23 @@ export interface LoadedModel {
 
 const utf8 = new TextDecoder();
 
+/** The most bytes a model's JSON file (model.json, ferkit.json) may hold: 64 MiB; ferkit's are a few KB. */
+export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
+
+/** A file of a model, of at most `maxBytes`, or undefined when it has none. */
+async function readBounded(files: ModelFiles, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  const bytes = await files.read(path, maxBytes);
+  if (bytes && bytes.length > maxBytes) {
+    throw new FerkitError('BAD_MODEL', `${files.location}: ${excerpt(path)} holds ${bytes.length} bytes, more than the ${maxBytes} it may hold; the file is damaged or comes from another model`, {
+      file: files.location,
+    });
+  }
+  return bytes;
+}
+
 /** A JSON file of a model, or undefined when it has none. */
 export async function readModelJson<T>(files: ModelFiles, path: string): Promise<T | undefined> {
-  const bytes = await files.read(path);
+  const bytes = await readBounded(files, path, MAX_MODEL_JSON_BYTES);
   if (!bytes) return undefined;
   try {
     return JSON.parse(utf8.decode(bytes)) as T;
@@ -60,11 +79,19 @@ export async function readMetadataFrom(files: ModelFiles): Promise<ModelMetadata
  */
 export async function loadModelFrom(files: ModelFiles): Promise<LoadedModel> {
   const raw = await readModelJson<unknown>(files, 'model.json');
-  if (raw === undefined && (await files.read('ferkit.json')) === undefined) {
+  if (raw === undefined && (await readBounded(files, 'ferkit.json', MAX_MODEL_JSON_BYTES)) === undefined) {
     throw new FerkitError('MODEL_NOT_FOUND', `no model in ${files.location} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name`, { file: files.location });
   }
   const meta = await readMetadataFrom(files);
-  if (raw !== undefined) return { model: await loadNetwork(files, '', checkModelJson(raw, files.location), meta), meta };
+  if (raw !== undefined) {
+    const model = await loadNetwork(files, '', checkModelJson(raw, files.location), meta);
+    try {
+      return probed({ model, meta }, files.location);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
   if (!meta.members?.length) {
     throw new FerkitError('MODEL_NOT_FOUND', `no model in ${files.location} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name`, { file: files.location });
   }
@@ -76,15 +103,54 @@ export async function loadModelFrom(files: ModelFiles): Promise<LoadedModel> {
       // members of an ensemble need distinct names inside it
       loaded.push(await loadNetwork(files, `${member}/`, checkModelJson(memberRaw, files.location, `${member}/model.json`), meta, `member_${i + 1}`));
     }
-    return { model: averageModels(loaded), meta };
+    return probed({ model: averageModels(loaded), meta }, files.location);
   } catch (err) {
     loaded.forEach((m) => m.dispose());
     throw err;
   }
 }
 
-/** The weight files a model.json names (relative to `prefix`), joined in manifest order. */
+/**
+ * The model, once one inference on a blank face (mid-grey) gives
+ * probabilities as ferkit reports them (calibration applied) that are
+ * finite and sum to 1; otherwise a BAD_MODEL error (the caller disposes
+ * the model). Weights that
+ * are each finite can still overflow together, and a calibration can still
+ * turn them into NaN: this catches what the file checks cannot.
+ */
+function probed(loaded: LoadedModel, location: string): LoadedModel {
+  const { model, meta } = loaded;
+  let probs: Float32Array;
+  try {
+    const size = meta.preprocessing.inputSize;
+    const raw = tf.tidy(() => (model.predict(tf.fill([1, size, size, 1], 0.5)) as tf.Tensor).dataSync());
+    probs = calibrated(Float32Array.from(raw), meta.labels.length, meta);
+  } catch (err) {
+    throw new FerkitError('BAD_MODEL', `${location}: the model fails on a blank face (${excerpt((err as Error)?.message ?? err, 120)}); it is damaged`, { file: location, cause: err });
+  }
+  const sum = probs.reduce((a, b) => a + b, 0);
+  if (!probs.every((p) => Number.isFinite(p) && p >= 0 && p <= 1) || !(Math.abs(sum - 1) < 1e-3)) {
+    throw new FerkitError(
+      'BAD_MODEL',
+      `${location}: the model gives the probabilities ${excerpt(Array.from(probs, (p) => Number(p.toPrecision(3))), 80)} for a blank face, not ${meta.labels.length} finite numbers summing to 1; its weights or its calibration are damaged. Train or calibrate it again, or restore a good copy`,
+      { file: location },
+    );
+  }
+  return loaded;
+}
+
+/**
+ * The weight files a model.json names (relative to `prefix`), joined in
+ * manifest order; none may hold more than the bytes its weights need, and
+ * none is read when an earlier one already holds them all.
+ */
 export async function readWeightData(files: ModelFiles, manifest: ModelJson['weightsManifest'], prefix = ''): Promise<ArrayBuffer> {
+  const need = weightBytesNeeded(
+    manifest.flatMap((g) => g.weights),
+    files.location,
+    `${prefix}model.json`,
+  );
+  let read = 0;
   const parts: Uint8Array[] = [];
   for (const path of manifest.flatMap((g) => g.paths)) {
     if (!isSafeModelPath(path)) {
@@ -92,8 +158,9 @@ export async function readWeightData(files: ModelFiles, manifest: ModelJson['wei
         file: files.location,
       });
     }
-    const bytes = await files.read(prefix + path);
+    const bytes = await readBounded(files, prefix + path, need - read);
     if (!bytes) throw new FerkitError('BAD_MODEL', `${files.location}: weight file ${prefix + path} is missing`, { file: files.location });
+    read += bytes.length;
     parts.push(bytes);
   }
   const data = concatBytes(parts);

@@ -10,6 +10,7 @@ import { listArchitectures } from './architectures.js';
 import type { ModelMetadata } from './metadata.js';
 import { EQUALIZATIONS } from '../image/equalize.js';
 import type { ModelJson } from './weights.js';
+import { MAX_CLASS_BIAS, TEMPERATURE_RANGE } from './calibration.js';
 
 /** At most this many characters of a bad value go into a message. */
 const EXCERPT = 40;
@@ -77,26 +78,49 @@ export function checkMetadata(meta: unknown, location: string, file = 'ferkit.js
   if (!isObject(pre) || !Number.isSafeInteger(pre.inputSize) || (pre.inputSize as number) < 8 || (pre.inputSize as number) > 1024) {
     throw bad(location, file, `has no usable preprocessing.inputSize (${excerpt(isObject(pre) ? pre.inputSize : pre)})`);
   }
-  if (pre.scale !== undefined && !(typeof pre.scale === 'number' && Number.isFinite(pre.scale) && pre.scale > 0)) throw bad(location, file, `has preprocessing.scale ${excerpt(pre.scale)}; it must be a positive number`);
+  if (pre.scale !== undefined && !(typeof pre.scale === 'number' && pre.scale >= MIN_SCALE && pre.scale <= 1))
+    throw bad(location, file, `has preprocessing.scale ${excerpt(pre.scale)}; it must lie between ${MIN_SCALE.toExponential()} and 1 (ferkit's models take 1/255, pixels in [0, 1])`);
   if (pre.equalize !== undefined && !(EQUALIZATIONS as readonly unknown[]).includes(pre.equalize))
     throw bad(location, file, `has preprocessing.equalize ${excerpt(pre.equalize)}; this ferkit knows ${EQUALIZATIONS.join(' and ')} (a newer ferkit may read it)`);
   const cal = meta.calibration;
-  if (cal !== undefined) {
-    if (!isObject(cal)) throw bad(location, file, 'has a calibration that is not an object');
-    const t = cal.temperature;
-    if (!(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
-      throw bad(location, file, `has calibration temperature ${excerpt(t)}; it must be a finite positive number. Fit it again with \`ferkit calibrate\``);
-    }
-    if (cal.classBias !== undefined && !(Array.isArray(cal.classBias) && cal.classBias.length === labels.length && cal.classBias.every((b) => typeof b === 'number' && Number.isFinite(b)))) {
-      throw bad(location, file, `has a calibration classBias that is not ${labels.length} finite numbers (${excerpt(cal.classBias)}); fit it again with \`ferkit calibrate --class-bias\``);
-    }
-  }
+  if (cal !== undefined) checkCalibration(cal, labels.length, location, file);
   if (meta.members !== undefined) {
     if (!Array.isArray(meta.members) || meta.members.length === 0) throw bad(location, file, 'has members that are not a list of folders');
     for (const m of meta.members) if (!isSafeModelPath(m)) throw bad(location, file, `names the member folder "${excerpt(m)}", outside the model's folder`);
   }
   if (meta.parameters !== undefined && !Number.isSafeInteger(meta.parameters)) throw bad(location, file, `has parameters ${excerpt(meta.parameters)}, not a whole number`);
   return meta as unknown as ModelMetadata;
+}
+
+/** The smallest preprocessing scale a model may have: pixels scaled by less than 1e-6 are all but zero. */
+const MIN_SCALE = 1e-6;
+
+const inRange = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && v >= lo && v <= hi;
+
+/**
+ * A calibration's values lie where a fitted one can put them: the
+ * temperature within TEMPERATURE_RANGE, each class bias within
+ * MAX_CLASS_BIAS, and the figures recorded beside them (errors in [0, 1],
+ * log-likelihoods finite and not negative, a count of samples) what they say.
+ */
+function checkCalibration(cal: unknown, classes: number, location: string, file: string): void {
+  if (!isObject(cal)) throw bad(location, file, 'has a calibration that is not an object');
+  const [lo, hi] = TEMPERATURE_RANGE;
+  if (!inRange(cal.temperature, lo, hi)) {
+    throw bad(location, file, `has calibration temperature ${excerpt(cal.temperature)}; it must lie between ${lo} and ${hi}. Fit it again with \`ferkit calibrate\``);
+  }
+  const bias = cal.classBias;
+  if (bias !== undefined && !(Array.isArray(bias) && bias.length === classes && bias.every((b) => inRange(b, -MAX_CLASS_BIAS, MAX_CLASS_BIAS)))) {
+    throw bad(location, file, `has a calibration classBias that is not ${classes} numbers between -${MAX_CLASS_BIAS} and ${MAX_CLASS_BIAS} (${excerpt(bias)}); fit it again with \`ferkit calibrate --class-bias\``);
+  }
+  for (const key of ['eceBefore', 'eceAfter', 'macroF1Before', 'macroF1After'] as const) {
+    if (cal[key] !== undefined && !inRange(cal[key], 0, 1)) throw bad(location, file, `has calibration ${key} ${excerpt(cal[key])}; it must lie between 0 and 1. Fit it again with \`ferkit calibrate\``);
+  }
+  for (const key of ['nllBefore', 'nllAfter'] as const) {
+    if (cal[key] !== undefined && !inRange(cal[key], 0, Number.MAX_VALUE)) throw bad(location, file, `has calibration ${key} ${excerpt(cal[key])}; it must be a finite number, not negative. Fit it again with \`ferkit calibrate\``);
+  }
+  if (cal.samples !== undefined && !(Number.isSafeInteger(cal.samples) && (cal.samples as number) >= 0)) throw bad(location, file, `has calibration samples ${excerpt(cal.samples)}, not a count`);
+  if (cal.fittedOn !== undefined && typeof cal.fittedOn !== 'string') throw bad(location, file, `has calibration fittedOn ${excerpt(cal.fittedOn)}, not text`);
 }
 
 /** The architecture model.json's topology was built as, where it names one of the registry's. */
@@ -138,13 +162,19 @@ export function checkNetwork(model: tf.LayersModel, meta: ModelMetadata, locatio
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
 
-/** The weight files hold exactly the bytes model.json's weight specs need, before anything is built from them. */
-export function checkWeightBytes(specs: readonly tf.io.WeightsManifestEntry[], byteLength: number, location: string, weightFiles: string): void {
+/** The bytes model.json's weight specs need; a BAD_MODEL error for a type ferkit does not read. */
+export function weightBytesNeeded(specs: readonly tf.io.WeightsManifestEntry[], location: string, file = 'model.json'): number {
   let need = 0;
   for (const s of specs) {
     const per = BYTES[s.quantization?.dtype ?? s.dtype];
-    if (per === undefined) throw bad(location, 'model.json', `has a weight of type "${excerpt(s.quantization?.dtype ?? s.dtype)}", which ferkit does not read`);
+    if (per === undefined) throw bad(location, file, `has a weight of type "${excerpt(s.quantization?.dtype ?? s.dtype)}", which ferkit does not read`);
     need += s.shape.reduce((a, b) => a * b, 1) * per;
   }
+  return need;
+}
+
+/** The weight files hold exactly the bytes model.json's weight specs need, before anything is built from them. */
+export function checkWeightBytes(specs: readonly tf.io.WeightsManifestEntry[], byteLength: number, location: string, weightFiles: string): void {
+  const need = weightBytesNeeded(specs, location);
   if (need !== byteLength) throw bad(location, weightFiles, `${weightFiles.includes(',') ? 'hold' : 'holds'} ${byteLength} bytes, but model.json's weights need ${need}; the files are cut short or come from different models`);
 }

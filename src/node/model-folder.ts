@@ -4,15 +4,17 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerkitError } from '../errors.js';
-import { loadModelFrom, type LoadedModel, type ModelFiles } from '../models/loader.js';
+import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles } from '../models/loader.js';
 import type { ModelMetadata, WeightsDtype } from '../models/metadata.js';
 import { checkMetadata, checkModelJson, excerpt } from '../models/validate.js';
 import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../models/weights.js';
+import { readModelFile, readModelFileSync } from './model-files.js';
+
+const utf8 = new TextDecoder();
 
 export interface SaveOptions {
   /** Storage type of the weights (default float32). */
@@ -28,20 +30,8 @@ export interface SavedModel extends LoadedModel {
 export function folderFiles(dir: string): ModelFiles {
   return {
     location: dir,
-    async read(path: string) {
-      const full = resolve(dir, path);
-      const rel = relative(resolve(dir), full);
-      if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-        throw new FerkitError('BAD_MODEL', `${dir}: "${excerpt(path)}" lies outside the model's folder; only files inside it are read`, { file: dir });
-      }
-      try {
-        const data = await readFile(full);
-        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new FerkitError('BAD_MODEL', `${dir}: cannot read ${path} (${(err as Error).message})`, { file: dir, cause: err });
-      }
-    },
+    // only regular files inside the folder, measured before they are read (src/node/model-files.ts)
+    read: (path: string, maxBytes?: number) => readModelFile(dir, path, maxBytes),
   };
 }
 
@@ -117,9 +107,11 @@ export async function saveModel(
 export function readMetadata(dir: string): ModelMetadata {
   const metaPath = join(dir, 'ferkit.json');
   if (!existsSync(metaPath)) throw existsSync(join(dir, 'model.json')) ? missingMetadata(dir) : noModel(dir);
+  const bytes = readModelFileSync(dir, 'ferkit.json', MAX_MODEL_JSON_BYTES);
+  if (!bytes) throw missingMetadata(dir);
   let meta: unknown;
   try {
-    meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    meta = JSON.parse(utf8.decode(bytes));
   } catch (err) {
     throw new FerkitError('BAD_MODEL', `${dir}: ferkit.json is not valid JSON (${excerpt((err as Error).message, 80)})`, { file: dir, cause: err });
   }
@@ -178,11 +170,13 @@ export function networkFolders(dir: string, meta?: ModelMetadata): string[] {
 
 /** The weight files a network folder's model.json names, relative to the folder. */
 export function weightFiles(folder: string): string[] {
+  const bytes = readModelFileSync(folder, 'model.json', MAX_MODEL_JSON_BYTES);
+  if (!bytes) throw new FerkitError('BAD_MODEL', `${folder}: model.json is missing`, { file: folder });
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+    json = JSON.parse(utf8.decode(bytes));
   } catch (err) {
-    throw new FerkitError('BAD_MODEL', `${folder}: model.json cannot be read (${excerpt((err as Error).message, 80)})`, { file: folder, cause: err });
+    throw new FerkitError('BAD_MODEL', `${folder}: model.json is not valid JSON (${excerpt((err as Error).message, 80)})`, { file: folder, cause: err });
   }
   return checkModelJson(json, folder).weightsManifest.flatMap((g) => g.paths);
 }
@@ -198,8 +192,12 @@ export function modelFingerprint(nameOrDir: string): string {
   const hash = createHash('sha256');
   for (const folder of networkFolders(dir)) {
     const path = join(dir, folder);
-    hash.update(readFileSync(join(path, 'model.json')));
-    for (const f of weightFiles(path)) hash.update(readFileSync(join(path, f)));
+    hash.update(readModelFileSync(path, 'model.json', MAX_MODEL_JSON_BYTES) ?? new Uint8Array(0));
+    for (const f of weightFiles(path)) {
+      const bytes = readModelFileSync(path, f);
+      if (!bytes) throw new FerkitError('BAD_MODEL', `${path}: weight file ${f} is missing`, { file: path });
+      hash.update(bytes);
+    }
   }
   return hash.digest('hex');
 }

@@ -1,10 +1,12 @@
 /** Models of unknown origin: each damaged or mismatched file is a BAD_MODEL error naming the file and the problem. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
-import { loadModel, saveModel } from './model-folder.js';
+import { loadModel, modelFingerprint, readMetadata, saveModel } from './model-folder.js';
 import { FerkitError } from '../errors.js';
 import { getArchitecture } from '../models/architectures.js';
 import { loadModelFrom, type ModelFiles } from '../models/loader.js';
@@ -65,17 +67,48 @@ test('weights holding NaN or Infinity: refused, naming the weight file and the w
   await refused(dir, /weights\.bin holds Infinity in weight output\/bias/);
 });
 
-test('a calibration temperature of 0, negative, NaN or a string: refused, naming ferkit.json', async () => {
+test('a calibration temperature of 0, negative, NaN, a string, or outside [0.05, 20]: refused, naming ferkit.json', async () => {
   const dir = await modelFolder();
-  for (const temperature of [0, -1, 'NaN', null, '1']) {
-    editJson(join(dir, 'ferkit.json'), (m) => ({
-      ...m,
-      calibration: { temperature, eceBefore: 0, eceAfter: 0, nllBefore: 0, nllAfter: 0, fittedOn: 'x', samples: 1 },
-    }));
-    await refused(dir, /ferkit\.json has calibration temperature .* must be a finite positive number/);
+  const calibration = { eceBefore: 0.1, eceAfter: 0.05, nllBefore: 1.2, nllAfter: 1.1, fittedOn: 'x', samples: 100 };
+  // 5e-324 made every probability NaN, and the service answer 500; 1e6 makes every face 1/7 of each emotion
+  for (const temperature of [0, -1, 'NaN', null, '1', 5e-324, 0.049, 20.5, 1e6]) {
+    editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, calibration: { ...calibration, temperature } }));
+    await refused(dir, /ferkit\.json has calibration temperature .* must lie between 0\.05 and 20\. Fit it again with `ferkit calibrate`/);
+  }
+  for (const temperature of [0.05, 20]) {
+    editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, calibration: { ...calibration, temperature } }));
+    (await loadModel(dir)).model.dispose();
   }
   editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, calibration: { temperature: 1.5, classBias: [0, 0, 0] } }));
-  await refused(dir, /classBias that is not 7 finite numbers/);
+  await refused(dir, /classBias that is not 7 numbers between -10 and 10/);
+  editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, calibration: { temperature: 1.5, classBias: [0, 0, 0, 0, 0, 0, 800] } }));
+  await refused(dir, /classBias that is not 7 numbers between -10 and 10/);
+  // the figures recorded beside them: what they say they are
+  for (const [key, value] of [
+    ['eceAfter', 3],
+    ['nllBefore', -1],
+    ['macroF1After', 'x'],
+    ['samples', 1.5],
+  ] as const) {
+    editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, calibration: { ...calibration, temperature: 1, [key]: value } }));
+    await refused(dir, new RegExp(`has calibration ${key} `));
+  }
+  editJson(join(dir, 'ferkit.json'), (m) => ({ ...m, calibration: undefined, preprocessing: { ...DEFAULT_PREPROCESSING, scale: 1e300 } }));
+  await refused(dir, /preprocessing\.scale 1e\+300; it must lie between 1e-6 and 1/);
+});
+
+test('finite weights whose inference is not: one probe on a blank face at load refuses them', async () => {
+  const dir = await modelFolder();
+  const bin = readFileSync(join(dir, 'weights.bin'));
+  // every weight 1e30: each is finite, and the weight checks pass; together they overflow to Infinity and NaN
+  new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4).fill(1e30);
+  writeFileSync(join(dir, 'weights.bin'), bin);
+  const tensors = tf.memory().numTensors;
+  await refused(
+    dir,
+    /the model gives the probabilities \[.*\] for a blank face, not 7 finite numbers summing to 1; its weights or its calibration are damaged/,
+  );
+  assert.equal(tf.memory().numTensors, tensors, 'the refused model is disposed');
 });
 
 test('an equalisation this ferkit does not know: refused, naming ferkit.json and the ones it knows', async () => {
@@ -147,6 +180,78 @@ test('weight paths outside the model folder are never read', async () => {
     asked.join(', '),
   );
 });
+
+/** Loading `dir` is refused, fast, without reading what `weights.bin` or `ferkit.json` lead to. */
+async function refusedFast(dir: string, problem: RegExp): Promise<void> {
+  const t0 = performance.now();
+  const rss0 = process.memoryUsage().rss;
+  await refused(dir, problem);
+  assert.ok(performance.now() - t0 < 10_000, `${performance.now() - t0} ms`);
+  assert.ok(process.memoryUsage().rss - rss0 < 256 * 2 ** 20, 'nothing big was read');
+}
+
+test("model files that are links out of the folder: refused before a byte is read (/dev/zero, another model's weights)", async () => {
+  const dir = await modelFolder();
+  const good = readFileSync(join(dir, 'weights.bin'));
+  // weights.bin -> /dev/zero read 6 GB in 40 s; ferkit.json -> /dev/zero as much
+  rmSync(join(dir, 'weights.bin'));
+  symlinkSync('/dev/zero', join(dir, 'weights.bin'));
+  await refusedFast(dir, /weights\.bin is a link to \/dev\/zero, outside the model's folder; only files inside it are read/);
+  rmSync(join(dir, 'weights.bin'));
+  writeFileSync(join(dir, 'weights.bin'), good);
+  const meta = readFileSync(join(dir, 'ferkit.json'));
+  rmSync(join(dir, 'ferkit.json'));
+  symlinkSync('/dev/zero', join(dir, 'ferkit.json'));
+  await refusedFast(dir, /ferkit\.json is a link to \/dev\/zero, outside the model's folder/);
+  assert.throws(() => readMetadata(dir), /ferkit\.json is a link to \/dev\/zero/);
+  rmSync(join(dir, 'ferkit.json'));
+  writeFileSync(join(dir, 'ferkit.json'), meta);
+  // a link to another model's weights, of exactly the right size: still outside, still refused
+  const other = await modelFolder();
+  rmSync(join(dir, 'weights.bin'));
+  symlinkSync(join(other, 'weights.bin'), join(dir, 'weights.bin'));
+  await refused(dir, /weights\.bin is a link to .*m\d+\/weights\.bin, outside the model's folder/);
+  assert.throws(() => modelFingerprint(dir), /outside the model's folder/);
+  // a link that stays inside the folder is followed; so is a folder reached through a link
+  rmSync(join(dir, 'weights.bin'));
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data', 'w.bin'), good);
+  symlinkSync(join('data', 'w.bin'), join(dir, 'weights.bin'));
+  (await loadModel(dir)).model.dispose();
+  symlinkSync(dir, join(root, 'linked-model'));
+  (await loadModel(join(root, 'linked-model'))).model.dispose();
+});
+
+test(
+  'model files that are FIFOs, folders or too big: refused before reading, a FIFO without hanging',
+  { skip: process.platform === 'win32' && 'no FIFOs' },
+  async () => {
+    const dir = await modelFolder();
+    const good = readFileSync(join(dir, 'weights.bin'));
+    rmSync(join(dir, 'weights.bin'));
+    execFileSync('mkfifo', [join(dir, 'weights.bin')]);
+    await refusedFast(dir, /weights\.bin is a FIFO, not a regular file; a model's files are ordinary files inside its folder/);
+    rmSync(join(dir, 'weights.bin'));
+    mkdirSync(join(dir, 'weights.bin'));
+    await refused(dir, /weights\.bin is a folder, not a regular file/);
+    rmSync(join(dir, 'weights.bin'), { recursive: true });
+    // one byte more than model.json's weights need: refused from the file's size, before it is read
+    writeFileSync(join(dir, 'weights.bin'), Buffer.concat([good, Buffer.alloc(1)]));
+    await refused(
+      dir,
+      new RegExp(`weights\\.bin holds ${(good.length + 1).toLocaleString('en-US')} bytes, more than the ${good.length.toLocaleString('en-US')} it may hold`),
+    );
+    writeFileSync(join(dir, 'weights.bin'), good);
+    const meta = readFileSync(join(dir, 'ferkit.json'));
+    rmSync(join(dir, 'ferkit.json'));
+    execFileSync('mkfifo', [join(dir, 'ferkit.json')]);
+    await refusedFast(dir, /ferkit\.json is a FIFO/);
+    assert.throws(() => readMetadata(dir), /ferkit\.json is a FIFO/);
+    rmSync(join(dir, 'ferkit.json'));
+    writeFileSync(join(dir, 'ferkit.json'), meta);
+    (await loadModel(dir)).model.dispose();
+  },
+);
 
 test('ensemble members outside the folder are refused', async () => {
   const dir = await modelFolder();
