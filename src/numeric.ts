@@ -14,3 +14,14 @@ export function argmaxRows(probs: ArrayLike<number>, k: number): Int32Array {
   for (let i = 0; i < n; i++) out[i] = argmaxAt(probs, i * k, k);
   return out;
 }
+
+/** Byte arrays joined in order. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

@@ -12,10 +12,8 @@ import type { RgbImage } from './image/pixels.js';
 import type { Box, CropGeometry, Point } from './image/geometry.js';
 import { faceInputs, PIXELS_PER_IMAGE, wholePicture } from './image/preprocess.js';
 import type { ModelMetadata } from './models/metadata.js';
-import { modelProbabilities } from './models/predict.js';
 import { classifierProbabilities, type Classifier } from './models/classifier.js';
-import { concatBytes } from './models/weights.js';
-import { argmaxAt } from './numeric.js';
+import { argmaxAt, concatBytes } from './numeric.js';
 import type { DetectCall, DetectedFace, Detector } from './face/detector.js';
 import { cropGeometry, DEFAULT_FRAMING, type CropFraming } from './face/align.js';
 import type { TestTimeAugmentation } from './models/tta.js';
@@ -188,7 +186,10 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
   let disposed = false;
   // the model's fitted temperature (if any) is applied: probabilities mean what they say
   const probabilities = (crops: Uint8Array) =>
-    classifier ? classifierProbabilities(classifier, meta, crops, { tta, batchSize: 64 }) : modelProbabilities(model!, meta, crops, { tta, batchSize: 64 });
+    classifier
+      ? classifierProbabilities(classifier, meta, crops, { tta, batchSize: 64 })
+      : // imported here: a recognizer on ONNX Runtime never loads TensorFlow.js
+        import('./models/predict.js').then(({ modelProbabilities }) => modelProbabilities(model!, meta, crops, { tta, batchSize: 64 }));
 
   async function classify(crops: Uint8Array): Promise<Float32Array> {
     if (disposed) throw new FerkitError('BAD_ARGUMENT', 'this recognizer was disposed; create a new one');

@@ -3,9 +3,9 @@
  * (TensorFlow.js here, ONNX Runtime in src/node/onnx.ts), and the one path
  * from grey crops to the probabilities ferkit reports. Platform-neutral.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, PIXELS_PER_IMAGE } from '../image/preprocess.js';
-import { calibrated, normalisedImages, range, type PredictOptions, type ReportingMeta } from './predict.js';
+import { calibrated, normalisedImages, range, type PredictOptions, type ReportingMeta } from './probabilities.js';
 import { equalized } from '../image/equalize.js';
 import { meanOverViews, testTimeViews } from './tta.js';
 
@@ -39,6 +39,8 @@ export function tfjsClassifier(model: tf.LayersModel): Classifier {
     runtime: 'tfjs',
     numClasses,
     async run(batch, n) {
+      // imported here: a classifier on another runtime never loads TensorFlow.js (the model given here means it is loaded already)
+      const tf = await import('@tensorflow/tfjs');
       const p = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
       try {
         return (await p.data()) as Float32Array;

@@ -4,6 +4,7 @@
  * files is the adapters' part (src/node/model-folder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { concatBytes } from '../numeric.js';
 import { FerkitError } from '../errors.js';
 
 export interface NamedTensor {
@@ -98,16 +99,7 @@ export function portableTopology(model: tf.LayersModel): unknown {
 }
 
 
-/** Byte arrays joined in order. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+export { concatBytes } from '../numeric.js';
 
 /** What a TensorFlow.js layers model.json holds. */
 export interface ModelJson {
