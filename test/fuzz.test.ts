@@ -1,6 +1,7 @@
 /**
  * Property-based fuzzing (fast-check): random and mutated bytes thrown at
- * the image path (every format ferkit reads, and some it refuses), the CSV
+ * the image path (every format ferkit reads, and some it refuses; headers
+ * of any samples per pixel, bits, sides and aspect ratios), the CSV
  * and FER+ readers, the model loader and the HTTP API. Each input must end
  * in a result or a typed FerkitError (an HTTP answer other than 500), within
  * a time bound: no crash, no hang, no leaked tensor.
@@ -32,6 +33,8 @@ import { getArchitecture } from '../src/models/architectures.js';
 import { DEFAULT_PREPROCESSING } from '../src/models/metadata.js';
 import { EMOTIONS, FERPLUS_COLUMNS } from '../src/labels.js';
 import { csvRow, FERPLUS_HEADER, tempDir } from './fixtures.js';
+import { pngHeader, pngStrip, tiffHeader } from './pictures.js';
+import { pictureLimits, pictureProblem } from '../src/image/limits.js';
 
 const LONG = process.env.FERKIT_FUZZ === 'long';
 const SEED = Number(process.env.FERKIT_FUZZ_SEED ?? 20261202);
@@ -141,6 +144,65 @@ test('fuzz: the image path (JPEG, PNG, WebP, TIFF, GIF, AVIF; SVG and PDF refuse
     1,
   );
 });
+
+/** A side: mostly small, sometimes around the limits, sometimes absurd. */
+const side = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 70_000 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }));
+
+/**
+ * Hand-written headers of the classes that once cost minutes and gigabytes:
+ * TIFFs of any samples per pixel and bits per sample, PNG strips of many
+ * rows (complete, deflated), PNG headers of any sides and bit depths.
+ */
+const hostileHeaders: fc.Arbitrary<{ what: string; bytes: Uint8Array }> = fc.oneof(
+  fc
+    .record({
+      width: side,
+      height: side,
+      samples: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 65_535 })),
+      bits: fc.constantFrom(1, 8, 16, 32, 64),
+      float: fc.boolean(),
+    })
+    .map(({ width, height, samples, bits, float }) => ({
+      what: `TIFF ${width}x${height}, ${samples} samples of ${bits} bits${float ? ' (float)' : ''}`,
+      bytes: tiffHeader(width, height, samples, bits, float ? 3 : 1),
+    })),
+  fc.record({ width: fc.integer({ min: 1, max: 16 }), height: fc.integer({ min: 1, max: 400_000 }), tall: fc.boolean() }).map(({ width, height, tall }) => ({
+    what: `PNG strip ${tall ? `${width}x${height}` : `${height}x${width}`}`,
+    bytes: tall ? pngStrip(width, height) : pngStrip(height, width),
+  })),
+  fc
+    .record({ width: side, height: side, depth: fc.constantFrom(1, 2, 4, 8, 16), colour: fc.constantFrom(0, 2, 3, 4, 6) })
+    .map(({ width, height, depth, colour }) => ({
+      what: `PNG header ${width}x${height}, ${depth} bits, colour type ${colour}`,
+      bytes: pngHeader(width, height, depth, colour),
+    })),
+);
+
+test(
+  'fuzz: hostile headers (samples per pixel, bits, sides, aspect ratios): refused from the header, or decoded within the limits',
+  { timeout: TIME_LIMIT_MS * 3 },
+  async () => {
+    const limits = pictureLimits();
+    await check(
+      fc.asyncProperty(hostileHeaders, async ({ what, bytes }) => {
+        const header = await probePicture(bytes);
+        const problem = header && pictureProblem(header, limits);
+        const r = await typed(() => loadRgb(bytes), ['BAD_IMAGE'], `loadRgb(${what})`);
+        if (problem)
+          assert.ok(
+            r instanceof FerkitError && r.message.includes(problem.message),
+            `${what}: ${problem.message}, yet ${r instanceof FerkitError ? r.message : 'decoded'}`,
+          );
+        if (!(r instanceof FerkitError)) {
+          assert.equal(r.data.length, r.width * r.height * 3);
+          assert.ok(r.width * r.height <= limits.pixels && Math.max(r.width, r.height) <= limits.side, what);
+          assert.ok(Math.max(r.width, r.height) / Math.min(r.width, r.height) <= limits.aspectRatio, what);
+        }
+      }),
+      6,
+    );
+  },
+);
 
 test('fuzz: the FER2013 CSV reader, plain and gzipped, strict and with skipBad', { timeout: TIME_LIMIT_MS * 3 }, async () => {
   const rows = [csvRow(3, (i) => i % 256), csvRow(0, () => 7, 'PublicTest'), csvRow(6, () => 255)];
