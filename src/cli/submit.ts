@@ -28,6 +28,8 @@ prints its file and {error: {code, message}}; the exit code is then 1.
   --smoothing S        video: half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         video: scale frames down to this longest side (default 1280)
   --segment S          video: seconds per segment analysed by one worker (default 60)
+  --detect-every S     video: search whole frames for faces every S seconds and follow each face in
+                       between (default 0.5; 0 = search every sampled frame)
   --keep S             seconds a result stays in Redis (default ${DEFAULT_JOB_DEFAULTS.keepSeconds})
   --attempts N         attempts for a job that fails for a transient cause (default ${DEFAULT_JOB_DEFAULTS.attempts})
   --backoff-ms N       first wait before a retry, doubled each time (default ${DEFAULT_JOB_DEFAULTS.backoffMs})
@@ -53,6 +55,7 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
       smoothing: { type: 'string' },
       'max-side': { type: 'string' },
       segment: { type: 'string' },
+      'detect-every': { type: 'string' },
       keep: { type: 'string' },
       attempts: { type: 'string' },
       'backoff-ms': { type: 'string' },
@@ -76,6 +79,7 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
     ...(v.smoothing !== undefined ? { smoothing: numFlag(v.smoothing, 'smoothing', 0.5) } : {}),
     ...(v['max-side'] !== undefined ? { maxSide: intFlag(v['max-side'], 'max-side', 1280) } : {}),
     ...(v.segment !== undefined ? { segmentSeconds: numFlag(v.segment, 'segment', 60) } : {}),
+    ...(v['detect-every'] !== undefined ? { detectEvery: numFlag(v['detect-every'], 'detect-every', 0.5) } : {}),
   };
   const client = new JobClient({
     redis,
