@@ -77,7 +77,11 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   }
   const core = assembleRecognizer({ classifier, meta, engine, ...(detector ? { detector } : {}) }, options);
 
-  const decodeOptions: DecodeOptions = options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels };
+  // the picture limits the options set (src/image/limits.ts); the others at their defaults
+  const { maxPixels, maxDecodedBytes, maxSide, maxAspectRatio, formats } = options;
+  const decodeOptions: DecodeOptions = Object.fromEntries(
+    Object.entries({ maxPixels, maxDecodedBytes, maxSide, maxAspectRatio, formats }).filter(([, v]) => v !== undefined),
+  );
   const decode = (input: ImageInput) => loadRgb(input, decodeOptions);
 
   async function recognize(input: ImageInput, call?: DetectCall): Promise<FaceEmotion[]>;
