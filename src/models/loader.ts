@@ -8,7 +8,7 @@ import { FerkitError } from '../errors.js';
 import { averageModels } from './ensemble.js';
 import type { ModelMetadata } from './metadata.js';
 import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath, weightBytesNeeded } from './validate.js';
-import { calibrated } from './predict.js';
+import { calibrated } from './probabilities.js';
 import { concatBytes, type ModelJson } from './weights.js';
 
 /** The files of one saved model, by path relative to the model (`model.json`, `member-1/weights.bin`). */
