@@ -246,7 +246,11 @@ export function assembleRecognizer(parts: RecognizerParts, options: RecognitionO
   }
 
   /** The emotions of each picture's faces (undefined: the whole picture is one face), classified in one batch. */
-  async function emotionsOf(images: readonly RgbImage[], perImage: readonly (readonly DetectedFace[] | undefined)[], call: DetectCall = {}): Promise<FaceEmotion[][]> {
+  async function emotionsOf(
+    images: readonly RgbImage[],
+    perImage: readonly (readonly DetectedFace[] | undefined)[],
+    call: DetectCall = {},
+  ): Promise<FaceEmotion[][]> {
     const started = call.onStage ? performance.now() : 0;
     const found: { image: number; face: DetectedFace; roll: number }[] = [];
     const inputs: Uint8Array[] = [];

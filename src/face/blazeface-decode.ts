@@ -202,4 +202,3 @@ export interface BlazeFaceOptions {
   /** The model's shape; default: told by its input size (`BLAZEFACE_FRONT` for 128x128, `BLAZEFACE_BACK` for 256x256). */
   layout?: BlazeFaceLayout;
 }
-

@@ -65,7 +65,11 @@ export class OnnxBlazeFace implements Detector {
     const lb = letterbox(img.width, img.height, size);
     const whole = { x: 0, y: 0, width: img.width, height: img.height };
     await timed(call, 'pixels', () =>
-      resizeToNchw(img, { region: whole, valid: whole, width: lb.width, height: lb.height, planeWidth: size, planeHeight: size, ...TO_MINUS_ONE_ONE }, this.input),
+      resizeToNchw(
+        img,
+        { region: whole, valid: whole, width: lb.width, height: lb.height, planeWidth: size, planeHeight: size, ...TO_MINUS_ONE_ONE },
+        this.input,
+      ),
     );
     return timed(call, 'detection', () => this.run(img, lb));
   }
@@ -147,7 +151,11 @@ export class OnnxSsdDetector implements Detector {
     const side = Math.max(part.width, part.height);
     // padded to a square at the right or bottom with black, resized to 512x512, -1..1
     await timed(call, 'pixels', () =>
-      resizeToNchw(img, { region: { x: part.x, y: part.y, width: side, height: side }, valid: part, width: SSD_SIZE, height: SSD_SIZE, ...TO_MINUS_ONE_ONE }, this.input),
+      resizeToNchw(
+        img,
+        { region: { x: part.x, y: part.y, width: side, height: side }, valid: part, width: SSD_SIZE, height: SSD_SIZE, ...TO_MINUS_ONE_ONE },
+        this.input,
+      ),
     );
     return timed(call, 'detection', () => this.locateResized(part, side));
   }
@@ -166,7 +174,10 @@ export class OnnxSsdDetector implements Detector {
         bottom = Math.min(1, boxes[i * 4 + 2]) * padY;
       const left = Math.max(0, boxes[i * 4 + 1]) * padX,
         right = Math.min(1, boxes[i * 4 + 3]) * padX;
-      return { box: { x: part.x + left * part.width, y: part.y + top * part.height, width: (right - left) * part.width, height: (bottom - top) * part.height }, score: scores[i] };
+      return {
+        box: { x: part.x + left * part.width, y: part.y + top * part.height, width: (right - left) * part.width, height: (bottom - top) * part.height },
+        score: scores[i],
+      };
     });
   }
 
@@ -177,7 +188,8 @@ export class OnnxSsdDetector implements Detector {
     const tile = this.opts.tiles === true || (this.opts.tiles === 'auto' && longer > 1280);
     if (tile && longer > TILE) {
       for (const ty of tileOrigins(img.height))
-        for (const tx of tileOrigins(img.width)) found.push(...(await this.locate(img, { x: tx, y: ty, width: Math.min(TILE, img.width), height: Math.min(TILE, img.height) }, call)));
+        for (const tx of tileOrigins(img.width))
+          found.push(...(await this.locate(img, { x: tx, y: ty, width: Math.min(TILE, img.width), height: Math.min(TILE, img.height) }, call)));
       found = suppressOverlaps(found).slice(0, this.opts.maxFaces);
     }
     const faces: DetectedFace[] = [];
@@ -205,10 +217,24 @@ export class OnnxSsdDetector implements Detector {
       const diff = side - Math.min(bw, bh);
       const before = diff - Math.round(diff * 0.5);
       const region = { x: bx - (bw < bh ? before : 0), y: by - (bh < bw ? before : 0), width: side, height: side };
-      resizeToNchw(img, { region, valid: { x: bx, y: by, width: bw, height: bh }, width: LANDMARKS_SIZE, height: LANDMARKS_SIZE, add: [-122.782, -117.001, -104.298], mul: 1 / 255 }, input, k * plane);
+      resizeToNchw(
+        img,
+        {
+          region,
+          valid: { x: bx, y: by, width: bw, height: bh },
+          width: LANDMARKS_SIZE,
+          height: LANDMARKS_SIZE,
+          add: [-122.782, -117.001, -104.298],
+          mul: 1 / 255,
+        },
+        input,
+        k * plane,
+      );
       return { bx, by, bw, bh };
     });
-    const out = (await net.run({ [DETECTOR_INPUT]: { data: input, dims: [faces.length, 3, LANDMARKS_SIZE, LANDMARKS_SIZE] } }, [LANDMARKS_OUTPUT]))[LANDMARKS_OUTPUT];
+    const out = (await net.run({ [DETECTOR_INPUT]: { data: input, dims: [faces.length, 3, LANDMARKS_SIZE, LANDMARKS_SIZE] } }, [LANDMARKS_OUTPUT]))[
+      LANDMARKS_OUTPUT
+    ];
     faces.forEach((face, k) => {
       const { bx, by, bw, bh } = crops[k];
       // face-api.js's post-processing: the padded square's coordinates back to the crop's

@@ -247,7 +247,9 @@ function separable(b: OnnxGraphBuilder, x: string, prefix: string, strides: numb
 }
 
 function denseBlock(b: OnnxGraphBuilder, x: string, prefix: string, first: boolean): string {
-  const c0 = first ? b.conv(x, b.weight(`${prefix}/conv0/filters`), b.weight(`${prefix}/conv0/bias`), 2, 'SAME', `${prefix}/conv0`) : separable(b, x, `${prefix}/conv0`, 2);
+  const c0 = first
+    ? b.conv(x, b.weight(`${prefix}/conv0/filters`), b.weight(`${prefix}/conv0/bias`), 2, 'SAME', `${prefix}/conv0`)
+    : separable(b, x, `${prefix}/conv0`, 2);
   const out1 = b.node('Relu', [c0], `${prefix}/out1`);
   const out2 = separable(b, out1, `${prefix}/conv1`, 1);
   const in3 = b.node('Relu', [b.node('Add', [out1, out2], `${prefix}/sum12`)], `${prefix}/in3`);

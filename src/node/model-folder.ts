@@ -5,8 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles } from '../models/loader.js';
 import type { ModelMetadata, WeightsDtype } from '../models/metadata.js';
@@ -150,7 +149,7 @@ export async function loadModel(nameOrDir: string): Promise<SavedModel> {
 function noModel(dir: string): FerkitError {
   return new FerkitError(
     'MODEL_NOT_FOUND',
-    `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (default, paper)`,
+    `no model in ${dir} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name (${bundledModelNames().join(', ') || 'none installed'})`,
     { file: dir },
   );
 }
@@ -202,24 +201,5 @@ export function modelFingerprint(nameOrDir: string): string {
   return hash.digest('hex');
 }
 
-/** The folder of ferkit's bundled models (`models/` in the package). */
-export function bundledModelsDir(): string {
-  // dist/src/node/model-folder.js -> package root
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
-}
-
-/** A folder as given, or for a bare name that is no folder here (`default`, `fast`, `paper`), the bundled model of that name. */
-export function resolveModelDir(nameOrDir: string): string {
-  if (existsSync(nameOrDir) || !/^[\w-]+$/.test(nameOrDir)) return nameOrDir;
-  const bundled = join(bundledModelsDir(), nameOrDir);
-  return existsSync(join(bundled, 'ferkit.json')) || existsSync(join(bundled, 'model.json')) ? bundled : nameOrDir;
-}
-
-/** The model used when none is given: models/default, else models/paper. */
-export function defaultModelDir(): string {
-  const root = bundledModelsDir();
-  for (const name of ['default', 'paper']) {
-    if (existsSync(join(root, name, 'model.json'))) return join(root, name);
-  }
-  throw new FerkitError('MODEL_NOT_FOUND', `no bundled model in ${root}; train one (ferkit train) and give its folder`);
-}
+export { bundledModelsDir, bundledModelNames, resolveModelDir, defaultModelDir } from './model-paths.js';
+import { bundledModelNames, resolveModelDir } from './model-paths.js';

@@ -44,7 +44,13 @@ function largestDifference(a: readonly DetectedFace[], b: readonly DetectedFace[
   let worst = 0;
   a.forEach((f, i) => {
     const g = b[i];
-    worst = Math.max(worst, Math.abs(f.box.x - g.box.x), Math.abs(f.box.y - g.box.y), Math.abs(f.box.width - g.box.width), Math.abs(f.box.height - g.box.height));
+    worst = Math.max(
+      worst,
+      Math.abs(f.box.x - g.box.x),
+      Math.abs(f.box.y - g.box.y),
+      Math.abs(f.box.width - g.box.width),
+      Math.abs(f.box.height - g.box.height),
+    );
     if (f.eyes && g.eyes)
       for (const k of ['left', 'right'] as const) worst = Math.max(worst, Math.abs(f.eyes[k].x - g.eyes[k].x), Math.abs(f.eyes[k].y - g.eyes[k].y));
     else if (f.eyes || g.eyes) worst = Infinity;
@@ -58,7 +64,14 @@ test('resizeToNchw computes what TensorFlow.js resizeBilinear computes, padding 
   const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919) % 256);
   const img = { data, width, height };
   // padded to a 37x37 square with black at the bottom, resized to 16x16, scaled to -1..1
-  const ours = resizeToNchw(img, { region: { x: 0, y: 0, width: 37, height: 37 }, valid: { x: 0, y: 0, width, height }, width: 16, height: 16, add: [-127.5, -127.5, -127.5], mul: 1 / 127.5 });
+  const ours = resizeToNchw(img, {
+    region: { x: 0, y: 0, width: 37, height: 37 },
+    valid: { x: 0, y: 0, width, height },
+    width: 16,
+    height: 16,
+    add: [-127.5, -127.5, -127.5],
+    mul: 1 / 127.5,
+  });
   const theirs = tf.tidy(() => {
     const t = tf.tensor3d(data, [height, width, 3], 'int32').toFloat();
     const padded = tf.pad(t, [
@@ -66,40 +79,52 @@ test('resizeToNchw computes what TensorFlow.js resizeBilinear computes, padding 
       [0, 0],
       [0, 0],
     ]);
-    return tf.image.resizeBilinear(padded as tf.Tensor3D, [16, 16]).div(127.5).sub(1).transpose([2, 0, 1]).dataSync();
+    return tf.image
+      .resizeBilinear(padded as tf.Tensor3D, [16, 16])
+      .div(127.5)
+      .sub(1)
+      .transpose([2, 0, 1])
+      .dataSync();
   });
   let worst = 0;
   for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
 });
 
-test('ONNX detectors find the faces the TensorFlow.js ones find on the shared photos (boxes and eyes within 1 px at 640x480)', { skip: needs(PHOTOS) }, async () => {
-  const pairs: [string, Detector, Detector][] = [
-    ['fast (BlazeFace)', await loadOnnxBlazeFace(), await loadBlazeFace()],
-    ['accurate (SSD-MobileNet, landmarks)', await loadOnnxSsd(), await loadFaceDetector()],
-  ];
-  const files = photoFiles(PHOTOS);
-  assert.ok(files.length > 0);
-  let faces = 0;
-  try {
-    for (const file of files) {
-      const sizes = file.endsWith('biden.jpg') ? [await at640(file), await loadRgb(file)] : [await at640(file)];
-      for (const img of sizes) {
-        for (const [name, onnx, tfjs] of pairs) {
-          const a = await onnx.detect(img);
-          const b = await tfjs.detect(img);
-          faces += b.length;
-          const worst = largestDifference(a, b);
-          const tolerance = Math.max(1, Math.max(img.width, img.height) / 1000);
-          assert.ok(worst <= tolerance, `${file} at ${img.width}x${img.height}, ${name}: ONNX ${a.length} faces, TensorFlow.js ${b.length}; largest difference ${worst} px`);
+test(
+  'ONNX detectors find the faces the TensorFlow.js ones find on the shared photos (boxes and eyes within 1 px at 640x480)',
+  { skip: needs(PHOTOS) },
+  async () => {
+    const pairs: [string, Detector, Detector][] = [
+      ['fast (BlazeFace)', await loadOnnxBlazeFace(), await loadBlazeFace()],
+      ['accurate (SSD-MobileNet, landmarks)', await loadOnnxSsd(), await loadFaceDetector()],
+    ];
+    const files = photoFiles(PHOTOS);
+    assert.ok(files.length > 0);
+    let faces = 0;
+    try {
+      for (const file of files) {
+        const sizes = file.endsWith('biden.jpg') ? [await at640(file), await loadRgb(file)] : [await at640(file)];
+        for (const img of sizes) {
+          for (const [name, onnx, tfjs] of pairs) {
+            const a = await onnx.detect(img);
+            const b = await tfjs.detect(img);
+            faces += b.length;
+            const worst = largestDifference(a, b);
+            const tolerance = Math.max(1, Math.max(img.width, img.height) / 1000);
+            assert.ok(
+              worst <= tolerance,
+              `${file} at ${img.width}x${img.height}, ${name}: ONNX ${a.length} faces, TensorFlow.js ${b.length}; largest difference ${worst} px`,
+            );
+          }
         }
       }
+    } finally {
+      for (const [, a, b] of pairs) {
+        a.dispose();
+        b.dispose();
+      }
     }
-  } finally {
-    for (const [, a, b] of pairs) {
-      a.dispose();
-      b.dispose();
-    }
-  }
-  assert.ok(faces > 0, 'the photos have faces');
-});
+    assert.ok(faces > 0, 'the photos have faces');
+  },
+);

@@ -22,9 +22,13 @@ export function onnxDir(): string {
 export function builtOnnx(file: string): Uint8Array {
   const path = join(onnxDir(), file);
   if (!existsSync(path))
-    throw new FerkitError('MODEL_NOT_FOUND', `${path} is missing: ferkit's ONNX networks are written when it is built; run \`npm run build\` in ferkit's folder (or reinstall it)`, {
-      file: path,
-    });
+    throw new FerkitError(
+      'MODEL_NOT_FOUND',
+      `${path} is missing: ferkit's ONNX networks are written when it is built; run \`npm run build\` in ferkit's folder (or reinstall it)`,
+      {
+        file: path,
+      },
+    );
   return readFileSync(path);
 }
 

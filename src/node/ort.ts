@@ -42,4 +42,3 @@ export async function onnxSession(bytes: Uint8Array, options: OnnxSessionOptions
     logSeverityLevel: 3,
   });
 }
-

@@ -5,10 +5,10 @@ import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type Recogn
 import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detector.js';
 import type { RgbImage } from '../image/pixels.js';
 import { loadRgb, type DecodeOptions, type ImageInput } from './decode.js';
-import { defaultModelDir } from './model-folder.js';
+import { defaultModelDir } from './model-paths.js';
 import { detectorSettings, loadDetector } from './detector.js';
 import type { RuntimeChoice } from '../models/classifier.js';
-import { loadClassifier } from './onnx.js';
+import { loadClassifier } from './emotion-model.js';
 
 export interface RecognizerOptions extends RecognitionOptions, DecodeOptions {
   /** Emotion model folder, or a bundled model's name (`default`, `fast`, `paper`). Default: the bundled default model. */
@@ -67,14 +67,18 @@ export interface Recognizer extends PixelRecognizer {
  * says which emotion it shows.
  */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
-  const { classifier, meta, engine, reason } = await loadClassifier(options.model ?? defaultModelDir(), options.runtime, options.backend);
-  let detector;
-  try {
-    detector = options.detector === false ? undefined : await loadDetector(detectorSettings(options.detector));
-  } catch (err) {
-    classifier.dispose();
-    throw err;
+  // the emotion model and the detectors load side by side (ONNX Runtime builds its sessions off the main thread)
+  const [emotion, detection] = await Promise.allSettled([
+    loadClassifier(options.model ?? defaultModelDir(), options.runtime, options.backend),
+    options.detector === false ? Promise.resolve(undefined) : loadDetector(detectorSettings(options.detector)),
+  ]);
+  if (emotion.status === 'rejected' || detection.status === 'rejected') {
+    if (emotion.status === 'fulfilled') emotion.value.classifier.dispose();
+    if (detection.status === 'fulfilled') detection.value?.dispose();
+    throw emotion.status === 'rejected' ? emotion.reason : (detection as PromiseRejectedResult).reason;
   }
+  const { classifier, meta, engine, reason } = emotion.value;
+  const detector = detection.value;
   const core = assembleRecognizer({ classifier, meta, engine, ...(detector ? { detector } : {}) }, options);
 
   // the picture limits the options set (src/image/limits.ts); the others at their defaults

@@ -38,8 +38,7 @@ export function depthwiseWeight(k: Weight): { data: Float32Array; dims: number[]
   const out = new Float32Array(k.data.length);
   for (let i = 0; i < kh; i++)
     for (let j = 0; j < kw; j++)
-      for (let c = 0; c < cin; c++)
-        for (let m = 0; m < mult; m++) out[((c * mult + m) * kh + i) * kw + j] = k.data[((i * kw + j) * cin + c) * mult + m];
+      for (let c = 0; c < cin; c++) for (let m = 0; m < mult; m++) out[((c * mult + m) * kh + i) * kw + j] = k.data[((i * kw + j) * cin + c) * mult + m];
   return { data: out, dims: [cin * mult, 1, kh, kw] };
 }
 

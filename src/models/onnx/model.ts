@@ -11,12 +11,8 @@ import { readFields } from '../../onnx/protobuf.js';
 
 export { ONNX_IR_VERSION, ONNX_OPSET } from '../../onnx/proto.js';
 
-/** Names of the graph's input and outputs. */
-export const ONNX_INPUT = 'faces';
-/** Probabilities as ferkit reports them: calibrated with the model's fitted temperature and class bias, when it has them. */
-export const ONNX_PROBABILITIES = 'probabilities';
-/** The network's own softmax, before calibration. */
-export const ONNX_UNCALIBRATED = 'uncalibrated';
+import { ONNX_INPUT, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from './names.js';
+export { ONNX_INPUT, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from './names.js';
 
 /** Keys of the model's metadata_props. Values are JSON, except `architecture` and `ferkit_version`, which are plain text. */
 export const ONNX_METADATA_KEYS = ['labels', 'preprocessing', 'calibration', 'architecture', 'ferkit_version', 'outputs'] as const;

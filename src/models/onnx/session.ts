@@ -6,7 +6,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { FerkitError } from '../../errors.js';
 import type { Classifier } from '../classifier.js';
-import { ONNX_INPUT, ONNX_UNCALIBRATED } from './model.js';
+import { ONNX_INPUT, ONNX_UNCALIBRATED } from './names.js';
 
 /** The tensor constructor of an ONNX Runtime package (`ort.Tensor`). */
 export type OrtTensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
