@@ -175,6 +175,13 @@ test('the webcam runs in the browser: faces, a frame rate and a moving timeline'
     await page.waitForSelector('.face-card', { timeout: LONG });
     assert.match((await faceTitles(page))[0], /^Person 1: happy/);
     assert.equal(await page.getAttribute('#camera-button', 'aria-pressed'), 'true');
+    // the worker path: cross-origin isolated, its thread count told, each stage of the loop timed
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
+    assert.ok(Number(await page.getAttribute('#status', 'data-threads')) >= 1, 'the status tells the WebAssembly threads');
+    await page.waitForSelector('#fps[data-stages]', { state: 'attached', timeout: LONG });
+    const stages = JSON.parse((await page.getAttribute('#fps', 'data-stages')) ?? '{}') as Record<string, number>;
+    for (const k of ['capture', 'pixels', 'detection', 'crops', 'emotion', 'readBack', 'drawing']) assert.ok(Number.isFinite(stages[k]), `stage ${k} timed`);
+    assert.ok(stages.facesPerFrame > 0, 'the worker found faces');
     // the timeline moves: more frames in it later
     await page.waitForFunction(() => Number(document.getElementById('timeline')?.dataset.frames) >= 2, undefined, { timeout: LONG });
     const before = Number(await page.getAttribute('#timeline', 'data-frames'));

@@ -186,9 +186,34 @@ async function onFrame(l: Loaded, message: Extract<ToWorker, { type: 'frame' }>)
   });
 }
 
+/**
+ * face-api.js (the photo's accurate detector) looks for a browser page's
+ * globals; a worker has OffscreenCanvas instead. Its networks take tensors
+ * here, so these stand-ins are never drawn on.
+ */
+async function faceApiInWorker(): Promise<void> {
+  const faceApi = (await import('@vladmandic/face-api/dist/face-api.esm-nobundle.js')) as unknown as {
+    env: { isBrowser(): boolean; setEnv(env: Record<string, unknown>): void };
+  };
+  if (faceApi.env.isBrowser()) return;
+  class Unavailable {}
+  faceApi.env.setEnv({
+    Canvas: OffscreenCanvas,
+    CanvasRenderingContext2D: OffscreenCanvasRenderingContext2D,
+    Image: Unavailable,
+    ImageData,
+    Video: Unavailable,
+    createCanvasElement: () => new OffscreenCanvas(1, 1),
+    createImageElement: () => new Unavailable(),
+    fetch: (url: string, init?: RequestInit) => fetch(url, init),
+  });
+}
+
 async function onPhoto(l: Loaded, message: Extract<ToWorker, { type: 'photo' }>): Promise<void> {
   const started = performance.now();
-  l.photo ??= loadBrowserDetector({ detectorUrl: SERVED.detectorUrl, fastDetectorUrl: SERVED.blazefaceUrl }, { kind: 'auto' }).then((d) => atWorkingSize(d));
+  l.photo ??= faceApiInWorker()
+    .then(() => loadBrowserDetector({ detectorUrl: SERVED.detectorUrl, fastDetectorUrl: SERVED.blazefaceUrl }, { kind: 'auto' }))
+    .then((d) => atWorkingSize(d));
   const detector = await l.photo;
   const img = pixelsOf(message.bitmap);
   const { faces } = await emotionsOf(l, img, await detector.detect(img));
