@@ -46,8 +46,11 @@ function frame(faces: readonly Drawn[], background = 90): RgbImage {
 class FakeReader implements FaceReader {
   detections: { width: number; height: number }[] = [];
   readings = 0;
+  /** Calls (0, 1, ...) that find nothing, as a detector misses a face near its threshold. */
+  blind = new Set<number>();
   async detect(img: RgbImage): Promise<DetectedFace[]> {
     this.detections.push({ width: img.width, height: img.height });
+    if (this.blind.has(this.detections.length - 1)) return [];
     const boxes = new Map<number, { x0: number; y0: number; x1: number; y1: number }>();
     for (let y = 0; y < img.height; y++) {
       for (let x = 0; x < img.width; x++) {
@@ -88,9 +91,9 @@ class FakeReader implements FaceReader {
 async function run(
   frames: readonly RgbImage[],
   options: FollowOptions = {},
+  reader = new FakeReader(),
   fps = 30,
 ): Promise<{ out: FollowedFrame[]; reader: FakeReader; follower: FaceFollower }> {
-  const reader = new FakeReader();
   const follower = new FaceFollower(reader, options);
   const out: FollowedFrame[] = [];
   for (const [i, f] of frames.entries()) out.push(await follower.next(f, i / fps));
@@ -267,4 +270,22 @@ test('moveFace scales and shifts the box and every point alike; cropRgb clips to
   const part = cropRgb(img, { x: -5.5, y: 10.2, width: 20, height: 300 });
   assert.deepEqual([part.x, part.y, part.image.width, part.image.height], [0, 10, 15, H - 10]);
   assert.deepEqual([...part.image.data.subarray(0, 3)], [...img.data.subarray(10 * W * 3, 10 * W * 3 + 3)]);
+});
+
+test('a face a search misses is followed on by its picture for missedSearches searches, then ends', async () => {
+  const truth = (i: number): Box => ({ x: 20 + 2 * i, y: 50, width: 60, height: 70 });
+  const frames = Array.from({ length: 50 }, (_, i) => frame([{ face: 2, box: truth(i) }]));
+  const blind = () => Object.assign(new FakeReader(), { blind: new Set([1, 2]) }); // the searches of frames 15 and 30 find nothing
+  const { out } = await run(frames, {}, blind());
+  assert.deepEqual(
+    [14, 15, 16, 29, 30, 31, 45].map((i) => out[i].faces.map((f) => `${f.id}:${f.origin}`).join()),
+    ['1:tracked', '1:tracked', '1:tracked', '1:tracked', '', '', '2:detected'],
+    'followed through the first missed search, ended at the second; found again as a new face',
+  );
+  assert.ok(iou(out[20].faces[0].box, truth(20)) > 0.8);
+  const strict = await run(frames, { missedSearches: 0 }, blind());
+  assert.deepEqual(
+    [14, 15, 16].map((i) => strict.out[i].faces.length),
+    [1, 0, 0],
+  );
 });

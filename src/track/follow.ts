@@ -54,6 +54,13 @@ export interface FollowOptions extends TrackerOptions {
   searchScale?: number;
   /** Frames a face that could not be followed keeps its last box (`carried`) before it is dropped until the next detection. Default 2. */
   keepLost?: number;
+  /**
+   * `motion`: searches in a row that may miss a face (the detector does not
+   * find it again, as happens to faces near its threshold) while its
+   * picture is still found where it moved; it is then followed on. Default
+   * 1; 0 ends a face at the first search that misses it.
+   */
+  missedSearches?: number;
   /** Seconds between readings of a face's emotions (each a run of the emotion model). Default 0.1; 0 reads them on every frame. */
   classifyEvery?: number;
   /** Half-life of the smoothing of each face's emotions, in seconds. Default 0.5; 0 turns it off. */
@@ -109,6 +116,8 @@ interface Track {
   face: DetectedFace;
   origin: FaceOrigin;
   missed: number;
+  /** Searches in a row that did not find this face. */
+  searchMisses: number;
   patch?: FacePatch;
   /** Movement of the box's centre per frame, for the next search. */
   velocity: Point;
@@ -181,6 +190,7 @@ export class FaceFollower {
   private readonly maxMismatch: number;
   private readonly searchScale: number;
   private readonly keepLost: number;
+  private readonly missedSearches: number;
   private readonly classifyEvery: number;
   private readonly halfLife: number;
   private readonly uncertainBelow: number;
@@ -207,6 +217,7 @@ export class FaceFollower {
     checkOption('maxMismatch', o.maxMismatch, (v) => v > 0, 'a positive number');
     checkOption('searchScale', o.searchScale, (v) => Number.isFinite(v) && v >= 1, 'a number, 1 or more');
     checkOption('keepLost', o.keepLost, (v) => Number.isInteger(v) && v >= 0, 'a whole number of frames, 0 or more');
+    checkOption('missedSearches', o.missedSearches, (v) => Number.isInteger(v) && v >= 0, 'a whole number of searches, 0 or more');
     checkOption('classifyEvery', o.classifyEvery, (v) => Number.isFinite(v) && v >= 0, 'a number of seconds, 0 or more');
     checkOption('smoothing', o.smoothing, (v) => Number.isFinite(v) && v >= 0, 'a number of seconds, 0 or more');
     if (o.follow !== undefined && !FOLLOW_METHODS.includes(o.follow))
@@ -217,6 +228,7 @@ export class FaceFollower {
     this.maxMismatch = o.maxMismatch ?? DEFAULT_MAX_MISMATCH;
     this.searchScale = o.searchScale ?? 2;
     this.keepLost = o.keepLost ?? 2;
+    this.missedSearches = o.missedSearches ?? 1;
     this.classifyEvery = o.classifyEvery ?? 0.1;
     this.halfLife = o.smoothing ?? 0.5;
     this.uncertainBelow = o.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
@@ -276,7 +288,11 @@ export class FaceFollower {
     return { index, time, search, change, faces: this.tracks.map((t) => this.output(t, read.has(t.id))) };
   }
 
-  /** The detector over the whole frame: its faces replace the tracks, matched to them by overlap. */
+  /**
+   * The detector over the whole frame: its faces replace the tracks, matched
+   * to them by overlap; a followed face it missed is followed on, for up to
+   * `missedSearches` searches in a row.
+   */
   private async searchWhole(img: RgbImage, grey: GreyIntegral, index: number): Promise<void> {
     this.tally.searches++;
     const faces = await this.reader.detect(img, this.call);
@@ -285,7 +301,7 @@ export class FaceFollower {
       index,
     );
     const before = new Map(this.tracks.map((t) => [t.id, t]));
-    this.tracks = faces.map((face, k) => {
+    const detected: Track[] = faces.map((face, k) => {
       const old = before.get(ids[k]);
       const a = old ? centre(old.face.box) : undefined,
         b = centre(face.box);
@@ -294,11 +310,36 @@ export class FaceFollower {
         face,
         origin: 'detected',
         missed: 0,
+        searchMisses: 0,
         ...(this.method === 'motion' ? { patch: facePatch(grey, face.box) } : {}),
         // a face already followed keeps moving as it did; one just found is taken as still
         velocity: old && old.origin !== 'carried' ? { x: (old.velocity.x + b.x - a!.x) / 2, y: (old.velocity.y + b.y - a!.y) / 2 } : { x: 0, y: 0 },
       };
     });
+    const found = new Set(ids);
+    const missed: Track[] = [];
+    for (const t of before.values()) {
+      if (found.has(t.id) || t.origin === 'carried' || t.searchMisses >= this.missedSearches || this.method !== 'motion') continue;
+      const moved = this.followMotion(grey, t);
+      // not followed, or followed onto a face the detector found: it ends here
+      if (!moved || faces.some((f) => iou(f.box, moved.box) >= this.minIou)) continue;
+      this.moveTrack(t, moved, grey, index);
+      t.searchMisses++;
+      missed.push(t);
+    }
+    this.tracks = [...detected, ...missed];
+  }
+
+  /** A track moved to where it was followed in this frame. */
+  private moveTrack(t: Track, moved: DetectedFace, grey: GreyIntegral, index: number): void {
+    const a = centre(t.face.box),
+      b = centre(moved.box);
+    t.velocity = { x: b.x - a.x, y: b.y - a.y };
+    t.face = moved;
+    t.origin = 'tracked';
+    t.missed = 0;
+    if (this.method === 'motion') t.patch = facePatch(grey, moved.box);
+    this.tracker.follow(t.id, moved.box, index);
   }
 
   /** Each face followed into this frame, or carried at its last box, or dropped when lost for more than `keepLost` frames. */
@@ -306,16 +347,8 @@ export class FaceFollower {
     const kept: Track[] = [];
     for (const t of this.tracks) {
       const moved = this.method === 'motion' ? this.followMotion(grey, t) : await this.followDetect(img, t);
-      if (moved) {
-        const a = centre(t.face.box),
-          b = centre(moved.box);
-        t.velocity = { x: b.x - a.x, y: b.y - a.y };
-        t.face = moved;
-        t.origin = 'tracked';
-        t.missed = 0;
-        if (this.method === 'motion') t.patch = facePatch(grey, moved.box);
-        this.tracker.follow(t.id, moved.box, index);
-      } else {
+      if (moved) this.moveTrack(t, moved, grey, index);
+      else {
         t.missed++;
         if (t.missed > this.keepLost) continue;
         t.origin = 'carried';
