@@ -8,6 +8,10 @@ export type FerkitErrorCode =
   | 'BAD_MODEL'
   | 'ENGINE_UNAVAILABLE'
   | 'CHECKPOINT_MISMATCH'
+  /** Something ferkit needs cannot be reached or started (the queue's Redis, a port): retry once it is there. */
+  | 'UNAVAILABLE'
+  /** A source stopped sending within the time allowed (a stream that stalls or trickles): check the source, or allow longer. */
+  | 'TIMEOUT'
   /** A fault inside ferkit or a library under it, not the caller's input: please report it (SECURITY.md, README). */
   | 'INTERNAL';
 

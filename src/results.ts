@@ -24,6 +24,8 @@ export interface FaceRecord {
   emotions: Record<Emotion, number>;
   /** Head roll that was levelled, in degrees. */
   roll: number;
+  /** The eyes' centres in input pixels (0.1 px), `left` the one on the picture's left; where the detector gives them. */
+  eyes?: { left: { x: number; y: number }; right: { x: number; y: number } };
 }
 
 /** A picture as printed: always a list of faces (empty when there is none), or an error. */
@@ -48,6 +50,9 @@ export function faceRecord(face: FaceEmotion, faceId: number): FaceRecord {
     top: face.top.map((t) => ({ label: t.label, score: r4(t.score) })),
     emotions: Object.fromEntries(EMOTIONS.map((e) => [e, r4(face.emotions[e])])) as Record<Emotion, number>,
     roll: r1(face.roll),
+    ...(face.eyes
+      ? { eyes: { left: { x: r1(face.eyes.left.x), y: r1(face.eyes.left.y) }, right: { x: r1(face.eyes.right.x), y: r1(face.eyes.right.y) } } }
+      : {}),
   };
 }
 

@@ -27,7 +27,11 @@ balanced mix of emotions than the training data's.
   --usage LIST         rows/sub-folder (default PublicTest; with --split, Training)
   --split F --seed N --part heldout|train   one part of a stratified split (as in eval)
   --class-bias         also fit per-class offsets for macro-F1 (threshold moving)
-  --limit N, --skip-bad, --backend NAME`;
+  --limit N, --skip-bad, --backend NAME
+
+examples:
+  ferkit calibrate --model runs/vgg --data fer2013.csv
+  ferkit calibrate --model runs/vgg --data fer2013.csv --usage Training --split 0.1 --part heldout`;
 
 export async function calibrateCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {

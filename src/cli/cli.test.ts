@@ -425,8 +425,25 @@ test(
       assert.match(records[1].error.message, /cannot decode image/);
       const ok = ferkit('predict', join(dir, '*.png'), '--csv');
       assert.equal(ok.code, 0, ok.stderr);
-      assert.match(ok.stdout.split('\n')[0], /^file,faceId,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral$/);
-      assert.equal(ok.stdout.split('\n')[1], `${join(dir, 'blank.png')},,,,,,,,,,,,,,,,`);
+      assert.match(
+        ok.stdout.split('\n')[0],
+        /^file,faceId,x,y,width,height,score,emotion,confidence,uncertain,angry,disgust,fear,happy,sad,surprise,neutral,error$/,
+      );
+      assert.equal(ok.stdout.split('\n')[1], `${join(dir, 'blank.png')},,,,,,,,,,,,,,,,,`);
+      // --csv gives a failed picture its row, as --json gives it its record: the error in the last column
+      const csv = ferkit('predict', join(dir, 'blank.png'), join(dir, 'broken.jpg'), join(dir, 'absent.png'), '--csv');
+      assert.equal(csv.code, 1);
+      const rows = csv.stdout.trim().split('\n');
+      assert.equal(rows.length, 4, csv.stdout);
+      const columns = rows[0].split(',').length;
+      const broken = rows.find((row) => row.startsWith(join(dir, 'broken.jpg')))!;
+      assert.match(broken, /,"?BAD_IMAGE: .*cannot decode image/);
+      assert.match(
+        rows.find((row) => row.startsWith(join(dir, 'absent.png')))!,
+        /,"?DATA_NOT_FOUND: /,
+      );
+      // the cells before the error are empty: the row has the header's columns
+      assert.equal(broken.slice(0, broken.indexOf('BAD_IMAGE')).replace(/"$/, '').split(',').length, columns);
       const missing = ferkit('predict', join(dir, 'nothing-*.png'), '--json');
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /no such file, directory or matching glob/);
@@ -436,6 +453,49 @@ test(
     }
   },
 );
+
+test('a reader that closes stdout early ends the command quietly, with exit code 0', { skip: needs(bundled, 'the bundled paper model') }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const sharp = (await import('sharp')).default;
+    const blank = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `p${String(i).padStart(2, '0')}.png`), blank);
+    const { spawn } = await import('node:child_process');
+    const run = (closeAfterFirstLine: boolean) =>
+      new Promise<{ code: number | null; stderr: string; lines: number }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'predict', dir, '--json', '--model', 'paper', '--concurrency', '1'], {
+          env: { ...process.env, FERKIT_BACKEND: process.env.FERKIT_BACKEND ?? 'auto' },
+        });
+        let stderr = '',
+          lines = 0;
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        // \`| head -0\`: the reader is gone before the first line; \`| head -1\`: after it
+        if (!closeAfterFirstLine) child.stdout.destroy();
+        else
+          child.stdout.on('data', (d: Buffer) => {
+            lines += d.toString().split('\n').length - 1;
+            child.stdout.destroy();
+          });
+        const killer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+        child.on('close', (code) => {
+          clearTimeout(killer);
+          resolve({ code, stderr, lines });
+        });
+      });
+    for (const early of [false, true]) {
+      const r = await run(early);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /EPIPE|Error|\n\s+at /);
+      // it stopped at the closed pipe instead of recognising every picture
+      assert.doesNotMatch(r.stderr, /40 picture\(s\)/);
+      if (early) assert.ok(r.lines >= 1);
+    }
+  } finally {
+    cleanup();
+  }
+});
 
 test(
   'predict on photos: a record per face, annotated pictures written',
@@ -479,6 +539,20 @@ test(
       assert.ok(existsSync(join(dir, 'bbt1.jpg')) && existsSync(join(dir, 'happy.jpg')));
       const table = ferkit('predict', join(PHOTOS, 'happy.jpg'));
       assert.match(table.stdout, /happy\.jpg\s+1\s+[\d,]+\s+happy/);
+      assert.doesNotMatch(table.stdout, /\? = uncertain/);
+      // every face with its eyes (the default detector finds them), in picture pixels inside its box
+      for (const f of recs) {
+        assert.ok(f.eyes, JSON.stringify(f));
+        for (const eye of [f.eyes.left, f.eyes.right]) {
+          assert.ok(eye.x >= f.box.x && eye.x <= f.box.x + f.box.width, JSON.stringify(f));
+          assert.ok(eye.y >= f.box.y && eye.y <= f.box.y + f.box.height, JSON.stringify(f));
+        }
+        assert.ok(f.eyes.left.x < f.eyes.right.x);
+      }
+      // a ? in the table is explained under it
+      const unsure = ferkit('predict', join(PHOTOS, 'bbt1.jpg'), '--uncertain-below', '0.99');
+      assert.match(unsure.stdout, /\s\?\w+\s/);
+      assert.match(unsure.stdout, /\n\? = uncertain: the emotion's probability is below 0\.99 \(--uncertain-below\)/);
     } finally {
       cleanup();
     }

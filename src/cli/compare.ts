@@ -18,13 +18,19 @@ the gap is within what another sample of faces could undo.
 
   --models A,B        two model folders or bundled names (default, paper); A - B is reported
   --data PATH         FER2013 CSV or image folder
-  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe, --dedupe-threshold C,
-                      --limit N, --skip-bad   as for eval
+  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe,
+  --dedupe-threshold C, --limit N, --skip-bad
+                      as for eval
   --tta               flip test-time augmentation for both models
-  --level P           confidence level of the intervals (default 0.95; the test's threshold is 1 - P)
+  --level P           confidence level of the intervals (default 0.95; the test's threshold: 1-P)
   --resamples N       bootstrap resamples (default 1000)
-  --json              print one JSON object: a, b, samples, level, resamples, accuracy, macroF1, onlyA, onlyB, pValue
-  --backend NAME      auto | native | wasm | cpu`;
+  --json              print one JSON object: a, b, samples, level, resamples, accuracy, macroF1,
+                      onlyA, onlyB, pValue
+  --backend NAME      auto | native | wasm | cpu
+
+examples:
+  ferkit compare --models default,paper --data fer2013.csv
+  ferkit compare --models runs/a,runs/b --data fer2013.csv --usage PrivateTest --json`;
 
 export async function compareCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {

@@ -18,7 +18,11 @@ The members' own temperatures are not used: fit the ensemble's with
 
   --models LIST  model folders or bundled model names (two or more, same labels and input)
   --out DIR      new folder
-  --backend NAME`;
+  --backend NAME
+
+examples:
+  ferkit ensemble --models runs/a,runs/b,runs/c --out runs/ensemble
+  ferkit calibrate --model runs/ensemble --data fer2013.csv`;
 
 export async function ensembleCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, { models: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } });

@@ -25,6 +25,10 @@ const FLAGS: Record<string, readonly string[]> = {
   'config.distillWeight': ['--distill-weight'],
   'config.distillTemperature': ['--distill-temperature'],
   'config.learningRate': ['--learning-rate'],
+  redis: ['--redis'],
+  connectTimeoutMs: ['--redis-timeout'],
+  port: ['--port'],
+  host: ['--host'],
 };
 
 const COMMAND_FLAGS: Record<string, Record<string, readonly string[]>> = {

@@ -20,35 +20,45 @@ recall, F1 and support, and the confusion matrix (rows = true label).
 
   --data PATH         FER2013 CSV (.csv/.csv.gz) or image folder
   --usage LIST        rows/sub-folder to evaluate (default PublicTest; "all" for everything)
-  --model DIR         model folder, or a bundled model by name: default (the default), fast or paper
+  --model DIR         model folder, or a bundled model: default, fast (the fast model) or paper
   --split FRACTION    evaluate one part of the stratified split \`ferkit train\` made
   --seed N            seed of that split (default 42)
   --part heldout|train  which part of the split (default heldout)
-  --detect            run the whole path: detect the faces, classify the largest (image folders only;
-                      reports how often a face was found; images without one are counted, not scored)
+  --detect            run the whole path: detect the faces, classify the largest (image folders
+                      only; reports how often a face was found; images without one are counted, not
+                      scored)
   --crops             with --detect, the images are face crops (as FER2013's and CK+48's): each is
                       placed 4x larger in a picture with room around it for the detector, and the
                       crops' own accuracy on the same images is reported beside the pipeline's
-  --detector NAME     with --detect: accurate (default), fast or auto (see ferkit predict --help)
+  --detector NAME     with --detect: accurate (default), fast (the fast detector) or auto (see
+                      ferkit help predict)
   --min-confidence P  face detection threshold with --detect (default 0.5)
-  --ferplus PATH      score against the FER+ crowd majority (fer2013new.csv) instead of the
-                      FER2013 labels; images whose majority is not one of the seven emotions
-                      (not a face, contempt, unknown) are left out (FER2013 CSV data only)
+  --ferplus PATH      score against the FER+ crowd majority (fer2013new.csv) instead of the FER2013
+                      labels; images whose majority is not one of the seven emotions (not a face,
+                      contempt, unknown) are left out (FER2013 CSV data only)
   --dedupe            leave out faces that are copies of a training face (of a Training row, or with
-                      --split of the training part): FER2013 has such copies in PublicTest and PrivateTest,
-                      and a model scores them as faces it has seen
-  --dedupe-threshold C  cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
+                      --split of the training part): FER2013 has such copies in PublicTest and
+                      PrivateTest, and a model scores them as faces it has seen
+  --dedupe-threshold C  cosine similarity of the mean-centred pixels that counts as a copy (default
+                        ${DUPLICATE_THRESHOLD})
   --tta               average each face with its mirror image (test-time augmentation)
-  --ten-crop          average over ten views instead: the corners and centre at 90% of the side,
-                      and their mirror images (ten times the model's work)
+  --ten-crop          average over ten views instead: the corners and centre at 90% of the side, and
+                      their mirror images (ten times the model's work)
   --predictions FILE  also write one CSV row per image: id, row, label, predicted, confidence,
                       correct, then each class's probability (for error analysis; not with --detect)
-  --json              print one JSON object: samples, accuracy, macroF1, labels, perClass, confusion, intervals
-                      (with --detect also images, noFace, noFaceExamples, failed, foundRate, and with --crops cropped)
+  --json              print one JSON object: samples, accuracy, macroF1, labels, perClass,
+                      confusion, intervals (with --detect also images, noFace, noFaceExamples,
+                      failed, foundRate, and with --crops cropped)
   --skip-bad          skip bad rows/images (counted) instead of stopping
   --limit N           read at most N rows (CSV) or N images per class (folder)
   --backend NAME      auto | native | wasm | cpu
-  --runtime NAME      auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)`;
+  --runtime NAME      auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto:
+                      ONNX Runtime where it loads)
+
+examples:
+  ferkit eval --data fer2013.csv                          the default model on PublicTest
+  ferkit eval --data fer2013.csv --model fast --usage PrivateTest --json
+  ferkit eval --data photos-by-emotion/ --detect          detection and recognition together`;
 
 /** The test-time augmentation the flags ask for. */
 function ttaOf(v: { tta?: boolean; 'ten-crop'?: boolean }): TestTimeAugmentation {

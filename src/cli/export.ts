@@ -33,7 +33,11 @@ softmax. Labels, preprocessing and calibration are in its metadata
   --float16     store the weights as float16: half the size; tfjs decodes
                 them to float32 on load. Check the copy with \`ferkit eval\`.
   --keep-batchnorm  do not fold batch normalisation (tfjs)
-  --backend NAME`;
+  --backend NAME
+
+examples:
+  ferkit export --model runs/vgg --out shipped/vgg --float16
+  ferkit export --model default --format onnx --out ferkit-default.onnx`;
 
 export async function exportCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {

@@ -28,6 +28,9 @@ function walk(dir: string, out: string[]): void {
 
 const isImage = (p: string) => IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
 
+/** The picture formats a folder's files are searched for, as help texts name them. */
+export const IMAGE_FORMAT_NAMES = 'JPEG, PNG, WebP, TIFF, GIF or AVIF';
+
 /**
  * Expands command-line arguments into image files: a file stays as it is
  * (whatever its extension: it is reported if it cannot be read), a directory

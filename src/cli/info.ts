@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../node/engine.js';
 import { listArchitectures } from '../models/architectures.js';
-import { defaultModelDir, readMetadata } from '../node/model-folder.js';
+import { bundledModelNames, defaultModelDir, readMetadata } from '../node/model-folder.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import { describeModel, type ModelDescription } from '../node/describe.js';
 import { parseFlags, backendFlag } from './args.js';
@@ -17,11 +17,85 @@ export function packageVersion(): string {
 export const INFO_HELP = `ferkit info [--json] [--backend NAME]
 ferkit info --model NAME|DIR [--json]
 
-Prints ferkit's version, the TensorFlow.js backend in use and why, the
-default model and the architectures in the registry. With --model, describes
-a model instead: architecture, parameters, weights (dtype, folding, size,
-SHA-256), ensemble members, how it was trained (recipe, data, split, init,
-teacher), its validation figures and its calibration.`;
+Prints ferkit's version, the TensorFlow.js backend in use and why, every
+bundled model (its architecture, parameters, size and held-out accuracy;
+give its name to --model) and the architectures in the registry. With
+--model, describes one model instead: architecture, parameters, weights
+(dtype, folding, size, SHA-256), ensemble members, how it was trained
+(recipe, data, split, init, teacher), its validation figures and its
+calibration.
+
+  --json           print one JSON object instead
+  --model NAME|DIR describe this model (a bundled name or a folder)
+  --backend NAME   auto | native | wasm | cpu: the backend to report on
+
+examples:
+  ferkit info
+  ferkit info --model fast
+  ferkit info --model runs/vgg --json`;
+
+/** A bundled model as \`ferkit info\` lists it. */
+export interface BundledModel {
+  name: string;
+  /** Whether it is the model used when none is given. */
+  default: boolean;
+  architecture?: string;
+  description?: string;
+  parameters?: number;
+  /** Size of its weight files. */
+  weightsBytes?: number;
+  /** Accuracy on the held-out part of its training data, as recorded when it was trained. */
+  accuracy?: number;
+  /** Why it could not be read, for a model folder that is damaged. */
+  error?: string;
+}
+
+/** Every bundled model, described from its folder. */
+export function bundledModels(): BundledModel[] {
+  let defaultDir: string | undefined;
+  try {
+    defaultDir = defaultModelDir();
+  } catch {
+    /* none */
+  }
+  return bundledModelNames().map((name) => {
+    const isDefault = defaultDir !== undefined && basename(defaultDir) === name;
+    try {
+      const d = describeModel(name);
+      const accuracy = (d.metrics?.validation as { accuracy?: unknown } | undefined)?.accuracy;
+      return {
+        name,
+        default: isDefault,
+        architecture: d.architecture,
+        ...(d.description ? { description: d.description } : {}),
+        ...(d.parameters !== undefined ? { parameters: d.parameters } : {}),
+        weightsBytes: d.weightsBytes,
+        ...(typeof accuracy === 'number' ? { accuracy } : {}),
+      };
+    } catch (err) {
+      return { name, default: isDefault, error: err instanceof Error ? err.message : String(err) };
+    }
+  });
+}
+
+/** The lines of \`ferkit info\` about the bundled models. */
+export function formatBundledModels(models: readonly BundledModel[]): string[] {
+  if (!models.length) return ['bundled models: none installed (train one with ferkit train and give its folder)'];
+  const rows = models.map((m) =>
+    m.error
+      ? [m.name, `cannot be read: ${m.error}`]
+      : [
+          m.name,
+          m.architecture ?? '?',
+          m.parameters !== undefined ? `${(m.parameters / 1e6).toFixed(2)}M parameters` : '',
+          m.weightsBytes !== undefined ? `${(m.weightsBytes / 2 ** 20).toFixed(1)} MB` : '',
+          m.accuracy !== undefined ? `held-out accuracy ${pct(m.accuracy)}` : 'accuracy not recorded',
+          m.default ? '(the default)' : '',
+        ],
+  );
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r.length > 2 ? (r[i] ?? '').length : 0))));
+  return ['bundled models (--model NAME):', ...rows.map((r) => `  ${(r.length > 2 ? r.map((c, i) => c.padEnd(widths[i])) : r).join('  ').trimEnd()}`)];
+}
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '?');
 
@@ -116,6 +190,7 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
     defaultModel: model,
     defaultModelArchitecture: modelInfo['architecture'],
     defaultModelMetrics: modelInfo['metrics'],
+    models: bundledModels(),
     architectures: listArchitectures().map((a) => ({ name: a.name, description: a.description })),
   };
   if (v.json) {
@@ -126,7 +201,7 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
     `ferkit ${info.version} (Node ${info.node})`,
     `backend: ${info.backend} — ${info.reason}`,
     ...(engine.warning ? [`warning: ${engine.warning}`] : []),
-    `default model: ${model}${info.defaultModelArchitecture ? ` (${String(info.defaultModelArchitecture)})` : ''}`,
+    ...formatBundledModels(info.models),
     'architectures:',
     ...info.architectures.map((a) => `  ${a.name.padEnd(8)} ${a.description}`),
   ];

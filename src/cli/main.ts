@@ -28,7 +28,7 @@ const COMMANDS: readonly [string, string][] = [
   ['report', 'evaluation report: HTML page and pictures'],
   ['export', 'copy a model folder for shipping (float16 weights)'],
   ['ensemble', 'one model folder that averages several models'],
-  ['info', 'version, backend and why, bundled models, architectures'],
+  ['info', 'version, backend and why, every bundled model (accuracy, size), architectures'],
 ];
 
 /** The short help: what ferkit is and its commands, a line each. */
@@ -42,7 +42,8 @@ ${COMMANDS.map(([c, what]) => `  ${c.padEnd(10)} ${what}`).join('\n')}
   ferkit help <command>           a command's options and examples
   ferkit help --all               every command's options`;
 
-const COMMAND_HELP: Record<string, string> = {
+/** Each command's full help, by name. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
   train: TRAIN_HELP,
   eval: EVAL_HELP,
   compare: COMPARE_HELP,
@@ -68,11 +69,47 @@ function unknownCommand(command: string): string {
   return `unknown command "${command}"${guess ? `; did you mean \`ferkit ${guess}\`?` : '.'} Run \`ferkit help\` for the list of commands.`;
 }
 
+/** Whether FERKIT_DEBUG asks for stack traces. */
+const debug = () => Boolean(process.env.FERKIT_DEBUG) && process.env.FERKIT_DEBUG !== '0';
+
+/** One line for an error nobody expected: its message, and how to see more. */
+function unexpected(err: unknown, command: string | undefined): string {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim().slice(0, 300);
+  if (debug()) return `ferkit${command ? ` ${command}` : ''}: ${err instanceof Error && err.stack ? err.stack : message}`;
+  return `ferkit${command ? ` ${command}` : ''}: ${message || 'unexpected error'} (an unexpected error: run again with FERKIT_DEBUG=1 for its stack trace, and please report it)`;
+}
+
+let guarded = false;
+
+/**
+ * Once per process: a reader that closes stdout early (\`| head\`) ends the
+ * command quietly with exit code 0, as it would a C tool; a broken stderr is
+ * ignored; an error thrown outside the command's own chain is one line, not a
+ * stack trace (FERKIT_DEBUG=1 shows it).
+ */
+function guardProcess(command: string | undefined): void {
+  if (guarded) return;
+  guarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    process.exit(1);
+  });
+  process.stderr.on('error', () => {});
+  const fatal = (err: unknown) => {
+    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') process.exit(0);
+    process.stderr.write((err instanceof FerkitError ? `ferkit${command ? ` ${command}` : ''}: ${err.message}` : unexpected(err, command)) + '\n');
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
   const log = (s: string) => void process.stderr.write(s + '\n');
   const out = (s: string) => void process.stdout.write(s);
   const [command, ...rest] = argv;
+  guardProcess(command);
   try {
     if (command !== undefined && COMMAND_HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
       out(COMMAND_HELP[command] + '\n');
@@ -136,6 +173,8 @@ export async function main(argv: string[]): Promise<number> {
       );
       return err.code === 'BAD_ARGUMENT' ? 2 : 1;
     }
-    throw err;
+    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+    log(unexpected(err, command));
+    return 1;
   }
 }

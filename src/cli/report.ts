@@ -12,15 +12,20 @@ Evaluates a model and writes a report: report.html (figures, per-class table,
 model metadata), confusion.svg and confusion.png, per-class.svg,
 reliability.svg (calibration) and metrics.json.
 
-  --model DIR         model folder, or a bundled model by name: default (the default), fast or paper
+  --model DIR         model folder, or a bundled model: default, fast (the fast model) or paper
   --data PATH         FER2013 CSV or image folder
   --out DIR           where to write the report (required)
-  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe, --dedupe-threshold C,
-                      --limit N, --skip-bad   as for eval
+  --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe,
+  --dedupe-threshold C, --limit N, --skip-bad
+                      as for eval
   --tta               flip test-time augmentation
   --mistakes N        show the N most confident mistakes in report.html: each face with its label,
                       the prediction and its probability (copies of the data: mind its licence)
-  --backend NAME      auto | native | wasm | cpu`;
+  --backend NAME      auto | native | wasm | cpu
+
+examples:
+  ferkit report --data fer2013.csv --out report/
+  ferkit report --data fer2013.csv --model runs/vgg --usage PrivateTest --mistakes 20 --out report/`;
 
 export async function reportCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {

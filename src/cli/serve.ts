@@ -3,20 +3,39 @@ import { serve } from '../serve/run.js';
 import { DEFAULT_LIMITS } from '../serve/server.js';
 import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE } from '../queue/jobs.js';
-import { redactUrl } from './worker.js';
+import { redactUrl, redisTimeoutFlag } from './worker.js';
+import { IMAGE_TYPES } from '../serve/http.js';
+
+/** What `ferkit serve` prints once listening: where the page, the API and its documentation are. */
+export function startLines(url: string, page: boolean, redis?: string): string {
+  const base = url.replace(/\/$/, '');
+  return [
+    `ferkit serve: listening on ${base}`,
+    `  web page  ${page ? `${base}/` : 'not built here (npm run build:web); the API is served'}`,
+    `  API       POST ${base}/v1/recognize; GET ${base}/v1/health, ${base}/v1/model`,
+    `  API docs  ${base}/openapi.json (OpenAPI 3.1)`,
+    ...(redis ? [`  jobs      POST ${base}/v1/jobs, GET ${base}/v1/jobs/{id}, queued on ${redactUrl(redis)}`] : []),
+  ].join('\n');
+}
 
 export const SERVE_HELP = `ferkit serve [options]
 
-Starts the HTTP API on the bundled model (or --model): POST /v1/recognize
-takes a picture (multipart field "image", several for a batch, or a raw
-image/jpeg, image/png or image/webp body) and answers with its faces and
-their emotions; GET /v1/health, GET /v1/model, GET /openapi.json. Pictures
-are decoded in memory and never written to disk or logged. Logs are JSON
-lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
+Starts the HTTP service on the bundled default model (or --model), and
+prints where things are:
+  /                    the web page: pictures and the camera, recognised in the browser
+                       (where the page has been built)
+  POST /v1/recognize   the API: a picture in (multipart field "image", several for a batch,
+                       or a raw ${IMAGE_TYPES.join(', ')} body), its faces and emotions out
+  GET /v1/health       whether it is up, and its load; GET /v1/model: the model
+  /openapi.json        the API's documentation (OpenAPI 3.1)
+Pictures are decoded in memory and never written to disk or logged. Logs
+are JSON lines on stdout (the page's files at debug level). SIGTERM or
+Ctrl-C stops it after the requests in flight.
 
   --host HOST            address to listen on (default 127.0.0.1, or FERKIT_HOST)
   --port N               port (default 8080, or FERKIT_PORT; 0 for any free port)
-  --model DIR            model folder, or a bundled model by name: default (the default), fast or paper
+  --model DIR            model folder, or a bundled model by name: default, fast (the fast model:
+                         smaller, for live video) or paper
   --workers N            server processes sharing the port, each with its own engine (default 1)
   --concurrency N        inferences at once per process (default ${DEFAULT_LIMITS.concurrency})
   --queue N              requests that may wait for an inference; more get 503 (default ${DEFAULT_LIMITS.queue})
@@ -26,14 +45,25 @@ lines on stdout. SIGTERM or Ctrl-C stops it after the requests in flight.
   --timeout-ms N         longest time for a request to arrive (default ${DEFAULT_LIMITS.timeoutMs})
   --log LEVEL            fatal, error, warn, info (default), debug, or silent
   --backend NAME         auto | native | wasm | cpu
-  --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)
-  --detector NAME        accurate (default: SSD-MobileNet); fast (BlazeFace, about 5x quicker, for live video
-                         and close-ups); auto (fast for close-ups, accurate otherwise)
-  --redis URL            a job queue's Redis (redis://host:port): adds POST /v1/jobs (pictures or a video,
-                         uploaded or by URL, for \`ferkit worker\` processes), GET /v1/jobs/{id} and
-                         GET /v1/jobs/{id}/events (progress as server-sent events)
+  --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default
+                         auto: ONNX Runtime where it loads)
+  --detector NAME        accurate (default: SSD-MobileNet); fast (the fast detector, BlazeFace:
+                         about 5x quicker, for live video and close-ups); auto (the fast detector
+                         for close-ups, the accurate one otherwise)
+  --redis URL            a job queue's Redis (redis://host:port): adds POST /v1/jobs (pictures or a
+                         video, uploaded or by URL, for \`ferkit worker\` processes), GET
+                         /v1/jobs/{id} and GET /v1/jobs/{id}/events (progress as server-sent events)
+  --redis-timeout S      give up starting when that Redis cannot be reached within S seconds
+                         (default 10, or FERKIT_REDIS_TIMEOUT)
   --job-queue NAME       the job queue's name (default ${DEFAULT_QUEUE})
-  --job-keep S           seconds a job's result stays in Redis (default ${DEFAULT_JOB_DEFAULTS.keepSeconds})`;
+  --job-keep S           seconds a job's result stays in Redis (default ${DEFAULT_JOB_DEFAULTS.keepSeconds})
+
+examples:
+  ferkit serve                                  then open http://127.0.0.1:8080/
+  ferkit serve --host 0.0.0.0 --port 80 --workers 2 --log warn
+  ferkit serve --model fast --detector fast     the fast model and the fast detector
+  ferkit serve --redis redis://10.0.0.5:6379    with jobs for \`ferkit worker\` processes
+  curl -F image=@photo.jpg http://127.0.0.1:8080/v1/recognize`;
 
 export async function serveCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
@@ -51,6 +81,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     redis: { type: 'string' },
     'job-queue': { type: 'string' },
     'job-keep': { type: 'string' },
+    'redis-timeout': { type: 'string' },
     backend: { type: 'string' },
     runtime: { type: 'string' },
     detector: { type: 'string' },
@@ -83,15 +114,12 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
     },
     recognizer: { ...(backend ? { backend } : {}), ...(runtime ? { runtime } : {}), detector: detectorFlag(v.detector) },
     log: level === 'silent' ? false : level,
-    ...(v.redis !== undefined ? { redis: v.redis } : {}),
+    ...(v.redis !== undefined ? { redis: v.redis, connectTimeoutMs: redisTimeoutFlag(v['redis-timeout']) } : {}),
     ...(v['job-queue'] !== undefined ? { queue: v['job-queue'] } : {}),
     ...(v['job-keep'] !== undefined
       ? { jobs: { keepSeconds: positive(intFlag(v['job-keep'], 'job-keep', DEFAULT_JOB_DEFAULTS.keepSeconds), 'job-keep') } }
       : {}),
-    onListening: (url) =>
-      log(
-        `ferkit serve: listening on ${url} (POST /v1/recognize; GET /v1/health, /v1/model, /openapi.json${v.redis ? `; jobs on ${redactUrl(v.redis)}: POST /v1/jobs, GET /v1/jobs/{id}` : ''})`,
-      ),
+    onListening: (url, { page }) => log(startLines(url, page, v.redis)),
   });
   return 0;
 }

@@ -6,7 +6,7 @@ import { JobClient, type JobStatus, type SubmitInput } from '../queue/client.js'
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE, type PicturesResult, type VideoResult } from '../queue/jobs.js';
 import { expandInputs } from './files.js';
 import { intFlag, numFlag, parseFlags } from './args.js';
-import { redisFlag } from './worker.js';
+import { redisFlag, redisTimeoutFlag } from './worker.js';
 
 export const SUBMIT_HELP = `ferkit submit --redis URL [--wait] FILE|DIR|URL... [options]
 
@@ -21,6 +21,8 @@ does (each line with its file), then a line {file, summary}. A failed job
 prints its file and {error: {code, message}}; the exit code is then 1.
 
   --redis URL          the queue's Redis: redis://[:password@]host:port[/db] (or FERKIT_REDIS)
+  --redis-timeout S    give up when Redis cannot be reached within S seconds (default 10, or
+                       FERKIT_REDIS_TIMEOUT)
   --queue NAME         queue name (default ${DEFAULT_QUEUE})
   --wait               wait for the jobs and print their results
   --paths              send absolute paths instead of the bytes (workers started with --read DIR)
@@ -60,10 +62,12 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
       attempts: { type: 'string' },
       'backoff-ms': { type: 'string' },
       'max-upload-mb': { type: 'string' },
+      'redis-timeout': { type: 'string' },
     },
     true,
   );
   const redis = redisFlag(v.redis);
+  const connectTimeoutMs = redisTimeoutFlag(v['redis-timeout']);
   if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'submit needs at least one FILE, DIR or URL');
   const urls = positionals.filter(isUrl);
   const { files, missing } = expandInputs(positionals.filter((p) => !isUrl(p)));
@@ -83,6 +87,8 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
   };
   const client = new JobClient({
     redis,
+    connectTimeoutMs,
+    log: (line) => log(`ferkit submit: ${line}`),
     ...(v.queue ? { queue: v.queue } : {}),
     defaults: {
       keepSeconds: intFlag(v.keep, 'keep', DEFAULT_JOB_DEFAULTS.keepSeconds),
@@ -91,6 +97,8 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
     },
   });
   try {
+    // an unreachable Redis fails here, in seconds, before any file is read
+    await client.ready();
     const jobs: { file: string; id: string }[] = [];
     for (const file of [...files, ...urls]) {
       let input: SubmitInput;

@@ -22,11 +22,14 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --usage LIST         rows/sub-folder to train on (default Training; "all" for everything)
   --val PATH           validation data (default: hold out --split of --data)
   --val-usage LIST     usage of the validation data (default PublicTest)
-  --split FRACTION     held-out fraction when no --val (default 0.2, the paper's 4:1); 0 trains on every
-                       image with no validation (the last epoch is the model: for a recipe already fixed)
-  --dedupe             validate without the faces that copy a training face (FER2013 has them: 205 of a
-                       10% held-out part), so --keep-best, --early-stopping and --calibrate judge unseen faces
-  --dedupe-threshold C cosine similarity of the mean-centred pixels that counts as a copy (default ${DUPLICATE_THRESHOLD})
+  --split FRACTION     held-out fraction when no --val (default 0.2, the paper's 4:1); 0 trains on
+                       every image with no validation (the last epoch is the model: for a recipe
+                       already fixed)
+  --dedupe             validate without the faces that copy a training face (FER2013 has them: 205
+                       of a 10% held-out part), so --keep-best, --early-stopping and --calibrate
+                       judge unseen faces
+  --dedupe-threshold C cosine similarity of the mean-centred pixels that counts as a copy
+                       (default ${DUPLICATE_THRESHOLD})
   --recipe NAME        paper (default) or recommended; the flags below override it
   --arch NAME          architecture from the registry (paper; see \`ferkit info\`)
   --epochs N           paper: 50
@@ -35,7 +38,8 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --momentum M         Nesterov momentum of sgd (default 0.9)
   --learning-rate LR   learning rate, the peak with a schedule (paper: 1e-4)
   --schedule NAME      constant (paper), cosine, or plateau (reduce on plateau: the rate times
-                       --plateau-factor after --plateau-patience epochs without a better validation accuracy)
+                       --plateau-factor after --plateau-patience epochs without a better validation
+                       accuracy)
   --warmup N           epochs of linear warm-up with cosine or plateau (default 0)
   --plateau-patience N epochs without a better validation accuracy before the rate drops (default 5)
   --plateau-factor F   what the rate is multiplied by then (default 0.5)
@@ -44,21 +48,26 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
   --balanced           class-balanced sampling of batches
   --focal GAMMA        focal loss exponent (default 0: cross-entropy)
   --label-smoothing E  label smoothing (default 0)
-  --augment SPEC       none (paper), standard, or a list such as flip,shift=0.1,rotate=10,zoom=0.1,brightness=0.2,contrast=0.2,erase=0.25
+  --augment SPEC       none (paper), standard, or a list such as
+                       flip,shift=0.1,rotate=10,zoom=0.1,brightness=0.2,contrast=0.2,erase=0.25
   --equalize NAME      none (default), histogram or clahe: contrast equalisation of every face, in
                        training and, stored with the model, wherever the model is used
-  --mixup ALPHA        mixup: blend every batch with a shuffled copy of itself, images and targets, by a
-                       Beta(ALPHA, ALPHA) weight (folded to >= 0.5); 0.2 is usual (default 0 = off)
+  --mixup ALPHA        mixup: blend every batch with a shuffled copy of itself, images and targets,
+                       by a Beta(ALPHA, ALPHA) weight (folded to >= 0.5); 0.2 is usual (default 0:
+                       off)
   --keep-best          keep the epoch with the best validation accuracy as the model
   --early-stopping N   stop after N epochs without a better validation accuracy
   --calibrate          fit a temperature on the validation data and store it with the model
-  --seed N             seeds the initialisation, shuffling, augmentation, dropout and the split (default 42)
+  --seed N             seeds the initialisation, shuffling, augmentation, dropout and the split
+                       (default 42)
   --split-seed N       seeds the split alone (default: --seed); keep it to train more models on the
-                       same held-out part with other draws (independent ensemble members, --init cycles)
-  --teacher DIR        distil a trained model (a folder, or a bundled name such as default; an ensemble
-                       too): its probabilities on the training faces, with the mirror image, become
-                       soft targets mixed with the labels
-  --distill-weight W   weight of the teacher's targets against the labels, 0..1 (default 0.5 with --teacher)
+                       same held-out part with other draws (independent ensemble members, --init
+                       cycles)
+  --teacher DIR        distil a trained model (a folder, or a bundled name such as default; an
+                       ensemble too): its probabilities on the training faces, with the mirror
+                       image, become soft targets mixed with the labels
+  --distill-weight W   weight of the teacher's targets against the labels, 0..1 (default 0.5 with
+                       --teacher)
   --distill-temperature T  softening of the teacher, softmax(log p / T) (default 2 with --teacher)
   --ferplus PATH       soft labels from FER+ votes (fer2013new.csv), non-faces dropped
   --out DIR            checkpoints, train-log.jsonl and the final model (default runs/<arch>)
@@ -67,7 +76,13 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
                        \`ferkit train\` saved, or an exported or bundled one (such as default)
   --skip-bad           skip bad rows/images (counted) instead of stopping
   --limit N            read at most N rows (CSV) or N images per class (folder)
-  --backend NAME       auto | native | wasm | cpu (default auto)`;
+  --backend NAME       auto | native | wasm | cpu (default auto)
+
+examples:
+  ferkit train --data fer2013.csv                         the paper's recipe, to runs/paper
+  ferkit train --data fer2013.csv --recipe recommended --out runs/vgg
+  ferkit train --data fer2013.csv --out runs/vgg --resume continue where it stopped
+  ferkit train --data faces/ --init default --epochs 10 --learning-rate 1e-5 --out runs/tuned`;
 
 const TRAIN_FLAGS = {
   data: { type: 'string' },

@@ -32,14 +32,16 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --out DIR            write DIR/timeline.csv, DIR/summary.json and DIR/emotions.svg
   --plot FILE          write the plot to FILE (.svg or .png): emotions over time and a band per face
   --summary FILE       write the summary as JSON to FILE
-  --annotate-video OUT write the sampled frames with boxes, labels and the smoothed probabilities as a
-                       video (.mp4)
+  --annotate-video OUT write the sampled frames with boxes, labels and the smoothed probabilities
+                       as a video (.mp4)
   --annotate-style S   with --annotate-video: full (default: box, label and a panel of the smoothed
                        probabilities beside each face, never over a face) or labels (box and label)
   --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         scale frames down to this longest side (default 1280)
-  --model DIR          model folder, or a bundled model by name: default (the default), fast or paper
-  --detector NAME      accurate (default); fast (BlazeFace, about 5x quicker); auto (fast for close-ups, accurate otherwise)
+  --model DIR          model folder, or a bundled model by name: default, fast (the fast model:
+                       smaller, for live video) or paper
+  --detector NAME      accurate (default: SSD-MobileNet); fast (the fast detector, BlazeFace: about
+                       5x quicker); auto (the fast detector for close-ups, else the accurate one)
   --min-confidence P   face detection threshold (default 0.5)
   --detect-every S     search whole frames for faces every S seconds of video (default 0.5) and when
                        the picture changes, and follow each face in between; 0 searches every frame
@@ -48,7 +50,8 @@ stops it and prints the summary of what was seen. Memory stays bounded.
                        no detector pass) or detect (the detector on the neighbourhood of each face)
   --uncertain-below P  flag faces whose smoothed top probability is below P (default 0.5; 0 = none)
   --backend NAME       auto | native | wasm | cpu
-  --runtime NAME       auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto: ONNX Runtime where it loads)
+  --runtime NAME       auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default auto:
+                       ONNX Runtime where it loads)
 
 examples:
   ferkit video meeting.mp4 --out report/
@@ -204,9 +207,10 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const text = formatVideoSummary(summary);
   if (v.json || v.csv) log(text.trimEnd());
   else out(text);
+  // the whole command, from the start of the process (loading the engine and the model included)
   const wrote = [v.out && join(v.out, 'timeline.csv') + ', summary.json, emotions.svg', v['annotate-video'], v.plot, v.summary].filter(Boolean);
   log(
-    `analysed ${summary.framesAnalysed} frames in ${((performance.now() - t0) / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`,
+    `analysed ${summary.framesAnalysed} frames in ${(performance.now() / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`,
   );
   // a file cut short: what was read stands, but the run did not see the whole video
   if (summary.endedEarly) {

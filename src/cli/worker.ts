@@ -3,6 +3,7 @@ import { startWorker } from '../queue/worker.js';
 import { DEFAULT_INPUT_LIMITS } from '../queue/inputs.js';
 import { DEFAULT_QUEUE } from '../queue/jobs.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, redactUrl } from '../queue/redis.js';
 import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
 
 export const WORKER_HELP = `ferkit worker --redis URL [options]
@@ -17,6 +18,8 @@ bad input fails at once with its error code; other failures are retried
 with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
 
   --redis URL          the queue's Redis: redis://[:password@]host:port[/db] (or FERKIT_REDIS)
+  --redis-timeout S    give up starting when Redis cannot be reached within S seconds (default 10,
+                       or FERKIT_REDIS_TIMEOUT); a connection lost later is retried until it is back
   --queue NAME         queue name (default ${DEFAULT_QUEUE})
   --concurrency N      jobs worked on at once by this process (default 1)
   --read DIR           a folder under which jobs may name files (absolute paths, as \`ferkit submit
@@ -24,7 +27,8 @@ with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
                        or give http(s) URLs
   --max-mb N           largest picture read from a file or URL (default ${DEFAULT_INPUT_LIMITS.bytes / 2 ** 20})
   --max-pixels N       largest picture, width x height, checked before decoding (default ${DEFAULT_INPUT_LIMITS.pixels})
-  --model DIR          model folder, or a bundled model by name: default (the default), fast or paper
+  --model DIR          model folder, or a bundled model by name: default, fast (the fast model:
+                       smaller, for live video) or paper
   --min-confidence P   face detection threshold (default 0.5)
   --uncertain-below P  flag faces whose top probability is below P (default ${DEFAULT_UNCERTAIN_BELOW})
   --backend NAME       auto | native | wasm | cpu
@@ -36,9 +40,19 @@ examples:
   ferkit worker --redis redis://10.0.0.5:6379 --concurrency 2
   ferkit worker --redis redis://:secret@queue.internal:6379 --read /mnt/recordings`;
 
-/** A Redis URL with its password hidden, for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/, (_m, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? auth.replace(/:.*/, ':***') : '***'}@`);
+export { redactUrl } from '../queue/redis.js';
+
+/**
+ * `--redis-timeout S` (or FERKIT_REDIS_TIMEOUT; default 10): the command
+ * gives up on an unreachable Redis S seconds after it started. Returns the
+ * wait left for the connection, in ms (at least one second).
+ */
+export function redisTimeoutFlag(value: string | undefined): number {
+  const raw = value ?? process.env.FERKIT_REDIS_TIMEOUT;
+  const seconds = numFlag(raw, 'redis-timeout', DEFAULT_CONNECT_TIMEOUT_MS / 1000);
+  if (!(seconds > 0)) throw new FerkitError('BAD_ARGUMENT', `--redis-timeout must be a number of seconds above 0, got "${raw}"`);
+  // performance.now() counts from the start of the process: loading the command's modules is part of the wait
+  return Math.round(Math.max(1000, seconds * 1000 - performance.now()));
 }
 
 export function redisFlag(value: string | undefined): string {
@@ -62,8 +76,10 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     backend: { type: 'string' },
     'lock-ms': { type: 'string' },
     'stalled-ms': { type: 'string' },
+    'redis-timeout': { type: 'string' },
   });
   const redis = redisFlag(v.redis);
+  const connectTimeoutMs = redisTimeoutFlag(v['redis-timeout']);
   const positive = (value: number, flag: string) => {
     if (!(value > 0)) throw new FerkitError('BAD_ARGUMENT', `--${flag} must be above 0, got ${value}`);
     return value;
@@ -87,6 +103,7 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     },
     lockDurationMs: positive(intFlag(v['lock-ms'], 'lock-ms', 30_000), 'lock-ms'),
     stalledIntervalMs: positive(intFlag(v['stalled-ms'], 'stalled-ms', 30_000), 'stalled-ms'),
+    connectTimeoutMs,
     log: (line) => log(`ferkit worker: ${line}`),
   });
   log(`ferkit worker: ready (pid ${process.pid}, queue ${v.queue ?? DEFAULT_QUEUE} on ${redactUrl(redis)}, model ${worker.model}, concurrency ${concurrency})`);

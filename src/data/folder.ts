@@ -7,7 +7,8 @@ import { mapOrdered } from '../concurrency.js';
 import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
 import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.bmp', '.avif'];
+/** The file name extensions of the pictures ferkit reads (JPEG, PNG, WebP, TIFF, GIF and AVIF: src/image/limits.ts). */
+export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
 
 export interface FolderReadOptions {
   /** Skip undecodable images (counted in the report) instead of stopping. */

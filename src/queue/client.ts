@@ -14,7 +14,6 @@ import {
   DEFAULT_QUEUE,
   jobFailure,
   jobOptions,
-  redisConnection,
   type JobDefaults,
   type JobInput,
   type JobProgress,
@@ -24,6 +23,7 @@ import {
   type VideoJobData,
   type VideoJobOptions,
 } from './jobs.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, quiet, redisConnection, waitForRedis, watchConnection } from './redis.js';
 
 export interface JobClientOptions {
   /** The Redis of the queue: redis://[user:password@]host:port[/db]. */
@@ -34,6 +34,13 @@ export interface JobClientOptions {
   defaults?: Partial<JobDefaults>;
   /** Longest time an upload waits in Redis for its job, in seconds. Default 86 400 (a day). */
   uploadSeconds?: number;
+  /**
+   * Longest wait for Redis when the client first uses it, in ms: past it,
+   * every call fails with UNAVAILABLE, naming the address. Default 10 000.
+   */
+  connectTimeoutMs?: number;
+  /** Told once when a connection that was up is lost (it is retried with backoff), and when it is back. */
+  log?: (line: string) => void;
 }
 
 /** A picture or video to submit: its bytes (uploaded to Redis), a path the workers can read, or an http(s) URL. */
@@ -65,15 +72,35 @@ export class JobClient {
   private events?: QueueEvents;
   private eventsConnection?: Redis;
   private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+  private readonly url: string;
+  private readonly connectTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private connecting?: Promise<void>;
 
   constructor(options: JobClientOptions) {
+    this.url = options.redis;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.log = options.log ?? (() => {});
     this.redis = redisConnection(options.redis);
+    watchConnection(this.redis, this.url, this.log);
     this.queue = new Queue(options.queue ?? DEFAULT_QUEUE, { connection: this.redis });
+    // the connection's errors are its watcher's; BullMQ would print them
+    this.queue.on('error', () => {});
     this.defaults = { ...DEFAULT_JOB_DEFAULTS, ...options.defaults };
     this.uploadSeconds = options.uploadSeconds ?? 86_400;
   }
 
+  /**
+   * Resolves once Redis answers; fails with UNAVAILABLE (naming the address
+   * and what to do) when it does not within `connectTimeoutMs`. Every other
+   * method waits for it first, so calling it is only needed to fail early.
+   */
+  ready(): Promise<void> {
+    return (this.connecting ??= waitForRedis(this.redis, this.url, this.connectTimeoutMs));
+  }
+
   private async input(i: SubmitInput): Promise<JobInput> {
+    await this.ready();
     let source: JobSource;
     if ('bytes' in i) {
       const key = blobKey(this.queue.name);
@@ -89,6 +116,7 @@ export class JobClient {
 
   /** Enqueues a job of one or more pictures; resolves with its id. */
   async submitPictures(pictures: readonly SubmitInput[]): Promise<string> {
+    await this.ready();
     if (!pictures.length) throw new FerkitError('BAD_ARGUMENT', 'a pictures job needs at least one picture');
     const data: PicturesJobData = { pictures: await Promise.all(pictures.map((p) => this.input(p))) };
     const id = randomUUID();
@@ -110,6 +138,7 @@ export class JobClient {
 
   /** Enqueues an empty job (a worker answers it at once): for measuring the queue itself. */
   async ping(): Promise<string> {
+    await this.ready();
     const id = randomUUID();
     await this.queue.add('ping', {}, { ...jobOptions(this.defaults), jobId: id });
     return id;
@@ -117,6 +146,7 @@ export class JobClient {
 
   /** A job's state, progress, and result or error; undefined for an unknown id (or one whose result has expired). */
   async status(id: string): Promise<JobStatus | undefined> {
+    await this.ready();
     const job = await this.queue.getJob(id);
     if (!job || (job.name !== 'pictures' && job.name !== 'video')) return undefined;
     return statusOf(job, (await job.getState()) as JobState);
@@ -163,9 +193,11 @@ export class JobClient {
 
   private async openEvents(): Promise<QueueEvents> {
     if (this.events) return this.events;
-    const connection = this.redis.duplicate();
+    await this.ready();
+    const connection = quiet(this.redis.duplicate());
     this.eventsConnection = connection;
     const events = new QueueEvents(this.queue.name, { connection });
+    events.on('error', () => {});
     this.events = events;
     const emit = (id: string, e: JobEvent) => this.listeners.get(id)?.forEach((l) => l(e));
     events.on('progress', ({ jobId, data }) => {
@@ -184,8 +216,19 @@ export class JobClient {
   }
 
   async close(): Promise<void> {
-    await this.events?.close();
-    await this.queue.close();
+    // a client that never reached Redis has nothing to flush: closing BullMQ's side would wait for a connection
+    const reached =
+      (await this.connecting?.then(
+        () => true,
+        () => false,
+      )) ?? this.redis.status === 'ready';
+    if (reached) {
+      await this.events?.close();
+      await this.queue.close();
+    } else {
+      void this.events?.close().catch(() => {});
+      void this.queue.close().catch(() => {});
+    }
     this.eventsConnection?.disconnect();
     this.redis.disconnect();
   }

@@ -4,7 +4,6 @@
  * a job's data: uploaded bytes sit in a Redis key of their own (blobs.ts)
  * that is deleted when the job is finished with them.
  */
-import { Redis } from 'ioredis';
 import { UnrecoverableError } from 'bullmq';
 import { FerkitError, type FerkitErrorCode } from '../errors.js';
 import type { PictureRecord } from '../results.js';
@@ -157,9 +156,4 @@ export function jobFailure(failedReason: string | undefined): { code: FerkitErro
   return { code: 'UNAVAILABLE', message: failedReason || 'the job failed' };
 }
 
-/** A Redis connection for BullMQ from a redis:// URL (workers need commands that wait for Redis to come back, not fail). */
-export function redisConnection(url: string): Redis {
-  if (!/^rediss?:\/\//.test(url))
-    throw new FerkitError('BAD_ARGUMENT', `the Redis address must be a redis:// or rediss:// URL, got "${url}"`, { options: ['redis'] });
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-}
+export { redisConnection } from './redis.js';

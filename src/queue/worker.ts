@@ -25,7 +25,6 @@ import { DEFAULT_INPUT_LIMITS, pictureBytes, videoLocation, type InputContext, t
 import {
   DEFAULT_QUEUE,
   jobError,
-  redisConnection,
   type JobInput,
   type JobProgress,
   type PicturesJobData,
@@ -36,6 +35,7 @@ import {
   type VideoJobData,
   type VideoResult,
 } from './jobs.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, quiet, redisConnection, redisUp, waitForRedis, watchConnection } from './redis.js';
 
 export interface WorkerOptions {
   /** The Redis of the queue: redis://[user:password@]host:port[/db]. */
@@ -55,7 +55,13 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** Times a job may be taken over from a worker that stopped renewing its lock before it fails. Default 2. */
   maxStalledCount?: number;
-  /** Called with a line about each job as it finishes. */
+  /**
+   * Longest wait for Redis at start, in ms: past it, `startWorker` fails
+   * with UNAVAILABLE, naming the address. Default 10 000. A connection lost
+   * later is retried with backoff for as long as it takes (said once in the log).
+   */
+  connectTimeoutMs?: number;
+  /** Called with a line about each job as it finishes, and when the connection to Redis is lost or back. */
   log?: (line: string) => void;
 }
 
@@ -75,16 +81,28 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const concurrency = options.concurrency ?? 1;
   if (!(Number.isInteger(concurrency) && concurrency >= 1))
     throw new FerkitError('BAD_ARGUMENT', `concurrency must be a whole number of at least 1, got ${concurrency}`);
-  const modelDir = resolveModelDir(options.recognizer?.model ?? defaultModelDir());
+  const log = options.log ?? (() => {});
+  // Redis first: an unreachable one fails in seconds, before the model is loaded
+  const redis = redisConnection(options.redis);
+  await waitForRedis(redis, options.redis, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  watchConnection(redis, options.redis, log);
+  let recognizer: Recognizer;
+  let modelDir: string;
+  try {
+    modelDir = resolveModelDir(options.recognizer?.model ?? defaultModelDir());
+    recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const model = options.recognizer?.model ?? basename(modelDir);
-  const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
   const uncertainBelow = options.recognizer?.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
   // the first inferences prepare the engine's kernels, which holds the process for a while: do it before taking
   // jobs, so that a job's lock is not left unrenewed for that long
   await recognizer.recognizeRgb([{ data: new Uint8Array(320 * 240 * 3).fill(128), width: 320, height: 240 }]);
   await recognizer.classify(new Uint8Array(48 * 48).fill(128));
-  const redis = redisConnection(options.redis);
   const queue = new Queue(queueName, { connection: redis });
+  queue.on('error', () => {});
   const ctx: InputContext = { redis, readRoots: options.readRoots ?? [], limits: { ...DEFAULT_INPUT_LIMITS, ...options.limits } };
   const jobs = { recognizer, uncertainBelow, ctx, queue, model, redis, queueName };
   const lockDuration = options.lockDurationMs ?? 30_000;
@@ -99,7 +117,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     if (token) await job.extendLock(token, lockDuration);
   };
 
-  const blocking = redis.duplicate();
+  const blocking = quiet(redis.duplicate());
   const worker = new Worker(
     queueName,
     async (job: AnyJob, token?: string) => {
@@ -129,7 +147,6 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
       autorun: true,
     },
   );
-  const log = options.log ?? (() => {});
   worker.on('completed', (job: AnyJob) => {
     log(`${job.name} ${job.id}: done in ${Date.now() - (job.processedOn ?? Date.now())} ms`);
     // a segment's video is still read by the other segments; the video's job deletes it
@@ -142,7 +159,10 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     // a segment that fails for good fails its video: its upload is not needed any more
     if (final) void deleteBlobs(redis, blobsOf(job)).catch(() => {});
   });
-  worker.on('error', (err) => log(`worker error: ${err.message}`));
+  // while Redis is away its errors are the connection's, said once by its watcher
+  worker.on('error', (err) => {
+    if (redisUp(redis) && !isConnectionError(err)) log(`worker error: ${err.message}`);
+  });
   await worker.waitUntilReady();
   return {
     worker,
@@ -156,6 +176,11 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     },
   };
 }
+
+/** A driver error about the connection itself (said by the watcher), not about a job. */
+const isConnectionError = (err: Error) =>
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test((err as Error & { code?: string }).code ?? '') ||
+  /Connection is closed|connect ECONNREFUSED/.test(err.message);
 
 interface JobContext {
   recognizer: Recognizer;

@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 document of the service, generated from its routes' schemas. */
+import { IMAGE_TYPES } from './http.js';
 
 /** A route as documented: the same schemas Fastify validates and serialises with. */
 export interface RouteDoc {
@@ -24,9 +25,10 @@ const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   202: 'Accepted: queued',
   404: 'Not found',
+  405: 'Not answered with this method; the Allow header names the ones that are',
   400: 'Malformed request',
   413: 'Too large: body, picture size in pixels, or number of pictures',
-  415: 'Not a picture ferkit reads (JPEG, PNG, WebP)',
+  415: `Not a picture the service reads: send ${IMAGE_TYPES.join(', ')} (or multipart/form-data of them)`,
   422: 'A picture that cannot be decoded',
   503: 'Saturated: every inference slot and queue place is taken; see Retry-After',
 };

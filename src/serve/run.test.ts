@@ -16,18 +16,33 @@ test('SIGTERM: the request in flight is answered in full, then the process exits
   try {
     let stderr = '',
       stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
         const m = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (m) resolve(m[1]);
+        // the lines of the start come in one write
+        if (m && /API docs/.test(stderr)) resolve(m[1]);
       });
       void exited.then((code) => reject(new Error(`ferkit serve exited (${code}) before listening: ${stderr}`)));
     });
+    // the start says where the page, the API and its documentation are
+    assert.match(stderr, /\n {2}web page {2}(http:\/\/\S+\/|not built here)/);
+    assert.match(stderr, /\n {2}API {7}POST http:\/\/\S+\/v1\/recognize/);
+    assert.match(stderr, /\n {2}API docs {2}http:\/\/\S+\/openapi\.json/);
+    // the page's files are logged at debug level: at info, the log is the API's
+    const modelFile = await fetch(`${url}/model/ferkit.json`);
+    assert.equal(modelFile.status, 200);
+    await fetch(`${url}/v1/health`);
+    await new Promise<void>((resolve) => {
+      const seen = () => /"url":"\/v1\/health"/.test(stdout);
+      if (seen()) resolve();
+      else child.stdout.on('data', () => seen() && resolve());
+    });
+    assert.doesNotMatch(stdout, /"url":"\/model\/ferkit\.json"/);
     // the log says when the request has arrived: then the stop signal comes while it is in flight
     const arrived = new Promise<void>((resolve) =>
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
+      child.stdout.on('data', () => {
         if (/"url":"\/v1\/recognize"/.test(stdout)) resolve();
       }),
     );

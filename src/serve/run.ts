@@ -4,14 +4,16 @@
  * SIGINT: no new connections, requests in flight finished, then exit.
  */
 import cluster from 'node:cluster';
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createRecognizer, type RecognizerOptions } from '../node/recognizer.js';
 import { createServer, type ServeLimits } from './server.js';
-import { registerStatic } from './static.js';
+import { registerStatic, webRoot } from './static.js';
 import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
 import { JobClient } from '../queue/client.js';
 import type { JobDefaults } from '../queue/jobs.js';
+import { FerkitError } from '../errors.js';
 
 export interface ServeOptions {
   /** Default 127.0.0.1 (`ferkit serve` also reads FERKIT_HOST). */
@@ -34,8 +36,10 @@ export interface ServeOptions {
   queue?: string;
   /** How long job results stay in Redis, attempts and backoff. */
   jobs?: Partial<JobDefaults>;
-  /** Called once listening, with the address. */
-  onListening?: (url: string) => void;
+  /** Longest wait for the job queue's Redis at start, in ms: past it the service does not start (UNAVAILABLE). Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Called once listening, with the address and whether the web page is served at `/` (it is where it has been built). */
+  onListening?: (url: string, served: { page: boolean }) => void;
 }
 
 /** Starts the service; resolves when it has stopped, after SIGTERM or SIGINT. */
@@ -43,8 +47,8 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   const workers = options.workers ?? 1;
   if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a whole number of at least 1, got ${workers}`);
   if (workers > 1 && cluster.isPrimary) return runPrimary(workers, options);
-  const { app, url } = await startServer(options);
-  options.onListening?.(url);
+  const { app, url, page } = await startServer(options);
+  options.onListening?.(url, { page });
   await new Promise<void>((resolve) => {
     const stop = () => {
       app.log.info('stopping: finishing the requests in flight');
@@ -58,13 +62,28 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
 }
 
 /** One server process, listening. */
-export async function startServer(options: ServeOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
+export async function startServer(options: ServeOptions = {}): Promise<{ app: FastifyInstance; url: string; page: boolean }> {
   const modelDir = resolveModelDir(options.model ?? defaultModelDir());
   const modelName = options.model ?? basename(modelDir);
-  const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
+  // the queue's Redis first: an unreachable one stops the start in seconds, before the model is loaded
+  let warn: (line: string) => void = (line) => void process.stderr.write(`ferkit serve: ${line}\n`);
   const jobs = options.redis
-    ? new JobClient({ redis: options.redis, ...(options.queue ? { queue: options.queue } : {}), ...(options.jobs ? { defaults: options.jobs } : {}) })
+    ? new JobClient({
+        redis: options.redis,
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.jobs ? { defaults: options.jobs } : {}),
+        ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        log: (line) => warn(line),
+      })
     : undefined;
+  try {
+    await jobs?.ready();
+  } catch (err) {
+    await jobs?.close();
+    throw err;
+  }
+  const recognizer = await createRecognizer({ ...options.recognizer, model: modelDir });
+  let page = false;
   const app = await createServer({
     ...(jobs ? { jobs } : {}),
     recognizer,
@@ -73,15 +92,39 @@ export async function startServer(options: ServeOptions = {}): Promise<{ app: Fa
     ...(options.limits ? { limits: options.limits } : {}),
     logger: options.log === false ? false : { level: options.log ?? 'info' },
     register: async (server) => {
-      await registerStatic(server, { modelDir, ...(options.webDir ? { webDir: options.webDir } : {}) });
+      ({ page } = await registerStatic(server, { modelDir, ...(options.webDir ? { webDir: options.webDir } : {}) }));
     },
   });
+  warn = (line) => app.log.warn(line);
   app.addHook('onClose', async () => {
     recognizer.dispose();
     await jobs?.close();
   });
-  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
-  return { app, url };
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  try {
+    const url = await app.listen({ host, port });
+    return { app, url, page };
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new FerkitError('UNAVAILABLE', `port ${port} on ${host} is in use; stop what listens there or choose another port`, { options: ['port'] });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new FerkitError('BAD_ARGUMENT', `cannot listen on ${host}: no such address on this machine; give one of its addresses, or 0.0.0.0 for all`, {
+        options: ['host'],
+      });
+    if (code === 'EACCES')
+      throw new FerkitError('UNAVAILABLE', `not allowed to listen on port ${port}; ports below 1024 need privileges: choose a higher one`, {
+        options: ['port'],
+      });
+    throw err;
+  }
+}
+
+/** Whether the web page has been built, so that `/` serves it. */
+function pageBuilt(options: ServeOptions): boolean {
+  return existsSync(join(options.webDir ?? webRoot(), 'index.html'));
 }
 
 /** A worker dying more often than this gives up the service rather than restart it in a loop. */
@@ -92,7 +135,8 @@ async function runPrimary(workers: number, options: ServeOptions): Promise<void>
   let listening = 0;
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('listening', (_worker, address) => {
-    if (++listening === workers) options.onListening?.(`http://${address.address ?? options.host ?? '127.0.0.1'}:${address.port}`);
+    if (++listening === workers)
+      options.onListening?.(`http://${address.address ?? options.host ?? '127.0.0.1'}:${address.port}`, { page: pageBuilt(options) });
   });
   let failed: string | undefined;
   let restarts: number[] = [];
@@ -129,5 +173,5 @@ async function runPrimary(workers: number, options: ServeOptions): Promise<void>
     process.once('SIGTERM', stopAll);
     process.once('SIGINT', stopAll);
   });
-  if (failed) throw new Error(failed);
+  if (failed) throw new FerkitError('UNAVAILABLE', failed);
 }

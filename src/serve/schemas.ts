@@ -20,11 +20,16 @@ export const errorSchema = {
   type: 'object',
   required: ['error'],
   properties: {
-    error: errorObject('Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, INTERNAL', {
-      description: 'What went wrong and what to do about it',
-    }),
+    error: errorObject(
+      'Stable error code: BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_IMAGE, SATURATED, TIMEOUT, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL',
+      {
+        description: 'What went wrong and what to do about it',
+      },
+    ),
   },
 } as const;
+
+const point = { type: 'object', required: ['x', 'y'], properties: { x: { type: 'number' }, y: { type: 'number' } } } as const;
 
 export const faceSchema = {
   type: 'object',
@@ -44,14 +49,27 @@ export const faceSchema = {
     top: { type: 'array', items: { type: 'object', required: ['label', 'score'], properties: { label: emotion, score: probability } } },
     emotions: { type: 'object', required: [...EMOTIONS], properties: Object.fromEntries(EMOTIONS.map((e) => [e, probability])) },
     roll: { type: 'number', description: 'Head roll that was levelled, in degrees' },
+    eyes: {
+      type: 'object',
+      required: ['left', 'right'],
+      properties: { left: point, right: point },
+      description: "The eyes' centres in picture pixels, `left` the one on the picture's left; present when the face detector gives them",
+    },
   },
 } as const;
+
+const fileName = {
+  type: 'string',
+  description: "The picture's file name, as its multipart part gave it (absent for a raw body or a part without one)",
+} as const;
+const index = { type: 'integer', minimum: 0, description: 'Place of the picture in the request, from 0' } as const;
 
 /** One picture's answer. */
 export const pictureSchema = {
   type: 'object',
   required: ['faces', 'milliseconds'],
   properties: {
+    file: fileName,
     faces: { type: 'array', items: faceSchema },
     width: { type: 'integer' },
     height: { type: 'integer' },
@@ -59,15 +77,24 @@ export const pictureSchema = {
   },
 } as const;
 
+/** A picture of a batch: its answer or its error, named by its place in the request and its file name. */
+export const batchItemSchema = {
+  anyOf: [
+    { ...pictureSchema, required: ['index', ...pictureSchema.required], properties: { index, ...pictureSchema.properties } },
+    { type: 'object', required: ['index', 'error'], properties: { index, file: fileName, error: errorSchema.properties.error } },
+  ],
+} as const;
+
 export const recognizeResponseSchema = {
   type: 'object',
   required: ['model', 'milliseconds'],
-  description: 'One picture: `faces`. Several multipart `image` fields: `results`, in the order sent, each a picture or an error.',
+  description:
+    'One picture: `faces`. Several multipart `image` fields: `results`, in the order sent, each a picture or an error, named by its `index` in the request and its `file` name.',
   properties: {
     model: { type: 'string' },
     ...pictureSchema.properties,
     milliseconds: { type: 'number', description: 'Time from the request to the answer' },
-    results: { type: 'array', items: { anyOf: [pictureSchema, errorSchema] } },
+    results: { type: 'array', items: batchItemSchema },
   },
 } as const;
 

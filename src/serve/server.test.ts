@@ -85,6 +85,13 @@ test("POST /v1/recognize: a raw JPEG body and a multipart field give the faces i
     assert.equal(faces[0].faceId, 1);
     assert.equal(faces[0].emotion, 'happy');
     assert.ok(Math.abs(Object.values(faces[0].emotions).reduce((a, b) => a + b, 0) - 1) < 1e-3);
+    // the eyes the detector found, in picture pixels inside the face's box
+    const eyes = (faces[0] as unknown as { eyes: { left: { x: number; y: number }; right: { x: number; y: number } } }).eyes;
+    const box = (faces[0] as unknown as { box: { x: number; y: number; width: number; height: number } }).box;
+    for (const eye of [eyes.left, eyes.right]) {
+      assert.ok(eye.x > box.x && eye.x < box.x + box.width && eye.y > box.y && eye.y < box.y + box.height, JSON.stringify({ eyes, box }));
+    }
+    assert.ok(eyes.left.x < eyes.right.x);
     const multi = await json(await fetch(`${url}/v1/recognize`, { method: 'POST', body: form(['image', PHOTO, 'image/jpeg']) }));
     assert.deepEqual((multi.faces as unknown[]).length, 1);
     assert.equal((multi.faces as { emotion: string }[])[0].emotion, 'happy');
@@ -107,8 +114,13 @@ test('POST /v1/recognize: a batch is answered in order, and one bad picture fail
       ),
     });
     assert.equal(res.status, 200);
-    const results = (await json(res)).results as { faces?: unknown[]; error?: { code: string; message: string } }[];
+    const results = (await json(res)).results as { index: number; file?: string; faces?: unknown[]; error?: { code: string; message: string } }[];
     assert.equal(results.length, 4);
+    // each answer names its picture: its place in the request and its file name
+    assert.deepEqual(
+      results.map((r) => [r.index, r.file]),
+      [0, 1, 2, 3].map((i) => [i, 'image.bin']),
+    );
     assert.equal(results[0].faces?.length, 1);
     assert.equal(results[1].error?.code, 'UNSUPPORTED_MEDIA_TYPE');
     assert.equal(results[2].error?.code, 'BAD_IMAGE');
@@ -140,6 +152,30 @@ test('errors: 400, 404, 413 (body, pixels, count), 415 and 422 as JSON with a co
     const withText = new FormData();
     withText.append('note', 'hello');
     await expect(await post(withText), 400, 'BAD_REQUEST');
+  } finally {
+    await app.close();
+  }
+});
+
+test("a method a route does not take: 405 with Allow and an error in the service's shape, before any body is read", async () => {
+  const { url, app } = await listen();
+  try {
+    for (const [method, path, allow] of [
+      ['GET', '/v1/recognize', 'POST'],
+      ['PUT', '/v1/recognize', 'POST'],
+      ['POST', '/v1/health', 'GET, HEAD'],
+      ['DELETE', '/v1/model', 'GET, HEAD'],
+      ['POST', '/openapi.json', 'GET, HEAD'],
+    ] as const) {
+      const res = await fetch(`${url}${path}`, { method, ...(method === 'GET' ? {} : { headers: { 'content-type': 'text/plain' }, body: 'x' }) });
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal(res.headers.get('allow'), allow);
+      const e = (await json(res)).error as { code: string; message: string };
+      assert.equal(e.code, 'METHOD_NOT_ALLOWED');
+      assert.match(e.message, new RegExp(`^${method} is not answered at ${path.replace('.', '\\.')}; use ${allow.split(',')[0]} `));
+    }
+    // HEAD where GET is answered is no error
+    assert.equal((await fetch(`${url}/v1/health`, { method: 'HEAD' })).status, 200);
   } finally {
     await app.close();
   }
@@ -223,6 +259,12 @@ test('GET /v1/health, /v1/model and /openapi.json describe the service from its 
     const recognize = doc.paths['/v1/recognize'].post;
     assert.deepEqual(Object.keys(recognize.responses).sort(), ['200', '400', '413', '415', '422', '503']);
     assert.deepEqual(Object.keys(recognize.requestBody!.content).sort(), ['image/jpeg', 'image/png', 'image/webp', 'multipart/form-data']);
+    // a batch's answers are documented with the index and file name that name them, faces with their eyes
+    const answer = JSON.stringify((recognize.responses['200'] as { content: unknown }).content);
+    assert.match(answer, /"index":\{"type":"integer"/);
+    assert.match(answer, /"file":\{"type":"string"/);
+    assert.match(answer, /"eyes":\{"type":"object"/);
+    assert.match(answer, /METHOD_NOT_ALLOWED/);
     assert.ok(DEFAULT_LIMITS.pixels > 10_000_000);
   } finally {
     await app.close();

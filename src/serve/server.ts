@@ -65,6 +65,8 @@ export const SECURITY_HEADERS: readonly [string, string][] = [
 ];
 
 interface PictureResult {
+  /** The picture's multipart file name, where the client gave one. */
+  file?: string;
   faces: FaceRecord[];
   width: number;
   height: number;
@@ -105,12 +107,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url}; see /openapi.json`)));
 
   /** Decodes and recognises one picture. */
-  const recognizeOne = async (bytes: Uint8Array): Promise<PictureResult> => {
+  const recognizeOne = async ({ bytes, file }: Picture): Promise<PictureResult> => {
     const t0 = performance.now();
     const { width, height } = await checkPicture(bytes, limits.pixels);
     const image = await loadRgb(bytes, { maxPixels: limits.pixels });
     const [faces] = await recognizer.recognizeRgb([image]);
-    return { faces: pictureRecord('', faces).faces, width, height, milliseconds: round(performance.now() - t0) };
+    return { ...(file ? { file } : {}), faces: pictureRecord('', faces).faces, width, height, milliseconds: round(performance.now() - t0) };
   };
   const routes: RouteDoc[] = [];
   const route = (doc: RouteDoc, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
@@ -139,17 +141,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         );
         return { model: options.modelName, ...r, milliseconds: round(performance.now() - t0) };
       }
+      // each answer of a batch names its picture: its place in the request, and its file name where it has one
       const results = await admission.run(async () => {
-        const out: (PictureResult | { error: { code: string; message: string } })[] = [];
-        for (const p of pictures) {
+        const out: ((PictureResult | { file?: string; error: { code: string; message: string } }) & { index: number })[] = [];
+        for (const [index, p] of pictures.entries()) {
           if (gone()) throw new HttpError(499, 'CLIENT_GONE', 'the client closed the request');
-          out.push(
-            await recognizeOne(p).catch((err: unknown) => {
-              const h = httpError(err);
-              if (h.status === 500) req.log.error({ err }, 'picture failed');
-              return { error: { code: h.code, message: h.message } };
-            }),
-          );
+          const answer = await recognizeOne(p).catch((err: unknown) => {
+            const h = httpError(err);
+            if (h.status === 500) req.log.error({ err }, 'picture failed');
+            return { ...(p.file ? { file: p.file } : {}), error: { code: h.code, message: h.message } };
+          });
+          out.push({ index, ...answer });
         }
         return out;
       });
@@ -183,13 +185,23 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   if (options.jobs) await registerJobRoutes(app, options.jobs, limits, routes);
   const document = () => openApiDocument(routes);
   app.get('/openapi.json', async () => document());
+  wrongMethods(app, [...routes, { method: 'GET', url: '/openapi.json' }]);
 
-  if (options.register) await options.register(app);
+  if (options.register) {
+    // the page's files are logged at debug level: at info, the log is the API's (a route's level is a threshold,
+    // so their request lines, logged at info, are shown from debug down)
+    const level = typeof options.logger === 'object' ? options.logger.level : 'info';
+    if (level === 'info')
+      app.addHook('onRoute', (r) => {
+        r.logLevel = 'warn';
+      });
+    await options.register(app);
+  }
 
-  /** The pictures of a request: multipart `image` fields, or the raw body. */
-  async function readPictures(req: FastifyRequest): Promise<Uint8Array[]> {
+  /** The pictures of a request: multipart `image` fields (with their file names), or the raw body. */
+  async function readPictures(req: FastifyRequest): Promise<Picture[]> {
     if (req.isMultipart()) {
-      const pictures: Uint8Array[] = [];
+      const pictures: Picture[] = [];
       let total = 0;
       try {
         for await (const part of req.parts()) {
@@ -200,7 +212,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
           total += bytes.length;
           if (part.file.truncated || total > limits.bodyBytes)
             throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the pictures are over ${limits.bodyBytes} bytes together; send fewer or smaller ones`);
-          pictures.push(bytes);
+          pictures.push({ bytes, ...(part.filename ? { file: part.filename } : {}) });
         }
       } catch (err) {
         // a body that breaks off or is not the multipart it says it is: the client's fault, not the service's
@@ -219,10 +231,50 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (!(body instanceof Uint8Array) || body.length === 0) {
       throw new HttpError(400, 'BAD_REQUEST', `no picture: send multipart/form-data with a field "image", or a body of type ${IMAGE_TYPES.join(', ')}`);
     }
-    return [body];
+    return [{ bytes: body }];
   }
 
   return app;
+}
+
+/** A picture of a request: its bytes, and its multipart file name where it has one. */
+interface Picture {
+  bytes: Uint8Array;
+  file?: string;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * Answers a method a route does not take with 405, its `Allow` header and
+ * an error in the service's shape, instead of "no route": GET on
+ * /v1/recognize says to POST.
+ */
+function wrongMethods(app: FastifyInstance, routes: readonly Pick<RouteDoc, 'method' | 'url'>[]): void {
+  const allowed = new Map<string, Set<string>>();
+  for (const r of routes) {
+    const set = allowed.get(r.url) ?? new Set<string>();
+    set.add(r.method);
+    // Fastify answers HEAD wherever it answers GET
+    if (r.method === 'GET') set.add('HEAD');
+    allowed.set(r.url, set);
+  }
+  for (const [url, methods] of allowed) {
+    const allow = [...methods].join(', ');
+    const others = METHODS.filter((m) => !methods.has(m));
+    const use = [...methods].filter((m) => m !== 'HEAD').join(' or ');
+    app.route({
+      method: others,
+      url,
+      // answered before any body is read: a wrong method is told as such, whatever it sends
+      onRequest: async (req, reply) => {
+        reply.header('allow', allow);
+        sendError(reply, new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not answered at ${req.url.split('?')[0]}; use ${use} (see /openapi.json)`));
+        return reply;
+      },
+      handler: async (_req, reply) => reply,
+    });
+  }
 }
 
 function sendError(reply: FastifyReply, err: HttpError): void {
