@@ -3,27 +3,21 @@
  * that the libraries do not share a TensorFlow.js engine: each mode prints
  * one JSON line with its figures as the last line of its output.
  *
- *   node dist/bench/all-child.js --mode classify|pipeline|face-api|human|cold-start [--runs N]
+ *   node dist/bench/all-child.js --mode classify|pipeline|face-api|human [--runs N]
  *
- * The heavy modules are imported inside each mode, so that `cold-start`
- * times the library's import itself.
+ * The heavy modules are imported inside each mode, so that a mode loads only
+ * its own library. Cold start has a script of its own (bench/cold-start.ts),
+ * which imports nothing before it starts the clock.
  */
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { interleaved } from './timing.js';
+import { PHOTOS, photoPng } from './photos.js';
+import { stageMedians, timeStages, type StageCall } from './stages.js';
 
 const { values } = parseArgs({ options: { mode: { type: 'string' }, runs: { type: 'string' } } });
 const runs = Number(values.runs ?? 21);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHARED_DATA = process.env.FERKIT_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data');
-/** The two 640x480 test pictures: one face and six faces. */
-export const PHOTOS = [
-  { name: 'one face', file: join(ROOT, 'docs', 'images', 'astronaut.jpg') },
-  { name: 'six faces', file: join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt4.jpg') },
-];
 
 /** Timings of one configuration: every call's milliseconds. */
 export interface Timings {
@@ -43,13 +37,6 @@ export function timings(ms: readonly number[]): Timings {
   const s = [...ms].sort((a, b) => a - b);
   const p50 = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return { p50, p99: quantile(s, 0.99), perSecond: 1000 / p50, calls: s.length };
-}
-
-/** The test picture as PNG bytes, resized to cover 640x480 as bench:recognize does; undefined when the file is absent. */
-async function photoPng(file: string): Promise<Buffer | undefined> {
-  if (!existsSync(file)) return undefined;
-  const { default: sharp } = await import('sharp');
-  return sharp(file).resize(640, 480, { fit: 'cover' }).png().toBuffer();
 }
 
 const memoryMb = () => process.resourceUsage().maxRSS / 1024;
@@ -110,7 +97,12 @@ async function eachPhoto<T extends object>(measure: (png: Uint8Array) => Promise
   return out;
 }
 
-/** ferkit's whole pipeline on the two pictures with each detector, and the process's peak memory. */
+/**
+ * ferkit's whole pipeline on the two pictures, decoded once (as peers are
+ * handed a decoded tensor), with each detector, each stage timed within the
+ * same calls; the decode (sharp, src/node/decode.ts) timed in turn with
+ * them as a stage of its own; and the process's peak memory.
+ */
 async function pipeline() {
   const { createRecognizer } = await import('../src/node/recognizer.js');
   const { loadRgb } = await import('../src/node/decode.js');
@@ -118,35 +110,56 @@ async function pipeline() {
   const recognizers = await Promise.all(kinds.map((detector) => createRecognizer({ detector })));
   const out = await eachPhoto(async (png) => {
     const img = await loadRgb(png);
-    const tasks: Record<string, () => Promise<unknown>> = {};
+    const tasks: Record<string, () => Promise<unknown>> = { decode: () => loadRgb(png) };
     const faces: Record<string, number> = {};
+    const calls: Record<string, StageCall[]> = {};
     for (const [i, kind] of kinds.entries()) {
       faces[kind] = (await recognizers[i].recognizeRgb([img]))[0].length;
-      tasks[kind] = () => recognizers[i].recognizeRgb([img]);
+      calls[kind] = [];
+      tasks[kind] = async () => calls[kind].push(await timeStages((call) => recognizers[i].recognizeRgb([img], call)));
     }
     const times = await interleaved(tasks, runs);
-    return { detectors: kinds.map((k) => ({ detector: k, faces: faces[k], ...timings(times[k]) })) };
+    return {
+      decode: timings(times['decode']),
+      // the first call of each is interleaved()'s warm-up, not timed
+      detectors: kinds.map((k) => ({ detector: k, faces: faces[k], ...timings(times[k]), stages: stageMedians(calls[k].slice(1)) })),
+    };
   });
   recognizers.forEach((r) => r.dispose());
-  return { engine: recognizers[0].engine.backend, photos: out, maxRssMb: memoryMb() };
+  return { engine: recognizers[0].engine.backend, runtime: recognizers[0].runtime, photos: out, maxRssMb: memoryMb() };
 }
 
 interface PeerTensor {
+  shape: number[];
+  dtype: string;
   dispose(): void;
 }
 interface PeerTf {
   getBackend(): string;
+  tidy<T extends PeerTensor>(f: () => T): T;
+  expandDims(t: PeerTensor, axis: number): PeerTensor;
+  cast(t: PeerTensor, dtype: 'float32'): PeerTensor;
   node: { decodeImage(bytes: Uint8Array, channels: number): PeerTensor };
 }
 
-/** Times a peer library's `detect` on the two pictures, decoded by its own TensorFlow.js. */
+/**
+ * A picture as both peers' Node demos hand it over, their fastest documented
+ * path (human's demo/nodejs/node.js, face-api's demo/node.js): decoded by
+ * tfjs-node, a batch of one, float32: a [1, h, w, 3] tensor.
+ */
+function peerInput(tf: PeerTf, png: Uint8Array): PeerTensor {
+  return tf.tidy(() => tf.cast(tf.expandDims(tf.node.decodeImage(png, 3), 0), 'float32'));
+}
+
+/** Times a peer library's `detect` on the two pictures, each decoded once by its own TensorFlow.js, outside the timed calls. */
 async function timePeer(tf: PeerTf, detect: (t: PeerTensor) => Promise<number>) {
   const out = await eachPhoto(async (png) => {
-    const input = tf.node.decodeImage(png, 3);
+    const input = peerInput(tf, png);
     const faces = await detect(input);
     const times = await interleaved({ detect: () => detect(input) }, runs);
+    const described = `[${input.shape.join(', ')}] ${input.dtype} tensor`;
     input.dispose();
-    return { faces, ...timings(times['detect']) };
+    return { faces, input: described, ...timings(times['detect']) };
   });
   return { backend: tf.getBackend(), photos: out, maxRssMb: memoryMb() };
 }
@@ -214,22 +227,7 @@ async function human() {
   });
 }
 
-/** The phases of `ferkit predict`'s start, each timed from the process's start: imports, engine, models, the first result. */
-async function coldStart() {
-  const t0 = performance.now(); // Node's own start-up, before this module ran
-  const lib = await import('../src/index.js');
-  const t1 = performance.now();
-  await lib.initEngine();
-  const t2 = performance.now();
-  const r = await lib.createRecognizer();
-  const t3 = performance.now();
-  const faces = await r.recognize(PHOTOS[0].file);
-  const t4 = performance.now();
-  r.dispose();
-  return { nodeStartMs: t0, importMs: t1 - t0, engineMs: t2 - t1, modelsMs: t3 - t2, firstResultMs: t4 - t3, totalMs: t4, faces: faces.length };
-}
-
-const modes: Record<string, () => Promise<unknown>> = { classify, pipeline, 'face-api': faceApi, human, 'cold-start': coldStart };
+const modes: Record<string, () => Promise<unknown>> = { classify, pipeline, 'face-api': faceApi, human };
 if (values.mode) {
   const mode = modes[values.mode];
   if (!mode) throw new Error(`unknown --mode ${values.mode}; one of ${Object.keys(modes).join(', ')}`);

@@ -46,3 +46,16 @@ export async function interleaved(tasks: Record<string, () => Promise<unknown>>,
   }
   return times;
 }
+
+/**
+ * Runs each task `n` times, the tasks taking turns as interleaved()'s do
+ * (each round starting with the next), without a warm-up: what each call
+ * returned, per task. For measurements that time themselves, such as whole
+ * processes from spawn to exit.
+ */
+export function takeTurns<T>(tasks: Record<string, () => T>, n: number): Record<string, T[]> {
+  const out: Record<string, T[]> = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]));
+  const entries = Object.entries(tasks);
+  for (let i = 0; i < n; i++) for (const [name, f] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) out[name].push(f());
+  return out;
+}
