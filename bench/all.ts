@@ -507,6 +507,12 @@ for (const r of results.cli?.rows ?? []) {
     `\`ferkit predict DIR --json${r.flags ? ` ${r.flags}` : ''}\`, (t${n} - t1) / ${n - 1}: medians ${(median(r.manyMs) / 1000).toFixed(2)} s for ${n} copies and ${(median(r.oneMs) / 1000).toFixed(2)} s for 1 of the one-face 640x480 PNG, ${r.oneMs.length} runs each, spawn to exit`,
   ]);
   if (humanOne === undefined) rows.push([`human in process vs CLI per picture, ${r.detector}`, 'skipped', 'needs the peers section (human) in the same run']);
+  else if (!(r.marginalMs > 0))
+    rows.push([
+      `human in process vs CLI per picture, ${r.detector}`,
+      'not measured',
+      `the runs on ${n} pictures were not slower than those on 1 (a busy machine?); raise --cli-runs or --cli-pictures`,
+    ]);
   else
     rows.push([
       `human in process vs CLI per picture, ${r.detector}`,
