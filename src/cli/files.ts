@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../data/folder.js';
+import { formatList, PICTURE_FORMATS } from '../image/limits.js';
 
 /** A glob pattern (`*`, `?`, `**`) as a regular expression over /-separated paths. */
 export function globToRegExp(glob: string): RegExp {
@@ -28,8 +29,8 @@ function walk(dir: string, out: string[]): void {
 
 const isImage = (p: string) => IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
 
-/** The picture formats a folder's files are searched for, as help texts name them. */
-export const IMAGE_FORMAT_NAMES = 'JPEG, PNG, WebP, TIFF, GIF or AVIF';
+/** The picture formats ferkit reads, as help texts name them: "JPEG, PNG, WebP, TIFF, GIF or AVIF". */
+export const IMAGE_FORMAT_NAMES = formatList(PICTURE_FORMATS, 'or');
 
 /**
  * Expands command-line arguments into image files: a file stays as it is

@@ -5,6 +5,7 @@ import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } 
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE } from '../queue/jobs.js';
 import { redactUrl, redisTimeoutFlag } from './worker.js';
 import { IMAGE_TYPES } from '../serve/http.js';
+import { formatList, PICTURE_FORMATS, SERVICE_FORMATS } from '../image/limits.js';
 
 /** What `ferkit serve` prints once listening: where the page, the API and its documentation are. */
 export function startLines(url: string, page: boolean, redis?: string): string {
@@ -28,9 +29,11 @@ prints where things are:
                        or a raw ${IMAGE_TYPES.join(', ')} body), its faces and emotions out
   GET /v1/health       whether it is up, and its load; GET /v1/model: the model
   /openapi.json        the API's documentation (OpenAPI 3.1)
-Pictures are decoded in memory and never written to disk or logged. Logs
-are JSON lines on stdout (the page's files at debug level). SIGTERM or
-Ctrl-C stops it after the requests in flight.
+The API reads ${formatList(SERVICE_FORMATS)} pictures, the formats browsers send
+(ferkit predict reads ${formatList(PICTURE_FORMATS)}). Pictures are decoded
+in memory and never written to disk or logged. Logs are JSON lines on
+stdout (the page's files at debug level). SIGTERM or Ctrl-C stops it after
+the requests in flight.
 
   --host HOST            address to listen on (default 127.0.0.1, or FERKIT_HOST)
   --port N               port (default 8080, or FERKIT_PORT; 0 for any free port)

@@ -6,9 +6,19 @@ import { decodeFace } from '../node/decode.js';
 import { mapOrdered } from '../concurrency.js';
 import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
 import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { PICTURE_FORMATS, type PictureFormat } from '../image/limits.js';
 
-/** The file name extensions of the pictures ferkit reads (JPEG, PNG, WebP, TIFF, GIF and AVIF: src/image/limits.ts). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
+const EXTENSIONS: Record<PictureFormat, readonly string[]> = {
+  jpeg: ['.jpg', '.jpeg'],
+  png: ['.png'],
+  webp: ['.webp'],
+  tiff: ['.tif', '.tiff'],
+  gif: ['.gif'],
+  avif: ['.avif'],
+};
+
+/** The file name extensions of the pictures ferkit reads (PICTURE_FORMATS): a folder's pictures are its files with these. */
+export const IMAGE_EXTENSIONS: readonly string[] = PICTURE_FORMATS.flatMap((f) => EXTENSIONS[f]);
 
 export interface FolderReadOptions {
   /** Skip undecodable images (counted in the report) instead of stopping. */

@@ -17,7 +17,8 @@ export class HttpError extends Error {
   }
 }
 
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+/** The media types of a picture body: the service's formats (SERVICE_FORMATS), each as image/<format>. */
+export const IMAGE_TYPES: string[] = SERVICE_FORMATS.map((f) => `image/${f}`);
 
 /** The status and code of any error a request can end with. */
 export function httpError(err: unknown): HttpError {
