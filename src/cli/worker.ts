@@ -26,6 +26,11 @@ with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
                        --paths\` sends them); repeat for several; by default jobs upload their bytes
                        or give http(s) URLs
   --max-mb N           largest picture read from a file or URL (default ${DEFAULT_INPUT_LIMITS.bytes / 2 ** 20})
+  --max-video-mb N     largest video downloaded from a URL (default ${DEFAULT_INPUT_LIMITS.videoBytes / 2 ** 20})
+  --allow-hosts LIST   hosts and ranges job URLs may reach although they are not public, comma-
+                       separated: addresses, CIDR ranges, host names, *.domain (or FERKIT_ALLOW_HOSTS);
+                       by default URLs that resolve to loopback, private, link-local (cloud metadata),
+                       multicast or reserved addresses are refused, and so are redirects to them
   --max-pixels N       largest picture, width x height, checked before decoding (default ${DEFAULT_INPUT_LIMITS.pixels})
   --model DIR          model folder, or a bundled model by name: default, fast (the fast model:
                        smaller, for live video) or paper
@@ -70,6 +75,8 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     read: { type: 'string', multiple: true },
     'max-mb': { type: 'string' },
     'max-pixels': { type: 'string' },
+    'max-video-mb': { type: 'string' },
+    'allow-hosts': { type: 'string', multiple: true },
     model: { type: 'string' },
     'min-confidence': { type: 'string' },
     'uncertain-below': { type: 'string' },
@@ -100,7 +107,9 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     limits: {
       bytes: Math.round(positive(numFlag(v['max-mb'], 'max-mb', DEFAULT_INPUT_LIMITS.bytes / 2 ** 20), 'max-mb') * 2 ** 20),
       pixels: positive(intFlag(v['max-pixels'], 'max-pixels', DEFAULT_INPUT_LIMITS.pixels), 'max-pixels'),
+      videoBytes: Math.round(positive(numFlag(v['max-video-mb'], 'max-video-mb', DEFAULT_INPUT_LIMITS.videoBytes / 2 ** 20), 'max-video-mb') * 2 ** 20),
     },
+    ...(v['allow-hosts'] ? { allowHosts: v['allow-hosts'] } : {}),
     lockDurationMs: positive(intFlag(v['lock-ms'], 'lock-ms', 30_000), 'lock-ms'),
     stalledIntervalMs: positive(intFlag(v['stalled-ms'], 'stalled-ms', 30_000), 'stalled-ms'),
     connectTimeoutMs,

@@ -1,17 +1,22 @@
 /**
  * How a worker reads a job's input: uploaded bytes from Redis, a file under
- * the folders it was allowed to read, or an http(s) URL. A missing or bad
- * input is a FerkitError (the job fails at once); a network fault or a
- * server error is a plain Error (the job is retried).
+ * the folders it was allowed to read, or an http(s) URL fetched through
+ * video/fetch-guard.ts (public addresses only, unless allowed; redirects
+ * checked). ffmpeg never sees a job's URL: a video is downloaded first, to a
+ * temporary file, and ffmpeg reads that. A missing or bad input is a
+ * FerkitError (the job fails at once); a network fault or a server error is
+ * a plain Error (the job is retried).
  */
-import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Redis } from 'ioredis';
 import { FerkitError } from '../errors.js';
 import { SERVICE_FORMATS } from '../image/limits.js';
 import { checkedPicture } from '../node/decode.js';
+import { guardedGet, readLimited, saveLimited, type AllowList, type GuardedResponse } from '../video/fetch-guard.js';
+import { NO_ALLOWANCE } from '../video/ip-ranges.js';
 import { getBlob } from './blobs.js';
+import { scratchDir } from './scratch.js';
 import type { JobInput } from './jobs.js';
 
 export interface InputLimits {
@@ -19,15 +24,19 @@ export interface InputLimits {
   bytes: number;
   /** Largest picture in pixels (width x height), checked from its header. Default 16 million. */
   pixels: number;
+  /** Largest video downloaded from a URL (to a temporary file ffmpeg reads), in bytes. Default 1 GiB. */
+  videoBytes: number;
 }
 
-export const DEFAULT_INPUT_LIMITS: InputLimits = { bytes: 20 * 2 ** 20, pixels: 16_000_000 };
+export const DEFAULT_INPUT_LIMITS: InputLimits = { bytes: 20 * 2 ** 20, pixels: 16_000_000, videoBytes: 2 ** 30 };
 
 export interface InputContext {
   redis: Redis;
   /** Folders under which jobs may name files; none: jobs may not name files. */
   readRoots: readonly string[];
   limits: InputLimits;
+  /** Hosts and ranges job URLs may reach although they are not public (fetch-guard.ts). Default: none. */
+  allow?: AllowList;
 }
 
 /** A file a job names, if it lies under one of the folders the worker may read. */
@@ -48,32 +57,19 @@ async function allowedPath(path: string, roots: readonly string[], name: string)
   throw new FerkitError('BAD_ARGUMENT', `${name}: outside the folders this worker may read`, { file: name, options: ['readRoots'] });
 }
 
-/** GETs a URL; a server error or no answer is transient (retried), a client error is a bad input. */
-async function fetchUrl(url: string, name: string, init: RequestInit = {}): Promise<Response> {
+/** GETs a URL through the guard; a server error or no answer is transient (retried), a client error or a refused address is a bad input. */
+async function fetchUrl(url: string, name: string, ctx: InputContext): Promise<GuardedResponse> {
   if (!/^https?:\/\//i.test(url)) throw new FerkitError('BAD_ARGUMENT', `${name}: jobs read http and https URLs only`, { file: name });
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(60_000) });
-  } catch (err) {
-    throw new Error(`${name}: no answer (${(err as Error).message}); will retry`, { cause: err });
+  const res = await guardedGet(url, name, { allow: ctx.allow ?? NO_ALLOWANCE, timeoutMs: 60_000 });
+  if (res.status >= 500 || res.status === 429 || res.status === 408) {
+    res.body.destroy();
+    throw new Error(`${name}: the server answered ${res.status}; will retry`);
   }
-  if (res.status >= 500 || res.status === 429 || res.status === 408) throw new Error(`${name}: the server answered ${res.status}; will retry`);
-  if (!res.ok) throw new FerkitError('DATA_NOT_FOUND', `${name}: the server answered ${res.status}`, { file: name });
+  if (res.status < 200 || res.status >= 300) {
+    res.body.destroy();
+    throw new FerkitError('DATA_NOT_FOUND', `${name}: the server answered ${res.status}`, { file: name });
+  }
   return res;
-}
-
-/** Reads a body, up to `limit` bytes. */
-async function readBody(res: Response, limit: number, name: string): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new FerkitError('BAD_IMAGE', `${name}: ${declared} bytes, over the limit of ${limit}`, { file: name });
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
-    total += (chunk as Uint8Array).length;
-    if (total > limit) throw new FerkitError('BAD_IMAGE', `${name}: over the limit of ${limit} bytes`, { file: name });
-    chunks.push(Buffer.from(chunk as Uint8Array));
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -93,27 +89,30 @@ export async function pictureBytes(input: JobInput, ctx: InputContext): Promise<
     if (!st.isFile()) throw new FerkitError('BAD_IMAGE', `${name}: not a regular file; name a picture file`, { file: name });
     if (st.size > ctx.limits.bytes) throw new FerkitError('BAD_IMAGE', `${name}: ${st.size} bytes, over the limit of ${ctx.limits.bytes}`, { file: name });
     bytes = await readFile(path);
-  } else bytes = await readBody(await fetchUrl(source.url, name), ctx.limits.bytes, name);
+  } else bytes = await readLimited(await fetchUrl(source.url, name, ctx), ctx.limits.bytes, name);
   await checkedPicture(bytes, { maxPixels: ctx.limits.pixels, formats: SERVICE_FORMATS }, name);
   return bytes;
 }
 
 /**
- * Where ffmpeg can read a job's video: the URL (checked to answer first, so
- * that a server that is down is a transient failure), the allowed file, or
- * uploaded bytes written to a temporary file that `release` removes.
+ * Where ffmpeg can read a job's video: the allowed file, or a temporary file
+ * (removed by `release`) holding the uploaded bytes or the URL's body,
+ * downloaded through the guard up to `limits.videoBytes`. ffmpeg is given
+ * local files only, so it cannot be led anywhere by a redirect or a playlist.
  */
 export async function videoLocation(input: JobInput, ctx: InputContext): Promise<{ location: string; release: () => Promise<void> }> {
   const { source, name } = input;
-  if ('url' in source) {
-    const res = await fetchUrl(source.url, name, { headers: { range: 'bytes=0-0' } });
-    await res.body?.cancel();
-    return { location: source.url, release: async () => {} };
-  }
   if ('path' in source) return { location: await allowedPath(source.path, ctx.readRoots, name), release: async () => {} };
-  const bytes = await getBlob(ctx.redis, source.blob, name);
-  const dir = await mkdtemp(join(tmpdir(), 'ferkit-job-'));
+  // named after this process: removed by the next worker to start should this one be killed before `release`
+  const dir = await scratchDir();
   const location = join(dir, 'video');
-  await writeFile(location, bytes);
-  return { location, release: () => rm(dir, { recursive: true, force: true }) };
+  const release = () => rm(dir, { recursive: true, force: true });
+  try {
+    if ('url' in source) await saveLimited(await fetchUrl(source.url, name, ctx), location, ctx.limits.videoBytes, name);
+    else await writeFile(location, await getBlob(ctx.redis, source.blob, name), { mode: 0o600 });
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return { location, release };
 }

@@ -37,12 +37,14 @@ before(async () => {
   if (skip) return;
   tmp = tempDir();
   redis = await startRedis();
-  worker = await startWorker({ redis: redis.url, concurrency: 2, recognizer: { model: MODEL }, readRoots: [tmp.dir] });
+  // the test's picture server is on loopback: allowed by name, so that 127.0.0.1 itself stays refused
+  worker = await startWorker({ redis: redis.url, concurrency: 2, recognizer: { model: MODEL }, readRoots: [tmp.dir], allowHosts: 'localhost' });
   client = new JobClient({ redis: redis.url, defaults: { attempts: 3, backoffMs: 50 } });
   direct = await createRecognizer({ model: MODEL });
   // answers 503 twice, then the picture: a server that is briefly down
   const photo = readFileSync(join(PHOTOS, 'happy.jpg'));
-  http = createServer((_req, res) => {
+  http = createServer((req, res) => {
+    if (req.url === '/to-redis') return res.writeHead(302, { location: redis.url.replace(/^redis:/, 'http:') }).end();
     hits++;
     if (hits <= 2) res.writeHead(503).end('busy');
     else res.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo);
@@ -124,9 +126,25 @@ test('several pictures: a bad one is reported in its place; a lone bad picture f
 
 test('a transient failure (the server answers 503) is retried with backoff until it succeeds', { skip }, async () => {
   const { port } = http.address() as AddressInfo;
-  const id = await client.submitPictures([{ name: 'happy', url: `http://127.0.0.1:${port}/happy.jpg` }]);
+  const id = await client.submitPictures([{ name: 'happy', url: `http://localhost:${port}/happy.jpg` }]);
   const s = await client.wait(id);
   assert.equal(s.state, 'completed', JSON.stringify(s.error));
   assert.equal(hits, 3);
   assert.ok((s.result as PicturesResult).pictures[0].faces.length >= 1);
+});
+
+test("a job URL at the queue's own Redis, directly or by a redirect, fails at once without a connection", { skip }, async () => {
+  const { port } = http.address() as AddressInfo;
+  const redisPort = new URL(redis.url).port;
+  for (const url of [`http://127.0.0.1:${redisPort}/`, `http://localhost:${port}/to-redis`]) {
+    const s = await client.wait(await client.submitPictures([{ name: 'probe', url }]));
+    assert.equal(s.state, 'failed');
+    assert.equal(s.error?.code, 'BAD_ARGUMENT', url);
+    assert.match(s.error?.message ?? '', /127\.0\.0\.1 is a loopback address; fetching it on behalf of a job is refused/);
+    assert.equal(s.attempts, 1, 'a refused address is not retried');
+    const v = await client.wait(await client.submitVideo({ name: 'probe', url }));
+    assert.equal(v.state, 'failed');
+    assert.equal(v.error?.code, 'BAD_ARGUMENT');
+    assert.equal(v.attempts, 1, 'a refused address is not retried');
+  }
 });

@@ -179,7 +179,7 @@ export async function readLimited(res: GuardedResponse, limit: number, name: str
   const declared = Number(res.headers['content-length'] ?? NaN);
   if (declared > limit) {
     res.body.destroy();
-    throw new FerkitError('BAD_IMAGE', `${name}: ${declared} bytes, over the limit of ${limit}`, { file: name });
+    throw new FerkitError('BAD_IMAGE', `${name}: ${declared} bytes, over the limit of ${limit} bytes`, { file: name });
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -202,7 +202,7 @@ export async function saveLimited(res: GuardedResponse, file: string, limit: num
   const declared = Number(res.headers['content-length'] ?? NaN);
   if (declared > limit) {
     res.body.destroy();
-    throw new FerkitError('BAD_IMAGE', `${name}: ${declared} bytes, over the limit of ${limit}; give a shorter video`, { file: name });
+    throw new FerkitError('BAD_IMAGE', `${name}: ${declared} bytes, over the limit of ${limit} bytes; give a shorter video`, { file: name });
   }
   let total = 0;
   try {
