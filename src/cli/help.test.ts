@@ -1,12 +1,13 @@
 /** The help texts: each command's has examples, and every line fits 100 columns. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMAND_HELP, HELP, fullHelp } from './main.js';
+import { commandHelp, HELP, fullHelp } from './main.js';
 import { UNCERTAIN_LEGEND } from './predict.js';
 
 const MAX = 100;
 
-test("every command's help has an examples section with ferkit command lines", () => {
+test("every command's help has an examples section with ferkit command lines", async () => {
+  const COMMAND_HELP = await commandHelp();
   const names = Object.keys(COMMAND_HELP);
   assert.ok(names.length >= 13, names.join(', '));
   for (const name of names) {
@@ -26,10 +27,10 @@ test("every command's help has an examples section with ferkit command lines", (
   }
 });
 
-test(`every line of the help, short and full, is at most ${MAX} characters`, () => {
+test(`every line of the help, short and full, is at most ${MAX} characters`, async () => {
   for (const [where, text] of [
     ['ferkit help', HELP],
-    ['ferkit help --all', fullHelp()],
+    ['ferkit help --all', await fullHelp()],
     ['the table legend', UNCERTAIN_LEGEND(0.5)],
   ]) {
     const long = text.split('\n').filter((l) => l.length > MAX);
@@ -37,7 +38,7 @@ test(`every line of the help, short and full, is at most ${MAX} characters`, () 
   }
 });
 
-test('the short help promises examples only where each command has them, and names every command', () => {
+test('the short help promises examples only where each command has them, and names every command', async () => {
   assert.match(HELP, /ferkit help <command> +a command's options and examples/);
-  for (const name of Object.keys(COMMAND_HELP)) assert.match(HELP, new RegExp(`^  ${name} `, 'm'));
+  for (const name of Object.keys(await commandHelp())) assert.match(HELP, new RegExp(`^  ${name} `, 'm'));
 });

@@ -1,19 +1,7 @@
 import { FerkitError } from '../errors.js';
 import { closest } from './suggest.js';
 import { cliMessage } from './errors.js';
-import { EVAL_HELP, evalCommand } from './eval.js';
-import { INFO_HELP, infoCommand, packageVersion } from './info.js';
-import { TRAIN_HELP, trainCommand } from './train.js';
-import { PREDICT_HELP, predictCommand } from './predict.js';
-import { VIDEO_HELP, videoCommand } from './video.js';
-import { CALIBRATE_HELP, calibrateCommand } from './calibrate.js';
-import { REPORT_HELP, reportCommand } from './report.js';
-import { EXPORT_HELP, exportCommand } from './export.js';
-import { ENSEMBLE_HELP, ensembleCommand } from './ensemble.js';
-import { COMPARE_HELP, compareCommand } from './compare.js';
-import { SERVE_HELP, serveCommand } from './serve.js';
-import { WORKER_HELP, workerCommand } from './worker.js';
-import { SUBMIT_HELP, submitCommand } from './submit.js';
+import { packageVersion } from '../node/package.js';
 
 const COMMANDS: readonly [string, string][] = [
   ['predict', 'faces and their emotions in pictures'],
@@ -42,26 +30,44 @@ ${COMMANDS.map(([c, what]) => `  ${c.padEnd(10)} ${what}`).join('\n')}
   ferkit help <command>           a command's options and examples
   ferkit help --all               every command's options`;
 
-/** Each command's full help, by name. */
-export const COMMAND_HELP: Readonly<Record<string, string>> = {
-  train: TRAIN_HELP,
-  eval: EVAL_HELP,
-  compare: COMPARE_HELP,
-  predict: PREDICT_HELP,
-  video: VIDEO_HELP,
-  calibrate: CALIBRATE_HELP,
-  report: REPORT_HELP,
-  export: EXPORT_HELP,
-  ensemble: ENSEMBLE_HELP,
-  info: INFO_HELP,
-  serve: SERVE_HELP,
-  worker: WORKER_HELP,
-  submit: SUBMIT_HELP,
+type Log = (s: string) => void;
+/** A command: its full help, and how it runs (exit code). */
+interface Command {
+  help: string;
+  run(args: string[], log: Log, out: Log): Promise<number>;
+}
+
+/**
+ * Each command's module, loaded when the command runs (or its help is
+ * asked for), so that a command starts without loading the others' code
+ * (TensorFlow.js for training, Fastify, BullMQ).
+ */
+const COMMAND_MODULES: Readonly<Record<string, () => Promise<Command>>> = {
+  train: async () => import('./train.js').then((m) => ({ help: m.TRAIN_HELP, run: (a, log) => m.trainCommand(a, log) })),
+  eval: async () => import('./eval.js').then((m) => ({ help: m.EVAL_HELP, run: (a, log, out) => m.evalCommand(a, log, out) })),
+  compare: async () => import('./compare.js').then((m) => ({ help: m.COMPARE_HELP, run: (a, log, out) => m.compareCommand(a, log, out) })),
+  predict: async () => import('./predict.js').then((m) => ({ help: m.PREDICT_HELP, run: (a, log, out) => m.predictCommand(a, log, out) })),
+  video: async () => import('./video.js').then((m) => ({ help: m.VIDEO_HELP, run: (a, log, out) => m.videoCommand(a, log, out) })),
+  calibrate: async () => import('./calibrate.js').then((m) => ({ help: m.CALIBRATE_HELP, run: (a, log, out) => m.calibrateCommand(a, log, out) })),
+  report: async () => import('./report.js').then((m) => ({ help: m.REPORT_HELP, run: (a, log, out) => m.reportCommand(a, log, out) })),
+  export: async () => import('./export.js').then((m) => ({ help: m.EXPORT_HELP, run: (a, _log, out) => m.exportCommand(a, out) })),
+  ensemble: async () => import('./ensemble.js').then((m) => ({ help: m.ENSEMBLE_HELP, run: (a, _log, out) => m.ensembleCommand(a, out) })),
+  info: async () => import('./info.js').then((m) => ({ help: m.INFO_HELP, run: (a, _log, out) => m.infoCommand(a, out) })),
+  serve: async () => import('./serve.js').then((m) => ({ help: m.SERVE_HELP, run: (a, log) => m.serveCommand(a, log) })),
+  worker: async () => import('./worker.js').then((m) => ({ help: m.WORKER_HELP, run: (a, log) => m.workerCommand(a, log) })),
+  submit: async () => import('./submit.js').then((m) => ({ help: m.SUBMIT_HELP, run: (a, log, out) => m.submitCommand(a, log, out) })),
 };
 
+/** Each command's full help, by name (loads every command's module). */
+export async function commandHelp(): Promise<Record<string, string>> {
+  const entries = await Promise.all(Object.entries(COMMAND_MODULES).map(async ([name, load]) => [name, (await load()).help] as const));
+  return Object.fromEntries(entries);
+}
+
 /** Every command's full help, in the order of the short help: the CLI reference. */
-export function fullHelp(): string {
-  return COMMANDS.map(([c]) => COMMAND_HELP[c]).join('\n\n');
+export async function fullHelp(): Promise<string> {
+  const help = await commandHelp();
+  return COMMANDS.map(([c]) => help[c]).join('\n\n');
 }
 
 function unknownCommand(command: string): string {
@@ -111,37 +117,16 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   guardProcess(command);
   try {
-    if (command !== undefined && COMMAND_HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
-      out(COMMAND_HELP[command] + '\n');
-      return 0;
+    const load = command === undefined ? undefined : COMMAND_MODULES[command];
+    if (load) {
+      const cmd = await load();
+      if (rest.includes('--help') || rest.includes('-h')) {
+        out(cmd.help + '\n');
+        return 0;
+      }
+      return await cmd.run(rest, log, out);
     }
     switch (command) {
-      case 'train':
-        return await trainCommand(rest, log);
-      case 'eval':
-        return await evalCommand(rest, log, out);
-      case 'compare':
-        return await compareCommand(rest, log, out);
-      case 'predict':
-        return await predictCommand(rest, log, out);
-      case 'video':
-        return await videoCommand(rest, log, out);
-      case 'calibrate':
-        return await calibrateCommand(rest, log, out);
-      case 'report':
-        return await reportCommand(rest, log, out);
-      case 'export':
-        return await exportCommand(rest, out);
-      case 'ensemble':
-        return await ensembleCommand(rest, out);
-      case 'info':
-        return await infoCommand(rest, out);
-      case 'serve':
-        return await serveCommand(rest, log);
-      case 'worker':
-        return await workerCommand(rest, log);
-      case 'submit':
-        return await submitCommand(rest, log, out);
       case '--version':
       case '-v':
       case 'version':
@@ -153,8 +138,8 @@ export async function main(argv: string[]): Promise<number> {
       case '-h': {
         const topic = rest[0];
         if (topic === undefined || topic === '--help' || topic === '-h') out(HELP + '\n');
-        else if (topic === '--all' || topic === 'all') out(fullHelp() + '\n');
-        else if (COMMAND_HELP[topic]) out(COMMAND_HELP[topic] + '\n');
+        else if (topic === '--all' || topic === 'all') out((await fullHelp()) + '\n');
+        else if (COMMAND_MODULES[topic]) out((await COMMAND_MODULES[topic]()).help + '\n');
         else {
           log(`ferkit help: ${unknownCommand(topic)}`);
           return 2;
