@@ -31,3 +31,27 @@ test('a face followed under two ids, or two faces merged into one, are not the s
   assert.equal(timelineAgreement(two, merged).sameFaces, 0);
   assert.deepEqual(timelineAgreement([], []), { faceSeconds: 0, agreeing: 0, share: 1, unmatched: 0, referenceFaces: 0, otherFaces: 0, sameFaces: 0 });
 });
+
+test('minFrames leaves out faces the reference saw in too few frames of a second', () => {
+  // face 1 in every frame (2 a second) for 2 s; face 2 in one frame only (a flicker); the other run has face 1 only
+  const reference = [0, 1, 2, 3].map((f) => entry(f, 1, 0, 'happy')).concat([entry(2, 2, 100, 'sad')]);
+  const other = [0, 1, 2, 3].map((f) => entry(f, 5, 0, 'happy'));
+  assert.deepEqual(timelineAgreement(reference, other), {
+    faceSeconds: 3,
+    agreeing: 2,
+    share: 2 / 3,
+    unmatched: 1,
+    referenceFaces: 2,
+    otherFaces: 1,
+    sameFaces: 1,
+  });
+  assert.deepEqual(timelineAgreement(reference, other, { minFrames: 2 }), {
+    faceSeconds: 2,
+    agreeing: 2,
+    share: 1,
+    unmatched: 0,
+    referenceFaces: 1,
+    otherFaces: 1,
+    sameFaces: 1,
+  });
+});

@@ -19,8 +19,21 @@ export interface AgreementEntry {
   emotions: Record<Emotion, number>;
 }
 
+export interface AgreementOptions {
+  /** Least overlap (IoU) of two faces in a frame for them to be the same face. Default 0.3. */
+  minIou?: number;
+  /**
+   * Frames of a second in which the reference must see a face for that
+   * face-second to count. Default 1. Half the frame rate leaves out faces
+   * the reference found in a frame or two only (a detector's flicker near
+   * its threshold, or a false face), which a run that searches less often
+   * is not expected to have found.
+   */
+  minFrames?: number;
+}
+
 export interface TimelineAgreement {
-  /** Seconds (whole seconds from the start) in which the reference saw a face, summed over its faces. */
+  /** Seconds (whole seconds from the start) in which the reference saw a face (in `minFrames` frames at least), summed over its faces. */
   faceSeconds: number;
   /** Of those, the ones in which the other run's face at the same place has the same top emotion (mean of its smoothed probabilities over the second). */
   agreeing: number;
@@ -28,7 +41,7 @@ export interface TimelineAgreement {
   share: number;
   /** Face-seconds in which the other run had no face at the reference's place. */
   unmatched: number;
-  /** Faces (ids) in each run. */
+  /** Faces (ids) in each run; the reference's counts only those with a face-second. */
   referenceFaces: number;
   otherFaces: number;
   /** Reference faces paired with exactly one face of the other run, which is paired with no other reference face. */
@@ -36,12 +49,14 @@ export interface TimelineAgreement {
 }
 
 /** Compares `other` with `reference`, entries paired per frame by overlap (IoU at least `minIou`, best first). Pure. */
-export function timelineAgreement(reference: readonly AgreementEntry[], other: readonly AgreementEntry[], minIou = 0.3): TimelineAgreement {
+export function timelineAgreement(reference: readonly AgreementEntry[], other: readonly AgreementEntry[], options: AgreementOptions = {}): TimelineAgreement {
+  const minIou = options.minIou ?? 0.3;
+  const minFrames = options.minFrames ?? 1;
   const byFrame = new Map<number, AgreementEntry[]>();
   for (const e of other) byFrame.set(e.frame, [...(byFrame.get(e.frame) ?? []), e]);
   const refFrames = new Map<number, AgreementEntry[]>();
   for (const e of reference) refFrames.set(e.frame, [...(refFrames.get(e.frame) ?? []), e]);
-  const seconds = new Map<string, { ref: number[]; other: number[]; matched: number }>();
+  const seconds = new Map<string, { id: number; frames: number; ref: number[]; other: number[]; matched: number }>();
   const pairs = new Map<number, Map<number, number>>(); // reference id -> other id -> frames
   const owners = new Map<number, Set<number>>(); // other id -> reference ids
   for (const [frame, refs] of refFrames) {
@@ -57,8 +72,15 @@ export function timelineAgreement(reference: readonly AgreementEntry[], other: r
     }
     refs.forEach((r, i) => {
       const key = `${r.faceId}:${Math.floor(r.time)}`;
-      const s = seconds.get(key) ?? { ref: new Array<number>(EMOTIONS.length).fill(0), other: new Array<number>(EMOTIONS.length).fill(0), matched: 0 };
+      const s = seconds.get(key) ?? {
+        id: r.faceId,
+        frames: 0,
+        ref: new Array<number>(EMOTIONS.length).fill(0),
+        other: new Array<number>(EMOTIONS.length).fill(0),
+        matched: 0,
+      };
       seconds.set(key, s);
+      s.frames++;
       EMOTIONS.forEach((e, k) => (s.ref[k] += r.emotions[e]));
       const o = match.get(i);
       if (!o) return;
@@ -73,20 +95,21 @@ export function timelineAgreement(reference: readonly AgreementEntry[], other: r
   const top = (v: number[]) => v.indexOf(Math.max(...v));
   let agreeing = 0,
     unmatched = 0;
-  for (const s of seconds.values()) {
+  const counted = [...seconds.values()].filter((s) => s.frames >= minFrames);
+  for (const s of counted) {
     if (!s.matched) unmatched++;
     else if (top(s.ref) === top(s.other)) agreeing++;
   }
-  const referenceIds = new Set(reference.map((e) => e.faceId));
+  const referenceIds = new Set(counted.map((s) => s.id));
   let sameFaces = 0;
   for (const id of referenceIds) {
     const m = pairs.get(id);
     if (m?.size === 1 && owners.get([...m.keys()][0])!.size === 1) sameFaces++;
   }
   return {
-    faceSeconds: seconds.size,
+    faceSeconds: counted.length,
     agreeing,
-    share: seconds.size ? agreeing / seconds.size : 1,
+    share: counted.length ? agreeing / counted.length : 1,
     unmatched,
     referenceFaces: referenceIds.size,
     otherFaces: new Set(other.map((e) => e.faceId)).size,
