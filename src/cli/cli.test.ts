@@ -31,6 +31,22 @@ test('info prints version, backend and why, default model, architectures', () =>
   assert.ok(info.reason.length > 0);
   assert.ok(info.architectures.some((a: { name: string }) => a.name === 'paper'));
   assert.ok('defaultModel' in info);
+  // every bundled model, with its size and held-out accuracy; the text lists them all by name
+  const models = info.models as { name: string; default: boolean; weightsBytes: number; accuracy: number }[];
+  const names = models.map((m) => m.name);
+  for (const name of ['default', 'fast', 'paper'].filter((n) => existsSync(join(PROJECT_ROOT, 'models', n, 'ferkit.json')))) {
+    const m = models.find((x) => x.name === name)!;
+    assert.ok(m, `${name} in ${names.join(', ')}`);
+    assert.ok(m.weightsBytes > 100_000 && m.accuracy > 0.5 && m.accuracy < 1, JSON.stringify(m));
+    assert.equal(m.default, name === 'default');
+  }
+  const text = ferkit('info').stdout;
+  for (const name of names) assert.match(text, new RegExp(`^  ${name} +\\S+ +[\\d.]+M parameters +[\\d.]+ MB +held-out accuracy [\\d.]+%`, 'm'));
+  // an unknown model's message names every bundled one
+  assert.match(
+    ferkit('predict', join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg'), '--model', 'nosuch').stderr,
+    new RegExp(`a bundled model's name \\(${names.join(', ')}\\)`),
+  );
 });
 
 test(
