@@ -17,6 +17,16 @@ export class HttpError extends Error {
   }
 }
 
+/** Headers on every answer: results describe people's faces, so nothing is cached, framed, sniffed or referred. */
+export const SECURITY_HEADERS: readonly [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cache-control', 'no-store'],
+  ['cross-origin-resource-policy', 'same-origin'],
+];
+
 /** The media types of a picture body: the service's formats (SERVICE_FORMATS), each as image/<format>. */
 export const IMAGE_TYPES: string[] = SERVICE_FORMATS.map((f) => `image/${f}`);
 
@@ -35,7 +45,7 @@ export function httpError(err: unknown): HttpError {
   }
   if (e.statusCode === 415)
     return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send a picture as multipart/form-data (field "image") or as a body of type ${IMAGE_TYPES.join(', ')}`);
-  if (e.statusCode === 408) return new HttpError(408, 'TIMEOUT', 'the request took too long to arrive');
+  if (e.statusCode === 408) return new HttpError(408, 'TIMEOUT', e.message?.startsWith('the body') ? e.message : 'the request took too long to arrive');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new HttpError(e.statusCode, 'BAD_REQUEST', e.message ?? 'bad request');
   return new HttpError(500, 'INTERNAL', 'internal error; the service log has the details');
 }

@@ -10,13 +10,14 @@ import type { Recognizer } from '../node/recognizer.js';
 import { loadRgb } from '../node/decode.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
 import { Admission } from './admission.js';
-import { checkPicture, httpError, HttpError, IMAGE_TYPES } from './http.js';
+import { BodyBudget } from './body-budget.js';
+import { checkPicture, httpError, HttpError, IMAGE_TYPES, SECURITY_HEADERS } from './http.js';
 import { registerJobRoutes } from './jobs.js';
 import type { JobClient } from '../queue/client.js';
 import { errorSchema, healthSchema, modelSchema, recognizeResponseSchema } from './schemas.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 
-export { checkPicture, httpError, HttpError } from './http.js';
+export { checkPicture, httpError, HttpError, SECURITY_HEADERS } from './http.js';
 
 export interface ServeLimits {
   /** Largest request body, in bytes: a raw picture, or all the pictures of a multipart request together. Default 20 MiB. */
@@ -25,8 +26,18 @@ export interface ServeLimits {
   pixels: number;
   /** Most images in one request. Default 16. */
   images: number;
-  /** Longest time for a request to arrive, in ms. Default 30 s. */
+  /**
+   * Longest time for a request's body to arrive once it is being read, in
+   * ms: a body that stalls past it is answered 408. Default 30 s.
+   */
   timeoutMs: number;
+  /**
+   * Bytes of request bodies held at once, over all requests (at least
+   * `bodyBytes`). A request reserves its body's size before the body is
+   * read; while the budget is spent, up to `queue` requests wait unread (for
+   * at most `timeoutMs`) and more get 503. Default 160 MiB.
+   */
+  bodyBudgetBytes: number;
   /**
    * Inferences that run at once in this process. Default 2: while one
    * picture is decoded or read back, the engine runs the other's kernels
@@ -37,7 +48,15 @@ export interface ServeLimits {
   queue: number;
 }
 
-export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 20 * 2 ** 20, pixels: 16_000_000, images: 16, timeoutMs: 30_000, concurrency: 2, queue: 32 };
+export const DEFAULT_LIMITS: ServeLimits = {
+  bodyBytes: 20 * 2 ** 20,
+  pixels: 16_000_000,
+  images: 16,
+  timeoutMs: 30_000,
+  bodyBudgetBytes: 160 * 2 ** 20,
+  concurrency: 2,
+  queue: 32,
+};
 
 export interface ServerOptions {
   recognizer: Recognizer;
@@ -54,16 +73,6 @@ export interface ServerOptions {
   register?: (app: FastifyInstance) => Promise<void>;
 }
 
-/** Headers on every answer: results describe people's faces, so nothing is cached, framed, sniffed or referred. */
-export const SECURITY_HEADERS: readonly [string, string][] = [
-  ['x-content-type-options', 'nosniff'],
-  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
-  ['x-frame-options', 'DENY'],
-  ['referrer-policy', 'no-referrer'],
-  ['cache-control', 'no-store'],
-  ['cross-origin-resource-policy', 'same-origin'],
-];
-
 interface PictureResult {
   /** The picture's multipart file name, where the client gave one. */
   file?: string;
@@ -78,12 +87,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const { recognizer } = options;
   const admission = new Admission(limits.concurrency, limits.queue);
+  const bodies = new BodyBudget(Math.max(limits.bodyBudgetBytes, limits.bodyBytes), limits.queue, limits.timeoutMs);
   const started = performance.now();
   const app = Fastify({
     logger: options.logger === false ? false : { level: typeof options.logger === 'object' ? options.logger.level : 'info' },
     bodyLimit: limits.bodyBytes,
-    requestTimeout: limits.timeoutMs,
-    connectionTimeout: limits.timeoutMs,
+    // a backstop only: a body's own deadline (timeoutMs once it is read, answered 408) and the wait for the body budget come first
+    requestTimeout: 2 * limits.timeoutMs + 5000,
+    connectionTimeout: 2 * limits.timeoutMs + 5000,
     // on close, idle keep-alive connections are dropped at once; busy ones when their answer is sent
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
@@ -98,6 +109,40 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.addHook('onSend', async (_req, reply, payload) => {
     for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) reply.header(name, value);
     return payload;
+  });
+  // a body is read only once its bytes fit in the budget, and must then arrive within timeoutMs
+  app.addHook('onRequest', async (req, reply) => {
+    const raw = req.raw;
+    const length = raw.headers['content-length'];
+    if (length === undefined && raw.headers['transfer-encoding'] === undefined) return;
+    const declared = Number(length ?? NaN);
+    if (declared === 0) return;
+    if (declared > limits.bodyBytes)
+      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is ${declared} bytes, over the limit of ${limits.bodyBytes}; send smaller or fewer files`);
+    const gone = new AbortController();
+    const leave = () => gone.abort();
+    raw.socket.once('close', leave);
+    const release = await bodies
+      .reserve(Number.isFinite(declared) ? declared : limits.bodyBytes, gone.signal)
+      .catch((err: unknown) => {
+        throw gone.signal.aborted ? new HttpError(499, 'CLIENT_GONE', 'the client closed the request') : err;
+      })
+      .finally(() => raw.socket.off('close', leave));
+    // the bytes stay reserved while the request holds its pictures: until its answer is sent or its connection drops
+    reply.raw.once('close', release);
+    if (reply.raw.destroyed) release();
+    const timer = setTimeout(() => {
+      if (raw.complete) return;
+      const err = Object.assign(new Error(`the body did not arrive within ${limits.timeoutMs / 1000} s; send it at once, or from a faster link`), {
+        statusCode: 408,
+      });
+      // the body's readers (Fastify's and multipart's) fail with it, and the answer says so; a body nobody reads is answered here
+      if (raw.listenerCount('error') > 0) raw.emit('error', err);
+      else if (!reply.sent) sendError(reply, httpError(err));
+    }, limits.timeoutMs);
+    const done = () => clearTimeout(timer);
+    raw.once('end', done);
+    reply.raw.once('close', done);
   });
   app.setErrorHandler((err, req, reply) => {
     const h = httpError(err);
@@ -278,7 +323,9 @@ function wrongMethods(app: FastifyInstance, routes: readonly Pick<RouteDoc, 'met
 }
 
 function sendError(reply: FastifyReply, err: HttpError): void {
-  if (err.status === 503) reply.header('retry-after', String(err.retryAfterSeconds ?? 1));
+  if (err.status === 503 || err.status === 429) reply.header('retry-after', String(err.retryAfterSeconds ?? 1));
+  // a body left unread (too large, stalled, cut short) is not waited for: the connection closes after the answer
+  if (!reply.request.raw.complete) reply.header('connection', 'close');
   void reply
     .code(err.status)
     .type('application/json')
