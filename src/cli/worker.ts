@@ -27,10 +27,11 @@ with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
                        or give http(s) URLs
   --max-mb N           largest picture read from a file or URL (default ${DEFAULT_INPUT_LIMITS.bytes / 2 ** 20})
   --max-video-mb N     largest video downloaded from a URL (default ${DEFAULT_INPUT_LIMITS.videoBytes / 2 ** 20})
-  --allow-hosts LIST   hosts and ranges job URLs may reach although they are not public, comma-
-                       separated: addresses, CIDR ranges, host names, *.domain (or FERKIT_ALLOW_HOSTS);
-                       by default URLs that resolve to loopback, private, link-local (cloud metadata),
-                       multicast or reserved addresses are refused, and so are redirects to them
+  --allow-hosts LIST   hosts and ranges job URLs may reach although they are not public,
+                       comma-separated: addresses, CIDR ranges, host names, *.domain (or
+                       FERKIT_ALLOW_HOSTS); by default URLs that resolve to loopback, private,
+                       link-local (cloud metadata), multicast or reserved addresses are refused,
+                       and so are redirects to them
   --max-pixels N       largest picture, width x height, checked before decoding (default ${DEFAULT_INPUT_LIMITS.pixels})
   --model DIR          model folder, or a bundled model by name: default, fast (the fast model:
                        smaller, for live video) or paper
