@@ -30,7 +30,7 @@ recall, F1 and support, and the confusion matrix (rows = true label).
   --crops             with --detect, the images are face crops (as FER2013's and CK+48's): each is
                       placed 4x larger in a picture with room around it for the detector, and the
                       crops' own accuracy on the same images is reported beside the pipeline's
-  --detector NAME     with --detect: accurate (default), fast (the fast detector) or auto (see
+  --detector NAME     with --detect: auto (default), fast (the fast detector) or accurate (see
                       ferkit help predict)
   --min-confidence P  face detection threshold with --detect (default 0.5)
   --ferplus PATH      score against the FER+ crowd majority (fer2013new.csv) instead of the FER2013

@@ -33,9 +33,10 @@ its probability is below --uncertain-below.
                          probabilities beside each face, never over a face) or labels (box, label)
   --model DIR            model folder, or a bundled model by name: default, fast (the fast model:
                          smaller, for live video) or paper
-  --detector NAME        accurate (default: SSD-MobileNet, tiles for large pictures); fast (the fast
-                         detector, BlazeFace: about 5x quicker, for live video); auto (the fast
-                         detector for close-ups, the accurate one otherwise)
+  --detector NAME        auto (default: the fast detector, BlazeFace, and for anything but close-ups
+                         also the accurate one, SSD-MobileNet with tiles for large pictures, keeping
+                         every face either finds); fast (BlazeFace alone, for live video); accurate
+                         (SSD-MobileNet alone)
   --min-confidence P     face detection threshold (default 0.5)
   --uncertain-below P    flag faces whose top probability is below P as uncertain (default 0.5,
                          where the bundled models' answers become more often wrong than right; 0
@@ -58,6 +59,10 @@ examples:
 
 /** The words under the table that explain its ? marker. */
 export const UNCERTAIN_LEGEND = (below: number) => `? = uncertain: the emotion's probability is below ${below} (--uncertain-below)`;
+
+/** Said under the table when a picture had no face: what to try. */
+export const NO_FACE_HINT =
+  'no face: if the picture is a face crop already, try --crops (no detection); for faces under about 20 pixels, enlarge the picture';
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(
@@ -125,6 +130,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
   // header and rows are printed in input order as results arrive
   const tableRows: string[][] = [['file', 'face', 'box (x,y,w,h)', 'emotion', 'conf', ...EMOTIONS.map((e) => e.slice(0, 4))]];
   let uncertainShown = false;
+  let noFaceShown = false;
   const emit = (r: FileRecognition) => {
     if (r.error) {
       failed++;
@@ -141,6 +147,7 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
       for (const f of rec.faces) out([csvCell(r.file), ...faceCsvCells(f), ''].join(',') + '\n');
     } else {
       if (rec.faces.length === 0) tableRows.push([r.file, '-', 'no face', '', '', ...EMOTIONS.map(() => '')]);
+      noFaceShown ||= rec.faces.length === 0;
       for (const f of rec.faces) {
         const b = f.box;
         uncertainShown ||= f.uncertain;
@@ -185,7 +192,8 @@ export async function predictCommand(argv: string[], log: (s: string) => void, o
     recognizer.dispose();
   }
   if (tty) process.stderr.write('\r\x1b[2K');
-  if (!v.json && !v.csv) out(table(tableRows) + '\n' + (uncertainShown ? UNCERTAIN_LEGEND(uncertainBelow) + '\n' : ''));
+  if (!v.json && !v.csv)
+    out(table(tableRows) + '\n' + (uncertainShown ? UNCERTAIN_LEGEND(uncertainBelow) + '\n' : '') + (noFaceShown ? NO_FACE_HINT + '\n' : ''));
   // the whole command, from the start of the process (loading the engine and the model included)
   log(
     `${files.length} picture(s), ${faceCount} face(s), ${failed} failed, in ${(performance.now() / 1000).toFixed(1)}s${v.annotate ? `; annotated pictures in ${v.annotate}` : ''}`,

@@ -50,9 +50,9 @@ the requests in flight.
   --backend NAME         auto | native | wasm | cpu
   --runtime NAME         auto | onnx (ONNX Runtime) | tfjs: what runs the emotion model (default
                          auto: ONNX Runtime where it loads)
-  --detector NAME        accurate (default: SSD-MobileNet); fast (the fast detector, BlazeFace:
-                         about 5x quicker, for live video and close-ups); auto (the fast detector
-                         for close-ups, the accurate one otherwise)
+  --detector NAME        auto (default: the fast detector, BlazeFace, and for anything but close-ups
+                         also the accurate one, SSD-MobileNet, keeping every face either finds);
+                         fast (BlazeFace alone, for live video); accurate (SSD-MobileNet alone)
   --redis URL            a job queue's Redis (redis://host:port): adds POST /v1/jobs (pictures or a
                          video, uploaded or by URL, for \`ferkit worker\` processes), GET
                          /v1/jobs/{id} and GET /v1/jobs/{id}/events (progress as server-sent events)

@@ -9,7 +9,7 @@ import { analyzeVideo, type VideoSummary } from '../video/analyze.js';
 import type { VideoTracking } from '../video/frame-faces.js';
 import { FOLLOW_METHODS, type FollowMethod } from '../track/follow.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
-import { videoSource } from '../video/source.js';
+import { DEFAULT_READ_TIMEOUT_MS, videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
 import { table } from '../eval/format.js';
@@ -38,10 +38,14 @@ stops it and prints the summary of what was seen. Memory stays bounded.
                        probabilities beside each face, never over a face) or labels (box and label)
   --smoothing S        half-life of the smoothing in seconds (default 0.5; 0 = off)
   --max-side N         scale frames down to this longest side (default 1280)
+  --read-timeout S     a stream (URL or camera) that sends no frame for S seconds fails with
+                       TIMEOUT, after the frames it sent (default 20)
+  --max-seconds S      stop after S seconds of video, as Ctrl-C does (a live stream's longest reading;
+                       default: to the end)
   --model DIR          model folder, or a bundled model by name: default, fast (the fast model:
                        smaller, for live video) or paper
-  --detector NAME      accurate (default: SSD-MobileNet); fast (the fast detector, BlazeFace: about
-                       5x quicker); auto (the fast detector for close-ups, else the accurate one)
+  --detector NAME      auto (default: the fast detector, BlazeFace, and for anything but close-ups
+                       also the accurate one, SSD-MobileNet); fast (BlazeFace alone); accurate
   --min-confidence P   face detection threshold (default 0.5)
   --detect-every S     search whole frames for faces every S seconds of video (default 0.5) and when
                        the picture changes, and follow each face in between; 0 searches every frame
@@ -65,7 +69,7 @@ const csvLine = (r: FrameRecord) => [r.time, r.frame, ...faceCsvCells(r)].join('
 export function formatVideoSummary(s: VideoSummary): string {
   const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
   const lines = [
-    `${s.file}: ${s.video.width}x${s.video.height}, ${Number.isFinite(s.video.duration) ? `${s.video.duration.toFixed(1)}s` : 'unknown length'}; ${s.framesAnalysed} frames sampled at ${s.sampledFps} fps, faces in ${s.framesWithFaces}${s.stopped ? '; stopped before the end' : ''}`,
+    `${s.file}: ${s.video.width}x${s.video.height}, ${Number.isFinite(s.video.duration) ? `${s.video.duration.toFixed(1)}s` : 'unknown length'}; ${s.framesAnalysed} frames sampled at ${s.sampledFps} fps, faces in ${s.framesWithFaces}${s.limit ? `; stopped at the limit of ${s.limit.seconds.toFixed(1)} s` : s.stopped ? '; stopped before the end' : ''}`,
     `faces: ${s.faces.length}; dominant emotion overall: ${s.dominant ?? 'none (no face)'}`,
   ];
   if (s.faces.length) {
@@ -129,6 +133,8 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       'annotate-video': { type: 'string' },
       'annotate-style': { type: 'string' },
       'uncertain-below': { type: 'string' },
+      'read-timeout': { type: 'string' },
+      'max-seconds': { type: 'string' },
     },
     true,
   );
@@ -139,6 +145,10 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const annotateStyle = annotateStyleFlag(v['annotate-style'], v['annotate-video'], '--annotate-video');
   const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
   const tracking = trackingFlags(v['detect-every'], v['no-track'], v.follow);
+  const readTimeout = numFlag(v['read-timeout'], 'read-timeout', DEFAULT_READ_TIMEOUT_MS / 1000);
+  if (!(readTimeout > 0)) throw new FerkitError('BAD_ARGUMENT', `--read-timeout must be a number of seconds above 0, got "${v['read-timeout']}"`);
+  const maxSeconds = v['max-seconds'] === undefined ? undefined : numFlag(v['max-seconds'], 'max-seconds', 0);
+  if (maxSeconds !== undefined && !(maxSeconds > 0)) throw new FerkitError('BAD_ARGUMENT', `--max-seconds must be a number of seconds above 0, got "${v['max-seconds']}"`);
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
@@ -172,6 +182,8 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
       maxSide: intFlag(v['max-side'], 'max-side', 1280),
       tracking,
       signal: stop.signal,
+      readTimeoutMs: readTimeout * 1000,
+      ...(maxSeconds !== undefined ? { maxSeconds } : {}),
       onFrameFaces: async (frame, faces) => {
         const smoothed = faces.map(({ entry, face }) => smoothedFace(entry, face, uncertainBelow));
         faces.forEach(({ entry }, k) => {
