@@ -61,8 +61,7 @@ examples:
 export const UNCERTAIN_LEGEND = (below: number) => `? = uncertain: the emotion's probability is below ${below} (--uncertain-below)`;
 
 /** Said under the table when a picture had no face: what to try. */
-export const NO_FACE_HINT =
-  'no face: if the picture is a face crop already, try --crops (no detection); for faces under about 20 pixels, enlarge the picture';
+export const NO_FACE_HINT = 'no face: if the picture is a face crop already, try --crops (no detection); for faces under about 20 pixels, enlarge the picture';
 
 export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v, positionals } = parseFlags(

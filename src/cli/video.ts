@@ -148,7 +148,8 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
   const readTimeout = numFlag(v['read-timeout'], 'read-timeout', DEFAULT_READ_TIMEOUT_MS / 1000);
   if (!(readTimeout > 0)) throw new FerkitError('BAD_ARGUMENT', `--read-timeout must be a number of seconds above 0, got "${v['read-timeout']}"`);
   const maxSeconds = v['max-seconds'] === undefined ? undefined : numFlag(v['max-seconds'], 'max-seconds', 0);
-  if (maxSeconds !== undefined && !(maxSeconds > 0)) throw new FerkitError('BAD_ARGUMENT', `--max-seconds must be a number of seconds above 0, got "${v['max-seconds']}"`);
+  if (maxSeconds !== undefined && !(maxSeconds > 0))
+    throw new FerkitError('BAD_ARGUMENT', `--max-seconds must be a number of seconds above 0, got "${v['max-seconds']}"`);
   const recognizer = await createRecognizer({
     ...(v.model ? { model: v.model } : {}),
     ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
