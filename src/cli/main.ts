@@ -103,7 +103,9 @@ function guardProcess(command: string | undefined): void {
   process.stderr.on('error', () => {});
   const fatal = (err: unknown) => {
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') process.exit(0);
-    process.stderr.write((err instanceof FerkitError ? `ferkit${command ? ` ${command}` : ''}: ${err.message}` : unexpected(err, command)) + '\n');
+    process.stderr.write(
+      (err instanceof FerkitError ? `ferkit${command ? ` ${command}` : ''}: ${cliMessage(err, command ?? '')}` : unexpected(err, command)) + '\n',
+    );
     process.exit(1);
   };
   process.on('uncaughtException', fatal);
