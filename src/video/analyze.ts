@@ -2,7 +2,17 @@ import { EMOTIONS, type Emotion } from '../labels.js';
 import type { Box } from '../image/geometry.js';
 import type { FaceEmotion } from '../recognizer.js';
 import type { Recognizer } from '../node/recognizer.js';
-import { readFrames, probeVideo, videoSource, type EarlyEnd, type Frame, type FrameOptions, type VideoInfo, type VideoSource } from './source.js';
+import {
+  readFrames,
+  probeVideo,
+  videoSource,
+  type EarlyEnd,
+  type Frame,
+  type FrameOptions,
+  type ReadLimit,
+  type VideoInfo,
+  type VideoSource,
+} from './source.js';
 import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
 import { smoothStep } from './smooth.js';
 import { ChangeFinder, type ChangeMoment } from './changes.js';
@@ -54,6 +64,8 @@ export interface VideoSummary {
   stopped: boolean;
   /** Set when a file ended before the duration its header announces (cut short or damaged): the summary covers the frames before the break. */
   endedEarly?: EarlyEnd;
+  /** Set when reading stopped at the most seconds allowed (`maxSeconds`: a live stream's longest reading) before the source ended. */
+  limit?: ReadLimit;
   video: VideoInfo;
   sampledFps: number;
   framesAnalysed: number;
@@ -99,6 +111,8 @@ export interface VideoOptions extends FrameOptions, TrackerOptions {
    * `false` runs the detector on every sampled frame.
    */
   tracking?: VideoTracking;
+  /** Longest wait for the source to be recognised as a video (ffprobe), in ms. Default 60 000. */
+  probeTimeoutMs?: number;
 }
 
 const zeros = () => Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
@@ -115,18 +129,25 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
   const source = typeof input === 'string' ? videoSource(input) : input;
   const file = source.input;
   // stopped while the source was still being probed (a stream that has not sent a frame yet): nothing seen
-  const video = await probeVideo(source, { signal: options.signal }).catch((err: unknown) => {
-    if (options.signal?.aborted) return { width: 0, height: 0, duration: NaN, fps: NaN };
-    throw err;
-  });
+  const video = await probeVideo(source, { signal: options.signal, ...(options.probeTimeoutMs ? { timeoutMs: options.probeTimeoutMs } : {}) }).catch(
+    (err: unknown) => {
+      if (options.signal?.aborted) return { width: 0, height: 0, duration: NaN, fps: NaN };
+      throw err;
+    },
+  );
   const fps = options.fps ?? 5;
   const timeline = new VideoTimeline(options);
   let endedEarly: EarlyEnd | undefined;
+  let limit: ReadLimit | undefined;
   const frameOptions: FrameOptions = {
     ...options,
     onEarlyEnd: (end) => {
       endedEarly = end;
       options.onEarlyEnd?.(end);
+    },
+    onLimit: (l) => {
+      limit = l;
+      options.onLimit?.(l);
     },
   };
   const facesOf = frameFaces(recognizer, options.tracking, options);
@@ -137,8 +158,8 @@ export async function analyzeVideo(recognizer: Recognizer, input: string | Video
     for (const { entry } of frameFaces) options.onEntry?.(entry);
     await options.onFrameFaces?.(frame, frameFaces);
   }
-  const summary = timeline.summary({ file, video, sampledFps: fps, stopped: Boolean(options.signal?.aborted) });
-  return endedEarly ? { ...summary, endedEarly } : summary;
+  const summary = timeline.summary({ file, video, sampledFps: fps, stopped: Boolean(options.signal?.aborted) || limit !== undefined });
+  return { ...summary, ...(endedEarly ? { endedEarly } : {}), ...(limit ? { limit } : {}) };
 }
 
 /**
