@@ -29,6 +29,12 @@ const FLAGS: Record<string, readonly string[]> = {
   connectTimeoutMs: ['--redis-timeout'],
   port: ['--port'],
   host: ['--host'],
+  readTimeoutMs: ['--read-timeout'],
+  maxSeconds: ['--max-seconds'],
+  'videoLimits.maxSeconds': ['--max-video-seconds'],
+  'videoLimits.maxSegments': ['--max-segments'],
+  'videoLimits.maxLiveSeconds': ['--max-live-seconds'],
+  'videoLimits.readTimeoutMs': ['--read-timeout'],
 };
 
 const COMMAND_FLAGS: Record<string, Record<string, readonly string[]>> = {

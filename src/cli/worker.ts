@@ -2,6 +2,7 @@ import { FerkitError } from '../errors.js';
 import { startWorker } from '../queue/worker.js';
 import { DEFAULT_INPUT_LIMITS } from '../queue/inputs.js';
 import { DEFAULT_QUEUE } from '../queue/jobs.js';
+import { DEFAULT_VIDEO_LIMITS } from '../queue/video-plan.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, redactUrl } from '../queue/redis.js';
 import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
@@ -15,7 +16,10 @@ any number of workers, on any number of machines, against one Redis; jobs
 come from \`ferkit submit\` or \`ferkit serve --redis\`. A job whose worker
 dies is taken over by another after the lock time; a job that fails for a
 bad input fails at once with its error code; other failures are retried
-with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
+with backoff. SIGTERM or Ctrl-C stops it within seconds: a video or a batch
+of pictures in hand is stopped and handed back to the queue, where another
+worker takes it. Temporary files left by a worker that was killed are
+removed by the next one to start.
 
   --redis URL          the queue's Redis: redis://[:password@]host:port[/db] (or FERKIT_REDIS)
   --redis-timeout S    give up starting when Redis cannot be reached within S seconds (default 10,
@@ -38,6 +42,16 @@ with backoff. SIGTERM or Ctrl-C stops it after the jobs in hand.
   --min-confidence P   face detection threshold (default 0.5)
   --uncertain-below P  flag faces whose top probability is below P (default ${DEFAULT_UNCERTAIN_BELOW})
   --backend NAME       auto | native | wasm | cpu
+  --max-segments N     the most segments a video is cut into; a longer video gets longer segments
+                       (default ${DEFAULT_VIDEO_LIMITS.maxSegments})
+  --max-video-seconds S
+                       the longest video a job may analyse: a longer one is refused, a video whose
+                       size does not bear out its claimed length is read whole and no further
+                       (default ${DEFAULT_VIDEO_LIMITS.maxSeconds}, 4 h)
+  --max-live-seconds S the longest reading of a live stream; its result says where it stopped
+                       (default ${DEFAULT_VIDEO_LIMITS.maxLiveSeconds})
+  --read-timeout S     a stream that sends no frame for S seconds fails the job with TIMEOUT
+                       (default ${DEFAULT_VIDEO_LIMITS.readTimeoutMs / 1000})
   --lock-ms N          a job's lock lasts this long without renewal; a dead worker's jobs go to
                        others after about this (default 30000)
   --stalled-ms N       how often to look for jobs of dead workers (default 30000)
@@ -85,6 +99,10 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     'lock-ms': { type: 'string' },
     'stalled-ms': { type: 'string' },
     'redis-timeout': { type: 'string' },
+    'max-segments': { type: 'string' },
+    'max-video-seconds': { type: 'string' },
+    'max-live-seconds': { type: 'string' },
+    'read-timeout': { type: 'string' },
   });
   const redis = redisFlag(v.redis);
   const connectTimeoutMs = redisTimeoutFlag(v['redis-timeout']);
@@ -114,12 +132,21 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     lockDurationMs: positive(intFlag(v['lock-ms'], 'lock-ms', 30_000), 'lock-ms'),
     stalledIntervalMs: positive(intFlag(v['stalled-ms'], 'stalled-ms', 30_000), 'stalled-ms'),
     connectTimeoutMs,
+    videoLimits: {
+      maxSegments: positive(intFlag(v['max-segments'], 'max-segments', DEFAULT_VIDEO_LIMITS.maxSegments), 'max-segments'),
+      maxSeconds: positive(numFlag(v['max-video-seconds'], 'max-video-seconds', DEFAULT_VIDEO_LIMITS.maxSeconds), 'max-video-seconds'),
+      maxLiveSeconds: positive(numFlag(v['max-live-seconds'], 'max-live-seconds', DEFAULT_VIDEO_LIMITS.maxLiveSeconds), 'max-live-seconds'),
+      readTimeoutMs: positive(numFlag(v['read-timeout'], 'read-timeout', DEFAULT_VIDEO_LIMITS.readTimeoutMs / 1000), 'read-timeout') * 1000,
+    },
     log: (line) => log(`ferkit worker: ${line}`),
   });
   log(`ferkit worker: ready (pid ${process.pid}, queue ${v.queue ?? DEFAULT_QUEUE} on ${redactUrl(redis)}, model ${worker.model}, concurrency ${concurrency})`);
   await new Promise<void>((resolve) => {
     const stop = () => {
-      log('ferkit worker: stopping after the jobs in hand');
+      log('ferkit worker: stopping: the jobs in hand go back to the queue (again to quit at once)');
+      // a second signal quits at once; the jobs' locks then run out and other workers take them
+      process.once('SIGTERM', () => process.exit(143));
+      process.once('SIGINT', () => process.exit(130));
       resolve();
     };
     process.once('SIGTERM', stop);

@@ -33,7 +33,9 @@ export interface VideoJobOptions {
   /**
    * Length of the segments a video is cut into, analysed by several workers
    * at once, in seconds. Default 60. A video shorter than 1.5 segments is
-   * analysed whole by one worker.
+   * analysed whole by one worker, as is one whose length its size does not
+   * bear out (a header that lies) or a live stream; a video that would make
+   * more segments than the worker allows (64 by default) gets longer ones.
    */
   segmentSeconds?: number;
   /**
@@ -80,6 +82,8 @@ export interface SegmentFace {
 
 export interface SegmentResult {
   frames: { index: number; time: number; faces: SegmentFace[] }[];
+  /** Set when the video ended before this segment did: the index of the sampled frame at which it ended. */
+  endedAt?: number;
 }
 
 /** A pictures job's result: a record per picture, in the order sent, as `ferkit predict --json` prints them. */

@@ -7,7 +7,7 @@
  * are BullMQ's.
  */
 import { basename } from 'node:path';
-import { Job, Queue, UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
+import { Job, Queue, UnrecoverableError, WaitingChildrenError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FerkitError } from '../errors.js';
 import { EMOTIONS, type Emotion } from '../labels.js';
@@ -19,8 +19,10 @@ import { loadRgb } from '../node/decode.js';
 import { analyzeVideo, VideoTimeline } from '../video/analyze.js';
 import { frameFaces, type VideoTracking } from '../video/frame-faces.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
-import { probeVideo, readFrames, videoSource } from '../video/source.js';
+import { probeVideo, readFrames, videoSource, type EarlyEnd } from '../video/source.js';
 import { deleteBlobs } from './blobs.js';
+import { removeStaleScratchDirs } from './scratch.js';
+import { planVideo, videoLimits, type VideoJobLimits } from './video-plan.js';
 import { allowList, allowListFromEnv } from '../video/fetch-guard.js';
 import { DEFAULT_INPUT_LIMITS, pictureBytes, videoLocation, type InputContext, type InputLimits } from './inputs.js';
 import {
@@ -51,6 +53,12 @@ export interface WorkerOptions {
   readRoots?: string[];
   limits?: Partial<InputLimits>;
   /**
+   * What a video job may cost: segments per video (64), seconds per video
+   * (4 h; a longer claim is refused), the longest reading of a live stream
+   * (10 min) and the longest wait for a stream's next frame (20 s).
+   */
+  videoLimits?: Partial<VideoJobLimits>;
+  /**
    * Hosts and ranges that job URLs may reach although they are not public
    * (`10.0.0.0/8`, `fd00::/8`, `minio.internal`, `*.corp.example`): by
    * default a job URL that resolves to a loopback, private, link-local,
@@ -77,7 +85,12 @@ export interface QueueWorker {
   readonly worker: Worker;
   /** The model's name, as results report it. */
   readonly model: string;
-  /** Stops taking jobs, waits for those running, and disconnects. */
+  /**
+   * Stops taking jobs and disconnects, within seconds: a video or a batch
+   * of pictures in hand is stopped (its ffmpeg killed, its temporary files
+   * removed) and handed back to the queue, where another worker takes it
+   * from the start; a picture being recognised is finished first.
+   */
   close(): Promise<void>;
 }
 
@@ -92,6 +105,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   // a bad allow list is refused before anything is started
   const allow = options.allowHosts !== undefined ? allowList(options.allowHosts) : allowListFromEnv();
   const log = options.log ?? (() => {});
+  const limitsOfVideos = videoLimits(options.videoLimits);
   // Redis first: an unreachable one fails in seconds, before the model is loaded
   const redis = redisConnection(options.redis);
   await waitForRedis(redis, options.redis, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
@@ -119,7 +133,10 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     limits: { ...DEFAULT_INPUT_LIMITS, ...options.limits },
     allow,
   };
-  const jobs = { recognizer, uncertainBelow, ctx, queue, model, redis, queueName };
+  // what a worker killed before it could clean up left behind (an uploaded video written for ffmpeg)
+  const stale = await removeStaleScratchDirs();
+  if (stale.length) log(`removed ${stale.length} temporary folder${stale.length > 1 ? 's' : ''} left by stopped workers`);
+  const jobs = { recognizer, uncertainBelow, ctx, queue, model, redis, queueName, videoLimits: limitsOfVideos };
   const lockDuration = options.lockDurationMs ?? 30_000;
   /**
    * Renews a job's lock and lets timers run, between frames and pictures:
@@ -135,21 +152,25 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const blocking = quiet(redis.duplicate());
   const worker = new Worker(
     queueName,
-    async (job: AnyJob, token?: string) => {
+    // `signal` is aborted when this worker stops (close, SIGTERM): the job is then handed back, not failed
+    async (job: AnyJob, token: string | undefined, signal: AbortSignal | undefined) => {
+      const c = { ...jobs, keepLock: keepLock(job, token), signal, handBack: () => handBack(job, token) };
       try {
         switch (job.name) {
           case 'ping':
             return { kind: 'ping' };
           case 'pictures':
-            return await picturesJob(job as Job<PicturesJobData>, { ...jobs, keepLock: keepLock(job, token) });
+            return await picturesJob(job as Job<PicturesJobData>, c);
           case 'segment':
-            return await segmentJob(job as Job<SegmentJobData>, { ...jobs, keepLock: keepLock(job, token) });
+            return await segmentJob(job as Job<SegmentJobData>, c);
           case 'video':
-            return await videoJob(job as Job<VideoJobData>, token ?? '', { ...jobs, keepLock: keepLock(job, token) });
+            return await videoJob(job as Job<VideoJobData>, token ?? '', c);
         }
         throw new FerkitError('BAD_ARGUMENT', `unknown job "${job.name}"; this worker runs pictures and video jobs`);
       } catch (err) {
-        if (err instanceof WaitingChildrenError) throw err;
+        if (err instanceof WaitingChildrenError || err instanceof WaitingError) throw err;
+        // a reading stopped because this worker stops is not the job's failure
+        if (signal?.aborted) await c.handBack();
         throw jobError(err);
       }
     },
@@ -183,6 +204,8 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     worker,
     model,
     close: async () => {
+      // the jobs in hand stop at their next frame or picture and go back to the queue
+      worker.cancelAllJobs('the worker is stopping');
       await worker.close();
       await queue.close();
       blocking.disconnect();
@@ -205,8 +228,51 @@ interface JobContext {
   model: string;
   redis: Redis;
   queueName: string;
+  videoLimits: VideoJobLimits;
   /** Renews the job's lock (between frames and pictures). */
   keepLock: () => Promise<void>;
+  /** Aborted when this worker stops: reading ends, and the job is handed back. */
+  signal: AbortSignal | undefined;
+  /** Hands the job back to the queue, for another worker to take from the start. */
+  handBack: () => Promise<never>;
+}
+
+/**
+ * Where ffmpeg reads a job's video (inputs.ts: videoLocation), given up at
+ * once when the worker stops: a download still under way then has its
+ * temporary file removed when it ends.
+ */
+async function locate(input: JobInput, c: JobContext): Promise<{ location: string; release: () => Promise<void> }> {
+  const pending = videoLocation(input, c.ctx);
+  const signal = c.signal;
+  if (!signal) return pending;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      pending.then(
+        (l) => l.release(),
+        () => {},
+      );
+      reject(new FerkitError('UNAVAILABLE', `${input.name}: the worker stopped before the video was read; the job goes back to the queue`));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (l) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(l);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** Puts a job this worker is stopping in the middle of back in the queue (not failed: its input is not at fault). */
+async function handBack(job: AnyJob, token: string | undefined): Promise<never> {
+  if (token) await job.moveToWait(token);
+  throw new WaitingError();
 }
 
 /** The uploads a job reads. */
@@ -222,6 +288,7 @@ async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<Pi
   const { pictures } = job.data;
   const out: PictureRecord[] = [];
   for (const [i, p] of pictures.entries()) {
+    if (c.signal?.aborted) await c.handBack();
     try {
       const image = await loadRgb(await pictureBytes(p, c.ctx));
       const [faces] = await c.recognizer.recognizeRgb([image]);
@@ -265,34 +332,37 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
   const tracking = videoTracking(options.detectEvery);
   let plan = job.data.plan;
   if (!plan) {
-    const { location, release } = await videoLocation(video, c.ctx);
+    const { location, release } = await locate(video, c);
     try {
       const source = videoSource(location);
-      const info = await probeVideo(source);
-      // segments are whole numbers of sampled frames, so each starts where a reading from 0 samples a frame
-      const perSegment = Math.max(1, Math.round(segmentSeconds * fps));
-      const totalFrames = Number.isFinite(info.duration) ? Math.ceil(info.duration * fps) : Infinity;
-      const count = totalFrames < Infinity ? Math.max(1, Math.round(totalFrames / perSegment)) : 1;
-      if (count === 1) {
+      const info = await probeVideo(source, { signal: c.signal });
+      // what the video is, not what its header says: a length over the limit is refused, one its size does not bear out
+      // (or a live stream) is read whole, for at most the limit; segments are capped in number
+      const how = planVideo(info, { fps, segmentSeconds }, c.videoLimits, video.name);
+      if (how.kind === 'whole') {
         const timeline: FrameRecord[] = [];
         const progress = throttle(500);
+        const total = how.totalFrames ?? Math.ceil(how.maxSeconds * fps);
         const summary = await analyzeVideo(c.recognizer, source, {
           fps,
           maxSide,
           ...(options.smoothing !== undefined ? { smoothing: options.smoothing } : {}),
           tracking,
+          maxSeconds: how.maxSeconds,
+          readTimeoutMs: c.videoLimits.readTimeoutMs,
+          ...(c.signal ? { signal: c.signal } : {}),
           onFrameFaces: async (frame, faces) => {
             for (const { entry, face } of faces) timeline.push(frameRecord(entry, smoothedFace(entry, face, c.uncertainBelow)));
-            if (progress(false)) await job.updateProgress({ done: frame.index + 1, total: totalFrames, unit: 'frames' } satisfies JobProgress);
+            if (progress(false))
+              await job.updateProgress({ done: frame.index + 1, total: Math.max(total, frame.index + 1), unit: 'frames' } satisfies JobProgress);
             await c.keepLock();
           },
         });
+        // stopped by this worker's own stop: what was read is not the job's result
+        if (c.signal?.aborted) await c.handBack();
         return { kind: 'video', model: c.model, segments: 1, timeline, summary: { ...summary, file: video.name } };
       }
-      const segments = Array.from({ length: count }, (_, i) => ({
-        start: (i * perSegment) / fps,
-        duration: i === count - 1 ? Math.max(totalFrames - i * perSegment, 1) / fps + 1 : perSegment / fps,
-      }));
+      const segments = how.segments;
       plan = { video: info, segments };
       await job.updateData({ ...job.data, plan });
     } finally {
@@ -336,15 +406,27 @@ async function videoJob(job: Job<VideoJobData>, token: string, c: JobContext): P
   const frames = Object.values(values)
     .flatMap((v) => v.frames)
     .sort((a, b) => a.index - b.index);
+  // the video ended where the first segment to find its end found it (the segments past it read nothing)
+  const ends = Object.values(values).flatMap((v) => (v.endedAt !== undefined ? [v.endedAt] : []));
+  const endedAt = ends.length ? Math.min(...ends) : undefined;
   const timeline = new VideoTimeline(options.smoothing !== undefined ? { smoothing: options.smoothing } : {});
   const records: FrameRecord[] = [];
   for (const f of frames) {
     const faces = f.faces.map((s) => ({ box: s.box, score: s.score, roll: s.roll, emotions: asRecord(s.emotions) }));
     for (const { entry, face } of timeline.add(f, faces)) records.push(frameRecord(entry, smoothedFace(entry, face, c.uncertainBelow)));
   }
-  await c.redis.del(progressKey(c.queueName, job.id!));
+  await c.redis.del(progressKey(c.queueName, job.id!), endKey(c.queueName, job.id!));
   const summary = timeline.summary({ file: video.name, video: plan.video, sampledFps: fps });
-  return { kind: 'video', model: c.model, segments: plan.segments.length, timeline: records, summary };
+  const endedEarly: EarlyEnd | undefined =
+    endedAt === undefined
+      ? undefined
+      : {
+          seconds: endedAt / fps,
+          endTime: endedAt / fps,
+          expectedSeconds: plan.video.duration,
+          message: `${video.name}: the video ends early, after ${(endedAt / fps).toFixed(1)} s of the ${plan.video.duration.toFixed(1)} s its header announces; the file may be cut short or damaged, or its header wrong`,
+        };
+  return { kind: 'video', model: c.model, segments: plan.segments.length, timeline: records, summary: { ...summary, ...(endedEarly ? { endedEarly } : {}) } };
 }
 
 /** A job's detectEvery as the video's tracking: absent, the default; 0, a search of every frame. */
@@ -356,14 +438,24 @@ function videoTracking(detectEvery: number | undefined): VideoTracking {
 }
 
 const progressKey = (queue: string, parentId: string) => `ferkit:${queue}:progress:${parentId}`;
+/** Where a video's segments found it to end (frame index, per segment), so that the segments past the end read nothing. */
+const endKey = (queue: string, parentId: string) => `ferkit:${queue}:end:${parentId}`;
 
 /** A segment of a video: each sampled frame's faces, unsmoothed, for the join. */
 async function segmentJob(job: Job<SegmentJobData>, c: JobContext): Promise<SegmentResult> {
   const d = job.data;
-  const { location, release } = await videoLocation(d.video, c.ctx);
-  const frames: SegmentResult['frames'] = [];
-  const progress = throttle(500);
   const parentId = job.parent?.id;
+  const first = Math.round(d.start * d.fps);
+  // a segment that starts past where another found the video to end reads nothing: it is not fetched again
+  if (parentId) {
+    const ends = (await c.redis.hvals(endKey(c.queueName, parentId))).map(Number);
+    const end = Math.min(Infinity, ...ends);
+    if (end <= first) return { frames: [], endedAt: end };
+  }
+  const { location, release } = await locate(d.video, c);
+  const frames: SegmentResult['frames'] = [];
+  let endedAt: number | undefined;
+  const progress = throttle(500);
   const report = async (force: boolean) => {
     if (!progress(force)) return;
     await job.updateProgress({ done: frames.length, total: d.frames, unit: 'frames' } satisfies JobProgress);
@@ -380,18 +472,39 @@ async function segmentJob(job: Job<SegmentJobData>, c: JobContext): Promise<Segm
   };
   try {
     const source = videoSource(location);
-    const info = await probeVideo(source);
+    const info = await probeVideo(source, { signal: c.signal });
     // each segment starts with a search of its first frame, so segments are followed independently
     const facesOf = frameFaces(c.recognizer, videoTracking(d.detectEvery));
-    for await (const frame of readFrames(source, { fps: d.fps, maxSide: d.maxSide, start: d.start, duration: d.duration }, info)) {
+    const reading = readFrames(
+      source,
+      {
+        fps: d.fps,
+        maxSide: d.maxSide,
+        start: d.start,
+        duration: d.duration,
+        readTimeoutMs: c.videoLimits.readTimeoutMs,
+        ...(c.signal ? { signal: c.signal } : {}),
+        // the video ends before this segment does: said to the other segments, and to the join
+        onEarlyEnd: (e) => {
+          endedAt = Math.round((e.endTime ?? d.start + e.seconds) * d.fps);
+        },
+      },
+      info,
+    );
+    for await (const frame of reading) {
       const faces = await facesOf(frame);
       frames.push({ index: frame.index, time: frame.time, faces: faces.map(slim) });
       await report(false);
       await c.keepLock();
     }
+    if (c.signal?.aborted) await c.handBack();
+    if (endedAt !== undefined && parentId) {
+      const key = endKey(c.queueName, parentId);
+      await c.redis.multi().hset(key, String(d.index), endedAt).expire(key, 86_400).exec();
+    }
     await report(true);
   } finally {
     await release();
   }
-  return { frames };
+  return { frames, ...(endedAt !== undefined ? { endedAt } : {}) };
 }
