@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import { averageModels } from './ensemble.js';
+import { FACE_API_EXPRESSION_ARCHITECTURE } from './face-api-expression.js';
 import type { ModelMetadata } from './metadata.js';
 import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath, weightBytesNeeded } from './validate.js';
 import { calibrated } from './probabilities.js';
@@ -95,11 +96,16 @@ export async function loadModelFrom(files: ModelFiles): Promise<LoadedModel> {
   if (!meta.members?.length) {
     throw new FerkitError('MODEL_NOT_FOUND', `no model in ${files.location} (model.json missing); give the folder of a model written by ferkit train, export or ensemble, or a bundled model's name`, { file: files.location });
   }
+  if (meta.memberWeights !== undefined || (meta.combine ?? 'probabilities') !== 'probabilities') throw notOneNetwork(files.location);
   const loaded: tf.LayersModel[] = [];
   try {
     for (const [i, member] of meta.members.entries()) {
       const memberRaw = await readModelJson<unknown>(files, `${member}/model.json`);
-      if (memberRaw === undefined) throw new FerkitError('BAD_MODEL', `${files.location}: ensemble member ${member} has no model.json`, { file: files.location });
+      if (memberRaw === undefined) {
+        const memberMeta = await readModelJson<{ architecture?: unknown }>(files, `${member}/ferkit.json`);
+        if (memberMeta?.architecture === FACE_API_EXPRESSION_ARCHITECTURE) throw notOneNetwork(files.location);
+        throw new FerkitError('BAD_MODEL', `${files.location}: ensemble member ${member} has no model.json`, { file: files.location });
+      }
       // members of an ensemble need distinct names inside it
       loaded.push(await loadNetwork(files, `${member}/`, checkModelJson(memberRaw, files.location, `${member}/model.json`), meta, `member_${i + 1}`));
     }
@@ -108,6 +114,15 @@ export async function loadModelFrom(files: ModelFiles): Promise<LoadedModel> {
     loaded.forEach((m) => m.dispose());
     throw err;
   }
+}
+
+/** The error for an ensemble that cannot become one TensorFlow.js network. */
+function notOneNetwork(location: string): FerkitError {
+  return new FerkitError(
+    'BAD_ARGUMENT',
+    `${location} is an ensemble that weighs its members, combines their log-probabilities or includes face-api.js's expression net: it runs member by member (eval, predict, calibrate, serve, train --teacher take it), not as one TensorFlow.js network, which this needs; use a model written by ferkit train or an equal ensemble of such models`,
+    { file: location },
+  );
 }
 
 /**

@@ -13,7 +13,28 @@ export interface Preprocessing {
   scale: number;
   /** Contrast equalisation of each grey face before scaling (see src/image/equalize.ts); none when absent. */
   equalize?: Equalization;
+  /**
+   * The network's own input, when it is not the crop itself: the network
+   * turns ferkit's crop into it (face-api.js's expression net: 112x112,
+   * three channels, mean RGB subtracted; src/models/face-api-expression.ts).
+   */
+  network?: NetworkInput;
 }
+
+/** A network's own input, made by the network from ferkit's crop. */
+export interface NetworkInput {
+  inputSize: number;
+  channels: number;
+  /** How a crop that is not square is made square. */
+  padToSquare?: 'centred';
+  resize?: 'bilinear';
+  /** Subtracted from the 0..255 colour channels before scaling. */
+  meanRgb?: number[];
+  scale: number;
+}
+
+/** How an ensemble combines its members' probabilities: their weighted mean, or the normalised weighted mean of their logarithms (a weighted geometric mean). */
+export type EnsembleCombine = 'probabilities' | 'log';
 
 export const DEFAULT_PREPROCESSING: Preprocessing = { inputSize: IMAGE_SIZE, channels: 1, colour: 'grey', scale: 1 / 255 };
 
@@ -65,6 +86,10 @@ export interface ModelMetadata {
    * of its own.
    */
   members?: string[];
+  /** An ensemble's weight of each member, in `members` order, summing to 1; equal when absent. */
+  memberWeights?: number[];
+  /** How an ensemble combines its members; `probabilities` when absent. */
+  combine?: EnsembleCombine;
 }
 
 /** float32, or float16 (half the size; tfjs decodes it back to float32 on load). */

@@ -88,6 +88,16 @@ export function checkMetadata(meta: unknown, location: string, file = 'ferkit.js
     if (!Array.isArray(meta.members) || meta.members.length === 0) throw bad(location, file, 'has members that are not a list of folders');
     for (const m of meta.members) if (!isSafeModelPath(m)) throw bad(location, file, `names the member folder "${excerpt(m)}", outside the model's folder`);
   }
+  if (meta.memberWeights !== undefined) {
+    const w = meta.memberWeights;
+    const count = Array.isArray(meta.members) ? meta.members.length : 0;
+    if (!Array.isArray(w) || w.length !== count || !w.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0) || Math.abs(w.reduce((a: number, b) => a + (b as number), 0) - 1) > 1e-6) {
+      throw bad(location, file, `has memberWeights ${excerpt(w)}; an ensemble needs one positive weight per member, summing to 1`);
+    }
+  }
+  if (meta.combine !== undefined && meta.combine !== 'probabilities' && meta.combine !== 'log') {
+    throw bad(location, file, `has combine ${excerpt(meta.combine)}; this ferkit knows probabilities and log (a newer ferkit may read it)`);
+  }
   if (meta.parameters !== undefined && !Number.isSafeInteger(meta.parameters)) throw bad(location, file, `has parameters ${excerpt(meta.parameters)}, not a whole number`);
   return meta as unknown as ModelMetadata;
 }

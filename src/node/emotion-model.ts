@@ -13,6 +13,8 @@ import type { ModelMetadata } from '../models/metadata.js';
 import { sessionClassifier } from '../models/onnx/session.js';
 import { bundledModelsDir, resolveModelDir } from './model-paths.js';
 import { loadOnnxRuntime, onnxSession } from './ort.js';
+import { FACE_API_EXPRESSION_MANIFEST, isFaceApiExpressionModel, loadFaceApiExpressionClassifier } from './face-api-expression.js';
+import { ensembleClassifier } from '../models/combine.js';
 
 /** A classifier that runs a ferkit ONNX model's bytes on ONNX Runtime. */
 async function builtClassifier(bytes: Uint8Array): Promise<Classifier> {
@@ -45,10 +47,11 @@ export interface LoadedClassifier {
 export async function loadClassifier(
   nameOrDir: string,
   runtime: RuntimeChoice = (process.env.FERKIT_RUNTIME as RuntimeChoice | undefined) ?? 'auto',
-  backend?: EngineChoice,
+  backend?: EngineChoice | 'current',
 ): Promise<LoadedClassifier> {
   if (!['auto', 'onnx', 'tfjs'].includes(runtime))
     throw new FerkitError('BAD_ARGUMENT', `unknown runtime "${runtime}"; use auto, onnx or tfjs`, { options: ['runtime'] });
+  if (isFaceApiExpressionModel(nameOrDir)) return faceApiClassifier(nameOrDir, runtime, backend);
   const dir = resolveModelDir(nameOrDir);
   const built = runtime === 'tfjs' ? undefined : builtModelFile(dir);
   if (built) {
@@ -65,11 +68,89 @@ export async function loadClassifier(
       if (runtime === 'onnx') throw err;
     }
   }
+  // face-api.js's expression net in a folder (an ensemble's member), and ensembles that are not an equal mean of ferkit networks
+  const { readMetadata, loadModel } = await import('./model-folder.js');
+  const folderMeta = existsSync(join(dir, 'ferkit.json')) ? readMetadata(dir) : undefined;
+  if (folderMeta && isFaceApiExpressionModel(dir, folderMeta)) return faceApiClassifier(dir, runtime, backend, folderMeta);
+  if (folderMeta?.members && combinedByClassifiers(dir, folderMeta)) return combinedClassifier(dir, folderMeta, runtime, backend);
   // a model folder of the user's: read with TensorFlow.js, converted in memory (the pure JavaScript backend suffices for that)
-  const [{ initEngine }, { loadModel }, { chooseClassifier }] = await Promise.all([import('./engine.js'), import('./model-folder.js'), import('./onnx.js')]);
-  const engine = await initEngine(backend ?? (runtime === 'tfjs' ? undefined : ((process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'cpu')));
+  const { chooseClassifier } = await import('./onnx.js');
+  const engine = await tfjsEngine(backend ?? (runtime === 'tfjs' ? undefined : ((process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'cpu')));
   const { model, meta } = await loadModel(dir);
   return { ...(await chooseClassifier(model, meta, runtime)), meta, engine };
+}
+
+/** TensorFlow.js set up on `backend`, or as it is already (`current`). */
+async function tfjsEngine(backend: EngineChoice | 'current' | undefined): Promise<EngineInfo> {
+  const { initEngine, tf } = await import('./engine.js');
+  if (backend !== 'current') return initEngine(backend);
+  const name = tf.getBackend() as EngineInfo['backend'];
+  return { backend: name, native: name === 'tensorflow', reason: 'TensorFlow.js as set up already' };
+}
+
+/** face-api.js's expression net (its name, or a folder holding it) behind its classifier. */
+async function faceApiClassifier(
+  nameOrDir: string,
+  runtime: RuntimeChoice,
+  backend: EngineChoice | 'current' | undefined,
+  meta?: ModelMetadata,
+): Promise<LoadedClassifier> {
+  const loaded = await loadFaceApiExpressionClassifier(nameOrDir, runtime, backend, meta);
+  const engine = loaded.classifier.runtime === 'onnxruntime' ? ONNX_ONLY_ENGINE : await tfjsEngine('current');
+  return { ...loaded, engine };
+}
+
+/**
+ * Whether an ensemble's members are run one by one and combined here rather
+ * than averaged inside one network: when it weighs them, combines their
+ * log-probabilities, or has a member that is not a ferkit network
+ * (face-api.js's expression net).
+ */
+export function combinedByClassifiers(dir: string, meta: ModelMetadata): boolean {
+  return (
+    meta.memberWeights !== undefined ||
+    (meta.combine ?? 'probabilities') !== 'probabilities' ||
+    (meta.members ?? []).some((m) => !existsSync(join(dir, m, 'model.json')) && existsSync(join(dir, m, FACE_API_EXPRESSION_MANIFEST)))
+  );
+}
+
+/** An ensemble whose members run each behind its own classifier, combined as its ferkit.json says. */
+async function combinedClassifier(
+  dir: string,
+  meta: ModelMetadata,
+  runtime: RuntimeChoice,
+  backend: EngineChoice | 'current' | undefined,
+): Promise<LoadedClassifier> {
+  const loaded: LoadedClassifier[] = [];
+  try {
+    for (const member of meta.members!) loaded.push(await loadClassifier(join(dir, member), runtime, backend));
+    for (const [i, m] of loaded.entries()) {
+      if (m.meta.labels.join() !== meta.labels.join()) {
+        throw new FerkitError(
+          'BAD_MODEL',
+          `${dir}: member ${meta.members![i]} lists its labels in another order than the ensemble; write the ensemble again with ferkit ensemble`,
+          {
+            file: dir,
+          },
+        );
+      }
+    }
+    const classifier = ensembleClassifier(
+      loaded.map((m) => m.classifier),
+      meta.memberWeights,
+      meta.combine ?? 'probabilities',
+    );
+    const tfjsMember = loaded.find((m) => m.engine !== ONNX_ONLY_ENGINE);
+    return {
+      classifier,
+      meta,
+      engine: tfjsMember?.engine ?? ONNX_ONLY_ENGINE,
+      reason: `${loaded.length} members combined (${meta.combine ?? 'probabilities'}): ${loaded.map((m, i) => `${meta.members![i]} on ${m.classifier.runtime}`).join(', ')}`,
+    };
+  } catch (err) {
+    loaded.forEach((m) => m.classifier.dispose());
+    throw err;
+  }
 }
 
 /** The ONNX file built for a bundled model, when it is there and no older than the model's files. */

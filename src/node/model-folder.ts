@@ -12,6 +12,7 @@ import type { ModelMetadata, WeightsDtype } from '../models/metadata.js';
 import { checkMetadata, checkModelJson, excerpt } from '../models/validate.js';
 import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../models/weights.js';
 import { readModelFile, readModelFileSync } from './model-files.js';
+import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from './face-api-expression.js';
 
 const utf8 = new TextDecoder();
 
@@ -187,18 +188,38 @@ export function weightFiles(folder: string): string[] {
  * distilled run records it of its teacher.
  */
 export function modelFingerprint(nameOrDir: string): string {
-  const dir = resolveModelDir(nameOrDir);
+  const faceApi = isFaceApiExpressionModel(nameOrDir);
+  const dir = faceApi ? installedFaceApiModels() : resolveModelDir(nameOrDir);
   const hash = createHash('sha256');
-  for (const folder of networkFolders(dir)) {
+  for (const folder of faceApi || isFaceApiFolder(dir) ? ['.'] : networkFolders(dir)) {
     const path = join(dir, folder);
-    hash.update(readModelFileSync(path, 'model.json', MAX_MODEL_JSON_BYTES) ?? new Uint8Array(0));
-    for (const f of weightFiles(path)) {
+    // face-api.js's expression net: its weight manifest stands for model.json
+    const manifest = isFaceApiFolder(path);
+    const json = manifest ? FACE_API_EXPRESSION_MANIFEST : 'model.json';
+    const bytes = readModelFileSync(path, json, MAX_MODEL_JSON_BYTES) ?? new Uint8Array(0);
+    hash.update(bytes);
+    for (const f of manifest ? manifestFiles(bytes, path) : weightFiles(path)) {
       const bytes = readModelFileSync(path, f);
       if (!bytes) throw new FerkitError('BAD_MODEL', `${path}: weight file ${f} is missing`, { file: path });
       hash.update(bytes);
     }
   }
   return hash.digest('hex');
+}
+
+/** Whether a folder holds face-api.js's expression net (its weight manifest, no model.json). */
+function isFaceApiFolder(dir: string): boolean {
+  return !existsSync(join(dir, 'model.json')) && existsSync(join(dir, FACE_API_EXPRESSION_MANIFEST));
+}
+
+/** The weight files a TensorFlow.js weight manifest names. */
+function manifestFiles(bytes: Uint8Array, folder: string): string[] {
+  try {
+    const groups = JSON.parse(utf8.decode(bytes)) as { paths: string[] }[];
+    return groups.flatMap((g) => g.paths);
+  } catch (err) {
+    throw new FerkitError('BAD_MODEL', `${folder}: ${FACE_API_EXPRESSION_MANIFEST} is not valid JSON`, { file: folder, cause: err });
+  }
 }
 
 export { bundledModelsDir, bundledModelNames, resolveModelDir, defaultModelDir } from './model-paths.js';

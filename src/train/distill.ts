@@ -7,8 +7,9 @@ import { FerkitError } from '../errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../labels.js';
 import { IMAGE_SIZE } from '../image/preprocess.js';
 import { type Dataset } from '../data/dataset.js';
-import { loadModel } from '../node/model-folder.js';
-import { modelProbabilities } from '../models/predict.js';
+import { loadClassifier } from '../node/emotion-model.js';
+import { resolveModelDir } from '../node/model-paths.js';
+import { classifierProbabilities, type RuntimeChoice } from '../models/classifier.js';
 import { applyTemperature } from '../models/calibration.js';
 
 export interface TeacherOptions {
@@ -17,18 +18,23 @@ export interface TeacherOptions {
   /** Average the teacher over each face and its mirror image. Default true. */
   tta?: boolean;
   batchSize?: number;
+  /** What runs the teacher (default auto: ONNX Runtime where it loads, as `ferkit eval`). */
+  runtime?: RuntimeChoice;
 }
 
 /**
  * The teacher's softened probabilities for every image of a dataset
- * (count * 7 floats, each row summing to 1). `teacher` is a model folder or a
- * bundled name (`default`); it must predict ferkit's seven emotions from 48x48
- * grey faces. Its own fitted calibration is not applied: `temperature` is the
- * one softening.
+ * (count * 7 floats, each row summing to 1). `teacher` is a model folder, a
+ * bundled name (`default`), `face-api-expressions` (face-api.js's expression
+ * net, with its own preprocessing) or an ensemble of them; it must predict
+ * ferkit's seven emotions from 48x48 grey faces. Its own fitted calibration
+ * is not applied: `temperature` is the one softening. TensorFlow.js, where
+ * the teacher needs it, runs as already set up.
  */
 export async function teacherTargets(teacher: string, ds: Dataset, options: TeacherOptions): Promise<Float32Array> {
   if (!(options.temperature > 0)) throw new FerkitError('BAD_ARGUMENT', `distillation temperature must be positive, got ${options.temperature}`);
-  const { model, meta, dir } = await loadModel(teacher);
+  const { classifier, meta } = await loadClassifier(teacher, options.runtime, 'current');
+  const dir = resolveModelDir(teacher);
   try {
     if (meta.labels.join() !== EMOTIONS.join() || meta.preprocessing.inputSize !== IMAGE_SIZE || meta.preprocessing.channels !== 1) {
       throw new FerkitError(
@@ -38,7 +44,7 @@ export async function teacherTargets(teacher: string, ds: Dataset, options: Teac
       );
     }
     // the teacher's own preprocessing, not its calibration
-    const probs = await modelProbabilities(model, meta, ds.pixels, {
+    const probs = await classifierProbabilities(classifier, meta, ds.pixels, {
       tta: options.tta ?? true,
       batchSize: options.batchSize ?? 256,
       temperature: 1,
@@ -46,7 +52,7 @@ export async function teacherTargets(teacher: string, ds: Dataset, options: Teac
     });
     return applyTemperature(probs, NUM_CLASSES, options.temperature, probs);
   } finally {
-    model.dispose();
+    classifier.dispose();
   }
 }
 
