@@ -48,7 +48,6 @@ const TO_MINUS_ONE_ONE = { add: [-127.5, -127.5, -127.5] as const, mul: 1 / 127.
 /** BlazeFace on a runner: faces and their eyes in one pass of a small network. */
 export class OnnxBlazeFace implements Detector {
   private readonly anchors: Float32Array;
-  private readonly input: Float32Array;
 
   constructor(
     private readonly net: NetRunner,
@@ -57,26 +56,22 @@ export class OnnxBlazeFace implements Detector {
   ) {
     checkConfidence(options.minConfidence ?? 0.5);
     this.anchors = blazeFaceAnchors(this.layout.size, this.layout.layers);
-    this.input = new Float32Array(3 * this.layout.size * this.layout.size);
   }
 
   async detect(img: RgbImage, call?: DetectCall): Promise<DetectedFace[]> {
     const size = this.layout.size;
     const lb = letterbox(img.width, img.height, size);
     const whole = { x: 0, y: 0, width: img.width, height: img.height };
-    await timed(call, 'pixels', () =>
-      resizeToNchw(
-        img,
-        { region: whole, valid: whole, width: lb.width, height: lb.height, planeWidth: size, planeHeight: size, ...TO_MINUS_ONE_ONE },
-        this.input,
-      ),
+    // an input of its own per call: calls may overlap (a service answering several requests at once)
+    const input = await timed(call, 'pixels', () =>
+      resizeToNchw(img, { region: whole, valid: whole, width: lb.width, height: lb.height, planeWidth: size, planeHeight: size, ...TO_MINUS_ONE_ONE }),
     );
-    return timed(call, 'detection', () => this.run(img, lb));
+    return timed(call, 'detection', () => this.run(img, lb, input));
   }
 
-  private async run(img: RgbImage, lb: ReturnType<typeof letterbox>): Promise<DetectedFace[]> {
+  private async run(img: RgbImage, lb: ReturnType<typeof letterbox>, input: Float32Array): Promise<DetectedFace[]> {
     const size = this.layout.size;
-    const out = await this.net.run({ [DETECTOR_INPUT]: { data: this.input, dims: [1, 3, size, size] } }, BLAZEFACE_OUTPUTS);
+    const out = await this.net.run({ [DETECTOR_INPUT]: { data: input, dims: [1, 3, size, size] } }, BLAZEFACE_OUTPUTS);
     const [s16, s8, r16, r8] = BLAZEFACE_OUTPUTS.map((name) => out[name]);
     const logits = new Float32Array(s16.length + s8.length);
     logits.set(s16);
@@ -129,7 +124,6 @@ export function ssdSuppression(boxes: Float32Array, scores: Float32Array, maxFac
 
 /** SSD-MobileNet v1 and the 68-point landmarks on runners: the accurate detector, for faces of every size. */
 export class OnnxSsdDetector implements Detector {
-  private readonly input = new Float32Array(3 * SSD_SIZE * SSD_SIZE);
   private readonly opts: Required<Omit<DetectorOptions, 'kind'>>;
 
   constructor(
@@ -150,18 +144,15 @@ export class OnnxSsdDetector implements Detector {
   private async locate(img: RgbImage, part: Box, call?: DetectCall): Promise<{ box: Box; score: number }[]> {
     const side = Math.max(part.width, part.height);
     // padded to a square at the right or bottom with black, resized to 512x512, -1..1
-    await timed(call, 'pixels', () =>
-      resizeToNchw(
-        img,
-        { region: { x: part.x, y: part.y, width: side, height: side }, valid: part, width: SSD_SIZE, height: SSD_SIZE, ...TO_MINUS_ONE_ONE },
-        this.input,
-      ),
+    // an input of its own per call: calls may overlap (a service answering several requests at once)
+    const input = await timed(call, 'pixels', () =>
+      resizeToNchw(img, { region: { x: part.x, y: part.y, width: side, height: side }, valid: part, width: SSD_SIZE, height: SSD_SIZE, ...TO_MINUS_ONE_ONE }),
     );
-    return timed(call, 'detection', () => this.locateResized(part, side));
+    return timed(call, 'detection', () => this.locateResized(part, side, input));
   }
 
-  private async locateResized(part: Box, side: number): Promise<{ box: Box; score: number }[]> {
-    const out = await this.ssd.run({ [DETECTOR_INPUT]: { data: this.input, dims: [1, 3, SSD_SIZE, SSD_SIZE] } }, ['boxes', 'scores']);
+  private async locateResized(part: Box, side: number, input: Float32Array): Promise<{ box: Box; score: number }[]> {
+    const out = await this.ssd.run({ [DETECTOR_INPUT]: { data: input, dims: [1, 3, SSD_SIZE, SSD_SIZE] } }, ['boxes', 'scores']);
     const boxes = out['boxes'],
       scores = out['scores'];
     const keep = ssdSuppression(boxes, scores, this.opts.maxFaces, this.opts.minConfidence);

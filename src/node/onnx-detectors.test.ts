@@ -19,7 +19,7 @@ import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
 import { resizeToNchw } from '../image/resize.js';
 import type { DetectedFace, Detector } from '../face/detector.js';
 import type { RgbImage } from '../image/pixels.js';
-import { SHARED_DATA, needs } from '../../test/fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA, needs } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');
 const PHOTOS = join(SHARED_DATA, 'photos');
@@ -128,3 +128,18 @@ test(
     assert.ok(faces > 0, 'the photos have faces');
   },
 );
+
+test('overlapping calls on one detector answer each picture as a call alone does', async () => {
+  const pictures = [await loadRgb(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg')), await at640(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg'))];
+  pictures.push({ ...pictures[0], data: pictures[0].data.map((v) => 255 - v) });
+  for (const detector of [await loadOnnxBlazeFace(), await loadOnnxSsd()]) {
+    try {
+      const alone = [];
+      for (const p of pictures) alone.push(await detector.detect(p));
+      const together = await Promise.all(pictures.map((p) => detector.detect(p)));
+      assert.deepEqual(together, alone);
+    } finally {
+      detector.dispose();
+    }
+  }
+});
