@@ -190,17 +190,27 @@ test('two faces keep their own ids while they move apart', async () => {
   }
 });
 
-test('a face that leaves is carried for keepLost frames, then dropped; the next search does not bring it back', async () => {
+test('a face that leaves is carried for a frame, and the next frame is searched: it is gone', async () => {
   const face = { face: 1, box: { x: 100, y: 60, width: 60, height: 70 } };
   const frames = [...still(5, [face]), ...still(25, [])];
-  const { out } = await run(frames, { keepLost: 2 });
+  const { out } = await run(frames);
   assert.deepEqual(
-    out.slice(3, 9).map((f) => f.faces.map((x) => `${x.id}:${x.origin}`).join()),
-    ['1:tracked', '1:tracked', '1:carried', '1:carried', '', ''],
+    out.slice(3, 8).map((f) => f.faces.map((x) => `${x.id}:${x.origin}`).join()),
+    ['1:tracked', '1:tracked', '1:carried', '', ''],
   );
-  assert.ok(out.slice(7).every((f) => f.faces.length === 0));
+  assert.deepEqual(
+    out.slice(4, 8).map((f) => f.search),
+    [null, null, 'lost', null],
+  );
+  assert.ok(out.slice(6).every((f) => f.faces.length === 0));
   // a carried face is not read again: its box no longer shows it
-  assert.ok(out.slice(5, 7).every((f) => !f.faces[0].classified));
+  assert.equal(out[5].faces[0].classified, false);
+  // keepLost 2: carried for two frames, then searched
+  const longer = await run(frames, { keepLost: 2 });
+  assert.deepEqual(
+    longer.out.slice(4, 9).map((f) => `${f.search}:${f.faces.map((x) => x.origin).join()}`),
+    ['null:tracked', 'null:carried', 'null:carried', 'lost:', 'null:'],
+  );
 });
 
 test('follow: detect searches the neighbourhood of each face (a crop twice its size) instead of the whole frame', async () => {

@@ -52,7 +52,12 @@ export interface FollowOptions extends TrackerOptions {
   maxMismatch?: number;
   /** `detect`: the side of the neighbourhood searched, as a multiple of the face box's longer side. Default 2. */
   searchScale?: number;
-  /** Frames a face that could not be followed keeps its last box (`carried`) before it is dropped until the next detection. Default 2. */
+  /**
+   * Frames a face that could not be followed keeps its last box (`carried`)
+   * while it is looked for again; then the next frame is searched for faces
+   * by the detector, which finds it again or ends it. Default 1; 0 drops it
+   * at once (and searches the next frame).
+   */
   keepLost?: number;
   /**
    * `motion`: searches in a row that may miss a face (the detector does not
@@ -85,8 +90,8 @@ export interface FollowedFace extends FaceEmotion {
   raw: Record<Emotion, number>;
 }
 
-/** Why the detector ran over a whole frame. */
-export type SearchReason = 'first' | 'schedule' | 'scene';
+/** Why the detector ran over a whole frame: the first frame, the schedule, a change of picture, or a face lost by following in the frame before. */
+export type SearchReason = 'first' | 'schedule' | 'scene' | 'lost';
 
 export interface FollowedFrame {
   /** 0, 1, ... in the order frames were given. */
@@ -204,6 +209,8 @@ export class FaceFollower {
   private keyTime = 0;
   private keySize = '';
   private index = 0;
+  /** A face was lost by following: search the next frame. */
+  private searchNext = false;
   private lastTime = -Infinity;
   private readonly tally: FollowCounts = { frames: 0, searches: 0, localSearches: 0, readings: 0 };
 
@@ -227,7 +234,7 @@ export class FaceFollower {
     this.method = o.follow ?? 'motion';
     this.maxMismatch = o.maxMismatch ?? DEFAULT_MAX_MISMATCH;
     this.searchScale = o.searchScale ?? 2;
-    this.keepLost = o.keepLost ?? 2;
+    this.keepLost = o.keepLost ?? 1;
     this.missedSearches = o.missedSearches ?? 1;
     this.classifyEvery = o.classifyEvery ?? 0.1;
     this.halfLife = o.smoothing ?? 0.5;
@@ -250,6 +257,7 @@ export class FaceFollower {
     this.readings.clear();
     this.keyThumb = undefined;
     this.keySize = '';
+    this.searchNext = false;
     this.index = 0;
     this.lastTime = -Infinity;
     Object.assign(this.tally, { frames: 0, searches: 0, localSearches: 0, readings: 0 });
@@ -274,8 +282,11 @@ export class FaceFollower {
         ? 'schedule'
         : change > this.sceneChange
           ? 'scene'
-          : null;
+          : this.searchNext
+            ? 'lost'
+            : null;
     if (search) {
+      this.searchNext = false;
       await this.searchWhole(img, grey, index);
       this.keyThumb = thumb;
       this.keyTime = time;
@@ -342,7 +353,7 @@ export class FaceFollower {
     this.tracker.follow(t.id, moved.box, index);
   }
 
-  /** Each face followed into this frame, or carried at its last box, or dropped when lost for more than `keepLost` frames. */
+  /** Each face followed into this frame, or carried at its last box, or dropped when lost for more than `keepLost` frames (after `keepLost` frames, the next frame is searched). */
   private async followAll(img: RgbImage, grey: GreyIntegral, index: number): Promise<void> {
     const kept: Track[] = [];
     for (const t of this.tracks) {
@@ -350,6 +361,7 @@ export class FaceFollower {
       if (moved) this.moveTrack(t, moved, grey, index);
       else {
         t.missed++;
+        if (t.missed >= this.keepLost) this.searchNext = true;
         if (t.missed > this.keepLost) continue;
         t.origin = 'carried';
         t.velocity = { x: 0, y: 0 };
