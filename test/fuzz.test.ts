@@ -2,7 +2,8 @@
  * Property-based fuzzing (fast-check): random and mutated bytes thrown at
  * the image path (every format ferkit reads, and some it refuses; headers
  * of any samples per pixel, bits, sides and aspect ratios), the CSV
- * and FER+ readers, the model loader and the HTTP API. Each input must end
+ * and FER+ readers, the model loader, the HTTP API, videos whose header
+ * claims any duration, and URLs that answer slowly, trickle or stall. Each input must end
  * in a result or a typed FerkitError (an HTTP answer other than 500), within
  * a time bound: no crash, no hang, no leaked tensor.
  *
@@ -12,7 +13,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -35,6 +39,9 @@ import { EMOTIONS, FERPLUS_COLUMNS } from '../src/labels.js';
 import { csvRow, FERPLUS_HEADER, tempDir } from './fixtures.js';
 import { pngHeader, pngStrip, tiffHeader } from './pictures.js';
 import { pictureLimits, pictureProblem } from '../src/image/limits.js';
+import { durationTrust, hasFfmpeg, probeVideo, readFrames, type EarlyEnd } from '../src/video/source.js';
+import { DEFAULT_VIDEO_LIMITS, planVideo } from '../src/queue/video-plan.js';
+import { claimDuration, matroskaVideo } from './lying-video.js';
 
 const LONG = process.env.FERKIT_FUZZ === 'long';
 const SEED = Number(process.env.FERKIT_FUZZ_SEED ?? 20261202);
@@ -56,9 +63,9 @@ const { dir, cleanup } = tempDir('ferkit-fuzz-');
 after(cleanup);
 
 /** fc.assert, its failure's cause (the property's own error) in the message, where the test reporter shows it. */
-async function check<Ts extends [unknown, ...unknown[]]>(property: fc.IAsyncProperty<Ts>, salt: number): Promise<void> {
+async function check<Ts extends [unknown, ...unknown[]]>(property: fc.IAsyncProperty<Ts>, salt: number, runs = RUNS): Promise<void> {
   try {
-    await fc.assert(property, options(salt) as fc.Parameters<Ts>);
+    await fc.assert(property, { ...options(salt), numRuns: runs } as fc.Parameters<Ts>);
   } catch (err) {
     const cause = (err as Error).cause;
     const head = (err as Error).message.split('\n').slice(0, 2).join(' ');
@@ -372,3 +379,135 @@ test('regressions found by fuzzing: a multipart body cut short is a 400; a topol
   );
   assert.equal(tf.memory().numTensors, tensors);
 });
+
+// ---- videos that lie about their length, and URLs that answer slowly ----
+
+const noFfmpeg = hasFfmpeg() ? false : 'ffmpeg is not installed (apt-get install ffmpeg)';
+
+/** Claimed durations: any double (NaN, negative, infinite, subnormal, 1e12), and the ones a liar would pick. */
+const claims = fc.oneof(
+  fc.double(),
+  fc.constantFrom(NaN, -1, 0, 1e-300, 0.5, 4, 59.9, 7200, 14_400, 14_401, 6e6, 1e8, 1e8 + 1, 1e12, Infinity, -Infinity),
+  fc.double({ min: 0, max: 20_000, noNaN: true }),
+);
+
+test(
+  'fuzz: videos whose header claims any duration: refused, or read within the limits, the real end reported',
+  { skip: noFfmpeg, timeout: TIME_LIMIT_MS * 3 },
+  async () => {
+    const real = [1, 3].map((seconds) => ({ seconds, bytes: matroskaVideo(seconds) }));
+    await check(
+      fc.asyncProperty(fc.nat({ max: real.length - 1 }), claims, async (which, claim) => {
+        const { seconds, bytes } = real[which];
+        const file = join(dir, `claim-${which}.mkv`);
+        writeFileSync(file, claimDuration(bytes, claim));
+        const info = await typed(() => probeVideo(file, { timeoutMs: HANG_MS }), ['BAD_IMAGE'], `probe of a claim of ${claim} s`);
+        if (info instanceof FerkitError) {
+          // refused only when the claim is one no video has
+          assert.ok(!(claim >= 0 && claim <= 1e8) || Number.isNaN(claim), `a claim of ${claim} s refused: ${info.message}`);
+          return;
+        }
+        assert.ok(Number.isNaN(info.duration) || (info.duration >= 0 && info.duration <= 1e8), `duration ${info.duration}`);
+        const plan = await typed(async () => planVideo(info, { fps: 5, segmentSeconds: 60 }, DEFAULT_VIDEO_LIMITS, file), ['BAD_IMAGE'], 'plan');
+        if (plan instanceof FerkitError) {
+          assert.ok(info.duration > DEFAULT_VIDEO_LIMITS.maxSeconds, plan.message);
+          return;
+        }
+        if (plan.kind === 'segments') {
+          assert.ok(plan.segments.length <= DEFAULT_VIDEO_LIMITS.maxSegments);
+          // segmented only when the bytes bear the claim out
+          assert.equal(durationTrust(info), 'trusted');
+          return;
+        }
+        // read whole, within the plan's bound: the frames of the real video, and an early end when the claim was longer
+        const ends: EarlyEnd[] = [];
+        const frames = await typed(
+          async () => {
+            let n = 0;
+            for await (const f of readFrames(file, { fps: 5, maxSeconds: plan.maxSeconds, onEarlyEnd: (e) => ends.push(e) }, info))
+              n += f.image.width > 0 ? 1 : 0;
+            return n;
+          },
+          [],
+          `reading a claim of ${claim} s`,
+        );
+        assert.ok(typeof frames === 'number' && frames <= seconds * 5 + 1, `${String(frames)} frames of ${seconds} s`);
+        if (info.duration > seconds * 1.2 + 1) assert.equal(ends.length, 1, `no early end for a claim of ${info.duration} s over ${seconds} s`);
+      }),
+      11,
+    );
+  },
+);
+
+test(
+  'fuzz: URLs that answer slowly, trickle or stall: frames or TIMEOUT, each within its deadline',
+  { skip: noFfmpeg, timeout: TIME_LIMIT_MS * 3 + 60_000 },
+  async () => {
+    const ts = join(dir, 'slow.ts');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=96x64:d=2:r=10', '-pix_fmt', 'yuv420p', '-f', 'mpegts', ts]);
+    assert.equal(made.status, 0, made.stderr.toString());
+    const data = readFileSync(ts);
+    const PROBE_MS = 3000;
+    const READ_MS = 400;
+    const pace = fc.record({
+      // bytes sent at once, then `chunk` bytes every `everyMs` ms (0: nothing more, a stall)
+      head: fc.integer({ min: 0, max: data.length }),
+      chunk: fc.integer({ min: 1, max: 4096 }),
+      everyMs: fc.constantFrom(0, 5, 20, 100, 300, 1000),
+      // the probe's request paced the same way, or answered at once
+      probePaced: fc.boolean(),
+    });
+    await check(
+      fc.asyncProperty(pace, async ({ head, chunk, everyMs, probePaced }) => {
+        let requests = 0;
+        const timers = new Set<NodeJS.Timeout>();
+        const server = createHttpServer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'video/mp2t' });
+          if (++requests === 1 && !probePaced) return void res.end(data);
+          res.write(data.subarray(0, head));
+          let at = head;
+          if (everyMs > 0) {
+            const t = setInterval(() => {
+              if (res.destroyed || at >= data.length) {
+                clearInterval(t);
+                if (!res.destroyed) res.end();
+                return;
+              }
+              res.write(data.subarray(at, (at += chunk)));
+            }, everyMs);
+            timers.add(t);
+          } else if (head >= data.length) res.end();
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow.ts`;
+        try {
+          const t0 = Date.now();
+          const info = await typed(() => probeVideo(url, { timeoutMs: PROBE_MS }), ['TIMEOUT', 'BAD_IMAGE'], 'probe of a slow URL');
+          if (info instanceof FerkitError) {
+            assert.ok(Date.now() - t0 < PROBE_MS + 3000, `probe gave up after ${Date.now() - t0} ms`);
+            return;
+          }
+          const t1 = Date.now();
+          let frames = 0;
+          const read = await typed(
+            async () => {
+              for await (const f of readFrames(url, { fps: 5, readTimeoutMs: READ_MS }, info)) frames += f.image.width > 0 ? 1 : 0;
+            },
+            ['TIMEOUT', 'BAD_IMAGE'],
+            'reading a slow URL',
+          );
+          // each frame waited for at most the deadline (plus ffmpeg's start)
+          const took = Date.now() - t1;
+          assert.ok(took < (frames + 1) * READ_MS + 3000, `${took} ms for ${frames} frames${read instanceof FerkitError ? ` (${read.code})` : ''}`);
+          assert.ok(frames <= 11, `${frames} frames of a 2 s stream at 5 fps`);
+        } finally {
+          timers.forEach(clearInterval);
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
+      }),
+      12,
+      LONG ? 300 : 8,
+    );
+  },
+);
