@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FerkitError } from '../errors.js';
-import { blobKey, putBlob } from './blobs.js';
+import { blobKey, deleteBlobs, putBlob, UploadQuotaError } from './blobs.js';
 import {
   DEFAULT_JOB_DEFAULTS,
   DEFAULT_QUEUE,
@@ -32,8 +32,19 @@ export interface JobClientOptions {
   queue?: string;
   /** How long results stay, attempts and backoff. */
   defaults?: Partial<JobDefaults>;
-  /** Longest time an upload waits in Redis for its job, in seconds. Default 86 400 (a day). */
+  /**
+   * Longest time an upload waits in Redis for its job, in seconds; it is
+   * deleted as soon as its job is done. Default 3 600 (an hour).
+   */
   uploadSeconds?: number;
+  /** Most bytes one job may upload (its pictures together, or its video). Default 64 MiB. */
+  jobUploadBytes?: number;
+  /**
+   * Most bytes the uploads waiting in Redis may hold together, for this
+   * queue: an upload that would go over it is refused (UploadQuotaError,
+   * `queue`) until jobs have been done. Default 512 MiB.
+   */
+  uploadQuotaBytes?: number;
   /**
    * Longest wait for Redis when the client first uses it, in ms: past it,
    * every call fails with UNAVAILABLE, naming the address. Default 10 000.
@@ -69,6 +80,8 @@ export class JobClient {
   private readonly redis: Redis;
   private readonly defaults: JobDefaults;
   private readonly uploadSeconds: number;
+  private readonly jobUploadBytes: number;
+  private readonly uploadQuotaBytes: number;
   private events?: QueueEvents;
   private eventsConnection?: Redis;
   private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
@@ -87,7 +100,9 @@ export class JobClient {
     // the connection's errors are its watcher's; BullMQ would print them
     this.queue.on('error', () => {});
     this.defaults = { ...DEFAULT_JOB_DEFAULTS, ...options.defaults };
-    this.uploadSeconds = options.uploadSeconds ?? 86_400;
+    this.uploadSeconds = options.uploadSeconds ?? 3_600;
+    this.jobUploadBytes = options.jobUploadBytes ?? 64 * 2 ** 20;
+    this.uploadQuotaBytes = options.uploadQuotaBytes ?? 512 * 2 ** 20;
   }
 
   /**
@@ -99,12 +114,33 @@ export class JobClient {
     return (this.connecting ??= waitForRedis(this.redis, this.url, this.connectTimeoutMs));
   }
 
-  private async input(i: SubmitInput): Promise<JobInput> {
+  /** A job's inputs, its uploads stored (within the job's and the queue's quotas); on any failure, none stays stored. */
+  private async inputs(list: readonly SubmitInput[]): Promise<JobInput[]> {
     await this.ready();
+    const uploaded = list.reduce((n, i) => n + ('bytes' in i ? i.bytes.byteLength : 0), 0);
+    if (uploaded > this.jobUploadBytes)
+      throw new UploadQuotaError(
+        'job',
+        `the job uploads ${(uploaded / 2 ** 20).toFixed(1)} MiB, over the ${(this.jobUploadBytes / 2 ** 20).toFixed(1)} MiB one job may upload; split it into several jobs, or give URLs or paths instead of the bytes`,
+      );
+    const out: JobInput[] = [];
+    try {
+      for (const i of list) out.push(await this.input(i));
+    } catch (err) {
+      await deleteBlobs(
+        this.redis,
+        out.flatMap((i) => ('blob' in i.source ? [i.source.blob] : [])),
+      ).catch(() => {});
+      throw err;
+    }
+    return out;
+  }
+
+  private async input(i: SubmitInput): Promise<JobInput> {
     let source: JobSource;
     if ('bytes' in i) {
       const key = blobKey(this.queue.name);
-      await putBlob(this.redis, key, i.bytes, this.uploadSeconds);
+      await putBlob(this.redis, key, i.bytes, this.uploadSeconds, this.uploadQuotaBytes);
       source = { blob: key };
     } else if ('path' in i) source = { path: i.path };
     else {
@@ -118,7 +154,7 @@ export class JobClient {
   async submitPictures(pictures: readonly SubmitInput[]): Promise<string> {
     await this.ready();
     if (!pictures.length) throw new FerkitError('BAD_ARGUMENT', 'a pictures job needs at least one picture');
-    const data: PicturesJobData = { pictures: await Promise.all(pictures.map((p) => this.input(p))) };
+    const data: PicturesJobData = { pictures: await this.inputs(pictures) };
     const id = randomUUID();
     await this.queue.add('pictures', data, { ...jobOptions(this.defaults), jobId: id });
     return id;
@@ -130,7 +166,8 @@ export class JobClient {
       if (v !== undefined && !(typeof v === 'number' && v > 0) && !(k === 'smoothing' && v === 0))
         throw new FerkitError('BAD_ARGUMENT', `${k} must be a number above 0, got ${v}`, { options: [k] });
     }
-    const data: VideoJobData = { video: await this.input(video), options };
+    const [input] = await this.inputs([video]);
+    const data: VideoJobData = { video: input, options };
     const id = randomUUID();
     await this.queue.add('video', data, { ...jobOptions(this.defaults), jobId: id });
     return id;

@@ -2,6 +2,7 @@
 import { FerkitError } from '../errors.js';
 import { formatList, pictureLimits, pictureProblem, SERVICE_FORMATS } from '../image/limits.js';
 import { probePicture } from '../node/decode.js';
+import { UploadQuotaError } from '../queue/blobs.js';
 import { Saturated } from './admission.js';
 
 /** An error with the HTTP status and code the service answers with. */
@@ -34,6 +35,8 @@ export const IMAGE_TYPES: string[] = SERVICE_FORMATS.map((f) => `image/${f}`);
 export function httpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof Saturated) return new HttpError(503, 'SATURATED', err.message, err.retryAfterSeconds);
+  if (err instanceof UploadQuotaError)
+    return err.scope === 'job' ? new HttpError(413, 'PAYLOAD_TOO_LARGE', err.message) : new HttpError(429, 'QUOTA', err.message, err.retryAfterSeconds);
   if (err instanceof FerkitError) {
     if (err.code === 'BAD_IMAGE') return new HttpError(422, 'BAD_IMAGE', err.message);
     if (err.code === 'BAD_ARGUMENT') return new HttpError(400, 'BAD_REQUEST', err.message);

@@ -8,7 +8,7 @@ import { createRecognizer, type Recognizer } from '../node/recognizer.js';
 import { JobClient } from '../queue/client.js';
 import { startWorker, type QueueWorker } from '../queue/worker.js';
 import type { PicturesResult } from '../queue/jobs.js';
-import { createServer } from './server.js';
+import { createServer, SECURITY_HEADERS } from './server.js';
 import { PROJECT_ROOT } from '../../test/fixtures.js';
 import { needsRedis, startRedis, type TestRedis } from '../../test/redis.js';
 
@@ -102,4 +102,56 @@ test('the OpenAPI document has the job routes, from their schemas', { skip }, as
   assert.ok(doc.paths['/v1/jobs'].post.responses['202']);
   assert.ok(doc.paths['/v1/jobs/{id}'].get.responses['200']);
   assert.ok(doc.paths['/v1/jobs/{id}/events'].get);
+});
+
+test('uploads are held to quotas: bytes that are no video are refused, a job over its upload limit gets 413, a full queue 429', { skip }, async () => {
+  // a queue no worker takes from, so that its uploads stay
+  const client = new JobClient({ redis: redis.url, queue: 'quota', jobUploadBytes: 1_500_000, uploadQuotaBytes: 2_500_000, uploadSeconds: 600 });
+  const server = await createServer({ recognizer, modelName: 'paper', logger: false, jobs: client });
+  const base = await server.listen({ host: '127.0.0.1', port: 0 });
+  const video = (bytes: number) => {
+    const b = Buffer.alloc(bytes, 7);
+    b.write('ftypisom', 4, 'latin1');
+    return b;
+  };
+  const post = (body: Buffer) => fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body });
+  try {
+    const random = await post(Buffer.alloc(100_000, 3));
+    assert.equal(random.status, 415);
+    assert.match(((await random.json()) as { error: { message: string } }).error.message, /not a video container/);
+    assert.equal((await post(video(1_000_000))).status, 202);
+    assert.equal((await post(video(1_000_000))).status, 202);
+    const full = await post(video(1_000_000));
+    assert.equal(full.status, 429);
+    assert.ok(Number(full.headers.get('retry-after')) >= 1);
+    const e = ((await full.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(e.code, 'QUOTA');
+    assert.match(e.message, /over its quota of 2\.4 MiB; retry once jobs have been done/);
+    const big = await post(video(1_600_000));
+    assert.equal(big.status, 413);
+    assert.match(((await big.json()) as { error: { message: string } }).error.message, /over the 1\.4 MiB one job may upload; split it/);
+    const { uploadedBytes } = await import('../queue/blobs.js');
+    const { Redis } = await import('ioredis');
+    const r = new Redis(redis.url);
+    try {
+      assert.equal(await uploadedBytes(r, 'quota'), 2_000_000);
+      const keys = await r.keys('ferkit:quota:blob:*');
+      assert.equal(keys.length, 2);
+      for (const k of keys) assert.ok((await r.ttl(k)) <= 600);
+    } finally {
+      r.disconnect();
+    }
+  } finally {
+    await server.close();
+    await client.close();
+  }
+});
+
+test('the job events stream carries the security headers of every other answer', { skip }, async () => {
+  const res = await fetch(`${url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: PHOTO });
+  const { id } = (await res.json()) as { id: string };
+  const stream = await fetch(`${url}/v1/jobs/${id}/events`);
+  assert.equal(stream.headers.get('content-type'), 'text/event-stream');
+  for (const [name, value] of SECURITY_HEADERS) assert.equal(stream.headers.get(name), value, name);
+  await stream.text();
 });

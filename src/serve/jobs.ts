@@ -8,9 +8,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JobClient, JobEvent, SubmitInput } from '../queue/client.js';
 import type { VideoJobOptions } from '../queue/jobs.js';
-import { checkPicture, HttpError, IMAGE_TYPES } from './http.js';
+import { videoContainer } from '../video/signature.js';
+import { checkPicture, HttpError, IMAGE_TYPES, SECURITY_HEADERS } from './http.js';
 import { errorSchema, jobCreatedSchema, jobQuerySchema, jobStatusSchema } from './schemas.js';
 import type { RouteDoc } from './openapi.js';
+
+/** An uploaded video must begin as a container does: random bytes are refused (415) rather than stored for a worker. */
+function checkVideo(bytes: Uint8Array): void {
+  if (!videoContainer(bytes))
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the upload is not a video container ferkit reads; send an MP4, MOV, MKV, WebM, AVI or MPEG file');
+}
 
 const VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska', 'video/x-msvideo', 'video/mpeg'];
 
@@ -68,7 +75,7 @@ export async function registerJobRoutes(
           },
         },
         query: jobQuerySchema,
-        responses: { 202: jobCreatedSchema, 400: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema },
+        responses: { 202: jobCreatedSchema, 400: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema, 429: errorSchema },
       },
       async (req, reply) => {
         const q = req.query as VideoJobOptions;
@@ -91,6 +98,7 @@ export async function registerJobRoutes(
             const name = part.filename || part.fieldname;
             if (part.fieldname === 'video') {
               if (movie) throw new HttpError(400, 'BAD_REQUEST', 'one video per job; send each as its own job');
+              checkVideo(bytes);
               movie = { name, bytes };
             } else {
               await checkPicture(bytes, limits.pixels);
@@ -99,8 +107,10 @@ export async function registerJobRoutes(
           }
         } else if (req.body instanceof Uint8Array) {
           const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-          if (VIDEO_TYPES.includes(type)) movie = { name: 'upload', bytes: req.body };
-          else {
+          if (VIDEO_TYPES.includes(type)) {
+            checkVideo(req.body);
+            movie = { name: 'upload', bytes: req.body };
+          } else {
             await checkPicture(req.body, limits.pixels);
             pictures.push({ name: 'upload', bytes: req.body });
           }
@@ -158,7 +168,14 @@ export async function registerJobRoutes(
         await known(id);
         reply.hijack();
         const raw = reply.raw;
-        raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        // the answer is written here, past Fastify's hooks: the security headers of every other answer are set here too
+        raw.writeHead(200, {
+          ...Object.fromEntries(SECURITY_HEADERS),
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
         const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
         let ended = false;
         let unsubscribe = () => {};
