@@ -12,6 +12,7 @@ import { emotionPlotSvg, roundTicks, timeLabel } from './plot.js';
 import { AnnotatedVideoWriter } from './writer.js';
 import { FerkitError } from '../errors.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir, testVideo } from '../../test/fixtures.js';
+import { claimDuration, matroskaVideo } from '../../test/lying-video.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');
@@ -320,4 +321,19 @@ test('a stream stopped before it sent a frame gives an empty summary, not an err
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test('a video whose header claims 2 h for 4 s of frames: the summary says where it ended; maxSeconds stops a reading and says so', { skip }, async () => {
+  const file = join(tmp.dir, 'two-hours.mkv');
+  writeFileSync(file, claimDuration(matroskaVideo(4), 7200));
+  const s = await analyzeVideo(r, file, { fps: 2 });
+  assert.equal(s.stopped, false);
+  assert.equal(s.endedEarly?.expectedSeconds, 7200);
+  assert.match(s.endedEarly?.message ?? '', /two-hours\.mkv: the video ends early, after 4\.0 s of the 7200\.0 s its header announces/);
+  assert.equal(s.limit, undefined);
+  const limited = await analyzeVideo(r, file, { fps: 2, maxSeconds: 1.5 });
+  assert.equal(limited.framesAnalysed, 3);
+  assert.equal(limited.stopped, true);
+  assert.equal(limited.endedEarly, undefined);
+  assert.match(limited.limit?.message ?? '', /stopped after 1\.5 s, the most a reading may take/);
 });
