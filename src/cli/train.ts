@@ -177,6 +177,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     config,
     outDir,
     resume: Boolean(v.resume),
+    onNotice: (message) => log(message),
     ...(v.init ? { init: resolve(v.init) } : {}),
     ...(teacher ? { teacher } : {}),
     callbacks: [progressBar()],

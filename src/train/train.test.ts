@@ -240,3 +240,32 @@ test('callbacks from the library: one can stop the run (saved as finished); keep
     cleanup();
   }
 });
+
+test('resume on a folder stopped before its first checkpoint: the run is done from the start, and says so', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const config = { arch: 'tiny', epochs: 2, batchSize: 16, learningRate: 1e-3, seed: 11 };
+    const straight = await train({ train: data(10, 4), validation: data(3, 5), config, outDir: join(dir, 'a') });
+    // what a run killed during its first epoch leaves: its folder, no checkpoint
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'b'));
+    const notices: string[] = [];
+    const resumed = await train({
+      train: data(10, 4),
+      validation: data(3, 5),
+      config,
+      outDir: join(dir, 'b'),
+      resume: true,
+      onNotice: (m) => notices.push(m),
+    });
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /holds no checkpoint yet .*starting the run from the beginning/);
+    assert.equal(resumed.history.length, 2);
+    resumed.history.forEach((h, i) => assert.ok(Math.abs(h.loss - straight.history[i].loss) <= 1e-5 * Math.abs(straight.history[i].loss), `epoch ${i + 1}`));
+    assert.ok(existsSync(join(dir, 'b', 'model.json')), 'the run completes with its model');
+    straight.model.dispose();
+    resumed.model.dispose();
+  } finally {
+    cleanup();
+  }
+});

@@ -13,7 +13,7 @@ import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
 import { saveModel } from '../node/model-folder.js';
 import { argmaxRows } from '../numeric.js';
 import { computeMetrics, crossEntropy } from '../eval/metrics.js';
-import { checkFreshStart, dataFacts, resumeCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { checkFreshStart, dataFacts, hasCheckpoint, resumeCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { resolveConfig, type TrainConfig } from './config.js';
 import { bestEpoch, calibrateOnValidation, earlyStopping, keepBest, trainingLog } from './callbacks.js';
 import type { EpochLogs, RunOutcome, TrainCallbacks, TrainContext } from './types.js';
@@ -64,6 +64,12 @@ export interface TrainOptions {
   provenance?: Record<string, unknown>;
   /** Stop after this epoch even if `epochs` is larger (for tests of resume). */
   stopAfterEpoch?: number;
+  /**
+   * Told what the run does that the caller may not expect: with `resume`
+   * on a folder that holds no checkpoint yet (the run stopped before its
+   * first epoch ended), the run starts from the beginning, and says so here.
+   */
+  onNotice?: (message: string) => void;
 }
 
 export interface TrainResult {
@@ -228,7 +234,11 @@ async function startRun(options: TrainOptions, config: TrainConfig, raw: Dataset
   };
   try {
     if (outDir) mkdirSync(outDir, { recursive: true });
-    if (options.resume) {
+    // a run stopped before its first checkpoint left nothing to continue: it is done from the start, as asked again
+    const resume = options.resume && !(outDir && !hasCheckpoint(outDir));
+    if (options.resume && !resume)
+      options.onNotice?.(`${outDir} holds no checkpoint yet (the run stopped before its first epoch ended): starting the run from the beginning`);
+    if (resume) {
       const state = await resumeCheckpoint(outDir, model, optimizer, config, run.facts);
       run.startEpoch = state.epoch;
       run.step = state.step;
