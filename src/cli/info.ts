@@ -17,8 +17,8 @@ export function packageVersion(): string {
 export const INFO_HELP = `ferkit info [--json] [--backend NAME]
 ferkit info --model NAME|DIR [--json]
 
-Prints ferkit's version, the TensorFlow.js backend in use and why, every
-bundled model (its architecture, parameters, size and held-out accuracy;
+Prints ferkit's version, what runs recognition (ONNX Runtime), the
+TensorFlow.js backend that training would use and why, every bundled model (its architecture, parameters, size and held-out accuracy;
 give its name to --model) and the architectures in the registry. With
 --model, describes one model instead: architecture, parameters, weights
 (dtype, folding, size, SHA-256), ensemble members, how it was trained
@@ -159,6 +159,9 @@ export function formatModelDescription(d: ModelDescription): string {
   return lines.join('\n') + '\n';
 }
 
+/** What runs recognition (predict, video, serve, workers): told apart from the training engine below it. */
+const RECOGNITION_RUNTIME = 'ONNX Runtime (onnxruntime-node) runs the face detectors and the bundled emotion models; TensorFlow.js is not loaded';
+
 export async function infoCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, { json: { type: 'boolean' }, backend: { type: 'string' }, model: { type: 'string' } });
   if (v.model) {
@@ -190,6 +193,7 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
     defaultModel: model,
     defaultModelArchitecture: modelInfo['architecture'],
     defaultModelMetrics: modelInfo['metrics'],
+    recognition: RECOGNITION_RUNTIME,
     models: bundledModels(),
     architectures: listArchitectures().map((a) => ({ name: a.name, description: a.description })),
   };
@@ -199,7 +203,8 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
   }
   const lines = [
     `ferkit ${info.version} (Node ${info.node})`,
-    `backend: ${info.backend} — ${info.reason}`,
+    `recognition: ${info.recognition}`,
+    `training: ${info.backend} — ${info.reason}`,
     ...(engine.warning ? [`warning: ${engine.warning}`] : []),
     ...formatBundledModels(info.models),
     'architectures:',
