@@ -58,9 +58,9 @@ async function allowedPath(path: string, roots: readonly string[], name: string)
 }
 
 /** GETs a URL through the guard; a server error or no answer is transient (retried), a client error or a refused address is a bad input. */
-async function fetchUrl(url: string, name: string, ctx: InputContext): Promise<GuardedResponse> {
+async function fetchUrl(url: string, name: string, ctx: InputContext, signal?: AbortSignal): Promise<GuardedResponse> {
   if (!/^https?:\/\//i.test(url)) throw new FerkitError('BAD_ARGUMENT', `${name}: jobs read http and https URLs only`, { file: name });
-  const res = await guardedGet(url, name, { allow: ctx.allow ?? NO_ALLOWANCE, timeoutMs: 60_000 });
+  const res = await guardedGet(url, name, { allow: ctx.allow ?? NO_ALLOWANCE, timeoutMs: 60_000, ...(signal ? { signal } : {}) });
   if (res.status >= 500 || res.status === 429 || res.status === 408) {
     res.body.destroy();
     throw new Error(`${name}: the server answered ${res.status}; will retry`);
@@ -100,7 +100,11 @@ export async function pictureBytes(input: JobInput, ctx: InputContext): Promise<
  * downloaded through the guard up to `limits.videoBytes`. ffmpeg is given
  * local files only, so it cannot be led anywhere by a redirect or a playlist.
  */
-export async function videoLocation(input: JobInput, ctx: InputContext): Promise<{ location: string; release: () => Promise<void> }> {
+export async function videoLocation(
+  input: JobInput,
+  ctx: InputContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ location: string; release: () => Promise<void> }> {
   const { source, name } = input;
   if ('path' in source) return { location: await allowedPath(source.path, ctx.readRoots, name), release: async () => {} };
   // named after this process: removed by the next worker to start should this one be killed before `release`
@@ -108,7 +112,8 @@ export async function videoLocation(input: JobInput, ctx: InputContext): Promise
   const location = join(dir, 'video');
   const release = () => rm(dir, { recursive: true, force: true });
   try {
-    if ('url' in source) await saveLimited(await fetchUrl(source.url, name, ctx), location, ctx.limits.videoBytes, name);
+    // `signal` (the worker stopping) ends a download under way
+    if ('url' in source) await saveLimited(await fetchUrl(source.url, name, ctx, options.signal), location, ctx.limits.videoBytes, name);
     else await writeFile(location, await getBlob(ctx.redis, source.blob, name), { mode: 0o600 });
   } catch (err) {
     await release();

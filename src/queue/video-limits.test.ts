@@ -235,3 +235,45 @@ test(
     }
   },
 );
+
+test(
+  'close() while a URL trickles in: the download stops, the worker closes within seconds, the job goes back to the queue',
+  { skip, timeout: 120_000 },
+  async () => {
+    const queue = 'trickle';
+    let connected = false;
+    let closedByWorker = false;
+    const timers = new Set<NodeJS.Timeout>();
+    const slow = createServer((_req, res) => {
+      connected = true;
+      res.writeHead(200, { 'content-type': 'video/mp2t' });
+      const t = setInterval(() => res.write(Buffer.alloc(1)), 100);
+      timers.add(t);
+      res.on('close', () => {
+        closedByWorker = true;
+        clearInterval(t);
+      });
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const w = await startWorker({ redis: redis.url, queue, recognizer: { model: MODEL }, allowHosts: '127.0.0.1' });
+    const c = new JobClient({ redis: redis.url, queue, defaults: { attempts: 3 } });
+    try {
+      const id = await c.submitVideo({ name: 'trickle.ts', url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/trickle.ts` });
+      await until(() => connected, 'the download to start');
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = Date.now();
+      await w.close();
+      assert.ok(Date.now() - t0 < 5000, `closed in ${Date.now() - t0} ms`);
+      await until(() => closedByWorker, 'the download to be dropped', 5000);
+      const job = await c.queue.getJob(id);
+      assert.equal(await job!.getState(), 'waiting');
+      assert.equal(job!.attemptsMade, 0);
+    } finally {
+      timers.forEach(clearInterval);
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+      await c.queue.obliterate({ force: true }).catch(() => {});
+      await c.close();
+    }
+  },
+);

@@ -243,8 +243,8 @@ interface JobContext {
  * temporary file removed when it ends.
  */
 async function locate(input: JobInput, c: JobContext): Promise<{ location: string; release: () => Promise<void> }> {
-  const pending = videoLocation(input, c.ctx);
   const signal = c.signal;
+  const pending = videoLocation(input, c.ctx, signal ? { signal } : {});
   if (!signal) return pending;
   return new Promise((resolve, reject) => {
     const onAbort = () => {
