@@ -7,11 +7,13 @@
  * `npm run test:soak` runs it; plain `npm test` skips it.
  *
  * FERKIT_SOAK_COUNT (default 2000) and FERKIT_SOAK_SECONDS (default 30)
- * scale it.
+ * scale it. FERKIT_SOAK_UPLOADS (default 150) is the number of 19 MB
+ * uploads sent at once by the upload test.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
@@ -130,3 +132,78 @@ test(`load: 64 clients for ${SECONDS} s on loopback: only 200 or 503, never a 50
     await served.stop();
   }
 });
+
+/** A process's resident memory in MB, from /proc (Linux). */
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+
+const UPLOADS = Number(process.env.FERKIT_SOAK_UPLOADS ?? 150);
+
+test(
+  `load: ${UPLOADS} uploads of 19 MB at once keep the service under 1.5 GB, answered or refused in its error shape, and it returns near its baseline`,
+  { skip: skip || (process.platform !== 'linux' && 'reads /proc'), timeout: 600_000 },
+  async () => {
+    const served = await startServe();
+    const { url, pid } = served;
+    // one body for every client: the clients' memory stays out of the figures, which are the server process's
+    const body = Buffer.alloc(19 * 2 ** 20, 0x5a);
+    try {
+      await fetch(`${url}/v1/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) });
+      const baseline = rssOf(pid);
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 50);
+      const codes: Record<string, number> = {};
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from(
+          { length: UPLOADS },
+          () =>
+            new Promise<void>((resolve) => {
+              let answered = false;
+              const req = request(
+                `${url}/v1/recognize`,
+                { method: 'POST', headers: { 'content-type': 'image/jpeg', 'content-length': body.length } },
+                (res) => {
+                  answered = true;
+                  let text = '';
+                  res.on('data', (d: Buffer) => (text += d.toString()));
+                  res.on('end', () => {
+                    const shaped = /^\{"error":\{"code":"[A-Z_]+","message":/.test(text);
+                    const key = `${res.statusCode}${shaped ? '' : ' (not in the error shape)'}`;
+                    codes[key] = (codes[key] ?? 0) + 1;
+                    resolve();
+                  });
+                },
+              );
+              // a refusal sent before the body is read closes the connection: the rest of the body is not wanted
+              req.on('error', () => {
+                if (answered) return;
+                codes.closed = (codes.closed ?? 0) + 1;
+                resolve();
+              });
+              req.end(body);
+            }),
+        ),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      clearInterval(sampler);
+      await new Promise((r) => setTimeout(r, 3000));
+      const after = rssOf(pid);
+      console.log(
+        `uploads: ${UPLOADS} x 19 MB in ${seconds.toFixed(1)} s: ${JSON.stringify(codes)}; server RSS ${baseline.toFixed(0)} MB before, ${peak.toFixed(0)} MB at most, ${after.toFixed(0)} MB 3 s after`,
+      );
+      assert.ok(peak < 1536, `RSS reached ${peak.toFixed(0)} MB`);
+      assert.ok(after < baseline + 300, `RSS ${after.toFixed(0)} MB after, ${baseline.toFixed(0)} MB before`);
+      // the body is no picture: 415 when read, 503 when refused for room; never a 500, always the service's error shape
+      assert.ok(
+        Object.keys(codes).every((c) => c === '415' || c === '503' || c === 'closed'),
+        JSON.stringify(codes),
+      );
+      assert.ok((codes['415'] ?? 0) > 0, 'some bodies were read');
+      assert.ok(served.running(), 'the service is still up');
+      const res = await fetch(`${url}/v1/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) });
+      assert.equal(res.status, 200);
+    } finally {
+      await served.stop();
+    }
+  },
+);

@@ -23,6 +23,8 @@ export function browserSkip(): string | false {
 
 export interface Served {
   url: string;
+  /** The server process's id (to read its memory). */
+  pid: number;
   /** Whether the server process is still up. */
   running(): boolean;
   /** SIGTERM, then waits for the process to exit. */
@@ -53,6 +55,7 @@ export async function startServe(extra: string[] = []): Promise<Served> {
   });
   return {
     url,
+    pid: child.pid!,
     running: () => child.exitCode === null && child.signalCode === null,
     stop: () =>
       new Promise<void>((resolve) => {
