@@ -40,8 +40,8 @@ stops it and prints the summary of what was seen. Memory stays bounded.
   --max-side N         scale frames down to this longest side (default 1280)
   --read-timeout S     a stream (URL or camera) that sends no frame for S seconds fails with
                        TIMEOUT, after the frames it sent (default 20)
-  --max-seconds S      stop after S seconds of video, as Ctrl-C does (a live stream's longest reading;
-                       default: to the end)
+  --max-seconds S      stop after S seconds of video, as Ctrl-C does: the longest reading of a live
+                       stream (default: to the end)
   --model DIR          model folder, or a bundled model by name: default, fast (the fast model:
                        smaller, for live video) or paper
   --detector NAME      auto (default: the fast detector, BlazeFace, and for anything but close-ups
