@@ -134,7 +134,8 @@ export function tfjsGraphToOnnx(
     meta.name,
     meta.docString,
     [{ name: DETECTOR_INPUT, dims: meta.inputShape }],
-    outputs.map((o) => ({ name: o.name, dims: [] })),
+    // shapes left to the runtime's inference (an empty shape would declare scalars, which onnxruntime-web refuses)
+    outputs.map((o) => ({ name: o.name })),
     meta.ferkitVersion ? { ferkit_version: meta.ferkitVersion } : {},
   );
 }

@@ -35,7 +35,8 @@ export interface OnnxNode {
 /** A graph input or output: a float32 tensor whose dimensions are sizes or named (symbolic) sizes. */
 export interface OnnxValueInfo {
   name: string;
-  dims: readonly (number | string)[];
+  /** Its shape; absent, none is declared and the runtime infers it (`[]` declares a scalar). */
+  dims?: readonly (number | string)[];
   docString?: string;
 }
 
@@ -104,9 +105,11 @@ function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
   w.message(2, (type) =>
     type.message(1, (tensor) => {
       tensor.int(1, DataType.FLOAT);
-      tensor.message(2, (shape) => {
-        for (const d of v.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
-      });
+      const dims = v.dims;
+      if (dims)
+        tensor.message(2, (shape) => {
+          for (const d of dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+        });
     }),
   );
   if (v.docString) w.string(3, v.docString);
