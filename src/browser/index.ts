@@ -33,4 +33,19 @@ export {
 } from '../track/follow.js';
 export { createBrowserRecognizer, type BrowserRecognizer, type BrowserRecognizerOptions } from './recognizer.js';
 export { browserOnnxClassifier, type BrowserOnnxOptions } from './onnx.js';
+export {
+  ONNX_DETECTOR_FILES,
+  ortWeb,
+  browserOnnxRunner,
+  urlOnnxRunner,
+  loadBrowserOnnxBlazeFace,
+  loadBrowserOnnxSsd,
+  loadBrowserOnnxDetector,
+  type OrtWebOptions,
+  type OrtWebRuntime,
+  type BrowserOnnxBlazeFaceOptions,
+} from './onnx-runner.js';
+export { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../face/onnx-detectors.js';
+export { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../face/blazeface-decode.js';
+export { ChoosingDetector } from '../face/choice.js';
 export { onnxModelBytes, onnxMetadata, ONNX_INPUT, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../models/onnx/model.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ISOLATION_HEADERS, PAGE_POLICY, modelFiles, publicMetadata, registerStatic } from './static.js';
 import { PROJECT_ROOT, tempDir } from '../../test/fixtures.js';
@@ -47,10 +47,28 @@ test("registerStatic: the page and its files are cross-origin isolated (COOP and
       // a worker script runs under its own response's policy: the page's, not the API's default-src 'none'
       assert.equal(res.headers['content-security-policy'], PAGE_POLICY, url);
     }
-    // the webcam's detector and ONNX Runtime's engine are served too
-    for (const url of ['/blazeface/blazeface-front.json', '/blazeface/blazeface-front.bin', '/ort-wasm/ort-wasm-simd-threaded.mjs'])
-      assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
+    // the webcam's detector (copied into dist/ by the build), the detectors' ONNX files and ONNX Runtime's engine are served too
+    for (const url of [
+      '/blazeface/blazeface-front.json',
+      '/blazeface/blazeface-front.bin',
+      '/ort-wasm/ort-wasm-simd-threaded.mjs',
+      '/ort-wasm/ort-wasm-simd-threaded.wasm',
+      '/onnx/blazeface.onnx',
+      '/onnx/blazeface-front.onnx',
+      '/onnx/ssd_mobilenetv1.onnx',
+      '/onnx/face_landmark_68.onnx',
+    ]) {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 200, url);
+      for (const [name, value] of ISOLATION_HEADERS) assert.equal(res.headers[name], value, `${url}: ${name}`);
+      assert.equal(res.headers['content-security-policy'], PAGE_POLICY, url);
+    }
     assert.match(String((await app.inject({ method: 'GET', url: '/ort-wasm/ort-wasm-simd-threaded.mjs' })).headers['content-type']), /^text\/javascript/);
+    const onnx = await app.inject({ method: 'GET', url: '/onnx/ssd_mobilenetv1.onnx' });
+    assert.equal(onnx.headers['content-type'], 'application/octet-stream');
+    assert.deepEqual(onnx.rawPayload, readFileSync(join(PROJECT_ROOT, 'dist', 'onnx', 'ssd_mobilenetv1.onnx')), 'the built file, whole');
+    // only the detectors: the bundled models' ONNX files are not the page's
+    assert.equal((await app.inject({ method: 'GET', url: '/onnx/models/default.onnx' })).statusCode, 404);
   } finally {
     await app.close();
     cleanup();

