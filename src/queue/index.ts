@@ -13,3 +13,4 @@ export {
   type VideoJobOptions,
 } from './jobs.js';
 export { DEFAULT_INPUT_LIMITS, type InputLimits } from './inputs.js';
+export { DEFAULT_VIDEO_LIMITS, type VideoJobLimits } from './video-plan.js';
