@@ -17,7 +17,8 @@
  *
  * Every model gets FER2013's 48x48 grey crops the way its own library
  * prepares a face crop: face-api's as three equal colour channels in 0-255,
- * which its network resizes to 112x112; human's resized to 64x64 and scaled
+ * which its network resizes to 112x112 (ferkit's face-api-expressions
+ * classifier on TensorFlow.js, src/node/face-api-expression.ts); human's resized to 64x64 and scaled
  * to [-1, 1] (its `emotion.ts`, without the optional crop, as configured by
  * default).
  */
@@ -32,7 +33,9 @@ import { selectData, type DataSelection } from '../src/data/select.js';
 import { folderFiles, loadModel } from '../src/node/model-folder.js';
 import { readWeightData } from '../src/models/loader.js';
 import { modelProbabilities } from '../src/models/predict.js';
-import { nodeFaceApi } from '../src/node/face-api.js';
+import { loadFaceApiExpressionClassifier } from '../src/node/face-api-expression.js';
+import { FACE_API_EXPRESSIONS } from '../src/models/face-api-expression.js';
+import { classifierProbabilities } from '../src/models/classifier.js';
 import { argmaxRows } from '../src/numeric.js';
 import { computeMetrics, type Metrics } from '../src/eval/metrics.js';
 import { metricIntervals } from '../src/eval/intervals.js';
@@ -100,11 +103,11 @@ const greyBatch = (pixels: Uint8Array, start: number, end: number) =>
   tf.tensor4d(pixels.subarray(start * PIXELS_PER_IMAGE, end * PIXELS_PER_IMAGE), [end - start, IMAGE_SIZE, IMAGE_SIZE, 1], 'float32');
 
 /** Reorders a [n,7] probability tensor from a library's class names to ferkit's, reads it and disposes it. */
-async function inFerkitOrder(probs: tf.Tensor2D, libraryLabels: readonly string[], nameOf: Record<string, string>): Promise<Float32Array> {
+async function inFerkitOrder(probs: tf.Tensor2D, libraryLabels: readonly string[]): Promise<Float32Array> {
   const ordered = tf.tidy(() =>
     tf.gather(
       probs,
-      EMOTIONS.map((l) => libraryLabels.indexOf(nameOf[l] ?? l)),
+      EMOTIONS.map((l) => libraryLabels.indexOf(l)),
       1,
     ),
   );
@@ -124,20 +127,12 @@ async function ferkitContender(dir: string): Promise<Contender> {
 }
 
 async function faceApiContender(): Promise<Contender> {
-  const source = nodeFaceApi();
-  const net = new source.api.FaceExpressionNet();
-  net.loadFromWeightMap(await source.weights('face_expression_model'));
-  const labels = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'];
-  const nameOf = { disgust: 'disgusted', fear: 'fearful', surprise: 'surprised' };
+  // face-api.js's own FaceExpressionNet on TensorFlow.js, as its users run it; the library maps its labels onto ferkit's
+  const { classifier, meta } = await loadFaceApiExpressionClassifier(FACE_API_EXPRESSIONS, 'tfjs', 'current');
   return {
     name: 'face-api.js FaceExpressionNet',
-    async probabilities(pixels, start, end) {
-      const faces = tf.tidy(() => tf.unstack(tf.tile(greyBatch(pixels, start, end), [1, 1, 1, 3])) as tf.Tensor3D[]);
-      const probs = await net.forward(faces);
-      tf.dispose(faces);
-      return inFerkitOrder(probs, labels, nameOf);
-    },
-    dispose: () => net.dispose(),
+    probabilities: (pixels, start, end) => classifierProbabilities(classifier, meta, pixels.subarray(start * PIXELS_PER_IMAGE, end * PIXELS_PER_IMAGE)),
+    dispose: () => classifier.dispose(),
   };
 }
 
@@ -166,7 +161,7 @@ async function humanContender(): Promise<Contender> {
         const x = tf.image.resizeBilinear(greyBatch(pixels, start, end), [size, size], false);
         return model.execute(tf.mul(tf.sub(tf.div(x, 255), 0.5), 2)) as tf.Tensor2D;
       });
-      return inFerkitOrder(probs, EMOTIONS, {});
+      return inFerkitOrder(probs, EMOTIONS);
     },
     dispose: () => model.dispose(),
   };

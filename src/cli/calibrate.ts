@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
-import { defaultModelDir, loadModel, writeMetadata } from '../node/model-folder.js';
-import { modelProbabilities } from '../models/predict.js';
+import { defaultModelDir, resolveModelDir, writeMetadata } from '../node/model-folder.js';
+import { loadClassifier } from '../node/emotion-model.js';
+import { isFaceApiExpressionModel } from '../node/face-api-expression.js';
+import { classifierProbabilities } from '../models/classifier.js';
+import { FACE_API_EXPRESSIONS } from '../models/face-api-expression.js';
 
 import { parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
@@ -48,17 +51,30 @@ export async function calibrateCommand(argv: string[], log: (s: string) => void,
   });
   if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');
+  if (isFaceApiExpressionModel(v.model)) {
+    throw new FerkitError(
+      'BAD_ARGUMENT',
+      `${FACE_API_EXPRESSIONS} is face-api.js's net as installed with ferkit, which calibrate does not change; calibrate an ensemble that includes it (ferkit ensemble --models ...,${FACE_API_EXPRESSIONS} --out DIR)`,
+    );
+  }
   await initEngine(backendFlag(v.backend));
-  const { model, meta, dir } = await loadModel(v.model);
-  const data = await selectForCli(v, log);
-  const cal = calibrationOn(
+  const dir = resolveModelDir(v.model);
+  const { classifier, meta } = await loadClassifier(dir, undefined, 'current');
+  let probabilities: Float32Array;
+  let data;
+  try {
+    data = await selectForCli(v, log);
     // the network's own probabilities (faces as its preprocessing says), before any calibration
-    await modelProbabilities(model, meta, data.pixels, { temperature: 1, classBias: false }),
+    probabilities = await classifierProbabilities(classifier, meta, data.pixels, { temperature: 1, classBias: false });
+  } finally {
+    classifier.dispose();
+  }
+  const cal = calibrationOn(
+    probabilities,
     data.labels,
     `${v.data}${v.split ? ` (${v.part ?? 'heldout'} part of a ${v.split} split, seed ${v.seed ?? 42})` : ` (usage ${v.usage ?? 'PublicTest'})`}`,
     { classBias: Boolean(v['class-bias']) },
   );
-  model.dispose();
   writeMetadata(dir, { ...meta, calibration: cal });
   const metaPath = join(dir, 'ferkit.json');
   const bias = cal.classBias ? `${describeCalibration(cal, meta.labels)}\nmacro-F1 ${cal.macroF1Before!.toFixed(4)} -> ${cal.macroF1After!.toFixed(4)}\n` : '';

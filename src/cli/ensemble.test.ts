@@ -4,11 +4,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../node/engine.js';
 import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
-import { loadModel, saveModel } from '../node/model-folder.js';
+import { loadModel, readMetadata, saveModel } from '../node/model-folder.js';
+import { FACE_API_EXPRESSIONS } from '../models/face-api-expression.js';
+import { evalCommand } from './eval.js';
 import { getArchitecture } from '../models/architectures.js';
 import { predictProbabilities } from '../models/predict.js';
 import { EMOTIONS } from '../labels.js';
-import { syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { needs, SHARED_DATA, syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { ensembleCommand } from './ensemble.js';
 import { exportCommand } from './export.js';
 
@@ -70,6 +72,64 @@ test("ensemble: a folder of members loads as one model whose probabilities are t
       exportCommand(['--model', out, '--out', join(dir, 'exp')], () => {}),
       /is an ensemble: export each member/,
     );
+  } finally {
+    cleanup();
+  }
+});
+
+test('ensemble --weights/--combine: with face-api.js as a member, evaluated by eval; mistyped weights and modes refused before anything is written', async (t) => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'mixed');
+    await assert.rejects(
+      ensembleCommand(['--models', `default,${FACE_API_EXPRESSIONS}`, '--weights', '0.75,x', '--out', out], () => {}),
+      /--weights must be a number/,
+    );
+    await assert.rejects(
+      ensembleCommand(['--models', `default,${FACE_API_EXPRESSIONS}`, '--weights', '0.5,0.4', '--out', out], () => {}),
+      /sum to 0\.9, not 1/,
+    );
+    await assert.rejects(
+      ensembleCommand(['--models', `default,${FACE_API_EXPRESSIONS}`, '--weights', '1', '--out', out], () => {}),
+      /1 ensemble weights for 2 members/,
+    );
+    await assert.rejects(
+      ensembleCommand(['--models', `default,${FACE_API_EXPRESSIONS}`, '--combine', 'geometric', '--out', out], () => {}),
+      /use probabilities or log/,
+    );
+    assert.ok(!existsSync(out));
+
+    let printed = '';
+    assert.equal(
+      await ensembleCommand(['--models', `default,${FACE_API_EXPRESSIONS}`, '--weights', '0.75,0.25', '--combine', 'log', '--out', out], (s) => {
+        printed += s;
+      }),
+      0,
+    );
+    assert.match(
+      printed,
+      /ensemble of 2 models \([\d,]+ parameters\), normalised weighted mean of the log-probabilities of 0\.75 x vgg, 0\.25 x face-api-expression/,
+    );
+    const meta = readMetadata(out);
+    assert.deepEqual([meta.memberWeights, meta.combine, meta.architecture], [[0.75, 0.25], 'log', 'ensemble(vgg+face-api-expression)']);
+
+    const data = join(SHARED_DATA, 'ckplus48-dev');
+    const missing = needs(data, 'the CK+48 crops (../shared/data/ckplus48-dev)');
+    if (missing) return t.skip(missing);
+    for (const model of [FACE_API_EXPRESSIONS, out]) {
+      let json = '';
+      const logged: string[] = [];
+      await evalCommand(
+        ['--data', data, '--limit', '2', '--model', model, '--json'],
+        (s) => logged.push(s),
+        (s) => (json += s),
+      );
+      const r = JSON.parse(json) as { samples: number; accuracy: number };
+      // two faces of each of CK+'s emotions that are ferkit's
+      assert.ok(r.samples >= 10 && r.samples <= 14, `${r.samples} faces`);
+      assert.ok(r.accuracy >= 0 && r.accuracy <= 1);
+      assert.match(logged.join('\n'), model === out ? /members combined \(log\)/ : /face-api\.js's expression net/);
+    }
   } finally {
     cleanup();
   }

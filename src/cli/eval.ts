@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initEngine } from '../node/engine.js';
-import { defaultModelDir, loadModel } from '../node/model-folder.js';
+import { defaultModelDir } from '../node/model-folder.js';
+import { loadClassifier } from '../node/emotion-model.js';
 import { evaluate } from '../eval/evaluate.js';
 import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
 import { intFlag, numFlag, parseFlags, usageFlag, backendFlag, runtimeFlag, detectorFlag } from './args.js';
-import { chooseClassifier } from '../node/onnx.js';
 import { createRecognizer } from '../node/recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
@@ -20,7 +20,8 @@ recall, F1 and support, and the confusion matrix (rows = true label).
 
   --data PATH         FER2013 CSV (.csv/.csv.gz) or image folder
   --usage LIST        rows/sub-folder to evaluate (default PublicTest; "all" for everything)
-  --model DIR         model folder, or a bundled model: default, fast (the fast model) or paper
+  --model DIR         model folder, or a bundled model: default, fast (the fast model) or paper; or
+                      face-api-expressions (face-api.js's expression net, docs/models.md)
   --split FRACTION    evaluate one part of the stratified split \`ferkit train\` made
   --seed N            seed of that split (default 42)
   --part heldout|train  which part of the split (default heldout)
@@ -93,8 +94,7 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
   const engine = await initEngine(backendFlag(v.backend));
   log(`engine: ${engine.backend} (${engine.reason})`);
   const modelDir = v.model ?? defaultModelDir();
-  const { model, meta } = await loadModel(modelDir);
-  const { classifier, reason } = await chooseClassifier(model, meta, runtimeFlag(v.runtime));
+  const { classifier, reason, meta } = await loadClassifier(modelDir, runtimeFlag(v.runtime), 'current');
   log(`model: ${modelDir} (${meta.architecture}); runtime: ${reason}`);
   const data = await selectForCli(v, log);
   let result;

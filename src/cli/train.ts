@@ -1,3 +1,4 @@
+import { isFaceApiExpressionModel } from '../node/face-api-expression.js';
 import { resolve } from 'node:path';
 import { FerkitError } from '../errors.js';
 import { initTrainingEngine } from '../node/train-engine.js';
@@ -64,8 +65,9 @@ split of the training data, 50 epochs, batch 32, categorical cross-entropy.
                        same held-out part with other draws (independent ensemble members, --init
                        cycles)
   --teacher DIR        distil a trained model (a folder, or a bundled name such as default; an
-                       ensemble too): its probabilities on the training faces, with the mirror
-                       image, become soft targets mixed with the labels
+                       ensemble too; or face-api-expressions, face-api.js's expression net): its
+                       probabilities on the training faces, with the mirror image, become soft
+                       targets mixed with the labels
   --distill-weight W   weight of the teacher's targets against the labels, 0..1 (default 0.5 with
                        --teacher)
   --distill-temperature T  softening of the teacher, softmax(log p / T) (default 2 with --teacher)
@@ -151,7 +153,8 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     ...(dedupe ? { dedupe } : {}),
   };
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
-  const teacherDir = v.teacher ? resolve(resolveModelDir(v.teacher)) : undefined;
+  // face-api.js's expression net keeps its name (its weights are installed with ferkit); a folder is recorded by its full path
+  const teacherDir = v.teacher ? (isFaceApiExpressionModel(v.teacher) ? v.teacher : resolve(resolveModelDir(v.teacher))) : undefined;
   const engine = await initTrainingEngine(backendFlag(v.backend), {
     architecture: config.arch,
     batchSize: config.batchSize ?? 32,

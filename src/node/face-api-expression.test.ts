@@ -163,6 +163,13 @@ test('an ensemble of the default model and face-api.js, weighted, on log-probabi
     try {
       const expected = combineProbabilities(await Promise.all(members.map((m) => m.classifier.run(x, n))), [0.75, 0.25], 7, 'log');
       assert.ok(maxAbsDiff(await ensemble.classifier.run(x, n), expected) < 1e-5);
+      // as a teacher (on TensorFlow.js, the training engine): the same ensemble's probabilities, with the mirror image
+      const ds = { pixels: faces, labels: new Int32Array(n), count: n, ids: [] } as unknown as Parameters<typeof teacherTargets>[1];
+      const targets = await teacherTargets(out, ds, { temperature: 1 });
+      assert.ok(
+        maxAbsDiff(targets, await classifierProbabilities(ensemble.classifier, ensemble.meta, faces, { tta: true, temperature: 1, classBias: false })) <
+          TOLERANCE,
+      );
     } finally {
       ensemble.classifier.dispose();
       members.forEach((m) => m.classifier.dispose());
@@ -197,7 +204,7 @@ test('ensemble weights that do not fit are refused with typed errors, before any
   }
 });
 
-test('face-api.js as a teacher: its targets are its probabilities (with its mirror image), softened', async () => {
+test('face-api.js as a teacher (its own FaceExpressionNet on TensorFlow.js): its targets are its probabilities (with its mirror image), softened', async () => {
   const faces = syntheticFaces(1, 7, 3);
   const ds = { pixels: faces.pixels, labels: faces.labels, count: faces.labels.length, ids: [] } as unknown as Parameters<typeof teacherTargets>[1];
   const targets = await teacherTargets(FACE_API_EXPRESSIONS, ds, { temperature: 1 });

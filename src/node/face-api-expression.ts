@@ -9,54 +9,26 @@
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FerkitError } from '../errors.js';
 import type { EngineChoice } from '../engine.js';
 import type { Classifier, RuntimeChoice } from '../models/classifier.js';
-import {
-  FACE_API_EXPRESSION_ARCHITECTURE,
-  FACE_API_EXPRESSION_WEIGHTS,
-  FACE_API_EXPRESSIONS,
-  faceApiExpressionMetadata,
-  toFerkitOrder,
-} from '../models/face-api-expression.js';
+import { FACE_API_EXPRESSIONS, faceApiExpressionMetadata, toFerkitOrder } from '../models/face-api-expression.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import { faceApiExpressionOnnx } from '../models/onnx/face-api-expression.js';
 import { sessionClassifier } from '../models/onnx/session.js';
 import { decodeWeightMap, type ManifestWeight } from '../onnx/weight-map.js';
 import { loadOnnxRuntime, onnxSession } from './ort.js';
 import { packageVersion } from './package.js';
+import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels } from './model-paths.js';
 
-/** The weight manifest's file name, in face-api's model folder and in a member folder. */
-export const FACE_API_EXPRESSION_MANIFEST = `${FACE_API_EXPRESSION_WEIGHTS}-weights_manifest.json`;
+export { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from './model-paths.js';
 
 /** The most bytes the manifest and the weights may hold (they hold about 7 KB and 330 KB). */
 const MAX_MANIFEST_BYTES = 1 << 20;
 const MAX_WEIGHT_BYTES = 64 << 20;
 
 type Manifest = { paths: string[]; weights: ManifestWeight[] }[];
-
-/** face-api's model folder, as installed with ferkit. */
-export function installedFaceApiModels(): string {
-  try {
-    return join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'model');
-  } catch (err) {
-    throw new FerkitError(
-      'ENGINE_UNAVAILABLE',
-      `face-api.js (@vladmandic/face-api) is not installed (${(err as Error).message}); reinstall ferkit's dependencies with \`npm ci\``,
-      {
-        cause: err,
-      },
-    );
-  }
-}
-
-/** Whether a model name or folder means face-api.js's expression net: its name, or a folder whose ferkit.json names its architecture. */
-export function isFaceApiExpressionModel(nameOrDir: string, meta?: Pick<ModelMetadata, 'architecture'>): boolean {
-  if (nameOrDir === FACE_API_EXPRESSIONS && !existsSync(nameOrDir)) return true;
-  return meta?.architecture === FACE_API_EXPRESSION_ARCHITECTURE;
-}
 
 /** The folder holding the net's weight files: face-api's own for the name, else the folder given. */
 function weightsFolder(nameOrDir: string): string {

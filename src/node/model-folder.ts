@@ -12,7 +12,7 @@ import type { ModelMetadata, WeightsDtype } from '../models/metadata.js';
 import { checkMetadata, checkModelJson, excerpt } from '../models/validate.js';
 import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../models/weights.js';
 import { readModelFile, readModelFileSync } from './model-files.js';
-import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from './face-api-expression.js';
+import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from './model-paths.js';
 
 const utf8 = new TextDecoder();
 

@@ -2,7 +2,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { FerkitError } from '../errors.js';
+import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSION_WEIGHTS, FACE_API_EXPRESSIONS } from '../models/face-api-expression.js';
+import type { ModelMetadata } from '../models/metadata.js';
 
 /** The folder of ferkit's bundled models (`models/` in the package). */
 export function bundledModelsDir(): string {
@@ -34,4 +37,28 @@ export function defaultModelDir(): string {
     if (existsSync(join(root, name, 'model.json'))) return join(root, name);
   }
   throw new FerkitError('MODEL_NOT_FOUND', `no bundled model in ${root}; train one (ferkit train) and give its folder`);
+}
+
+/** The weight manifest's file name of face-api.js's expression net, in face-api's model folder and in an ensemble's member folder. */
+export const FACE_API_EXPRESSION_MANIFEST = `${FACE_API_EXPRESSION_WEIGHTS}-weights_manifest.json`;
+
+/** face-api's model folder, as installed with ferkit. */
+export function installedFaceApiModels(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'model');
+  } catch (err) {
+    throw new FerkitError(
+      'ENGINE_UNAVAILABLE',
+      `face-api.js (@vladmandic/face-api) is not installed (${(err as Error).message}); reinstall ferkit's dependencies with \`npm ci\``,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** Whether a model name or folder means face-api.js's expression net: its name, or a folder whose ferkit.json names its architecture. */
+export function isFaceApiExpressionModel(nameOrDir: string, meta?: Pick<ModelMetadata, 'architecture'>): boolean {
+  if (nameOrDir === FACE_API_EXPRESSIONS && !existsSync(nameOrDir)) return true;
+  return meta?.architecture === FACE_API_EXPRESSION_ARCHITECTURE;
 }

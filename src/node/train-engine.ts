@@ -1,12 +1,13 @@
 import type { EngineChoice, EngineInfo } from '../engine.js';
 import { initEngine } from './engine.js';
 import { readMetadata } from './model-folder.js';
+import { isFaceApiExpressionModel } from './face-api-expression.js';
 
 export interface TrainingEngineOptions {
   /** Registry name of the architecture to train. */
   architecture: string;
   batchSize: number;
-  /** Model folder of a teacher whose predictions the run distils. */
+  /** Model folder (or `face-api-expressions`) of a teacher whose predictions the run distils. */
   teacher?: string;
 }
 
@@ -17,7 +18,8 @@ export interface TrainingEngineOptions {
  * An ensemble teacher keeps TensorFlow's own kernels.
  */
 export async function initTrainingEngine(choice: EngineChoice | undefined, options: TrainingEngineOptions): Promise<EngineInfo> {
-  const teacher = options.teacher ? readMetadata(options.teacher) : undefined;
+  // face-api.js's expression net by name runs on ONNX Runtime (or its own TensorFlow.js ops): nothing of it to probe
+  const teacher = options.teacher && !isFaceApiExpressionModel(options.teacher) ? readMetadata(options.teacher) : undefined;
   const oneDnn =
     teacher?.members === undefined
       ? { architectures: [options.architecture, ...(teacher ? [teacher.architecture] : [])], batchSizes: [options.batchSize, 1] }

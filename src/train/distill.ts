@@ -18,7 +18,7 @@ export interface TeacherOptions {
   /** Average the teacher over each face and its mirror image. Default true. */
   tta?: boolean;
   batchSize?: number;
-  /** What runs the teacher (default auto: ONNX Runtime where it loads, as `ferkit eval`). */
+  /** What runs the teacher: default `tfjs`, the training engine as set up (face-api.js's net by its own TensorFlow.js code); `auto` or `onnx` for ONNX Runtime. */
   runtime?: RuntimeChoice;
 }
 
@@ -33,7 +33,7 @@ export interface TeacherOptions {
  */
 export async function teacherTargets(teacher: string, ds: Dataset, options: TeacherOptions): Promise<Float32Array> {
   if (!(options.temperature > 0)) throw new FerkitError('BAD_ARGUMENT', `distillation temperature must be positive, got ${options.temperature}`);
-  const { classifier, meta } = await loadClassifier(teacher, options.runtime, 'current');
+  const { classifier, meta } = await loadClassifier(teacher, options.runtime ?? 'tfjs', 'current');
   const dir = resolveModelDir(teacher);
   try {
     if (meta.labels.join() !== EMOTIONS.join() || meta.preprocessing.inputSize !== IMAGE_SIZE || meta.preprocessing.channels !== 1) {
