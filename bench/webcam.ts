@@ -5,12 +5,13 @@
  * median time in the loop (capture and transfer to the worker, pixels,
  * detection, crops, the emotion network, the answer's trip back, drawing),
  * faces found per frame, and a six-face photo's time. One run per variant:
- * TensorFlow.js's WebAssembly backend, ONNX Runtime Web for the emotion
- * network, and the 256x256 BlazeFace instead of the 128x128 one. A
+ * everything on TensorFlow.js's WebAssembly backend, everything on ONNX
+ * Runtime Web (the face detectors and the emotion network), the page's
+ * default mix, and the 256x256 BlazeFace instead of the 128x128 one. A
  * benchmark, not a test: it prints figures.
  *
  *   npm run bench:webcam [-- --json FILE]
- *   FERKIT_BENCH_SECONDS=20 (samples), FERKIT_BENCH_VARIANTS=tfjs,onnx,back
+ *   FERKIT_BENCH_SECONDS=20 (samples), FERKIT_BENCH_VARIANTS=tfjs,onnx,default,back
  *
  * Chromium's fake camera plays a 640x480, 30 frames/s video of photos of the
  * shared data, each zoomed and panned for 1.5 s (movingFacesVideo).
@@ -25,11 +26,12 @@ import { browserSkip, launchChromium, movingFacesVideo, startServe } from '../te
 const { values } = parseArgs({ options: { json: { type: 'string' } } });
 const SECONDS = Number(process.env.FERKIT_BENCH_SECONDS ?? 20);
 const VARIANTS: Record<string, { query: string; about: string }> = {
-  tfjs: { query: '', about: 'TensorFlow.js WebAssembly, BlazeFace 128x128' },
-  onnx: { query: '?runtime=onnx', about: 'emotions on ONNX Runtime Web, BlazeFace 128x128 on TensorFlow.js' },
-  back: { query: '?detector=back', about: 'TensorFlow.js WebAssembly, BlazeFace 256x256' },
+  tfjs: { query: '?webcam=tfjs&photo=tfjs&runtime=tfjs', about: 'everything on TensorFlow.js WebAssembly (BlazeFace 128x128; face-api for photos)' },
+  onnx: { query: '?webcam=onnx&photo=onnx&runtime=onnx', about: 'everything on ONNX Runtime Web (BlazeFace 128x128; ONNX detectors for photos)' },
+  default: { query: '', about: "the page's default runtimes (DEFAULT_RUNTIMES in web/src/worker-protocol.ts)" },
+  back: { query: '?detector=back', about: 'the default runtimes, BlazeFace 256x256 for the webcam' },
 };
-const CHOSEN = (process.env.FERKIT_BENCH_VARIANTS ?? 'tfjs,onnx,back').split(',');
+const CHOSEN = (process.env.FERKIT_BENCH_VARIANTS ?? 'tfjs,onnx,default,back').split(',');
 /** Six faces: the photo the page's speed goal is set on. */
 const GROUP_PHOTO = join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt1.jpg');
 
@@ -74,6 +76,8 @@ async function run(name: string, camera: string, url: string) {
       photoMs.push(Number(await page.getAttribute('#status', 'data-photo-ms')));
     }
     const photoFaces = await page.locator('.face-card').count();
+    // what the photo's detectors and their runtime added to the download
+    const photoDownloaded = bytes - downloaded;
     return {
       name,
       firstResult,
@@ -87,6 +91,7 @@ async function run(name: string, camera: string, url: string) {
       engine,
       photoMs,
       photoFaces,
+      photoDownloaded,
     };
   } finally {
     await browser.close();
@@ -112,14 +117,14 @@ async function main() {
       results.push(r);
       const ms = (k: string) => (r.stages[k] ?? NaN).toFixed(1);
       console.log(
-        `${name.padEnd(5)} ${VARIANTS[name].about}\n` +
+        `${name.padEnd(7)} ${VARIANTS[name].about}\n` +
           `  ${r.fps.toFixed(1)} frames/s median (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)}), video shown at ${r.videoFps.toFixed(1)} frames/s; ` +
           `first result ${(r.firstResult / 1000).toFixed(2)} s after opening the page; ${(r.downloaded / 1e6).toFixed(1)} MB downloaded; ` +
           `cross-origin isolated: ${r.isolated}\n` +
           `  stages (median ms): capture+transfer ${ms('capture')}, pixels ${ms('pixels')}, detection ${ms('detection')} ` +
           `(detector ${ms('detector')} on ${((r.stages.detectedShare ?? NaN) * 100).toFixed(0)}% of frames), crops ${ms('crops')}, ` +
           `emotion ${ms('emotion')}, read-back ${ms('readBack')}, drawing ${ms('drawing')}; ${(r.stages.facesPerFrame ?? NaN).toFixed(2)} faces per frame\n` +
-          `  six-face photo: ${r.photoMs.map((m) => m.toFixed(0)).join(', ')} ms (first loads the photo detectors), ${r.photoFaces} faces\n  ${r.engine}`,
+          `  six-face photo: ${r.photoMs.map((m) => m.toFixed(0)).join(', ')} ms (first loads the photo detectors: ${(r.photoDownloaded / 1e6).toFixed(1)} MB more), ${r.photoFaces} faces\n  ${r.engine}`,
       );
     }
     if (values.json) writeFileSync(values.json, JSON.stringify({ cpu: cpuDescription(), seconds: SECONDS, results }, null, 2) + '\n');

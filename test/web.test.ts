@@ -7,11 +7,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { PROJECT_ROOT, tempDir } from './fixtures.js';
+import { PROJECT_ROOT, SHARED_DATA, tempDir } from './fixtures.js';
 import {
   ASTRONAUT,
   browserSkip,
@@ -25,6 +25,9 @@ import {
 } from './web-harness.js';
 
 const skip = process.env.FERKIT_BROWSER_TESTS === '1' ? browserSkip() : 'browser tests run with npm run test:browser (FERKIT_BROWSER_TESTS=1)';
+/** A group photo of six faces, from the shared data. */
+const SIX_FACES = join(SHARED_DATA, 'photos', 'faceapi-examples', 'bbt4.jpg');
+const skipSix = skip || (existsSync(SIX_FACES) ? false : `needs ${SIX_FACES} (the shared data); absent here`);
 /** Generous: a slow CPU loads the models in a minute or more. */
 const LONG = 240_000;
 
@@ -178,6 +181,13 @@ test('the webcam runs in the browser: faces, a frame rate and a moving timeline'
     // the worker path: cross-origin isolated, its thread count told, each stage of the loop timed
     assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
     assert.ok(Number(await page.getAttribute('#status', 'data-threads')) >= 1, 'the status tells the WebAssembly threads');
+    // the webcam's BlazeFace came from the runtime the page reports
+    const webcamRuntime = await page.getAttribute('#status', 'data-webcam-detector');
+    assert.deepEqual(
+      log.requests.some((u) => new URL(u).pathname === '/onnx/blazeface-front.onnx'),
+      webcamRuntime === 'onnx',
+      `webcam detector on ${webcamRuntime}`,
+    );
     await page.waitForSelector('#fps[data-stages]', { state: 'attached', timeout: LONG });
     const stages = JSON.parse((await page.getAttribute('#fps', 'data-stages')) ?? '{}') as Record<string, number>;
     for (const k of ['capture', 'pixels', 'detection', 'crops', 'emotion', 'readBack', 'drawing']) assert.ok(Number.isFinite(stages[k]), `stage ${k} timed`);
@@ -197,6 +207,63 @@ test('the webcam runs in the browser: faces, a frame rate and a moving timeline'
     assert.ok(json.entries.length >= 2 && json.entries.every((e) => e.source === 'webcam' && e.faces.every((f) => f.faceId === 1)), 'one tracked person');
     await page.click('#camera-button');
     assert.equal(await page.getAttribute('#camera-button', 'aria-pressed'), 'false');
+    assertClean(log, served.url);
+  });
+});
+
+/** The page's paths below `prefix` it asked the server for. */
+const asked = (log: PageLog, prefix: string) => log.requests.map((u) => new URL(u).pathname).filter((p) => p.startsWith(prefix));
+
+test('a six-face photo: all six found in the worker, by the detectors on the runtime chosen for photos', { skip: skipSix, timeout: LONG * 2 }, async () => {
+  await withBrowser({}, async (browser) => {
+    for (const runtime of ['onnx', 'tfjs'] as const) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const log = watchPage(page);
+      await page.goto(`${served.url}?photo=${runtime}`);
+      await page.waitForSelector('#status[data-photo-detectors]', { state: 'attached', timeout: LONG });
+      assert.equal(await page.getAttribute('#status', 'data-photo-detectors'), runtime);
+      await page.setInputFiles('#photo-input', SIX_FACES);
+      await page.waitForSelector('#status[data-photo-ms]', { state: 'attached', timeout: LONG });
+      assert.equal(await page.getAttribute('#status', 'data-photo-ran'), runtime, `the worker ran the photo on ${runtime}`);
+      const faces = await faceTitles(page);
+      assert.equal(faces.length, 6, `six faces on ${runtime}, got ${faces.join('; ')}`);
+      assert.ok(
+        faces.every((t, i) => t.startsWith(`Person ${i + 1}: `)),
+        faces.join('; '),
+      );
+      if (runtime === 'onnx') {
+        // BlazeFace 256x256 and SSD-MobileNet with its landmarks, as ONNX; face-api's weights not fetched
+        assert.deepEqual(asked(log, '/onnx/').sort(), ['/onnx/blazeface.onnx', '/onnx/face_landmark_68.onnx', '/onnx/ssd_mobilenetv1.onnx']);
+        assert.deepEqual(asked(log, '/face-api/'), []);
+        assert.ok(asked(log, '/ort-wasm/').length > 0, "ONNX Runtime's engine from this server");
+        assert.ok(Number(await page.getAttribute('#status', 'data-ort-threads')) >= 1, "the status tells ONNX Runtime's threads");
+        assert.match((await page.textContent('#status')) ?? '', /ONNX Runtime, \d+ threads? \([^)]*photo detectors/);
+      } else {
+        assert.deepEqual(asked(log, '/onnx/'), []);
+        assert.ok(asked(log, '/face-api/').some((p) => p.includes('ssd_mobilenetv1')));
+      }
+      assertClean(log, served.url);
+      await page.close();
+    }
+  });
+});
+
+test("the webcam's BlazeFace on ONNX Runtime: faces found, its ONNX file fetched, the runtime and its threads told", { skip, timeout: LONG * 2 }, async () => {
+  await withBrowser({ camera }, async (browser) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const log = watchPage(page);
+    await page.goto(`${served.url}?webcam=onnx&runtime=onnx`);
+    await page.click('#camera-button');
+    await page.waitForSelector('.face-card', { timeout: LONG });
+    assert.match((await faceTitles(page))[0], /^Person 1: happy/);
+    assert.equal(await page.getAttribute('#status', 'data-webcam-detector'), 'onnx');
+    assert.equal(await page.getAttribute('#status', 'data-emotions'), 'onnx');
+    assert.ok(Number(await page.getAttribute('#status', 'data-ort-threads')) >= 1);
+    assert.deepEqual(asked(log, '/onnx/'), ['/onnx/blazeface-front.onnx']);
+    assert.deepEqual(asked(log, '/blazeface/'), [], "TensorFlow.js's BlazeFace not fetched");
+    await page.waitForSelector('#fps[data-stages]', { state: 'attached', timeout: LONG });
+    const stages = JSON.parse((await page.getAttribute('#fps', 'data-stages')) ?? '{}') as Record<string, number>;
+    assert.ok(stages.facesPerFrame > 0, 'the worker found faces');
     assertClean(log, served.url);
   });
 });

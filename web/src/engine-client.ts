@@ -4,12 +4,19 @@
  * time (the page drops frames while it is busy); photos wait their turn.
  */
 import type { FaceEmotion } from '../../src/recognizer.js';
-import { wallClock, type EngineChoice, type EngineReport, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { wallClock, type EngineChoice, type EngineReport, type FromWorker, type Runtime, type ToWorker } from './worker-protocol.js';
 
 export type FrameAnswer = Extract<FromWorker, { type: 'frame' }> & {
   /** Milliseconds from the worker posting the answer to the page receiving it. */
   readBack: number;
 };
+
+/** A photo's faces, the worker's time on it, and what ran its face detectors. */
+export interface PhotoAnswer {
+  faces: FaceEmotion[];
+  milliseconds: number;
+  detectors: Runtime;
+}
 
 export interface ClientEvents {
   loading(choice: EngineChoice): void;
@@ -23,7 +30,7 @@ export class InferenceClient {
   private readonly worker: Worker;
   private busyWith = false;
   private photoId = 0;
-  private readonly photos = new Map<number, { resolve: (r: { faces: FaceEmotion[]; milliseconds: number }) => void; reject: (e: Error) => void }>();
+  private readonly photos = new Map<number, { resolve: (r: PhotoAnswer) => void; reject: (e: Error) => void }>();
   /** The engine the worker last reported ready. */
   report: EngineReport | undefined;
 
@@ -70,7 +77,7 @@ export class InferenceClient {
   }
 
   /** A photo's faces and emotions; the bitmap is transferred. */
-  recognizePhoto(bitmap: ImageBitmap): Promise<{ faces: FaceEmotion[]; milliseconds: number }> {
+  recognizePhoto(bitmap: ImageBitmap): Promise<PhotoAnswer> {
     const id = ++this.photoId;
     return new Promise((resolve, reject) => {
       this.photos.set(id, { resolve, reject });
@@ -104,7 +111,7 @@ export class InferenceClient {
       case 'photo': {
         const waiting = this.photos.get(message.id);
         this.photos.delete(message.id);
-        waiting?.resolve({ faces: message.faces, milliseconds: message.milliseconds });
+        waiting?.resolve({ faces: message.faces, milliseconds: message.milliseconds, detectors: message.detectors });
         break;
       }
       case 'error':

@@ -7,11 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  BLAZEFACE_BACK,
+  BLAZEFACE_FRONT,
   BlazeFaceDetector,
   assembleRecognizer,
   browserOnnxClassifier,
   initBrowserEngine,
   loadBrowserDetector,
+  loadBrowserOnnxBlazeFace,
+  loadBrowserOnnxDetector,
   loadGraphModelFrom,
   loadModelFrom,
   urlFiles,
@@ -21,7 +25,6 @@ import {
   type PixelRecognizer,
   type RgbImage,
 } from '../../src/browser/index.js';
-import { BLAZEFACE_BACK, BLAZEFACE_FRONT } from '../../src/face/blazeface.js';
 import { atWorkingSize } from '../../src/face/working-size.js';
 import type { Detector } from '../../src/face/detector.js';
 import { faceCrops, DEFAULT_UNCERTAIN_BELOW } from '../../src/recognizer.js';
@@ -29,27 +32,32 @@ import { faceInputs } from '../../src/image/preprocess.js';
 import { rawToRgb } from '../../src/image/pixels.js';
 import { EMOTIONS, rankEmotions, type Emotion } from '../../src/labels.js';
 import { FaceFollower } from './follow.js';
-import { wallClock, type EngineChoice, type EngineReport, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { DEFAULT_RUNTIMES, wallClock, type EngineChoice, type EngineReport, type FromWorker, type ToWorker, type Runtime } from './worker-protocol.js';
 
 /** Where `ferkit serve` puts the models and the WebAssembly files. */
 const SERVED = {
   modelUrl: '/model/',
   detectorUrl: '/face-api/',
   blazefaceUrl: '/blazeface/',
+  onnxUrl: '/onnx/',
   tfjsWasm: '/tfjs-wasm/',
   ortWasm: '/ort-wasm/',
 } as const;
-/** WebAssembly threads at most (more gain little for networks this small). */
+/** ONNX Runtime's WebAssembly threads at most (more gain little for networks this small). */
 const MAX_THREADS = 4;
 
 interface Loaded {
   choice: EngineChoice;
   /** The emotion network (its preprocessing and calibration), without a detector: faces come from below. */
   emotions: PixelRecognizer;
-  /** BlazeFace's 128x128 front model, for the webcam. */
-  webcam: BlazeFaceDetector;
+  /** BlazeFace's 128x128 front model (or the 256x256 back one), for the webcam. */
+  webcam: Detector;
   /** The photo's detectors (BlazeFace's back model and SSD-MobileNet), loaded with the first photo. */
   photo?: Promise<Detector>;
+  /** What runs the photo's detectors. */
+  photoRuntime: Runtime;
+  /** ONNX Runtime's threads, the same for everything it runs. */
+  ortThreads: number;
   report: EngineReport;
 }
 
@@ -63,17 +71,21 @@ const context = canvas.getContext('2d', { willReadFrequently: true });
 async function load(choice: EngineChoice): Promise<Loaded> {
   const started = performance.now();
   post({ type: 'loading', engine: choice });
-  const threads = Math.min(choice.threads ?? MAX_THREADS, wasmThreads(MAX_THREADS));
+  // ONNX Runtime's threads, set explicitly: the cores the browser reports, at most 4, on a cross-origin-isolated page, else 1
+  const ortThreads = Math.min(choice.threads ?? MAX_THREADS, wasmThreads(MAX_THREADS));
+  const ort = { wasmPaths: SERVED.ortWasm, threads: ortThreads };
+  const webcamRuntime = choice.webcamRuntime ?? DEFAULT_RUNTIMES.webcam;
+  const photoRuntime = choice.photoRuntime ?? DEFAULT_RUNTIMES.photo;
   // TensorFlow.js's WebAssembly threads cannot start in a bundled page (their workers rebuild the engine from
   // its minified source, which fails): it runs on one thread, set explicitly; ONNX Runtime Web gets the threads
   const engine = await initBrowserEngine({ backend: choice.backend, wasmPaths: SERVED.tfjsWasm, threads: 1 });
   const layout = choice.webcamDetector === 'back' ? BLAZEFACE_BACK : BLAZEFACE_FRONT;
-  const [{ model, meta }, blazeface] = await Promise.all([
-    loadModelFrom(urlFiles(SERVED.modelUrl)),
-    loadGraphModelFrom(urlFiles(SERVED.blazefaceUrl), layout.file),
-  ]);
-  const webcam = BlazeFaceDetector.create(blazeface, { layout, maxFaces: 10 });
-  const classifier = choice.runtime === 'onnx' ? await browserOnnxClassifier(model, meta, { wasmPaths: SERVED.ortWasm, threads }) : undefined;
+  const loadWebcam = async (): Promise<Detector> =>
+    webcamRuntime === 'onnx'
+      ? loadBrowserOnnxBlazeFace(SERVED.onnxUrl, { ...ort, layout, maxFaces: 10 })
+      : BlazeFaceDetector.create(await loadGraphModelFrom(urlFiles(SERVED.blazefaceUrl), layout.file), { layout, maxFaces: 10 });
+  const [{ model, meta }, webcam] = await Promise.all([loadModelFrom(urlFiles(SERVED.modelUrl)), loadWebcam()]);
+  const classifier = choice.runtime === 'onnx' ? await browserOnnxClassifier(model, meta, ort) : undefined;
   const emotions = assembleRecognizer({ ...(classifier ? { classifier } : { model }), meta, engine });
   // one pass of each network on a blank frame: the engine compiles its kernels now, not on the first face
   const blank: RgbImage = { data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 };
@@ -82,13 +94,29 @@ async function load(choice: EngineChoice): Promise<Loaded> {
   const report: EngineReport = {
     backend: engine.backend,
     runtime: choice.runtime,
-    threads: choice.runtime === 'onnx' ? threads : 1,
+    webcamRuntime,
+    photoRuntime,
+    threads: 1,
+    ortThreads,
     crossOriginIsolated: self.crossOriginIsolated,
     reason: engine.reason,
     architecture: meta.architecture,
     loadMs: performance.now() - started,
   };
-  return { choice, emotions, webcam, report };
+  return { choice, emotions, webcam, photoRuntime, ortThreads, report };
+}
+
+/**
+ * The photo's detectors, as `ferkit predict` has them by default (`auto`:
+ * BlazeFace 256x256, and SSD-MobileNet with its landmarks unless every face
+ * is a close-up), at a bounded working size.
+ */
+async function loadPhotoDetector(l: Loaded): Promise<Detector> {
+  const detector =
+    l.photoRuntime === 'onnx'
+      ? await loadBrowserOnnxDetector(SERVED.onnxUrl, { kind: 'auto', wasmPaths: SERVED.ortWasm, threads: l.ortThreads })
+      : await faceApiInWorker().then(() => loadBrowserDetector({ detectorUrl: SERVED.detectorUrl, fastDetectorUrl: SERVED.blazefaceUrl }, { kind: 'auto' }));
+  return atWorkingSize(detector);
 }
 
 function dispose(l: Loaded): void {
@@ -104,6 +132,8 @@ async function engineFor(choice: EngineChoice): Promise<Loaded> {
     current &&
     current.choice.backend === choice.backend &&
     current.choice.runtime === choice.runtime &&
+    current.choice.webcamRuntime === choice.webcamRuntime &&
+    current.choice.photoRuntime === choice.photoRuntime &&
     current.choice.threads === choice.threads &&
     current.choice.webcamDetector === choice.webcamDetector
   )
@@ -211,13 +241,21 @@ async function faceApiInWorker(): Promise<void> {
 
 async function onPhoto(l: Loaded, message: Extract<ToWorker, { type: 'photo' }>): Promise<void> {
   const started = performance.now();
-  l.photo ??= faceApiInWorker()
-    .then(() => loadBrowserDetector({ detectorUrl: SERVED.detectorUrl, fastDetectorUrl: SERVED.blazefaceUrl }, { kind: 'auto' }))
-    .then((d) => atWorkingSize(d));
+  l.photo ??= loadPhotoDetector(l);
+  // a failed load is tried again with the next photo
+  l.photo.catch(() => (l.photo = undefined));
   const detector = await l.photo;
   const img = pixelsOf(message.bitmap);
   const { faces } = await emotionsOf(l, img, await detector.detect(img));
-  post({ type: 'photo', id: message.id, width: img.width, height: img.height, faces, milliseconds: performance.now() - started });
+  post({
+    type: 'photo',
+    id: message.id,
+    width: img.width,
+    height: img.height,
+    faces,
+    milliseconds: performance.now() - started,
+    detectors: l.photoRuntime,
+  });
 }
 
 let choice: EngineChoice = { backend: 'auto', runtime: 'tfjs' };

@@ -12,7 +12,7 @@ import { recognizeOnServer } from './server-api.js';
 import { Session, download } from './session.js';
 import { StageTimes } from './stage-times.js';
 import { describe, drawTimeline, personTimelines } from './timeline.js';
-import { wallClock, type EngineChoice, type EngineReport, type Runtime } from './worker-protocol.js';
+import { DEFAULT_RUNTIMES, wallClock, type EngineChoice, type EngineReport, type Runtime } from './worker-protocol.js';
 import { EMOTION_COLOURS } from '../../src/labels.js';
 import type { BrowserBackend } from '../../src/browser/index.js';
 
@@ -68,24 +68,43 @@ const app = {
 
 /**
  * For comparing speeds, the page's address may ask for `?threads=N` (at most
- * N WebAssembly threads), `?runtime=onnx` and `?detector=back` (the 256x256
- * BlazeFace for the webcam).
+ * N ONNX Runtime threads), `?runtime=onnx|tfjs` (the emotion network),
+ * `?webcam=onnx|tfjs` and `?photo=onnx|tfjs` (the face detectors) and
+ * `?detector=back` (the 256x256 BlazeFace for the webcam).
  */
 const asked = new URLSearchParams(location.search);
 const askedThreads = Number(asked.get('threads')) || undefined;
-if (asked.get('runtime') === 'onnx') ui.runtime.value = 'onnx';
+const askedRuntime = (name: string): Runtime | undefined => {
+  const value = asked.get(name);
+  return value === 'onnx' || value === 'tfjs' ? value : undefined;
+};
+ui.runtime.value = askedRuntime('runtime') ?? DEFAULT_RUNTIMES.emotions;
 const choice = (): EngineChoice => ({
   backend: ui.backend.value as BrowserBackend,
   runtime: ui.runtime.value as Runtime,
+  webcamRuntime: askedRuntime('webcam') ?? DEFAULT_RUNTIMES.webcam,
+  photoRuntime: askedRuntime('photo') ?? DEFAULT_RUNTIMES.photo,
   ...(askedThreads ? { threads: askedThreads } : {}),
   ...(asked.get('detector') === 'back' ? { webcamDetector: 'back' as const } : {}),
 });
 
-/** The engine in words: "wasm, 2 threads, TensorFlow.js". */
+/**
+ * The engines in words: "TensorFlow.js wasm, 1 thread (emotions, webcam
+ * detector); ONNX Runtime, 2 threads (photo detectors)".
+ */
 function engineWords(r: EngineReport): string {
-  const runtime = r.runtime === 'onnx' ? 'emotions on ONNX Runtime' : 'TensorFlow.js';
-  const threads = r.threads === 1 ? '1 thread' : `${r.threads} threads`;
-  return `${r.backend}, ${threads}, ${runtime}${r.crossOriginIsolated ? '' : '; not cross-origin isolated, so one thread'}`;
+  const threads = (n: number) => (n === 1 ? '1 thread' : `${n} threads`);
+  const parts = (runtime: Runtime) =>
+    [r.runtime === runtime && 'emotions', r.webcamRuntime === runtime && 'webcam detector', r.photoRuntime === runtime && 'photo detectors'].filter(
+      (p): p is string => Boolean(p),
+    );
+  const tfjs = parts('tfjs'),
+    onnx = parts('onnx');
+  const words = [
+    ...(tfjs.length ? [`TensorFlow.js ${r.backend}, ${threads(r.threads)} (${tfjs.join(', ')})`] : []),
+    ...(onnx.length ? [`ONNX Runtime, ${threads(r.ortThreads)} (${onnx.join(', ')})`] : []),
+  ];
+  return `${words.join('; ')}${r.crossOriginIsolated ? '' : '; not cross-origin isolated, so one thread'}`;
 }
 
 function noteEngine(r: EngineReport): void {
@@ -93,6 +112,10 @@ function noteEngine(r: EngineReport): void {
   app.architecture = r.architecture;
   ui.status.title = r.reason;
   ui.status.dataset.threads = String(r.threads);
+  ui.status.dataset.ortThreads = String(r.ortThreads);
+  ui.status.dataset.emotions = r.runtime;
+  ui.status.dataset.webcamDetector = r.webcamRuntime;
+  ui.status.dataset.photoDetectors = r.photoRuntime;
   ui.status.dataset.isolated = String(r.crossOriginIsolated);
 }
 
@@ -165,6 +188,8 @@ async function recognizePhoto(file: File): Promise<void> {
       const engine = app.client.report;
       const ms = performance.now() - started;
       ui.status.dataset.photoMs = ms.toFixed(1);
+      // what ran the photo's detectors, as the worker tells it
+      ui.status.dataset.photoRan = found.detectors;
       setStatus(`Recognised in this browser in ${Math.round(ms)} ms${engine ? ` (${engineWords(engine)})` : ''}.`);
     }
     ui.stage.dataset.where = ui.onServer.checked ? 'server' : 'browser';

@@ -6,13 +6,29 @@
 import type { FaceEmotion } from '../../src/recognizer.js';
 import type { BrowserBackend } from '../../src/browser/index.js';
 
-/** What runs the emotion network: TensorFlow.js (on the chosen backend) or ONNX Runtime Web (WebAssembly). */
+/** What runs a network: TensorFlow.js (on the chosen backend) or ONNX Runtime Web (WebAssembly). */
 export type Runtime = 'tfjs' | 'onnx';
+
+/**
+ * What runs each part by default, the faster in the page's worker
+ * (`npm run bench:webcam`, docs/web.md): the emotion network, the webcam's
+ * BlazeFace, and the photos' detectors (BlazeFace and SSD-MobileNet).
+ */
+export const DEFAULT_RUNTIMES: { readonly emotions: Runtime; readonly webcam: Runtime; readonly photo: Runtime } = {
+  emotions: 'tfjs',
+  webcam: 'tfjs',
+  photo: 'onnx',
+};
 
 export interface EngineChoice {
   backend: BrowserBackend;
+  /** The emotion network's runtime. */
   runtime: Runtime;
-  /** WebAssembly threads; default: the cores the browser reports (at most 4) on a cross-origin-isolated page, else 1. */
+  /** The webcam's face detector's runtime; default `DEFAULT_RUNTIMES.webcam`. */
+  webcamRuntime?: Runtime;
+  /** The photos' face detectors' runtime; default `DEFAULT_RUNTIMES.photo`. */
+  photoRuntime?: Runtime;
+  /** ONNX Runtime's WebAssembly threads at most; default 4 (the cores the browser reports, on a cross-origin-isolated page, else 1). */
   threads?: number;
   /** The webcam's BlazeFace: `front` (128x128, the default) or `back` (256x256: smaller faces, four times the work). */
   webcamDetector?: 'front' | 'back';
@@ -42,11 +58,21 @@ export type ToWorker =
 
 /** What the worker runs on, for the page's status. */
 export interface EngineReport {
-  /** The TensorFlow.js backend (detection, and the emotion network on `tfjs`). */
+  /** The TensorFlow.js backend (what runs on `tfjs`). */
   backend: string;
+  /** The emotion network's runtime. */
   runtime: Runtime;
-  /** WebAssembly threads (1 where the page is not cross-origin isolated). */
+  /** The webcam's face detector's runtime. */
+  webcamRuntime: Runtime;
+  /** The photos' face detectors' runtime (they load with the first photo). */
+  photoRuntime: Runtime;
+  /** TensorFlow.js's WebAssembly threads (one: its threaded build does not survive bundling). */
   threads: number;
+  /**
+   * ONNX Runtime Web's WebAssembly threads, set explicitly: the cores the
+   * browser reports, at most 4, on a cross-origin-isolated page, else 1.
+   */
+  ortThreads: number;
   crossOriginIsolated: boolean;
   reason: string;
   architecture: string;
@@ -71,7 +97,16 @@ export type FromWorker =
       /** Tensors alive in the worker's TensorFlow.js. */
       tensors: number;
     }
-  | { type: 'photo'; id: number; width: number; height: number; faces: FaceEmotion[]; milliseconds: number }
+  | {
+      type: 'photo';
+      id: number;
+      width: number;
+      height: number;
+      faces: FaceEmotion[];
+      milliseconds: number;
+      /** What ran the photo's face detectors. */
+      detectors: Runtime;
+    }
   /** `id` of the photo that failed; absent for a frame or for loading. */
   | { type: 'error'; message: string; id?: number; during: 'load' | 'frame' | 'photo' };
 
