@@ -729,7 +729,11 @@ test(
         .split('\n')
         .map((l) => JSON.parse(l));
       assert.ok(rows.length >= 1 && rows.length < 240, `${rows.length} rows`);
-      assert.deepEqual(Object.keys(rows[0]), ['time', 'frame', 'faceId', 'box', 'score', 'emotion', 'confidence', 'uncertain', 'top', 'emotions', 'roll']);
+      // the eyes come with a face wherever the detector found them
+      assert.deepEqual(
+        Object.keys(rows[0]).filter((k) => k !== 'eyes'),
+        ['time', 'frame', 'faceId', 'box', 'score', 'emotion', 'confidence', 'uncertain', 'top', 'emotions', 'roll'],
+      );
       assert.match(stderr, /stopping: finishing the summary/);
       assert.match(stderr, /stopped before the end/);
       assert.match(stderr, /dominant emotion overall: happy/);
