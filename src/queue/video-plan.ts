@@ -61,8 +61,9 @@ export function planVideo(info: VideoInfo, options: { fps: number; segmentSecond
   const { fps, segmentSeconds } = options;
   if (!(typeof fps === 'number' && fps > 0 && fps <= MAX_JOB_FPS))
     throw new FerkitError('BAD_ARGUMENT', `fps must be above 0 and at most ${MAX_JOB_FPS}, got ${String(fps)}`, { options: ['fps'] });
-  if (!(typeof segmentSeconds === 'number' && segmentSeconds >= 1 && Number.isFinite(segmentSeconds)))
-    throw new FerkitError('BAD_ARGUMENT', `segmentSeconds must be 1 or more seconds, got ${String(segmentSeconds)}`, { options: ['segmentSeconds'] });
+  // segments are at least a sampled frame long, and no more than maxSegments of them: short ones cost nothing more
+  if (!(typeof segmentSeconds === 'number' && segmentSeconds > 0 && Number.isFinite(segmentSeconds)))
+    throw new FerkitError('BAD_ARGUMENT', `segmentSeconds must be above 0 seconds, got ${String(segmentSeconds)}`, { options: ['segmentSeconds'] });
   if (info.duration > limits.maxSeconds)
     throw new FerkitError(
       'BAD_IMAGE',
