@@ -138,6 +138,12 @@ function missingMetadata(dir: string): FerkitError {
  * bundled model.
  */
 export async function loadModel(nameOrDir: string): Promise<SavedModel> {
+  if (isFaceApiExpressionModel(nameOrDir)) {
+    throw new FerkitError(
+      'BAD_ARGUMENT',
+      `${nameOrDir} is face-api.js's expression net, not a TensorFlow.js layers model, which this needs; eval, predict, serve, ensemble and train --teacher take it`,
+    );
+  }
   const dir = resolveModelDir(nameOrDir);
   if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
     throw noModel(dir);
