@@ -103,7 +103,12 @@ export async function pictureBytes(input: JobInput, ctx: InputContext): Promise<
 export async function videoLocation(
   input: JobInput,
   ctx: InputContext,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    /** Ends a download under way (the worker stopping). */
+    signal?: AbortSignal;
+    /** A download that brings fewer than STALL_BYTES in this many ms fails with TIMEOUT (a server that trickles). Default: none. */
+    stallMs?: number;
+  } = {},
 ): Promise<{ location: string; release: () => Promise<void> }> {
   const { source, name } = input;
   if ('path' in source) return { location: await allowedPath(source.path, ctx.readRoots, name), release: async () => {} };
@@ -112,12 +117,51 @@ export async function videoLocation(
   const location = join(dir, 'video');
   const release = () => rm(dir, { recursive: true, force: true });
   try {
-    // `signal` (the worker stopping) ends a download under way
-    if ('url' in source) await saveLimited(await fetchUrl(source.url, name, ctx, options.signal), location, ctx.limits.videoBytes, name);
+    if ('url' in source) await download(source.url, name, ctx, location, options);
     else await writeFile(location, await getBlob(ctx.redis, source.blob, name), { mode: 0o600 });
   } catch (err) {
     await release();
     throw err;
   }
   return { location, release };
+}
+
+/** The least a video download must bring in each `stallMs` window: 16 KiB (under 7 kbit/s is no video stream). */
+export const STALL_BYTES = 16 * 1024;
+
+/**
+ * Saves a URL's body to `file` through the guard, up to `limits.videoBytes`;
+ * `signal` ends it, and a server that sends fewer than STALL_BYTES in any
+ * `stallMs` window (one that answers and then trickles bytes) fails it with
+ * TIMEOUT.
+ */
+async function download(url: string, name: string, ctx: InputContext, file: string, options: { signal?: AbortSignal; stallMs?: number }): Promise<void> {
+  const stall = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal;
+  let timer: NodeJS.Timeout | undefined;
+  if (options.stallMs !== undefined && options.stallMs < Infinity) {
+    let last = 0;
+    timer = setInterval(() => {
+      void stat(file).then(
+        (st) => {
+          if (st.size - last < STALL_BYTES) stall.abort();
+          last = st.size;
+        },
+        () => stall.abort(),
+      );
+    }, options.stallMs);
+  }
+  try {
+    await saveLimited(await fetchUrl(url, name, ctx, signal), file, ctx.limits.videoBytes, name);
+  } catch (err) {
+    if (stall.signal.aborted && !options.signal?.aborted)
+      throw new FerkitError(
+        'TIMEOUT',
+        `${name}: the server sent less than ${STALL_BYTES / 1024} KiB in ${(options.stallMs ?? 0) / 1000} s; it stalled or sends too slowly: check the source, or allow a longer wait`,
+        { file: name, options: ['videoLimits.readTimeoutMs'] },
+      );
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
 }

@@ -277,3 +277,28 @@ test(
     }
   },
 );
+
+test('a job URL that answers and then trickles bytes fails with TIMEOUT within the read timeout, not after hours', { skip, timeout: 120_000 }, async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  const slow = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'video/x-matroska' });
+    res.write(matroskaVideo(1).subarray(0, 4096));
+    const t = setInterval(() => res.write(Buffer.alloc(1)), 100);
+    timers.add(t);
+    res.on('close', () => clearInterval(t));
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  try {
+    const t0 = Date.now();
+    const s = await client.wait(await client.submitVideo({ name: 'trickle.mkv', url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/t.mkv` }));
+    assert.equal(s.state, 'failed');
+    assert.equal(s.error?.code, 'TIMEOUT');
+    assert.match(s.error?.message ?? '', /trickle\.mkv: the server sent less than 16 KiB in 5 s; it stalled or sends too slowly/);
+    // the worker's read timeout is 5 s: one window, and the job's one attempt
+    assert.ok(Date.now() - t0 < 20_000, `${Date.now() - t0} ms`);
+  } finally {
+    timers.forEach(clearInterval);
+    slow.closeAllConnections();
+    await new Promise((r) => slow.close(r));
+  }
+});

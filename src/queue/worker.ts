@@ -244,7 +244,8 @@ interface JobContext {
  */
 async function locate(input: JobInput, c: JobContext): Promise<{ location: string; release: () => Promise<void> }> {
   const signal = c.signal;
-  const pending = videoLocation(input, c.ctx, signal ? { signal } : {});
+  // a download that stalls or trickles fails with TIMEOUT, as a stream that sends no frame does
+  const pending = videoLocation(input, c.ctx, { stallMs: c.videoLimits.readTimeoutMs, ...(signal ? { signal } : {}) });
   if (!signal) return pending;
   return new Promise((resolve, reject) => {
     const onAbort = () => {
