@@ -50,8 +50,8 @@ removed by the next one to start.
                        (default ${DEFAULT_VIDEO_LIMITS.maxSeconds}, 4 h)
   --max-live-seconds S the longest reading of a live stream; its result says where it stopped
                        (default ${DEFAULT_VIDEO_LIMITS.maxLiveSeconds})
-  --read-timeout S     a stream that sends no frame for S seconds fails the job with TIMEOUT
-                       (default ${DEFAULT_VIDEO_LIMITS.readTimeoutMs / 1000})
+  --read-timeout S     a video URL that sends less than 16 KiB, or a stream that sends no frame,
+                       in S seconds fails the job with TIMEOUT (default ${DEFAULT_VIDEO_LIMITS.readTimeoutMs / 1000})
   --lock-ms N          a job's lock lasts this long without renewal; a dead worker's jobs go to
                        others after about this (default 30000)
   --stalled-ms N       how often to look for jobs of dead workers (default 30000)
