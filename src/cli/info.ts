@@ -18,8 +18,9 @@ export const INFO_HELP = `ferkit info [--json] [--backend NAME]
 ferkit info --model NAME|DIR [--json]
 
 Prints ferkit's version, what runs recognition (ONNX Runtime), the
-TensorFlow.js backend that training would use and why, every bundled model (its architecture, parameters, size and held-out accuracy;
-give its name to --model) and the architectures in the registry. With
+TensorFlow.js backend that training would use and why, every bundled
+model (its architecture, parameters, size and held-out accuracy; give its
+name to --model) and the architectures in the registry. With
 --model, describes one model instead: architecture, parameters, weights
 (dtype, folding, size, SHA-256), ensemble members, how it was trained
 (recipe, data, split, init, teacher), its validation figures and its
