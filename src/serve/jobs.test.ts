@@ -114,7 +114,7 @@ test('uploads are held to quotas: bytes that are no video are refused, a job ove
     b.write('ftypisom', 4, 'latin1');
     return b;
   };
-  const post = (body: Buffer) => fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body });
+  const post = (body: Buffer) => fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body: new Uint8Array(body) });
   try {
     const random = await post(Buffer.alloc(100_000, 3));
     assert.equal(random.status, 415);
