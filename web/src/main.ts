@@ -323,11 +323,12 @@ function startLoop(generation: number): void {
     ui.fps.dataset.frames = String(frames);
     ui.fps.dataset.tensors = String(answer.tensors);
     if (frames === 1 && app.client.report) setStatus(`Live, in this browser (${engineWords(app.client.report)}); the video stays on this device.`);
+    // this frame's stages counted before the medians are shown: the first shown already has one frame
+    app.stages.add({ ...answer.stages, readBack: answer.readBack, drawing: performance.now() - started }, answer.detected, answer.faces.length);
     if (now - app.lastTimeline > 250) {
       updateTimeline(now);
       ui.fps.dataset.stages = JSON.stringify(app.stages.medians());
     }
-    app.stages.add({ ...answer.stages, readBack: answer.readBack, drawing: performance.now() - started }, answer.detected, answer.faces.length);
     if (waiting) void send();
   };
 

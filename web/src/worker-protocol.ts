@@ -17,7 +17,7 @@ export type Runtime = 'tfjs' | 'onnx';
 export const DEFAULT_RUNTIMES: { readonly emotions: Runtime; readonly webcam: Runtime; readonly photo: Runtime } = {
   emotions: 'tfjs',
   webcam: 'tfjs',
-  photo: 'onnx',
+  photo: 'tfjs',
 };
 
 export interface EngineChoice {
