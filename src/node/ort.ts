@@ -40,5 +40,8 @@ export async function onnxSession(bytes: Uint8Array, options: OnnxSessionOptions
     interOpNumThreads: 1,
     // errors only: ONNX Runtime's warnings about unused initializers or thread affinity are not the user's business
     logSeverityLevel: 3,
+    // several sessions run one after another (detector, landmarks, emotion model): threads that spin-wait after
+    // their work would take the cores from the next session's threads
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
 }
