@@ -47,6 +47,9 @@ async function classify() {
   const { createRecognizer } = await import('../src/node/recognizer.js');
   const { defaultModelDir, loadModel } = await import('../src/node/model-folder.js');
   const { modelFlops } = await import('./flops.js');
+  // the yardstick (a matrix product) runs on TensorFlow.js's native engine, which recognition does not load
+  const { initEngine } = await import('../src/node/engine.js');
+  await initEngine();
   const r = await createRecognizer({ detector: false });
   const crops = new Uint8Array(64 * 2304).map((_, i) => (i * 7 + (i >> 11) * 13) % 256);
   const one = crops.subarray(0, 2304);
