@@ -18,7 +18,16 @@ import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/pixels.js';
 import type { DetectedFace } from './detector.js';
-import { BLAZEFACE_BACK, blazeFaceAnchors, blazeFaceLayoutFor, blendOverlaps, decodeBlazeFace, letterbox, toDetectedFace, type BlazeFaceOptions } from './blazeface-decode.js';
+import {
+  BLAZEFACE_BACK,
+  blazeFaceAnchors,
+  blazeFaceLayoutFor,
+  blendOverlaps,
+  decodeBlazeFace,
+  letterbox,
+  toDetectedFace,
+  type BlazeFaceOptions,
+} from './blazeface-decode.js';
 
 export * from './blazeface-decode.js';
 

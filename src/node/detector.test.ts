@@ -114,34 +114,38 @@ test('BlazeFace finds the six faces of a group photo, with eyes level enough to 
   }
 });
 
-test('the 68 landmarks of all faces, computed in one batch, are those face-api.js computes one face at a time', { skip: needs(BBT4, 'a group photo') }, async () => {
-  const detector = await loadOnnxSsd();
-  const img = await loadRgb(BBT4);
-  const faces = await detector.detect(img);
-  detector.dispose();
-  assert.ok(faces.length >= 2);
-  const source = nodeFaceApi();
-  const net = new source.api.FaceLandmark68Net();
-  net.loadFromWeightMap(await source.weights('face_landmark_68_model'));
-  const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
-  let worst = 0;
-  for (const face of faces) {
-    const bx = Math.floor(face.box.x),
-      by = Math.floor(face.box.y);
-    const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(face.box.width))),
-      bh = Math.max(2, Math.min(img.height - by, Math.ceil(face.box.height)));
-    const crop = tf.slice(input, [by, bx, 0], [bh, bw, 3]);
-    const one = await net.detectLandmarks(crop);
-    crop.dispose();
-    const positions = (Array.isArray(one) ? one[0] : one).positions;
-    positions.forEach((p, k) => {
-      worst = Math.max(worst, Math.abs(p.x + bx - face.landmarks![k].x), Math.abs(p.y + by - face.landmarks![k].y));
-    });
-  }
-  input.dispose();
-  net.dispose();
-  assert.ok(worst < 0.05, `largest difference ${worst} px`);
-});
+test(
+  'the 68 landmarks of all faces, computed in one batch, are those face-api.js computes one face at a time',
+  { skip: needs(BBT4, 'a group photo') },
+  async () => {
+    const detector = await loadOnnxSsd();
+    const img = await loadRgb(BBT4);
+    const faces = await detector.detect(img);
+    detector.dispose();
+    assert.ok(faces.length >= 2);
+    const source = nodeFaceApi();
+    const net = new source.api.FaceLandmark68Net();
+    net.loadFromWeightMap(await source.weights('face_landmark_68_model'));
+    const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    let worst = 0;
+    for (const face of faces) {
+      const bx = Math.floor(face.box.x),
+        by = Math.floor(face.box.y);
+      const bw = Math.max(2, Math.min(img.width - bx, Math.ceil(face.box.width))),
+        bh = Math.max(2, Math.min(img.height - by, Math.ceil(face.box.height)));
+      const crop = tf.slice(input, [by, bx, 0], [bh, bw, 3]);
+      const one = await net.detectLandmarks(crop);
+      crop.dispose();
+      const positions = (Array.isArray(one) ? one[0] : one).positions;
+      positions.forEach((p, k) => {
+        worst = Math.max(worst, Math.abs(p.x + bx - face.landmarks![k].x), Math.abs(p.y + by - face.landmarks![k].y));
+      });
+    }
+    input.dispose();
+    net.dispose();
+    assert.ok(worst < 0.05, `largest difference ${worst} px`);
+  },
+);
 
 test('loadDetector runs without TensorFlow.js: nothing imports it', () => {
   const script = `import { loadDetector } from ${JSON.stringify(new URL('./detector.js', import.meta.url).href)};

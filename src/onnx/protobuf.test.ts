@@ -29,7 +29,10 @@ test('fields carry their number and wire type: the protobuf encoding of a known 
 test('what is written reads back field by field', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.oneof(fc.record({ kind: fc.constant('int' as const), v: fc.maxSafeInteger() }), fc.record({ kind: fc.constant('str' as const), v: fc.string() })), { maxLength: 20 }),
+      fc.array(
+        fc.oneof(fc.record({ kind: fc.constant('int' as const), v: fc.maxSafeInteger() }), fc.record({ kind: fc.constant('str' as const), v: fc.string() })),
+        { maxLength: 20 },
+      ),
       (fields) => {
         const w = new ProtoWriter();
         fields.forEach((f, i) => (f.kind === 'int' ? w.int(i + 1, f.v) : w.string(i + 1, f.v)));
