@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntheticFaces, csvRow, tempDir, needs, testVideo, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../../test/fixtures.js';
 import { formatModelDescription } from './info.js';
@@ -109,7 +109,7 @@ test('info --model names the optimizer, the plateau schedule and the equalisatio
 test(
   'the README quick start runs as written and prints what the README shows',
   { skip: needs(join(DEFAULT_MODEL, 'model.json'), 'the bundled default model') },
-  () => {
+  (t) => {
     const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
     const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Learn more'));
     const blocks = [...quick.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
@@ -133,8 +133,15 @@ test(
       .split('\n')
       .filter((l) => l.startsWith('npx ferkit '));
     assert.equal(commands.length, 1);
+    // a user's project folder with ferkit installed: node_modules/ferkit is this checkout
+    const { dir: project, cleanup } = tempDir();
+    mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(PROJECT_ROOT, join(project, 'node_modules', 'ferkit'), 'dir');
+    symlinkSync(join(PROJECT_ROOT, 'bin', 'ferkit.js'), join(project, 'node_modules', '.bin', 'ferkit'));
+    writeFileSync(join(project, 'package.json'), '{ "type": "module", "private": true }\n');
+    t.after(cleanup);
     const [npx, ...args] = commands[0].split(/\s+/);
-    const r = spawnSync(npx, args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const r = spawnSync(npx, args, { cwd: project, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const shown = blocks[sh + 1].text.trim().split('\n');
     const printed = r.stdout.trim().split('\n');
@@ -142,10 +149,10 @@ test(
     printed.forEach((line, i) => close(line, shown[i]));
     // the library example, run as a user's module that imports the package by name
     const js = blocks.findIndex((b) => b.lang === 'js');
-    const example = join(PROJECT_ROOT, `.readme-example-${process.pid}.mjs`);
+    const example = join(project, 'example.mjs');
     writeFileSync(example, blocks[js].text);
     try {
-      const run = spawnSync(process.execPath, [example], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [example], { cwd: project, encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
       close(run.stdout, blocks[js + 1].text);
     } finally {
