@@ -83,6 +83,7 @@ export class JobClient {
   private readonly jobUploadBytes: number;
   private readonly uploadQuotaBytes: number;
   private events?: QueueEvents;
+  private eventsOpening?: Promise<QueueEvents>;
   private eventsConnection?: Redis;
   private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
   private readonly url: string;
@@ -228,8 +229,16 @@ export class JobClient {
     }
   }
 
-  private async openEvents(): Promise<QueueEvents> {
-    if (this.events) return this.events;
+  /** The one events reader, opened once even when several waits ask for it at the same time. */
+  private openEvents(): Promise<QueueEvents> {
+    this.eventsOpening ??= this.openEventsOnce().catch((err: unknown) => {
+      this.eventsOpening = undefined;
+      throw err;
+    });
+    return this.eventsOpening;
+  }
+
+  private async openEventsOnce(): Promise<QueueEvents> {
     await this.ready();
     const connection = quiet(this.redis.duplicate());
     this.eventsConnection = connection;
