@@ -19,6 +19,7 @@ import {
   loadGraphModelFrom,
   loadModelFrom,
   urlFiles,
+  FaceFollower,
   wasmThreads,
   type DetectedFace,
   type FaceEmotion,
@@ -31,7 +32,6 @@ import { faceCrops, DEFAULT_UNCERTAIN_BELOW } from '../../src/recognizer.js';
 import { faceInputs } from '../../src/image/preprocess.js';
 import { rawToRgb } from '../../src/image/pixels.js';
 import { EMOTIONS, rankEmotions, type Emotion } from '../../src/labels.js';
-import { FaceFollower } from './follow.js';
 import { DEFAULT_RUNTIMES, wallClock, type EngineChoice, type EngineReport, type FromWorker, type ToWorker, type Runtime } from './worker-protocol.js';
 
 /** Where `ferkit serve` puts the models and the WebAssembly files. */
@@ -64,7 +64,37 @@ interface Loaded {
 const post = (message: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
 
 let loaded: Promise<Loaded> | undefined;
-const follower = new FaceFollower({ detectEvery: 3 });
+/** Milliseconds spent in the current frame's detection, crops and emotion model (the follower calls them as it needs). */
+const frameStages = { detection: 0, crops: 0, emotion: 0 };
+
+/**
+ * Detect, then track, with the library's follower (src/track/, as `ferkit
+ * video` does): BlazeFace on a schedule (every 0.1 s, about every third
+ * frame of a 30 frames/s camera) and when the picture changes, faces
+ * followed by their picture in between, emotions read up to 10 times a
+ * second and smoothed.
+ */
+let follower: FaceFollower | undefined;
+function followerFor(l: Loaded): FaceFollower {
+  follower ??= new FaceFollower(
+    {
+      detect: async (img) => {
+        const t0 = performance.now();
+        const faces = await l.webcam.detect(img);
+        frameStages.detection += performance.now() - t0;
+        return faces;
+      },
+      recognizeFaces: async (img, faces) => {
+        const r = await emotionsOf(l, img, faces);
+        frameStages.crops += r.crops;
+        frameStages.emotion += r.emotion;
+        return r.faces;
+      },
+    },
+    { detectEvery: 0.1, smoothing: 0.3 },
+  );
+  return follower;
+}
 const canvas = new OffscreenCanvas(1, 1);
 const context = canvas.getContext('2d', { willReadFrequently: true });
 
@@ -199,10 +229,11 @@ async function onFrame(l: Loaded, message: Extract<ToWorker, { type: 'frame' }>)
   const t0 = performance.now();
   const img = pixelsOf(message.bitmap);
   const t1 = performance.now();
-  const detect = follower.shouldDetect(message.capturedAt);
-  const found = detect ? follower.detected(await l.webcam.detect(img), message.capturedAt) : follower.predicted(message.capturedAt, img.width, img.height);
-  const t2 = performance.now();
-  const { faces, crops, emotion } = await emotionsOf(l, img, found);
+  Object.assign(frameStages, { detection: 0, crops: 0, emotion: 0 });
+  const frame = await followerFor(l).next(img, message.capturedAt / 1000);
+  const { detection, crops, emotion } = frameStages;
+  const faces = frame.faces;
+  const detect = frame.search !== null;
   post({
     type: 'frame',
     seq: message.seq,
@@ -210,7 +241,7 @@ async function onFrame(l: Loaded, message: Extract<ToWorker, { type: 'frame' }>)
     height: img.height,
     faces,
     detected: detect,
-    stages: { capture: received - message.capturedAt, pixels: t1 - t0, detection: t2 - t1, crops, emotion },
+    stages: { capture: received - message.capturedAt, pixels: t1 - t0, detection, crops, emotion },
     postedAt: wallClock(),
     tensors: tf.memory().numTensors,
   });
@@ -270,7 +301,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       engineFor(choice).catch((err: unknown) => fail(err, 'load'));
       break;
     case 'restart':
-      follower.reset();
+      follower?.reset();
       break;
     case 'frame':
       engineFor(choice)
