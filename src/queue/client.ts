@@ -164,7 +164,7 @@ export class JobClient {
   /** Enqueues a video job (cut into segments by the workers when long enough); resolves with its id. */
   async submitVideo(video: SubmitInput, options: VideoJobOptions = {}): Promise<string> {
     for (const [k, v] of Object.entries(options)) {
-      if (v !== undefined && !(typeof v === 'number' && v > 0) && !(k === 'smoothing' && v === 0))
+      if (v !== undefined && !(typeof v === 'number' && v > 0) && !((k === 'smoothing' || k === 'detectEvery') && v === 0))
         throw new FerkitError('BAD_ARGUMENT', `${k} must be a number above 0, got ${v}`, { options: [k] });
     }
     const [input] = await this.inputs([video]);
