@@ -9,6 +9,7 @@
  */
 import { FerkitError } from '../errors.js';
 import { OnnxGraphBuilder, type TfPadding, type Weight, type WeightMap } from '../onnx/builder.js';
+import { faceApiFeatures } from '../onnx/face-api-features.js';
 
 /** Names of the graphs' inputs and outputs. */
 export const DETECTOR_INPUT = 'input';
@@ -241,28 +242,6 @@ export function ssdMobilenetOnnx(weights: WeightMap, ferkitVersion?: string): Ui
   );
 }
 
-/** Depthwise-separable conv with bias, as face-api.js's feature extractor has them. */
-function separable(b: OnnxGraphBuilder, x: string, prefix: string, strides: number): string {
-  const dw = b.depthwise(x, b.weight(`${prefix}/depthwise_filter`), undefined, strides, 'SAME', `${prefix}/depthwise`);
-  return b.conv(dw, b.weight(`${prefix}/pointwise_filter`), b.weight(`${prefix}/bias`), 1, 'SAME', `${prefix}/pointwise`);
-}
-
-function denseBlock(b: OnnxGraphBuilder, x: string, prefix: string, first: boolean): string {
-  const c0 = first
-    ? b.conv(x, b.weight(`${prefix}/conv0/filters`), b.weight(`${prefix}/conv0/bias`), 2, 'SAME', `${prefix}/conv0`)
-    : separable(b, x, `${prefix}/conv0`, 2);
-  const out1 = b.node('Relu', [c0], `${prefix}/out1`);
-  const out2 = separable(b, out1, `${prefix}/conv1`, 1);
-  const in3 = b.node('Relu', [b.node('Add', [out1, out2], `${prefix}/sum12`)], `${prefix}/in3`);
-  const out3 = separable(b, in3, `${prefix}/conv2`, 1);
-  const s23 = b.node('Add', [out2, out3], `${prefix}/sum23`);
-  const in4 = b.node('Relu', [b.node('Add', [out1, s23], `${prefix}/sum123`)], `${prefix}/in4`);
-  const out4 = separable(b, in4, `${prefix}/conv3`, 1);
-  const s34 = b.node('Add', [out3, out4], `${prefix}/sum34`);
-  const s234 = b.node('Add', [out2, s34], `${prefix}/sum234`);
-  return b.node('Relu', [b.node('Add', [out1, s234], `${prefix}/sum1234`)], `${prefix}/out`);
-}
-
 /**
  * face-api.js's 68-point landmark net: input [n, 3, 112, 112] (mean RGB
  * subtracted, divided by 255); output `landmarks` [n, 136], x and y
@@ -270,10 +249,7 @@ function denseBlock(b: OnnxGraphBuilder, x: string, prefix: string, first: boole
  */
 export function landmarksOnnx(weights: WeightMap, ferkitVersion?: string): Uint8Array {
   const b = new OnnxGraphBuilder(weights);
-  let x = DETECTOR_INPUT;
-  for (let i = 0; i < 4; i++) x = denseBlock(b, x, `dense${i}`, i === 0);
-  const pooled = b.node('AveragePool', [x], 'pool', { kernel_shape: { ints: [7, 7] }, strides: { ints: [2, 2] } });
-  const flat = b.node('Flatten', [pooled], 'flatten', { axis: { i: 1 } });
+  const flat = faceApiFeatures(b, DETECTOR_INPUT);
   const fc = b.weight('fc/weights');
   const w = b.constant('fc/W', fc.shape, fc.data);
   const bias = b.weight('fc/bias');

@@ -5,7 +5,7 @@
  * Platform-neutral; no TensorFlow.js.
  */
 import { FerkitError } from '../errors.js';
-import { encodeModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxAttributeValue, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './proto.js';
+import { encodeModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxAttributeValue, type OnnxTensor, type OnnxValueInfo } from './proto.js';
 
 /** A weight as TensorFlow stores it: row-major data and its shape. */
 export interface Weight {
@@ -49,9 +49,19 @@ function autoPad(padding: TfPadding): OnnxAttributeValue {
   return { s: padding === 'SAME' ? 'SAME_UPPER' : 'VALID' };
 }
 
+/** A node while the graph is built (its inputs may still be rewired, as batch-norm folding does). */
+export interface GraphNode {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  name: string;
+  attributes: Record<string, OnnxAttributeValue>;
+}
+
 export class OnnxGraphBuilder {
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxTensor[] = [];
+  readonly nodes: GraphNode[] = [];
+  /** By name: a later pass may change a constant's values in place. */
+  readonly initializers = new Map<string, OnnxTensor>();
   private readonly used = new Set<string>();
 
   constructor(private readonly weights: WeightMap = new Map()) {}
@@ -81,7 +91,7 @@ export class OnnxGraphBuilder {
 
   constant(base: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
     const name = this.unique(base);
-    this.initializers.push({ name, dims, data });
+    this.initializers.set(name, { name, dims, data });
     return name;
   }
 
@@ -137,7 +147,7 @@ export class OnnxGraphBuilder {
       producerName: 'ferkit',
       producerVersion: metadata['ferkit_version'] ?? 'unknown',
       docString,
-      graph: { name, nodes: this.nodes, initializers: this.initializers, inputs, outputs },
+      graph: { name, nodes: this.nodes, initializers: [...this.initializers.values()], inputs, outputs },
       metadata,
     });
   }

@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../../errors.js';
-import type { OnnxNode, OnnxTensor, OnnxAttributeValue } from '../../onnx/proto.js';
-import { convWeight, depthwiseWeight } from '../../onnx/builder.js';
+import type { OnnxNode, OnnxTensor } from '../../onnx/proto.js';
+import { convWeight, depthwiseWeight, OnnxGraphBuilder, type GraphNode } from '../../onnx/builder.js';
 
 /** What a layers model becomes: nodes and weights from `input` (NHWC float) to `output`. */
 export interface ConvertedGraph {
@@ -39,15 +39,6 @@ type Layer = tf.layers.Layer & { inboundNodes: LayerNode[] };
 
 type Config = Record<string, unknown>;
 
-/** A mutable node while the graph is built. */
-interface Node {
-  opType: string;
-  inputs: string[];
-  outputs: string[];
-  name: string;
-  attributes: Record<string, OnnxAttributeValue>;
-}
-
 const NHWC_TO_NCHW = [0, 3, 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 
@@ -57,36 +48,9 @@ function pair(v: unknown, name: string): [number, number] {
   return [a[0], a[1]];
 }
 
-class GraphBuilder {
-  readonly nodes: Node[] = [];
-  readonly initializers = new Map<string, OnnxTensor>();
-  private readonly used = new Set<string>();
+/** The ONNX graph builder, with the symbolic tensors already converted. */
+class GraphBuilder extends OnnxGraphBuilder {
   private readonly memo = new Map<string, Value>();
-
-  /** A name not used yet in the graph. */
-  unique(base: string): string {
-    const clean = base.replace(/[^\w/.:-]/g, '_');
-    let name = clean;
-    for (let i = 2; this.used.has(name); i++) name = `${clean}_${i}`;
-    this.used.add(name);
-    return name;
-  }
-
-  node(opType: string, inputs: string[], base: string, attributes: Record<string, OnnxAttributeValue> = {}): string {
-    const out = this.unique(base);
-    this.nodes.push({ opType, inputs, outputs: [out], name: out, attributes });
-    return out;
-  }
-
-  constant(base: string, dims: number[], data: Float32Array | BigInt64Array): string {
-    const name = this.unique(base);
-    this.initializers.set(name, { name, dims, data });
-    return name;
-  }
-
-  floatScalar(base: string, v: number): string {
-    return this.constant(base, [], new Float32Array([v]));
-  }
 
   /** The graph value of a symbolic tensor, converting the layers it comes from first. */
   value(t: tf.SymbolicTensor, scope: Scope): Value {
@@ -164,7 +128,7 @@ function activation(b: GraphBuilder, name: string, x: string, rank: number, base
     case 'relu':
       return b.node('Relu', [x], `${base}/relu`);
     case 'relu6':
-      return b.node('Clip', [x, b.floatScalar(`${base}/min`, 0), b.floatScalar(`${base}/max`, 6)], `${base}/relu6`);
+      return b.node('Clip', [x, b.scalar(`${base}/min`, 0), b.scalar(`${base}/max`, 6)], `${base}/relu6`);
     case 'elu':
       return b.node('Elu', [x], `${base}/elu`, { alpha: { f: 1 } });
     case 'selu':
@@ -293,7 +257,7 @@ function convertLayer(b: GraphBuilder, layer: Layer, inputs: Value[], scope: Sco
       return [{ name: act(x.name) }];
     case 'ReLU': {
       const max = cfg['maxValue'] as number | null | undefined;
-      return [{ name: max === null || max === undefined ? b.node('Relu', [x.name], `${base}/relu`) : b.node('Clip', [x.name, b.floatScalar(`${base}/min`, 0), b.floatScalar(`${base}/max`, max)], `${base}/clip`) }];
+      return [{ name: max === null || max === undefined ? b.node('Relu', [x.name], `${base}/relu`) : b.node('Clip', [x.name, b.scalar(`${base}/min`, 0), b.scalar(`${base}/max`, max)], `${base}/clip`) }];
     }
     case 'LeakyReLU':
       return [{ name: b.node('LeakyRelu', [x.name], `${base}/leaky_relu`, { alpha: { f: Number(cfg['alpha'] ?? 0.3) } }) }];
@@ -364,9 +328,9 @@ function convertLayer(b: GraphBuilder, layer: Layer, inputs: Value[], scope: Sco
 function foldBatchNorms(b: GraphBuilder, keep: ReadonlySet<string>): void {
   const uses = new Map<string, number>();
   for (const n of b.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
-  const producer = new Map<string, Node>();
+  const producer = new Map<string, GraphNode>();
   for (const n of b.nodes) for (const o of n.outputs) producer.set(o, n);
-  const removed = new Set<Node>();
+  const removed = new Set<GraphNode>();
   for (const bn of b.nodes) {
     if (bn.opType !== 'BatchNormalization') continue;
     const x = bn.inputs[0];

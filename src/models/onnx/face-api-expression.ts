@@ -12,41 +12,10 @@
  */
 import { IMAGE_SIZE } from '../../image/preprocess.js';
 import { OnnxGraphBuilder, type WeightMap } from '../../onnx/builder.js';
+import { faceApiFeatures } from '../../onnx/face-api-features.js';
 import { bilinearMatrix, FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_INPUT, faceApiLabelOrder } from '../face-api-expression.js';
 import { EMOTIONS } from '../../labels.js';
 import { ONNX_INPUT, ONNX_UNCALIBRATED } from './names.js';
-
-/** Depthwise-separable conv with bias, as face-api.js's feature extractor has them. */
-function separable(b: OnnxGraphBuilder, x: string, prefix: string, strides: number): string {
-  const dw = b.depthwise(x, b.weight(`${prefix}/depthwise_filter`), undefined, strides, 'SAME', `${prefix}/depthwise`);
-  return b.conv(dw, b.weight(`${prefix}/pointwise_filter`), b.weight(`${prefix}/bias`), 1, 'SAME', `${prefix}/pointwise`);
-}
-
-/** face-api.js's denseBlock4 (faceFeatureExtractor/denseBlock.ts). */
-function denseBlock(b: OnnxGraphBuilder, x: string, prefix: string, first: boolean): string {
-  const c0 = first
-    ? b.conv(x, b.weight(`${prefix}/conv0/filters`), b.weight(`${prefix}/conv0/bias`), 2, 'SAME', `${prefix}/conv0`)
-    : separable(b, x, `${prefix}/conv0`, 2);
-  const out1 = b.node('Relu', [c0], `${prefix}/out1`);
-  const out2 = separable(b, out1, `${prefix}/conv1`, 1);
-  const in3 = b.node('Relu', [b.node('Add', [out1, out2], `${prefix}/sum12`)], `${prefix}/in3`);
-  const out3 = separable(b, in3, `${prefix}/conv2`, 1);
-  const in4 = b.node('Relu', [b.node('Add', [out1, b.node('Add', [out2, out3], `${prefix}/sum23`)], `${prefix}/sum123`)], `${prefix}/in4`);
-  const out4 = separable(b, in4, `${prefix}/conv3`, 1);
-  const s234 = b.node('Add', [out2, b.node('Add', [out3, out4], `${prefix}/sum34`)], `${prefix}/sum234`);
-  return b.node('Relu', [b.node('Add', [out1, s234], `${prefix}/sum1234`)], `${prefix}/out`);
-}
-
-/**
- * face-api.js's FaceFeatureExtractor (four dense blocks, then a 7x7 average
- * pool with stride 2) on a [n, 3, 112, 112] input already preprocessed:
- * [n, 256] features. Weights named as face-api.js names them (dense0/..., dense3/...).
- */
-export function faceApiFeatures(b: OnnxGraphBuilder, x: string): string {
-  for (let i = 0; i < 4; i++) x = denseBlock(b, x, `dense${i}`, i === 0);
-  const pooled = b.node('AveragePool', [x], 'pool', { kernel_shape: { ints: [7, 7] }, strides: { ints: [2, 2] } });
-  return b.node('Flatten', [pooled], 'flatten', { axis: { i: 1 } });
-}
 
 /** face-api.js's own preprocessing of [n, 48, 48, 1] crops in 0..1: [n, 3, 112, 112] as its network takes it. */
 function faceApiPreprocessing(b: OnnxGraphBuilder, faces: string): string {
