@@ -8,9 +8,7 @@ import { FerkitError } from '../errors.js';
 import type { RgbImage } from '../image/pixels.js';
 import { centroid } from './align.js';
 import { type Box, type Point } from '../image/geometry.js';
-import { suppressOverlaps, tileOrigins } from './tiles.js';
-
-const TILE = 640;
+import { clippedToPicture, searchesTiles, suppressOverlaps, TILE, tileOrigins } from './tiles.js';
 
 /** A face found in a picture. */
 export interface DetectedFace {
@@ -165,8 +163,7 @@ export class FaceDetector implements Detector {
         box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height },
         score: d.score,
       }));
-      const tile = this.options.tiles === true || (this.options.tiles === 'auto' && Math.max(img.width, img.height) > 1280);
-      if (tile && Math.max(img.width, img.height) > TILE) {
+      if (searchesTiles(this.options.tiles, img.width, img.height)) {
         for (const ty of tileOrigins(img.height)) {
           for (const tx of tileOrigins(img.width)) {
             const th = Math.min(TILE, img.height),
@@ -178,13 +175,7 @@ export class FaceDetector implements Detector {
         }
         found = suppressOverlaps(found).slice(0, this.options.maxFaces);
       }
-      const faces: DetectedFace[] = [];
-      for (const d of found) {
-        const x = Math.max(0, d.box.x),
-          y = Math.max(0, d.box.y);
-        const box = { x, y, width: Math.min(img.width, d.box.x + d.box.width) - x, height: Math.min(img.height, d.box.y + d.box.height) - y };
-        if (box.width >= 2 && box.height >= 2) faces.push({ box, score: d.score });
-      }
+      const faces: DetectedFace[] = clippedToPicture(found, img.width, img.height);
       if (this.landmarkNet && faces.length > 0) await this.addLandmarks(input, img, faces);
       return faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     } finally {

@@ -13,7 +13,7 @@ import { resizeToNchw } from '../image/resize.js';
 import { centroid } from './align.js';
 import { blazeFaceAnchors, blendOverlaps, decodeBlazeFace, letterbox, toDetectedFace, BLAZEFACE_BACK, type BlazeFaceLayout } from './blazeface-decode.js';
 import type { DetectCall, DetectedFace, Detector, DetectorOptions, PipelineStage } from './detector.js';
-import { suppressOverlaps, tileOrigins } from './tiles.js';
+import { clippedToPicture, searchesTiles, suppressOverlaps, TILE, tileOrigins } from './tiles.js';
 import { BLAZEFACE_OUTPUTS, DETECTOR_INPUT, LANDMARKS_OUTPUT, LANDMARKS_SIZE, SSD_SIZE } from './onnx-nets.js';
 
 /** A float32 tensor fed to or read from a network. */
@@ -175,21 +175,13 @@ export class OnnxSsdDetector implements Detector {
   async detect(img: RgbImage, call?: DetectCall): Promise<DetectedFace[]> {
     const whole = { x: 0, y: 0, width: img.width, height: img.height };
     let found = await this.locate(img, whole, call);
-    const longer = Math.max(img.width, img.height);
-    const tile = this.opts.tiles === true || (this.opts.tiles === 'auto' && longer > 1280);
-    if (tile && longer > TILE) {
+    if (searchesTiles(this.opts.tiles, img.width, img.height)) {
       for (const ty of tileOrigins(img.height))
         for (const tx of tileOrigins(img.width))
           found.push(...(await this.locate(img, { x: tx, y: ty, width: Math.min(TILE, img.width), height: Math.min(TILE, img.height) }, call)));
       found = suppressOverlaps(found).slice(0, this.opts.maxFaces);
     }
-    const faces: DetectedFace[] = [];
-    for (const d of found) {
-      const x = Math.max(0, d.box.x),
-        y = Math.max(0, d.box.y);
-      const box = { x, y, width: Math.min(img.width, d.box.x + d.box.width) - x, height: Math.min(img.height, d.box.y + d.box.height) - y };
-      if (box.width >= 2 && box.height >= 2) faces.push({ box, score: d.score });
-    }
+    const faces: DetectedFace[] = clippedToPicture(found, img.width, img.height);
     if (this.opts.landmarks && this.landmarkNet && faces.length > 0) await timed(call, 'landmarks', () => this.addLandmarks(img, faces, this.landmarkNet!));
     return faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
@@ -250,5 +242,3 @@ export class OnnxSsdDetector implements Detector {
     this.landmarkNet?.dispose();
   }
 }
-
-const TILE = 640;
