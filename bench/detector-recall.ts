@@ -13,13 +13,13 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { loadDetector } from '../src/node/detector.js';
 import { loadRgb } from '../src/node/decode.js';
-import { iou } from '../src/face/tracker.js';
-import type { DetectedFace, DetectorChoice } from '../src/face/detector.js';
-import type { RgbImage } from '../src/image/pixels.js';
-import type { Box } from '../src/image/geometry.js';
+import { iou } from '../src/core/face/tracker.js';
+import type { DetectedFace, DetectorChoice } from '../src/core/face/detector.js';
+import type { RgbImage } from '../src/core/image/pixels.js';
+import type { Box } from '../src/core/image/geometry.js';
 import { FER_IMAGES, SHARED_DATA } from '../test/fixtures.js';
 import { cpuDescription, median } from './timing.js';
-import { createRng, shuffleInPlace } from '../src/random.js';
+import { createRng, shuffleInPlace } from '../src/core/random.js';
 
 const { values } = parseArgs({ options: { faces: { type: 'string' }, seed: { type: 'string' } } });
 const faceCount = Number(values.faces ?? 200);

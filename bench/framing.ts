@@ -21,7 +21,7 @@ import { loadDataset } from '../src/data/load.js';
 import { readImageFolder } from '../src/data/folder.js';
 import { stratifiedSplit } from '../src/data/split.js';
 import { subset, type Dataset } from '../src/data/dataset.js';
-import { createRng, shuffleInPlace } from '../src/random.js';
+import { createRng, shuffleInPlace } from '../src/core/random.js';
 import { createRecognizer } from '../src/node/recognizer.js';
 import { loadDetector } from '../src/node/detector.js';
 import {
@@ -34,11 +34,11 @@ import {
   type FramingSummary,
   type Spread,
 } from '../src/eval/framing.js';
-import { cropGeometry, type CropFraming, DEFAULT_FRAMING } from '../src/face/align.js';
-import { faceInputs, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/image/preprocess.js';
-import { argmaxRows } from '../src/numeric.js';
-import { range } from '../src/models/predict.js';
-import type { DetectedFace, DetectorChoice } from '../src/face/detector.js';
+import { cropGeometry, type CropFraming, DEFAULT_FRAMING } from '../src/core/face/align.js';
+import { faceInputs, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/core/image/preprocess.js';
+import { argmaxRows } from '../src/core/numeric.js';
+import { range } from '../src/core/models/predict.js';
+import type { DetectedFace, DetectorChoice } from '../src/core/face/detector.js';
 import { cpuDescription } from './timing.js';
 
 const { values: v } = parseArgs({

@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
 import { loadRgb } from '../src/node/decode.js';
-import type { RgbImage } from '../src/image/pixels.js';
+import type { RgbImage } from '../src/core/image/pixels.js';
 import { roundTicks } from '../src/video/plot.js';
-import { escapeXml } from '../src/markup.js';
+import { escapeXml } from '../src/core/markup.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../test/fixtures.js';
 import { cpuDescription, median } from './timing.js';
 

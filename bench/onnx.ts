@@ -21,11 +21,11 @@ import type * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/node/engine.js';
 import { bundledModelsDir, loadModel, readMetadata } from '../src/node/model-folder.js';
 import { onnxBytes, onnxClassifier } from '../src/node/onnx.js';
-import { listArchitectures } from '../src/models/architectures.js';
-import { sessionClassifier } from '../src/models/onnx/session.js';
-import { classifierProbabilities, tfjsClassifier, type Classifier } from '../src/models/classifier.js';
-import { plainModelMetadata, type ModelMetadata } from '../src/models/metadata.js';
-import { PIXELS_PER_IMAGE } from '../src/image/preprocess.js';
+import { listArchitectures } from '../src/core/models/architectures.js';
+import { sessionClassifier } from '../src/core/models/onnx/session.js';
+import { classifierProbabilities, tfjsClassifier, type Classifier } from '../src/core/models/classifier.js';
+import { plainModelMetadata, type ModelMetadata } from '../src/core/models/metadata.js';
+import { PIXELS_PER_IMAGE } from '../src/core/image/preprocess.js';
 import { cpuDescription } from './timing.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, models: { type: 'string' }, json: { type: 'string' }, wasm: { type: 'boolean' } } });

@@ -16,11 +16,11 @@ import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
 import { loadRgb } from '../src/node/decode.js';
 import { useNativeRelu6 } from '../src/node/kernels.js';
 import { loadFaceDetector } from '../src/node/face-api.js';
-import { detectorChoice } from '../src/face/choice.js';
-import type { DetectorChoice } from '../src/face/detector.js';
+import { detectorChoice } from '../src/core/face/choice.js';
+import type { DetectorChoice } from '../src/core/face/detector.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
-import type { EngineChoice } from '../src/engine.js';
-import type { RuntimeChoice } from '../src/models/classifier.js';
+import type { EngineChoice } from '../src/core/engine.js';
+import type { RuntimeChoice } from '../src/core/models/classifier.js';
 import { cpuDescription, interleaved, median, medianMs } from './timing.js';
 
 const { values } = parseArgs({

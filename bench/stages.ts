@@ -1,11 +1,11 @@
 /**
  * The time of each stage of ferkit's pipeline over many calls, as
- * `DetectCall.onStage` tells it (src/face/detector.ts): a stage may be told
+ * `DetectCall.onStage` tells it (src/core/face/detector.ts): a stage may be told
  * several times within a call (a tile, a detector of `auto`), so each call's
  * times are added up per stage, and each stage's figure is the median of
  * those sums over the calls.
  */
-import type { DetectCall, PipelineStage } from '../src/face/detector.js';
+import type { DetectCall, PipelineStage } from '../src/core/face/detector.js';
 import { median } from './timing.js';
 
 /** The stages in the order a picture goes through them. */

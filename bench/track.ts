@@ -15,8 +15,8 @@ import { createRecognizer } from '../src/node/recognizer.js';
 import { analyzeVideo, type TimelineEntry } from '../src/video/analyze.js';
 import type { VideoTracking } from '../src/video/frame-faces.js';
 import { timelineAgreement } from '../src/video/agreement.js';
-import { detectorChoice } from '../src/face/choice.js';
-import type { FollowMethod } from '../src/track/follow.js';
+import { detectorChoice } from '../src/core/face/choice.js';
+import type { FollowMethod } from '../src/core/track/follow.js';
 import { SHARED_DATA, tempDir, testVideo, type VideoScene } from '../test/fixtures.js';
 import { cpuDescription } from './timing.js';
 

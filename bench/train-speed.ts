@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initTrainingEngine } from '../src/node/train-engine.js';
-import { type EngineChoice } from '../src/engine.js';
+import { type EngineChoice } from '../src/core/engine.js';
 import { makeDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
 import { syntheticFaces } from '../test/fixtures.js';

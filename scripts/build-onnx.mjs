@@ -3,8 +3,8 @@
  * Writes the ONNX files ferkit recognizes with, into dist/onnx/: the face
  * detectors (BlazeFace from @vladmandic/human, SSD-MobileNet v1 and the
  * 68-point landmark net from @vladmandic/face-api, all MIT, written by
- * ferkit's own converters in src/face/onnx-nets.ts) and the bundled emotion
- * models (src/models/onnx/). Run by `npm run build`, after tsc: the weights
+ * ferkit's own converters in src/core/face/onnx-nets.ts) and the bundled emotion
+ * models (src/core/models/onnx/). Run by `npm run build`, after tsc: the weights
  * are those installed with the packages, never downloaded. It also copies
  * BlazeFace's 128x128 front-camera graph model (blazeface-front.json and
  * .bin) into dist/blazeface/ for the web page's TensorFlow.js path:
@@ -19,9 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'onnx');
 const require = createRequire(import.meta.url);
-const { tfjsGraphToOnnx, ssdMobilenetOnnx, landmarksOnnx, BLAZEFACE_OUTPUTS } = await import(join(root, 'dist/src/face/onnx-nets.js'));
+const { tfjsGraphToOnnx, ssdMobilenetOnnx, landmarksOnnx, BLAZEFACE_OUTPUTS } = await import(join(root, 'dist/src/core/face/onnx-nets.js'));
 const { loadModel } = await import(join(root, 'dist/src/node/model-folder.js'));
-const { onnxModelBytes } = await import(join(root, 'dist/src/models/onnx/model.js'));
+const { onnxModelBytes } = await import(join(root, 'dist/src/core/models/onnx/model.js'));
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
 await tf.setBackend('cpu');

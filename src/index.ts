@@ -2,12 +2,12 @@
  * ferkit: facial expression recognition in TypeScript. The public API; every
  * name here is re-exported from the module that owns it.
  */
-export { FerkitError, type FerkitErrorCode } from './errors.js';
-export { EMOTIONS, NUM_CLASSES, matchEmotion, emotionIndex, type Emotion } from './labels.js';
+export { FerkitError, type FerkitErrorCode } from './core/errors.js';
+export { EMOTIONS, NUM_CLASSES, matchEmotion, emotionIndex, type Emotion } from './core/labels.js';
 export { initEngine } from './node/engine.js';
-export { type EngineChoice, type EngineInfo, type BackendName } from './engine.js';
-export { IMAGE_SIZE, PIXELS_PER_IMAGE } from './image/preprocess.js';
-export { equalized, equalizeHistogram, claheImage, type Equalization } from './image/equalize.js';
+export { type EngineChoice, type EngineInfo, type BackendName } from './core/engine.js';
+export { IMAGE_SIZE, PIXELS_PER_IMAGE } from './core/image/preprocess.js';
+export { equalized, equalizeHistogram, claheImage, type Equalization } from './core/image/equalize.js';
 export { classCounts, concat, subset, type Dataset, type ReadReport } from './data/dataset.js';
 export { readFerCsv, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_EXPANSION, type CsvReadOptions } from './data/csv.js';
 export { readImageFolder, type FolderReadOptions } from './data/folder.js';
@@ -26,10 +26,10 @@ export {
 } from './data/select.js';
 export { nearestFaces, duplicateIndices, DUPLICATE_THRESHOLD, type NearestFaces, type DuplicateOptions } from './data/duplicates.js';
 export { decodeFace, type ImageSource } from './node/decode.js';
-export { getArchitecture, listArchitectures, registerArchitecture, type Architecture, type BuildOptions } from './models/architectures.js';
+export { getArchitecture, listArchitectures, registerArchitecture, type Architecture, type BuildOptions } from './core/models/architectures.js';
 export { loadModel, saveModel, defaultModelDir, modelFingerprint, type SavedModel } from './node/model-folder.js';
-export { TRAINING_LOG, type ModelMetadata, type Preprocessing, type Calibration } from './models/metadata.js';
-export { predictProbabilities, modelProbabilities, type PredictOptions } from './models/predict.js';
+export { TRAINING_LOG, type ModelMetadata, type Preprocessing, type Calibration } from './core/models/metadata.js';
+export { predictProbabilities, modelProbabilities, type PredictOptions } from './core/models/predict.js';
 export { teacherTargets, type TeacherOptions } from './train/distill.js';
 export { train, type TrainOptions, type TrainResult } from './train/train.js';
 export { PAPER_RECIPE, RECOMMENDED_RECIPE, DISTILL_DEFAULTS, resolveConfig, type TrainConfig } from './train/config.js';
@@ -55,14 +55,14 @@ export { compareModels, mcnemarExact, type Comparison, type PairedFigure } from 
 export { metricIntervals, wilsonInterval, bootstrapInterval, type IntervalOptions } from './eval/intervals.js';
 export { type Intervals, type Interval } from './eval/metrics.js';
 export { formatMetrics, formatComparison, predictionsCsv } from './eval/format.js';
-export { applyTemperature, applyCalibration } from './models/calibration.js';
+export { applyTemperature, applyCalibration } from './core/models/calibration.js';
 export { fitTemperature, fitClassBias, expectedCalibrationError, calibrationOn } from './eval/calibration.js';
 export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
 export { framedFace, faceFraming, summarizeFraming, fitFraming, type FramedFace, type FaceFraming, type FramingSummary } from './eval/framing.js';
-export { DEFAULT_FRAMING, type CropFraming } from './face/align.js';
-export { type TestTimeAugmentation } from './models/tta.js';
+export { DEFAULT_FRAMING, type CropFraming } from './core/face/align.js';
+export { type TestTimeAugmentation } from './core/models/tta.js';
 export { createRecognizer, type Recognizer, type RecognizerOptions, type PictureResult } from './node/recognizer.js';
-export { DEFAULT_DETECTION_SIZE } from './face/working-size.js';
+export { DEFAULT_DETECTION_SIZE } from './core/face/working-size.js';
 export {
   DEFAULT_UNCERTAIN_BELOW,
   assembleRecognizer,
@@ -71,20 +71,20 @@ export {
   type PixelRecognizer,
   type RecognitionOptions,
   type RecognizerParts,
-} from './recognizer.js';
+} from './core/recognizer.js';
 export { recognizeFiles, type FileRecognition, type RecognizeFilesOptions } from './node/recognize-files.js';
 export { loadFaceDetector, nodeFaceApi } from './node/face-api.js';
 export { loadDetector } from './node/detector.js';
 export { blazeFaceFiles, loadBlazeFace } from './node/blazeface.js';
-export { BlazeFaceDetector, type BlazeFaceOptions } from './face/blazeface.js';
-export { ChoosingDetector, AUTO_CLOSE_UP_SHARE, detectorChoice } from './face/choice.js';
+export { BlazeFaceDetector, type BlazeFaceOptions } from './core/face/blazeface.js';
+export { ChoosingDetector, AUTO_CLOSE_UP_SHARE, detectorChoice } from './core/face/choice.js';
 export { saveEnsemble, type EnsembleOptions } from './node/ensemble.js';
-export { ensembleClassifier, combineProbabilities, checkMemberWeights } from './models/combine.js';
+export { ensembleClassifier, combineProbabilities, checkMemberWeights } from './core/models/combine.js';
 export { loadFaceApiExpressionClassifier, faceApiExpressionOnnxBytes, type FaceApiExpressionClassifier } from './node/face-api-expression.js';
-export { FACE_API_EXPRESSIONS, FACE_API_LABELS, faceApiExpressionMetadata } from './models/face-api-expression.js';
+export { FACE_API_EXPRESSIONS, FACE_API_LABELS, faceApiExpressionMetadata } from './core/models/face-api-expression.js';
 export { exportModel, exportOnnx, type ExportOptions } from './node/export.js';
 export { chooseClassifier, onnxClassifier, onnxSession, onnxBytes, type ChosenClassifier, type OnnxSessionOptions } from './node/onnx.js';
-export { classifierProbabilities, tfjsClassifier, type Classifier, type RuntimeChoice } from './models/classifier.js';
+export { classifierProbabilities, tfjsClassifier, type Classifier, type RuntimeChoice } from './core/models/classifier.js';
 export {
   onnxModelBytes,
   onnxMetadata,
@@ -96,13 +96,13 @@ export {
   type OnnxExportOptions,
   type OnnxPreprocessing,
   type OnnxCalibration,
-} from './models/onnx/model.js';
+} from './core/models/onnx/model.js';
 export { describeModel, type ModelDescription } from './node/describe.js';
-export { loadModelFrom, loadGraphModelFrom, type ModelFiles, type LoadedModel } from './models/loader.js';
+export { loadModelFrom, loadGraphModelFrom, type ModelFiles, type LoadedModel } from './core/models/loader.js';
 export { folderFiles } from './node/model-folder.js';
-export { wholePicture, faceInputs, wholeFaceInput } from './image/preprocess.js';
-export { mapOrdered, serialQueue } from './concurrency.js';
-export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './results.js';
+export { wholePicture, faceInputs, wholeFaceInput } from './core/image/preprocess.js';
+export { mapOrdered, serialQueue } from './core/concurrency.js';
+export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './core/results.js';
 export { uncertaintyThreshold, type UncertaintyThreshold } from './eval/uncertainty.js';
 export {
   FaceDetector,
@@ -112,17 +112,17 @@ export {
   type DetectorOptions,
   type DetectedFace,
   type FaceApiSource,
-} from './face/detector.js';
-export type { Box, Point } from './image/geometry.js';
+} from './core/face/detector.js';
+export type { Box, Point } from './core/image/geometry.js';
 export { loadRgb, DEFAULT_MAX_PIXELS, type ImageInput, type DecodeOptions } from './node/decode.js';
-export { type RawImage, type RgbImage } from './image/pixels.js';
+export { type RawImage, type RgbImage } from './core/image/pixels.js';
 export { annotate, layoutAnnotations, type AnnotateOptions, type AnnotateStyle, type AnnotationLayout, type FaceLayout } from './draw/annotate.js';
 export { analyzeVideo, VideoTimeline, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary, type ChangeMoment } from './video/analyze.js';
 export { findChanges, ChangeFinder, type ChangeOptions } from './video/changes.js';
 export { frameRecord, smoothedFace, type FrameRecord } from './video/records.js';
 export { readFrames, probeVideo, videoSource, type Frame, type VideoInfo, type VideoSource } from './video/source.js';
 export { AnnotatedVideoWriter } from './video/writer.js';
-export { FaceTracker } from './face/tracker.js';
+export { FaceTracker } from './core/face/tracker.js';
 export {
   FaceFollower,
   FOLLOW_METHODS,
@@ -134,7 +134,7 @@ export {
   type FollowMethod,
   type FollowCounts,
   type SearchReason,
-} from './track/follow.js';
+} from './core/track/follow.js';
 export type { VideoTracking } from './video/frame-faces.js';
 export { timelineAgreement, type TimelineAgreement } from './video/agreement.js';
 export { emotionPlotSvg, writeEmotionPlot } from './video/plot.js';

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PIXELS_PER_IMAGE } from '../src/image/preprocess.js';
-import { FERPLUS_COLUMNS } from '../src/labels.js';
+import { PIXELS_PER_IMAGE } from '../src/core/image/preprocess.js';
+import { FERPLUS_COLUMNS } from '../src/core/labels.js';
 
 export function tempDir(prefix = 'ferkit-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EMOTIONS } from '../src/labels.js';
+import { EMOTIONS } from '../src/core/labels.js';
 import { PROJECT_ROOT, tempDir } from './fixtures.js';
 import { minVersion, productionTree, refusing } from './node-engines.js';
 

@@ -13,10 +13,10 @@ import { initEngine } from '../src/node/engine.js';
 import { loadDataset } from '../src/data/load.js';
 import { decodeFace, loadRgb } from '../src/node/decode.js';
 import { loadModel } from '../src/node/model-folder.js';
-import { batchTensor } from '../src/models/predict.js';
-import { assembleRecognizer } from '../src/recognizer.js';
-import { wholeFaceInput } from '../src/image/preprocess.js';
-import type { EngineInfo } from '../src/engine.js';
+import { batchTensor } from '../src/core/models/predict.js';
+import { assembleRecognizer } from '../src/core/recognizer.js';
+import { wholeFaceInput } from '../src/core/image/preprocess.js';
+import type { EngineInfo } from '../src/core/engine.js';
 import { tempDir } from './fixtures.js';
 
 let engine: EngineInfo;

@@ -1,9 +1,9 @@
 /** The face detectors in a browser: BlazeFace (fast) and face-api's SSD-MobileNet (accurate), weights fetched by URL. */
-import { FerkitError } from '../errors.js';
-import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector } from '../face/blazeface.js';
-import { loadGraphModelFrom } from '../models/loader.js';
-import { ChoosingDetector } from '../face/choice.js';
-import type { Detector, DetectorOptions } from '../face/detector.js';
+import { FerkitError } from '../core/errors.js';
+import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector } from '../core/face/blazeface.js';
+import { loadGraphModelFrom } from '../core/models/loader.js';
+import { ChoosingDetector } from '../core/face/choice.js';
+import type { Detector, DetectorOptions } from '../core/face/detector.js';
 import { loadBrowserFaceDetector } from './face-api.js';
 import { urlFiles } from './model-url.js';
 

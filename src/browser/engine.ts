@@ -1,7 +1,7 @@
 /** The TensorFlow.js backend in a browser: WebGL where the GPU allows, else WebAssembly, else JavaScript. */
 import * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../errors.js';
-import type { EngineInfo } from '../engine.js';
+import { FerkitError } from '../core/errors.js';
+import type { EngineInfo } from '../core/engine.js';
 
 /** A browser backend asked for; `auto` takes the first of webgl, wasm and cpu that initialises. */
 export type BrowserBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';

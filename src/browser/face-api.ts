@@ -1,9 +1,9 @@
 /** face-api.js in a browser: its ES module build on ferkit's TensorFlow.js, weights fetched from a URL. */
 import * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../errors.js';
-import { FaceDetector, type DetectorOptions, type FaceApi, type FaceApiSource } from '../face/detector.js';
-import { readModelJson, readWeightData } from '../models/loader.js';
-import type { ModelJson } from '../models/weights.js';
+import { FerkitError } from '../core/errors.js';
+import { FaceDetector, type DetectorOptions, type FaceApi, type FaceApiSource } from '../core/face/detector.js';
+import { readModelJson, readWeightData } from '../core/models/loader.js';
+import type { ModelJson } from '../core/models/weights.js';
 import { urlFiles } from './model-url.js';
 
 /** face-api.js with the weights of its pretrained networks at `weightsUrl` (the package's `model/` folder, served). */

@@ -10,12 +10,12 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { BLAZEFACE_FRONT } from '../face/blazeface-decode.js';
-import type { DetectedFace } from '../face/detector.js';
+import { BLAZEFACE_FRONT } from '../core/face/blazeface-decode.js';
+import type { DetectedFace } from '../core/face/detector.js';
 import { loadRgb } from '../node/decode.js';
 import { loadDetector } from '../node/detector.js';
 import { loadOnnxBlazeFace } from '../node/onnx-detectors.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../../test/fixtures.js';
 import { ONNX_DETECTOR_FILES, loadBrowserOnnxBlazeFace, loadBrowserOnnxDetector, ortWeb } from './onnx-runner.js';
 

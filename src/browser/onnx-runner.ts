@@ -2,15 +2,15 @@
  * ONNX Runtime Web (its WebAssembly engine) as the browser's network
  * runner: the face detectors' ONNX files (written into dist/onnx/ when
  * ferkit is built; `ferkit serve` has them at `/onnx/`) fetched by URL and
- * run by src/face/onnx-detectors.ts, which computes the same pre- and
+ * run by src/core/face/onnx-detectors.ts, which computes the same pre- and
  * post-processing as everywhere else.
  */
 import type * as OrtWeb from 'onnxruntime-web';
-import { FerkitError } from '../errors.js';
-import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../face/blazeface-decode.js';
-import { ChoosingDetector } from '../face/choice.js';
-import type { Detector, DetectorOptions } from '../face/detector.js';
-import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../face/onnx-detectors.js';
+import { FerkitError } from '../core/errors.js';
+import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../core/face/blazeface-decode.js';
+import { ChoosingDetector } from '../core/face/choice.js';
+import type { Detector, DetectorOptions } from '../core/face/detector.js';
+import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../core/face/onnx-detectors.js';
 import { wasmThreads } from './engine.js';
 import { urlFiles } from './model-url.js';
 

@@ -1,9 +1,9 @@
 /** ONNX Runtime in a browser: the emotion model converted in the page and run by onnxruntime-web's WebAssembly engine. */
 import type * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier.js';
-import type { ModelMetadata } from '../models/metadata.js';
-import { onnxModelBytes } from '../models/onnx/model.js';
-import { sessionClassifier } from '../models/onnx/session.js';
+import type { Classifier } from '../core/models/classifier.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
+import { onnxModelBytes } from '../core/models/onnx/model.js';
+import { sessionClassifier } from '../core/models/onnx/session.js';
 import { ortWeb, type OrtWebOptions } from './onnx-runner.js';
 
 /** onnxruntime-web's settings (see `ortWeb`: the first model loaded on it sets them for the page). */

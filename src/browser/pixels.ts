@@ -1,6 +1,6 @@
 /** Pictures in a browser (images, video frames, canvases, bitmaps) as RGB pixels for the recognizer. */
-import { FerkitError } from '../errors.js';
-import { rawToRgb, type RgbImage } from '../image/pixels.js';
+import { FerkitError } from '../core/errors.js';
+import { rawToRgb, type RgbImage } from '../core/image/pixels.js';
 
 /** What the browser recognizer accepts. */
 export type BrowserImageInput = ImageData | ImageBitmap | HTMLImageElement | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame;

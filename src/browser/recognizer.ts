@@ -1,7 +1,7 @@
 /** The recognizer in a browser: models fetched by URL, pictures from images, videos, canvases and bitmaps. */
-import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detector.js';
-import { loadModelFrom } from '../models/loader.js';
-import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
+import type { DetectCall, DetectorChoice, DetectorOptions } from '../core/face/detector.js';
+import { loadModelFrom } from '../core/models/loader.js';
+import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../core/recognizer.js';
 import { initBrowserEngine, type BrowserBackend } from './engine.js';
 import { loadBrowserDetector } from './detector.js';
 import { urlFiles } from './model-url.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { annotateStyleFlag } from './args.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 
 test('--annotate-style: full by default, labels on asking; a typo gets a suggestion; alone it names the flag it needs', () => {
   assert.equal(annotateStyleFlag(undefined, 'out/', '--annotate'), 'full');

@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { closest } from './suggest.js';
-import type { EngineChoice } from '../engine.js';
-import { DETECTOR_CHOICES, type DetectorChoice } from '../face/choice.js';
-import type { RuntimeChoice } from '../models/classifier.js';
+import type { EngineChoice } from '../core/engine.js';
+import { DETECTOR_CHOICES, type DetectorChoice } from '../core/face/choice.js';
+import type { RuntimeChoice } from '../core/models/classifier.js';
 import { ANNOTATE_STYLES, type AnnotateStyle } from '../draw/layout.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

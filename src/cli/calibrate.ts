@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
 import { defaultModelDir, resolveModelDir, writeMetadata } from '../node/model-folder.js';
 import { loadClassifier } from '../node/emotion-model.js';
 import { isFaceApiExpressionModel } from '../node/face-api-expression.js';
-import { classifierProbabilities } from '../models/classifier.js';
-import { FACE_API_EXPRESSIONS } from '../models/face-api-expression.js';
+import { classifierProbabilities } from '../core/models/classifier.js';
+import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 
 import { parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';

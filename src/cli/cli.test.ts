@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync, statSync, s
 import { join } from 'node:path';
 import { syntheticFaces, csvRow, tempDir, needs, testVideo, FER_CSV, FERPLUS_HEADER, PROJECT_ROOT } from '../../test/fixtures.js';
 import { formatModelDescription } from './info.js';
-import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
+import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../core/labels.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'ferkit.js');
 

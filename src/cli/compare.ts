@@ -1,8 +1,8 @@
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
 import { loadModel } from '../node/model-folder.js';
-import { modelProbabilities } from '../models/predict.js';
-import { argmaxRows } from '../numeric.js';
+import { modelProbabilities } from '../core/models/predict.js';
+import { argmaxRows } from '../core/numeric.js';
 import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';

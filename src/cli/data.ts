@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { DUPLICATE_THRESHOLD } from '../data/duplicates.js';
 import { selectData, type DataSelection, type OnStep } from '../data/select.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { intFlag, numFlag, usageFlag } from './args.js';
 
 /** Flags that choose the images a command evaluates (or calibrates) on. */

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
 import { saveEnsemble } from '../node/ensemble.js';
-import { checkCombine, checkMemberWeights } from '../models/combine.js';
-import { FACE_API_EXPRESSIONS } from '../models/face-api-expression.js';
+import { checkCombine, checkMemberWeights } from '../core/models/combine.js';
+import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import { listFlag, numFlag, parseFlags, backendFlag } from './args.js';
 
 export const ENSEMBLE_HELP = `ferkit ensemble --models DIR,DIR[,...] --out DIR [--weights W,W,...] [--combine probabilities|log]

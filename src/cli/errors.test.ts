@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { cliMessage, flagsFor } from './errors.js';
 
 test('the CLI follows a library error with the flags for the options it names', () => {

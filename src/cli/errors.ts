@@ -1,4 +1,4 @@
-import type { FerkitError } from '../errors.js';
+import type { FerkitError } from '../core/errors.js';
 
 /**
  * The flags that set each library option a FerkitError can name (its

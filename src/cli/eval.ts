@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
 import { defaultModelDir } from '../node/model-folder.js';
 import { loadClassifier } from '../node/emotion-model.js';
@@ -11,7 +11,7 @@ import { createRecognizer } from '../node/recognizer.js';
 import { evaluateWithDetection } from '../eval/detect.js';
 import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
 import { DUPLICATE_THRESHOLD } from '../data/duplicates.js';
-import type { TestTimeAugmentation } from '../models/tta.js';
+import type { TestTimeAugmentation } from '../core/models/tta.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 

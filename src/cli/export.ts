@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
 import { readMetadata, resolveModelDir } from '../node/model-folder.js';
-import { type WeightsDtype } from '../models/metadata.js';
+import { type WeightsDtype } from '../core/models/metadata.js';
 import { exportModel, exportOnnx } from '../node/export.js';
-import { ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../models/onnx/model.js';
+import { ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../core/models/onnx/model.js';
 import { parseFlags, backendFlag } from './args.js';
 
 export const EXPORT_HELP = `ferkit export --model DIR --out DIR [--float16] [--keep-batchnorm]

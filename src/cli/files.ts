@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../data/folder.js';
-import { formatList, PICTURE_FORMATS } from '../image/limits.js';
+import { formatList, PICTURE_FORMATS } from '../core/image/limits.js';
 
 /** A glob pattern (`*`, `?`, `**`) as a regular expression over /-separated paths. */
 export function globToRegExp(glob: string): RegExp {

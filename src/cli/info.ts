@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../node/engine.js';
-import { listArchitectures } from '../models/architectures.js';
+import { listArchitectures } from '../core/models/architectures.js';
 import { bundledModelNames, defaultModelDir, readMetadata } from '../node/model-folder.js';
-import type { ModelMetadata } from '../models/metadata.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
 import { describeModel, type ModelDescription } from '../node/describe.js';
 import { parseFlags, backendFlag } from './args.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')) as { version: string };

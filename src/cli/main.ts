@@ -1,4 +1,4 @@
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { closest } from './suggest.js';
 import { cliMessage } from './errors.js';
 import { packageVersion } from '../node/package.js';

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { EMOTIONS } from '../labels.js';
+import { FerkitError } from '../core/errors.js';
+import { EMOTIONS } from '../core/labels.js';
 import { createRecognizer } from '../node/recognizer.js';
-import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
-import { FACE_CSV_COLUMNS, faceCsvCells, pictureRecord, type PictureRecord } from '../results.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
+import { FACE_CSV_COLUMNS, faceCsvCells, pictureRecord, type PictureRecord } from '../core/results.js';
 import { recognizeFiles, type FileRecognition } from '../node/recognize-files.js';
 import { annotate } from '../draw/annotate.js';
 import { csvCell, table } from '../eval/format.js';

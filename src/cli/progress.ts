@@ -1,5 +1,5 @@
 import type { BatchLogs, EpochLogs, TrainCallbacks } from '../train/types.js';
-import { EMOTIONS } from '../labels.js';
+import { EMOTIONS } from '../core/labels.js';
 
 /** Seconds as `1h02m`, `3m05s` or `42s`. */
 export function formatDuration(seconds: number): string {

@@ -1,4 +1,4 @@
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
 import { defaultModelDir, loadModel } from '../node/model-folder.js';
 import { evaluate } from '../eval/evaluate.js';

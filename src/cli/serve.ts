@@ -1,11 +1,11 @@
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { serve } from '../serve/run.js';
 import { DEFAULT_LIMITS } from '../serve/server.js';
 import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE } from '../queue/jobs.js';
 import { redactUrl, redisTimeoutFlag } from './worker.js';
 import { IMAGE_TYPES } from '../serve/http.js';
-import { formatList, PICTURE_FORMATS, SERVICE_FORMATS } from '../image/limits.js';
+import { formatList, PICTURE_FORMATS, SERVICE_FORMATS } from '../core/image/limits.js';
 
 /** What `ferkit serve` prints once listening: where the page, the API and its documentation are. */
 export function startLines(url: string, page: boolean, redis?: string): string {

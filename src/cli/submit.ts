@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { IMAGE_EXTENSIONS } from '../data/folder.js';
 import { JobClient, type JobStatus, type SubmitInput } from '../queue/client.js';
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE, type PicturesResult, type VideoResult } from '../queue/jobs.js';

@@ -1,11 +1,11 @@
 import { isFaceApiExpressionModel } from '../node/face-api-expression.js';
 import { resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { initTrainingEngine } from '../node/train-engine.js';
 import { classCounts } from '../data/dataset.js';
 import { DUPLICATE_THRESHOLD, checkDuplicateThreshold } from '../data/duplicates.js';
 import { selectTrainingData, type TrainingDataSelection } from '../data/select.js';
-import { EMOTIONS } from '../labels.js';
+import { EMOTIONS } from '../core/labels.js';
 import { train } from '../train/train.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, resolveConfig, type TrainConfig } from '../train/config.js';
 import { parseAugment } from '../train/augment.js';

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { hasFfmpeg } from '../video/source.js';
 import { trackingFlags, videoCommand } from './video.js';
 import { PROJECT_ROOT, tempDir } from '../../test/fixtures.js';

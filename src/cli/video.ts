@@ -1,13 +1,13 @@
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { EMOTIONS } from '../labels.js';
+import { FerkitError } from '../core/errors.js';
+import { EMOTIONS } from '../core/labels.js';
 import { createRecognizer } from '../node/recognizer.js';
-import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
-import { FACE_CSV_COLUMNS, faceCsvCells } from '../results.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
+import { FACE_CSV_COLUMNS, faceCsvCells } from '../core/results.js';
 import { analyzeVideo, type VideoSummary } from '../video/analyze.js';
 import type { VideoTracking } from '../video/frame-faces.js';
-import { FOLLOW_METHODS, type FollowMethod } from '../track/follow.js';
+import { FOLLOW_METHODS, type FollowMethod } from '../core/track/follow.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
 import { DEFAULT_READ_TIMEOUT_MS, videoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';

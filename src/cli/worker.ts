@@ -1,9 +1,9 @@
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { startWorker } from '../queue/worker.js';
 import { DEFAULT_INPUT_LIMITS } from '../queue/inputs.js';
 import { DEFAULT_QUEUE } from '../queue/jobs.js';
 import { DEFAULT_VIDEO_LIMITS } from '../queue/video-plan.js';
-import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, redactUrl } from '../queue/redis.js';
 import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
 

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readFerCsv } from './csv.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { csvRow, tempDir } from '../../test/fixtures.js';
 
 const { dir, cleanup } = tempDir();

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readFerCsv } from './csv.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { classCounts } from './dataset.js';
 import { csvRow, tempDir, needs, FER_CSV } from '../../test/fixtures.js';
 

@@ -1,10 +1,10 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { FerkitError } from '../errors.js';
-import { NUM_CLASSES } from '../labels.js';
+import { FerkitError } from '../core/errors.js';
+import { NUM_CLASSES } from '../core/labels.js';
 import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
 
 export interface CsvReadOptions {
   /**

@@ -1,6 +1,6 @@
-import { FerkitError } from '../errors.js';
-import { NUM_CLASSES } from '../labels.js';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { FerkitError } from '../core/errors.js';
+import { NUM_CLASSES } from '../core/labels.js';
+import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
 
 /**
  * A labelled set of 48x48 grey faces, kept as bytes (0..255) to save memory;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initEngine } from '../node/engine.js';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
 import { type Dataset } from './dataset.js';
 import { DUPLICATE_THRESHOLD, duplicateIndices, nearestFaces, withoutCopies } from './duplicates.js';
-import { createRng } from '../random.js';
+import { createRng } from '../core/random.js';
 import { syntheticFaces } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');

@@ -6,8 +6,8 @@
  * them out.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../errors.js';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { FerkitError } from '../core/errors.js';
+import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
 import { subset, type Dataset } from './dataset.js';
 
 /** Cosine similarity (of mean-centred pixels) at or above which two faces count as the same picture. */

@@ -1,9 +1,9 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { FerkitError } from '../errors.js';
-import { FERPLUS_COLUMNS, FERPLUS_TO_FER, NUM_CLASSES, emotionIndex } from '../labels.js';
+import { FerkitError } from '../core/errors.js';
+import { FERPLUS_COLUMNS, FERPLUS_TO_FER, NUM_CLASSES, emotionIndex } from '../core/labels.js';
 import type { Dataset } from './dataset.js';
 import { makeDataset, subset } from './dataset.js';
-import { argmaxAt } from '../numeric.js';
+import { argmaxAt } from '../core/numeric.js';
 
 /** FER+ crowd votes, one row per FER2013 data row (same order as the CSV). */
 export interface FerPlusVotes {

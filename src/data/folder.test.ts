@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readImageFolder } from './folder.js';
 import { loadDataset } from './load.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { tempDir } from '../../test/fixtures.js';
 
 async function grey(file: string, value: number, size = 48, format: 'png' | 'jpeg' = 'png'): Promise<void> {

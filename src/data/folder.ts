@@ -1,12 +1,12 @@
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { EMOTIONS, emotionIndex, matchEmotion } from '../labels.js';
+import { FerkitError } from '../core/errors.js';
+import { EMOTIONS, emotionIndex, matchEmotion } from '../core/labels.js';
 import { decodeFace } from '../node/decode.js';
-import { mapOrdered } from '../concurrency.js';
+import { mapOrdered } from '../core/concurrency.js';
 import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
-import { PICTURE_FORMATS, type PictureFormat } from '../image/limits.js';
+import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
+import { PICTURE_FORMATS, type PictureFormat } from '../core/image/limits.js';
 
 const EXTENSIONS: Record<PictureFormat, readonly string[]> = {
   jpeg: ['.jpg', '.jpeg'],

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { readFerCsv } from './csv.js';
 import { findSubroot, readImageFolder } from './folder.js';
 import { concat, type Dataset, type ReadReport } from './dataset.js';

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { csvRow, FERPLUS_HEADER, syntheticFaces, tempDir } from '../../test/fixtures.js';
-import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../labels.js';
+import { EMOTIONS, FERPLUS_COLUMNS, FERPLUS_TO_FER } from '../core/labels.js';
 import { selectData, selectTrainingData, type SelectionStep } from './select.js';
 
 /** 84 faces, 12 per class; every 4th row PublicTest, the others Training. */

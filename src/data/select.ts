@@ -1,4 +1,4 @@
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { subset, type Dataset, type ReadReport } from './dataset.js';
 import { isCsvPath, loadDataset } from './load.js';
 import { readFerPlus, withFerPlus, type FerPlusDropped } from './ferplus.js';

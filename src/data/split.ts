@@ -1,5 +1,5 @@
-import { FerkitError } from '../errors.js';
-import { createRng, shuffleInPlace } from '../random.js';
+import { FerkitError } from '../core/errors.js';
+import { createRng, shuffleInPlace } from '../core/random.js';
 
 export interface SplitIndices {
   train: Int32Array;

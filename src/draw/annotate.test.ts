@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { annotate, overlay, overlaySvg } from './annotate.js';
 import { layoutAnnotations, MIN_FONT, type AnnotationLayout, type FaceLayout, type LayoutFace } from './layout.js';
-import { EMOTIONS, type Emotion } from '../labels.js';
-import type { Box } from '../image/geometry.js';
-import type { FaceEmotion } from '../recognizer.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
+import type { Box } from '../core/image/geometry.js';
+import type { FaceEmotion } from '../core/recognizer.js';
 import { createRecognizer } from '../node/recognizer.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
 

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import type { ImageInput } from '../node/decode.js';
-import { isRawImage } from '../image/pixels.js';
-import { EMOTIONS, EMOTION_COLOURS } from '../labels.js';
-import { escapeXml } from '../markup.js';
-import type { FaceEmotion } from '../recognizer.js';
+import { isRawImage } from '../core/image/pixels.js';
+import { EMOTIONS, EMOTION_COLOURS } from '../core/labels.js';
+import { escapeXml } from '../core/markup.js';
+import type { FaceEmotion } from '../core/recognizer.js';
 import { layoutAnnotations, panelGeometry, type AnnotateStyle, type AnnotationLayout } from './layout.js';
 
 export { ANNOTATE_STYLES, layoutAnnotations, type AnnotateStyle, type AnnotationLayout, type FaceLayout, type LayoutFace } from './layout.js';

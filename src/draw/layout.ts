@@ -1,5 +1,5 @@
-import type { Box } from '../image/geometry.js';
-import { EMOTIONS } from '../labels.js';
+import type { Box } from '../core/image/geometry.js';
+import { EMOTIONS } from '../core/labels.js';
 
 /**
  * How faces are drawn: `full` (the default) draws a box, a label and a

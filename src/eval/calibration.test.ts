@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyCalibration, applyTemperature } from '../models/calibration.js';
+import { applyCalibration, applyTemperature } from '../core/models/calibration.js';
 import { decisionMacroF1, expectedCalibrationError, fitClassBias, fitTemperature } from './calibration.js';
 import { crossEntropy as nll } from './metrics.js';
-import { createRng } from '../random.js';
+import { createRng } from '../core/random.js';
 
 test('temperature 1 is the identity; higher temperatures soften; rows still sum to 1', () => {
   const p = [0.7, 0.2, 0.1];

@@ -1,14 +1,14 @@
 /**
  * Fitting a calibration on held-out data: temperature scaling, class bias,
  * and the expected calibration error that judges them. Applying one is
- * src/models/calibration.ts. Pure functions.
+ * src/core/models/calibration.ts. Pure functions.
  */
 
-import { argmaxRows } from '../numeric.js';
+import { argmaxRows } from '../core/numeric.js';
 import { confusionMatrix, crossEntropy, macroF1 } from './metrics.js';
-import { applyCalibration, applyTemperature, TEMPERATURE_RANGE } from '../models/calibration.js';
-import type { Calibration } from '../models/metadata.js';
-import { NUM_CLASSES } from '../labels.js';
+import { applyCalibration, applyTemperature, TEMPERATURE_RANGE } from '../core/models/calibration.js';
+import type { Calibration } from '../core/models/metadata.js';
+import { NUM_CLASSES } from '../core/labels.js';
 
 /** Confidence bins of the expected calibration error and of the reliability diagram that shows it. */
 export const ECE_BINS = 15;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareModels, mcnemarExact } from './compare.js';
 import { formatComparison } from './format.js';
-import { createRng } from '../random.js';
+import { createRng } from '../core/random.js';
 
 const close = (a: number, b: number, tol: number) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tolerance ${tol})`);
 

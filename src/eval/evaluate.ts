@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { modelProbabilities, type PredictOptions } from '../models/predict.js';
-import { classifierProbabilities, isClassifier, type Classifier } from '../models/classifier.js';
-import { type CalibrationParameters } from '../models/calibration.js';
-import { argmaxRows } from '../numeric.js';
+import { modelProbabilities, type PredictOptions } from '../core/models/predict.js';
+import { classifierProbabilities, isClassifier, type Classifier } from '../core/models/classifier.js';
+import { type CalibrationParameters } from '../core/models/calibration.js';
+import { argmaxRows } from '../core/numeric.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { expectedCalibrationError } from './calibration.js';
 import { metricIntervals } from './intervals.js';

@@ -1,9 +1,9 @@
-import { argmaxAt } from '../numeric.js';
+import { argmaxAt } from '../core/numeric.js';
 import { type Metrics } from './metrics.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Interval } from './metrics.js';
 import type { Comparison } from './compare.js';
-import type { Calibration } from '../models/metadata.js';
+import type { Calibration } from '../core/models/metadata.js';
 
 const f3 = (v: number) => v.toFixed(3);
 

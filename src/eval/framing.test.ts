@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faceFraming, fitFraming, framedFace, summarizeFraming } from './framing.js';
-import { cropGeometry } from '../face/align.js';
+import { cropGeometry } from '../core/face/align.js';
 
 test('a framed crop sits enlarged in the middle of a border of its mean grey', () => {
   const grey = new Uint8Array(48 * 48);

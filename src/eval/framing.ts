@@ -7,11 +7,11 @@
  * its top left). A crop framed exactly like the dataset has centre
  * (0.5, 0.5) and side 1. Pure.
  */
-import type { CropGeometry, Point } from '../image/geometry.js';
-import type { RgbImage } from '../image/pixels.js';
-import { extractCrop } from '../image/preprocess.js';
-import type { DetectedFace } from '../face/detector.js';
-import type { CropFraming } from '../face/align.js';
+import type { CropGeometry, Point } from '../core/image/geometry.js';
+import type { RgbImage } from '../core/image/pixels.js';
+import { extractCrop } from '../core/image/preprocess.js';
+import type { DetectedFace } from '../core/face/detector.js';
+import type { CropFraming } from '../core/face/align.js';
 import { quantileSorted } from './intervals.js';
 
 /** A tight face crop inside a bigger picture, and how to map the picture back onto the crop. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { bootstrapInterval, metricIntervals, normalQuantile, quantileSorted, wilsonInterval } from './intervals.js';
 import { accuracy, computeMetrics, macroF1 } from './metrics.js';
 import { formatMetrics } from './format.js';
-import { createRng } from '../random.js';
+import { createRng } from '../core/random.js';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} != ${b} (tolerance ${tol})`);
 

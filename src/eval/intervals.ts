@@ -3,8 +3,8 @@
  * says how far it could be from the model's accuracy on more faces of the
  * same kind. Pure; the bootstrap is seeded.
  */
-import { FerkitError } from '../errors.js';
-import { createRng } from '../random.js';
+import { FerkitError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
 import { confusionMatrix, macroF1, type Interval, type Intervals } from './metrics.js';
 
 export interface IntervalOptions {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accuracy, computeMetrics, confidentMistakes, confusionMatrix, crossEntropy, macroF1, perClassMetrics } from './metrics.js';
-import { argmaxRows } from '../numeric.js';
+import { argmaxRows } from '../core/numeric.js';
 
 // 3 classes, 10 samples, worked by hand:
 // true: 0 0 0 0 1 1 1 2 2 2

@@ -1,5 +1,5 @@
 /** Pure classification metrics. Rows of a confusion matrix are true labels, columns predictions. */
-import { argmaxAt } from '../numeric.js';
+import { argmaxAt } from '../core/numeric.js';
 
 export type Interval = [low: number, high: number];
 

@@ -2,14 +2,14 @@ import sharp from 'sharp';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confidentMistakes, type Metrics } from './metrics.js';
-import { IMAGE_SIZE } from '../image/preprocess.js';
+import { IMAGE_SIZE } from '../core/image/preprocess.js';
 import { type Dataset } from '../data/dataset.js';
-import type { ModelMetadata } from '../models/metadata.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
 import { describeCalibration, intervalText } from './format.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
-import { escapeXml as esc } from '../markup.js';
-import { argmaxAt } from '../numeric.js';
+import { escapeXml as esc } from '../core/markup.js';
+import { argmaxAt } from '../core/numeric.js';
 import { ECE_BINS } from './calibration.js';
 
 /** Confusion matrix as an SVG heat map: colour = share of the true class (row), text = count. */

@@ -1,9 +1,9 @@
 /** BlazeFace in Node: its model files from the installed @vladmandic/human package. */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector, type BlazeFaceOptions } from '../face/blazeface.js';
-import { loadGraphModelFrom, type ModelFiles } from '../models/loader.js';
+import { FerkitError } from '../core/errors.js';
+import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector, type BlazeFaceOptions } from '../core/face/blazeface.js';
+import { loadGraphModelFrom, type ModelFiles } from '../core/models/loader.js';
 import { folderFiles } from './model-folder.js';
 
 const require = createRequire(import.meta.url);

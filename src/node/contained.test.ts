@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRecognizer, type Recognizer } from './recognizer.js';
 import { DEFAULT_MAX_PIXELS, loadRgb, probePicture } from './decode.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
 import { pngHeader, pngStrip, tiffHeader } from '../../test/pictures.js';
-import { SERVICE_FORMATS } from '../image/limits.js';
+import { SERVICE_FORMATS } from '../core/image/limits.js';
 
 const MODEL = join(PROJECT_ROOT, 'models', 'paper');
 const PHOTO = join(SHARED_DATA, 'photos', 'faceapi-examples', 'angry.jpg');

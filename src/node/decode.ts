@@ -2,11 +2,11 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import { FerkitError } from '../errors.js';
-import { isRawImage, rawToRgb, type RawImage, type RgbImage } from '../image/pixels.js';
-import { wholeFaceInput } from '../image/preprocess.js';
-import { sniffFormat, SNIFF_BYTES } from '../image/sniff.js';
-import { formatList, whatToSend, pictureLimits, pictureProblem, type PictureHeader, type PictureLimitOptions, type PictureLimits } from '../image/limits.js';
+import { FerkitError } from '../core/errors.js';
+import { isRawImage, rawToRgb, type RawImage, type RgbImage } from '../core/image/pixels.js';
+import { wholeFaceInput } from '../core/image/preprocess.js';
+import { sniffFormat, SNIFF_BYTES } from '../core/image/sniff.js';
+import { formatList, whatToSend, pictureLimits, pictureProblem, type PictureHeader, type PictureLimitOptions, type PictureLimits } from '../core/image/limits.js';
 
 /** What the Node recognizer accepts: a file path, encoded image bytes, or raw pixels. */
 export type ImageInput = string | Buffer | Uint8Array | RawImage;
@@ -21,10 +21,10 @@ export function describeInput(input: ImageInput): string {
   return `${input.length}-byte image buffer`;
 }
 
-export { DEFAULT_MAX_PIXELS } from '../image/limits.js';
+export { DEFAULT_MAX_PIXELS } from '../core/image/limits.js';
 
 /**
- * The limits a picture must meet before it is decoded (src/image/limits.ts):
+ * The limits a picture must meet before it is decoded (src/core/image/limits.ts):
  * `maxPixels` (default 40 million), `maxDecodedBytes` (default 8 bytes per
  * pixel of maxPixels: 320 MB), `maxSide` (65,535), `maxAspectRatio` (100)
  * and the `formats` read (default JPEG, PNG, WebP, TIFF, GIF and AVIF).
@@ -73,7 +73,7 @@ function cannotDecode(name: string, why: string, limits: PictureLimits, where: {
 
 /**
  * A picture's header (a file or encoded bytes), checked against the limits
- * (src/image/limits.ts) without decoding it: a FerkitError BAD_IMAGE names
+ * (src/core/image/limits.ts) without decoding it: a FerkitError BAD_IMAGE names
  * the picture, what is wrong and what to do (the option to raise, where one
  * would let it through). The one check every entry (library, command line,
  * service, queue workers) makes before decoding. `name` names the picture

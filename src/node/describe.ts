@@ -1,7 +1,7 @@
 /** What a model folder holds, read from its metadata and files (no weights loaded). */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelMetadata } from '../models/metadata.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
 import { modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles } from './model-folder.js';
 
 /** A model folder described: what `ferkit info --model` prints (metadata and file sizes only). */

@@ -15,11 +15,11 @@ import { loadRgb } from './decode.js';
 import { nodeFaceApi } from './face-api.js';
 import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
 import { loadDetector } from './detector.js';
-import { boxIou } from '../face/blazeface.js';
-import { ChoosingDetector } from '../face/choice.js';
-import type { DetectedFace, Detector } from '../face/detector.js';
-import type { RgbImage } from '../image/pixels.js';
-import type { Box } from '../image/geometry.js';
+import { boxIou } from '../core/face/blazeface.js';
+import { ChoosingDetector } from '../core/face/choice.js';
+import type { DetectedFace, Detector } from '../core/face/detector.js';
+import type { RgbImage } from '../core/image/pixels.js';
+import type { Box } from '../core/image/geometry.js';
 import { SHARED_DATA, needs } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');

@@ -1,6 +1,6 @@
 /** The face detectors in Node: fast (BlazeFace), accurate (SSD-MobileNet) or both, with the weights installed with ferkit. */
-import { ChoosingDetector } from '../face/choice.js';
-import type { Detector, DetectorChoice, DetectorOptions } from '../face/detector.js';
+import { ChoosingDetector } from '../core/face/choice.js';
+import type { Detector, DetectorChoice, DetectorOptions } from '../core/face/detector.js';
 import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
 
 /** Detector settings from an option that may be just the choice's name. */

@@ -6,15 +6,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FerkitError } from '../errors.js';
-import type { EngineChoice, EngineInfo } from '../engine.js';
-import type { Classifier, RuntimeChoice } from '../models/classifier.js';
-import type { ModelMetadata } from '../models/metadata.js';
-import { sessionClassifier } from '../models/onnx/session.js';
+import { FerkitError } from '../core/errors.js';
+import type { EngineChoice, EngineInfo } from '../core/engine.js';
+import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
+import { sessionClassifier } from '../core/models/onnx/session.js';
 import { bundledModelsDir, resolveModelDir } from './model-paths.js';
 import { loadOnnxRuntime, onnxSession } from './ort.js';
 import { FACE_API_EXPRESSION_MANIFEST, isFaceApiExpressionModel, loadFaceApiExpressionClassifier } from './face-api-expression.js';
-import { ensembleClassifier } from '../models/combine.js';
+import { ensembleClassifier } from '../core/models/combine.js';
 
 /** A classifier that runs a ferkit ONNX model's bytes on ONNX Runtime. */
 async function builtClassifier(bytes: Uint8Array): Promise<Classifier> {

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, oneDnnWorks } from './engine.js';
-import { getArchitecture } from '../models/architectures.js';
+import { getArchitecture } from '../core/models/architectures.js';
 import { syntheticFaces } from '../../test/fixtures.js';
-import { predictProbabilities } from '../models/predict.js';
+import { predictProbabilities } from '../core/models/predict.js';
 
 async function nativeAvailable(): Promise<boolean> {
   try {

@@ -6,8 +6,8 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FerkitError } from '../errors.js';
-import type { EngineChoice, EngineInfo } from '../engine.js';
+import { FerkitError } from '../core/errors.js';
+import type { EngineChoice, EngineInfo } from '../core/engine.js';
 import { registerNativeKernels } from './kernels.js';
 
 const require = createRequire(import.meta.url);

@@ -1,10 +1,10 @@
 /** Ensembles on disk: one model folder whose members' probabilities are combined (an equal or weighted mean, of probabilities or log-probabilities). */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { TRAINING_LOG, type EnsembleCombine, type ModelMetadata } from '../models/metadata.js';
-import { checkCombine, checkMemberWeights } from '../models/combine.js';
-import { FACE_API_EXPRESSIONS, faceApiExpressionMetadata } from '../models/face-api-expression.js';
+import { FerkitError } from '../core/errors.js';
+import { TRAINING_LOG, type EnsembleCombine, type ModelMetadata } from '../core/models/metadata.js';
+import { checkCombine, checkMemberWeights } from '../core/models/combine.js';
+import { FACE_API_EXPRESSIONS, faceApiExpressionMetadata } from '../core/models/face-api-expression.js';
 import { loadClassifier } from './emotion-model.js';
 import { isFaceApiExpressionModel, writeFaceApiExpressionFolder } from './face-api-expression.js';
 import { loadModel, readMetadata, resolveModelDir, writeMetadata } from './model-folder.js';

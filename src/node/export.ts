@@ -1,9 +1,9 @@
 /** Inference copies of a model folder: batch norm folded, weights optionally float16; or one ONNX file. */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { foldBatchNorm } from '../models/fold.js';
-import { TRAINING_LOG, type ModelMetadata, type WeightsDtype } from '../models/metadata.js';
+import { FerkitError } from '../core/errors.js';
+import { foldBatchNorm } from '../core/models/fold.js';
+import { TRAINING_LOG, type ModelMetadata, type WeightsDtype } from '../core/models/metadata.js';
 import { loadModel, readMetadata, resolveModelDir, saveModel, writeAtomic } from './model-folder.js';
 import { onnxBytes } from './onnx.js';
 

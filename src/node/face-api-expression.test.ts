@@ -17,14 +17,14 @@ import { FACE_API_EXPRESSION_MANIFEST, loadFaceApiExpressionClassifier } from '.
 import { loadClassifier } from './emotion-model.js';
 import { saveEnsemble } from './ensemble.js';
 import { loadModel, modelFingerprint, readMetadata } from './model-folder.js';
-import { classifierProbabilities } from '../models/classifier.js';
-import { combineProbabilities } from '../models/combine.js';
-import { FACE_API_EXPRESSIONS, FACE_API_LABELS } from '../models/face-api-expression.js';
-import { normalisedImages, range } from '../models/probabilities.js';
+import { classifierProbabilities } from '../core/models/classifier.js';
+import { combineProbabilities } from '../core/models/combine.js';
+import { FACE_API_EXPRESSIONS, FACE_API_LABELS } from '../core/models/face-api-expression.js';
+import { normalisedImages, range } from '../core/models/probabilities.js';
 import { teacherTargets } from '../train/distill.js';
-import { EMOTIONS } from '../labels.js';
-import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../image/preprocess.js';
-import { FerkitError } from '../errors.js';
+import { EMOTIONS } from '../core/labels.js';
+import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../core/image/preprocess.js';
+import { FerkitError } from '../core/errors.js';
 import { FER_IMAGES, needs, syntheticFaces, tempDir } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');

@@ -1,7 +1,7 @@
 /**
  * face-api.js's expression net (FaceExpressionNet) in Node, as a ferkit
  * classifier: on ONNX Runtime from a graph written in memory from its
- * weights (src/models/onnx/face-api-expression.ts; TensorFlow.js is not
+ * weights (src/core/models/onnx/face-api-expression.ts; TensorFlow.js is not
  * loaded), or on TensorFlow.js through face-api.js's own FaceExpressionNet.
  * Its weights come from the installed @vladmandic/face-api package (the
  * name `face-api-expressions`) or from a model folder holding a copy (an
@@ -10,14 +10,14 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FerkitError } from '../errors.js';
-import type { EngineChoice } from '../engine.js';
-import type { Classifier, RuntimeChoice } from '../models/classifier.js';
-import { FACE_API_EXPRESSIONS, faceApiExpressionMetadata, toFerkitOrder } from '../models/face-api-expression.js';
-import type { ModelMetadata } from '../models/metadata.js';
-import { faceApiExpressionOnnx } from '../models/onnx/face-api-expression.js';
-import { sessionClassifier } from '../models/onnx/session.js';
-import { decodeWeightMap, type ManifestWeight } from '../onnx/weight-map.js';
+import { FerkitError } from '../core/errors.js';
+import type { EngineChoice } from '../core/engine.js';
+import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
+import { FACE_API_EXPRESSIONS, faceApiExpressionMetadata, toFerkitOrder } from '../core/models/face-api-expression.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
+import { faceApiExpressionOnnx } from '../core/models/onnx/face-api-expression.js';
+import { sessionClassifier } from '../core/models/onnx/session.js';
+import { decodeWeightMap, type ManifestWeight } from '../core/onnx/weight-map.js';
 import { loadOnnxRuntime, onnxSession } from './ort.js';
 import { packageVersion } from './package.js';
 import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels } from './model-paths.js';
@@ -84,7 +84,7 @@ export function faceApiExpressionParameters(manifest: Manifest): number {
   return manifest.flatMap((g) => g.weights).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
 }
 
-/** The ONNX bytes of the net with its own preprocessing (see src/models/onnx/face-api-expression.ts). */
+/** The ONNX bytes of the net with its own preprocessing (see src/core/models/onnx/face-api-expression.ts). */
 export async function faceApiExpressionOnnxBytes(nameOrDir: string = FACE_API_EXPRESSIONS): Promise<Uint8Array> {
   const { dir, manifest, data } = await readFaceApiExpressionWeights(nameOrDir);
   return faceApiExpressionOnnx(

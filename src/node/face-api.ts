@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { FaceDetector, type DetectorOptions, type FaceApi, type FaceApiSource } from '../face/detector.js';
-import { readModelJson, readWeightData } from '../models/loader.js';
-import type { ModelJson } from '../models/weights.js';
+import { FerkitError } from '../core/errors.js';
+import { FaceDetector, type DetectorOptions, type FaceApi, type FaceApiSource } from '../core/face/detector.js';
+import { readModelJson, readWeightData } from '../core/models/loader.js';
+import type { ModelJson } from '../core/models/weights.js';
 import { folderFiles } from './model-folder.js';
 
 const require = createRequire(import.meta.url);

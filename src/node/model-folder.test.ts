@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
 import { bundledModelsDir, loadModel, modelFingerprint, resolveModelDir, saveModel } from './model-folder.js';
-import { float16Bits, toFloat16Weights, encodeTensors, decodeTensors } from '../models/weights.js';
-import { getArchitecture } from '../models/architectures.js';
-import { predictProbabilities } from '../models/predict.js';
-import { EMOTIONS } from '../labels.js';
-import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
+import { float16Bits, toFloat16Weights, encodeTensors, decodeTensors } from '../core/models/weights.js';
+import { getArchitecture } from '../core/models/architectures.js';
+import { predictProbabilities } from '../core/models/predict.js';
+import { EMOTIONS } from '../core/labels.js';
+import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { saveEnsemble } from './ensemble.js';
 

@@ -1,16 +1,16 @@
 /**
  * Model folders on disk: saving, loading, the bundled models, fingerprints.
- * The Node adapter of src/models/loader.ts.
+ * The Node adapter of src/core/models/loader.ts.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FerkitError } from '../errors.js';
-import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles } from '../models/loader.js';
-import type { ModelMetadata, WeightsDtype } from '../models/metadata.js';
-import { checkMetadata, checkModelJson, excerpt } from '../models/validate.js';
-import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../models/weights.js';
+import { FerkitError } from '../core/errors.js';
+import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles } from '../core/models/loader.js';
+import type { ModelMetadata, WeightsDtype } from '../core/models/metadata.js';
+import { checkMetadata, checkModelJson, excerpt } from '../core/models/validate.js';
+import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../core/models/weights.js';
 import { readModelFile, readModelFileSync } from './model-files.js';
 import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from './model-paths.js';
 
@@ -103,7 +103,7 @@ export async function saveModel(
   });
 }
 
-/** The ferkit.json of a model folder, checked (src/models/validate.ts); a folder without one is refused. */
+/** The ferkit.json of a model folder, checked (src/core/models/validate.ts); a folder without one is refused. */
 export function readMetadata(dir: string): ModelMetadata {
   const metaPath = join(dir, 'ferkit.json');
   if (!existsSync(metaPath)) throw existsSync(join(dir, 'model.json')) ? missingMetadata(dir) : noModel(dir);

@@ -3,9 +3,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { FerkitError } from '../errors.js';
-import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSION_WEIGHTS, FACE_API_EXPRESSIONS } from '../models/face-api-expression.js';
-import type { ModelMetadata } from '../models/metadata.js';
+import { FerkitError } from '../core/errors.js';
+import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSION_WEIGHTS, FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
 
 /** The folder of ferkit's bundled models (`models/` in the package). */
 export function bundledModelsDir(): string {

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
 import { loadModel, modelFingerprint, readMetadata, saveModel } from './model-folder.js';
-import { FerkitError } from '../errors.js';
-import { getArchitecture } from '../models/architectures.js';
-import { loadModelFrom, type ModelFiles } from '../models/loader.js';
-import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
-import { EMOTIONS } from '../labels.js';
+import { FerkitError } from '../core/errors.js';
+import { getArchitecture } from '../core/models/architectures.js';
+import { loadModelFrom, type ModelFiles } from '../core/models/loader.js';
+import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
+import { EMOTIONS } from '../core/labels.js';
 import { tempDir } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');

@@ -7,9 +7,9 @@
  *   node onednn-probe.js BATCHES ARCH...   (BATCHES: comma-separated sizes)
  */
 import * as tf from '@tensorflow/tfjs';
-import { getArchitecture } from '../models/architectures.js';
-import { NUM_CLASSES } from '../labels.js';
-import { IMAGE_SIZE } from '../image/preprocess.js';
+import { getArchitecture } from '../core/models/architectures.js';
+import { NUM_CLASSES } from '../core/labels.js';
+import { IMAGE_SIZE } from '../core/image/preprocess.js';
 
 const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
 await import(NATIVE_PACKAGE);

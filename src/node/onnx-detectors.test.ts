@@ -16,9 +16,9 @@ import { loadRgb } from './decode.js';
 import { loadBlazeFace } from './blazeface.js';
 import { loadFaceDetector } from './face-api.js';
 import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
-import { resizeToNchw } from '../image/resize.js';
-import type { DetectedFace, Detector } from '../face/detector.js';
-import type { RgbImage } from '../image/pixels.js';
+import { resizeToNchw } from '../core/image/resize.js';
+import type { DetectedFace, Detector } from '../core/face/detector.js';
+import type { RgbImage } from '../core/image/pixels.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../../test/fixtures.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');

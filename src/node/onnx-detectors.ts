@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
-import { FerkitError } from '../errors.js';
-import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../face/blazeface-decode.js';
-import type { DetectorOptions } from '../face/detector.js';
-import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../face/onnx-detectors.js';
+import { FerkitError } from '../core/errors.js';
+import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../core/face/blazeface-decode.js';
+import type { DetectorOptions } from '../core/face/detector.js';
+import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../core/face/onnx-detectors.js';
 import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
 
 /** The folder of the ONNX files ferkit was built with. */

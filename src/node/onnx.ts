@@ -1,14 +1,14 @@
 /**
  * ONNX Runtime in Node: ferkit's emotion networks converted to ONNX in
- * memory (src/models/onnx/) and run by onnxruntime-node's CPU engine.
+ * memory (src/core/models/onnx/) and run by onnxruntime-node's CPU engine.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../errors.js';
-import type { Classifier, RuntimeChoice } from '../models/classifier.js';
-import { tfjsClassifier } from '../models/classifier.js';
-import type { ModelMetadata } from '../models/metadata.js';
-import { onnxModelBytes } from '../models/onnx/model.js';
-import { sessionClassifier } from '../models/onnx/session.js';
+import { FerkitError } from '../core/errors.js';
+import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
+import { tfjsClassifier } from '../core/models/classifier.js';
+import type { ModelMetadata } from '../core/models/metadata.js';
+import { onnxModelBytes } from '../core/models/onnx/model.js';
+import { sessionClassifier } from '../core/models/onnx/session.js';
 import { packageVersion } from './package.js';
 import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
 

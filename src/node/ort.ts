@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 
 /** Named through a variable: loaded only when a model runs on it, so other commands start no faster or slower. */
 const ORT_PACKAGE: string = 'onnxruntime-node';

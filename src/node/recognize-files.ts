@@ -1,8 +1,8 @@
 /** Recognizing many picture files: decoding several at once while the model takes one picture at a time. */
-import { mapOrdered, serialQueue } from '../concurrency.js';
-import { asFerkitError, type FerkitError } from '../errors.js';
-import type { RgbImage } from '../image/pixels.js';
-import type { FaceEmotion, PixelRecognizer } from '../recognizer.js';
+import { mapOrdered, serialQueue } from '../core/concurrency.js';
+import { asFerkitError, type FerkitError } from '../core/errors.js';
+import type { RgbImage } from '../core/image/pixels.js';
+import type { FaceEmotion, PixelRecognizer } from '../core/recognizer.js';
 import { loadRgb } from './decode.js';
 
 /** One file's outcome: its faces, or the error that stopped it. */

@@ -2,10 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { iou } from '../face/tracker.js';
+import { iou } from '../core/face/tracker.js';
 import { createRecognizer, type Recognizer } from './recognizer.js';
-import { EMOTIONS } from '../labels.js';
-import { FerkitError } from '../errors.js';
+import { EMOTIONS } from '../core/labels.js';
+import { FerkitError } from '../core/errors.js';
 import { SHARED_DATA, PROJECT_ROOT, needs } from '../../test/fixtures.js';
 
 const PHOTOS = join(SHARED_DATA, 'photos', 'faceapi-examples');

@@ -1,13 +1,13 @@
 /** The recognizer in Node: models from folders, pictures from files, bytes or pixels. */
-import { asFerkitError, FerkitError } from '../errors.js';
-import type { EngineChoice } from '../engine.js';
-import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../recognizer.js';
-import type { DetectCall, DetectorChoice, DetectorOptions } from '../face/detector.js';
-import type { RgbImage } from '../image/pixels.js';
+import { asFerkitError, FerkitError } from '../core/errors.js';
+import type { EngineChoice } from '../core/engine.js';
+import { assembleRecognizer, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../core/recognizer.js';
+import type { DetectCall, DetectorChoice, DetectorOptions } from '../core/face/detector.js';
+import type { RgbImage } from '../core/image/pixels.js';
 import { loadRgb, type DecodeOptions, type ImageInput } from './decode.js';
 import { defaultModelDir } from './model-paths.js';
 import { detectorSettings, loadDetector } from './detector.js';
-import type { RuntimeChoice } from '../models/classifier.js';
+import type { RuntimeChoice } from '../core/models/classifier.js';
 import { loadClassifier } from './emotion-model.js';
 
 export interface RecognizerOptions extends RecognitionOptions, DecodeOptions {
@@ -81,7 +81,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const detector = detection.value;
   const core = assembleRecognizer({ classifier, meta, engine, ...(detector ? { detector } : {}) }, options);
 
-  // the picture limits the options set (src/image/limits.ts); the others at their defaults
+  // the picture limits the options set (src/core/image/limits.ts); the others at their defaults
   const { maxPixels, maxDecodedBytes, maxSide, maxAspectRatio, formats } = options;
   const decodeOptions: DecodeOptions = Object.fromEntries(
     Object.entries({ maxPixels, maxDecodedBytes, maxSide, maxAspectRatio, formats }).filter(([, v]) => v !== undefined),

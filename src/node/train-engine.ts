@@ -1,4 +1,4 @@
-import type { EngineChoice, EngineInfo } from '../engine.js';
+import type { EngineChoice, EngineInfo } from '../core/engine.js';
 import { initEngine } from './engine.js';
 import { readMetadata } from './model-folder.js';
 import { isFaceApiExpressionModel } from './face-api-expression.js';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 
 /** The key of a new blob of queue `queue`. */
 export function blobKey(queue: string): string {

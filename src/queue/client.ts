@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { blobKey, deleteBlobs, putBlob, UploadQuotaError } from './blobs.js';
 import {
   DEFAULT_JOB_DEFAULTS,

@@ -17,7 +17,7 @@ import { createRecognizer, type Recognizer } from '../node/recognizer.js';
 import { analyzeVideo } from '../video/analyze.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
 import { hasFfmpeg } from '../video/source.js';
-import { EMOTIONS } from '../labels.js';
+import { EMOTIONS } from '../core/labels.js';
 import { JobClient } from './client.js';
 import type { PicturesResult, VideoResult } from './jobs.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir, testVideo } from '../../test/fixtures.js';

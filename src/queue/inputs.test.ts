@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { allowList } from '../video/fetch-guard.js';
 import { DEFAULT_INPUT_LIMITS, pictureBytes, videoLocation, type InputContext } from './inputs.js';
 import { pngStrip, tiffHeader } from '../../test/pictures.js';

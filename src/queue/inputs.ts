@@ -10,8 +10,8 @@
 import { readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Redis } from 'ioredis';
-import { FerkitError } from '../errors.js';
-import { SERVICE_FORMATS } from '../image/limits.js';
+import { FerkitError } from '../core/errors.js';
+import { SERVICE_FORMATS } from '../core/image/limits.js';
 import { checkedPicture } from '../node/decode.js';
 import { guardedGet, readLimited, saveLimited, type AllowList, type GuardedResponse } from '../video/fetch-guard.js';
 import { NO_ALLOWANCE } from '../video/ip-ranges.js';
@@ -74,7 +74,7 @@ async function fetchUrl(url: string, name: string, ctx: InputContext, signal?: A
 
 /**
  * A picture's bytes, checked before decoding by the service's own check
- * (src/image/limits.ts: JPEG, PNG or WebP, within the pixel, side,
+ * (src/core/image/limits.ts: JPEG, PNG or WebP, within the pixel, side,
  * aspect-ratio and decoded-byte limits): what the service refuses, a job
  * cannot get a worker to read.
  */

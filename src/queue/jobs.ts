@@ -5,8 +5,8 @@
  * that is deleted when the job is finished with them.
  */
 import { UnrecoverableError } from 'bullmq';
-import { FerkitError, type FerkitErrorCode } from '../errors.js';
-import type { PictureRecord } from '../results.js';
+import { FerkitError, type FerkitErrorCode } from '../core/errors.js';
+import type { PictureRecord } from '../core/results.js';
 import type { VideoSummary } from '../video/analyze.js';
 import type { FrameRecord } from '../video/records.js';
 import type { VideoInfo } from '../video/source.js';

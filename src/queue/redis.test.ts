@@ -1,7 +1,7 @@
 /** Connections to Redis: a bounded wait at start, one line when a connection that was up is lost and when it is back. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { freePort, needsRedis, startRedis } from '../../test/redis.js';
 import { describeRedisError, reconnectDelay, redactUrl, redisConnection, waitForRedis, watchConnection } from './redis.js';
 

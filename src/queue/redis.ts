@@ -6,7 +6,7 @@
  * printed as an unhandled event.
  */
 import { Redis } from 'ioredis';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 
 /** How long opening a connection to Redis may take before it fails, when no `connectTimeoutMs` is given. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

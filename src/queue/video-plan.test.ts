@@ -1,7 +1,7 @@
 /** How a video job is read: what the video is, not what its header claims; segments and seconds capped. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { DEFAULT_VIDEO_LIMITS, planVideo, videoLimits } from './video-plan.js';
 
 const L = DEFAULT_VIDEO_LIMITS;

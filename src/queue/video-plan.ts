@@ -4,7 +4,7 @@
  * it out (src/video/source.ts: durationTrust), a job is held to a number of
  * segments and of seconds, and a live stream to a longest reading. Pure.
  */
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { DEFAULT_READ_TIMEOUT_MS, durationTrust, type VideoInfo } from '../video/source.js';
 
 export interface VideoJobLimits {

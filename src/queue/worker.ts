@@ -9,10 +9,10 @@
 import { basename } from 'node:path';
 import { Job, Queue, UnrecoverableError, WaitingChildrenError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FerkitError } from '../errors.js';
-import { EMOTIONS, type Emotion } from '../labels.js';
-import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../recognizer.js';
-import { pictureRecord, type PictureRecord } from '../results.js';
+import { FerkitError } from '../core/errors.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
+import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../core/recognizer.js';
+import { pictureRecord, type PictureRecord } from '../core/results.js';
 import { createRecognizer, type Recognizer, type RecognizerOptions } from '../node/recognizer.js';
 import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
 import { loadRgb } from '../node/decode.js';

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, SECURITY_HEADERS } from './server.js';
 import type { Recognizer } from '../node/recognizer.js';
-import { EMOTIONS } from '../labels.js';
-import { DEFAULT_PREPROCESSING } from '../models/metadata.js';
+import { EMOTIONS } from '../core/labels.js';
+import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
 
 /** A recognizer that is never asked to recognise: enough for the routes that describe the service. */
 const stub = {

@@ -1,4 +1,4 @@
-/** The service's check of a picture before decoding: the shared limits (src/image/limits.ts), answered as HTTP errors. */
+/** The service's check of a picture before decoding: the shared limits (src/core/image/limits.ts), answered as HTTP errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';

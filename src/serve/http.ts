@@ -1,6 +1,6 @@
 /** The service's errors as HTTP answers, and the checks on a picture before it is decoded. */
-import { FerkitError } from '../errors.js';
-import { formatList, pictureLimits, pictureProblem, SERVICE_FORMATS } from '../image/limits.js';
+import { FerkitError } from '../core/errors.js';
+import { formatList, pictureLimits, pictureProblem, SERVICE_FORMATS } from '../core/image/limits.js';
 import { probePicture } from '../node/decode.js';
 import { UploadQuotaError } from '../queue/blobs.js';
 import { Saturated } from './admission.js';
@@ -55,7 +55,7 @@ export function httpError(err: unknown): HttpError {
 
 /**
  * Checks a picture from its header, before any decoding, by the check the
- * library, the command line and the queue workers make (src/image/limits.ts):
+ * library, the command line and the queue workers make (src/core/image/limits.ts):
  * JPEG, PNG or WebP only (415), within the pixel, side, aspect-ratio and
  * decoded-byte limits (413), with a usable header (422).
  */

@@ -13,7 +13,7 @@ import { registerStatic, webRoot } from './static.js';
 import { defaultModelDir, resolveModelDir } from '../node/model-folder.js';
 import { JobClient } from '../queue/client.js';
 import type { JobDefaults } from '../queue/jobs.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 
 export interface ServeOptions {
   /** Default 127.0.0.1 (`ferkit serve` also reads FERKIT_HOST). */

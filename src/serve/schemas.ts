@@ -2,7 +2,7 @@
  * The service's JSON schemas: Fastify validates requests and serialises
  * responses with them, and the OpenAPI document is generated from them.
  */
-import { EMOTIONS } from '../labels.js';
+import { EMOTIONS } from '../core/labels.js';
 
 const probability = { type: 'number', minimum: 0, maximum: 1 } as const;
 const emotion = { type: 'string', enum: [...EMOTIONS] } as const;

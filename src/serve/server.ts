@@ -5,10 +5,10 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { pictureRecord, type FaceRecord } from '../results.js';
+import { pictureRecord, type FaceRecord } from '../core/results.js';
 import type { Recognizer } from '../node/recognizer.js';
 import { loadRgb } from '../node/decode.js';
-import { DEFAULT_UNCERTAIN_BELOW } from '../recognizer.js';
+import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
 import { Admission } from './admission.js';
 import { BodyBudget } from './body-budget.js';
 import { checkPicture, httpError, HttpError, IMAGE_TYPES, SECURITY_HEADERS } from './http.js';

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { networkFolders, weightFiles } from '../node/model-folder.js';
 
 const TYPES: Record<string, string> = {

@@ -1,5 +1,5 @@
-import { FerkitError } from '../errors.js';
-import { createRng, mixSeed, type Rng } from '../random.js';
+import { FerkitError } from '../core/errors.js';
+import { createRng, mixSeed, type Rng } from '../core/random.js';
 
 /** On-the-fly augmentation of 48x48 grey faces; every field is off when 0/false. */
 export interface AugmentConfig {

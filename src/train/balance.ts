@@ -1,5 +1,5 @@
-import { FerkitError } from '../errors.js';
-import { createRng, mixSeed, permutation } from '../random.js';
+import { FerkitError } from '../core/errors.js';
+import { createRng, mixSeed, permutation } from '../core/random.js';
 
 export type ClassWeighting = 'none' | 'inverse' | 'effective';
 

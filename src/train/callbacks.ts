@@ -7,12 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { predictProbabilities } from '../models/predict.js';
+import { predictProbabilities } from '../core/models/predict.js';
 
 import { readModelWeights, replaceFolder, writeModelWeights } from './checkpoint.js';
 import type { EpochLogs, TrainCallbacks, TrainContext } from './types.js';
 import { calibrationOn } from '../eval/calibration.js';
-import { TRAINING_LOG } from '../models/metadata.js';
+import { TRAINING_LOG } from '../core/models/metadata.js';
 
 /** Where keepBest keeps the best weights in a run's folder (they survive a resume). */
 const BEST_DIR = 'best';

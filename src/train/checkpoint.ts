@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { decodeTensors, encodeTensors, namedWeights } from '../models/weights.js';
+import { decodeTensors, encodeTensors, namedWeights } from '../core/models/weights.js';
 import { modelFingerprint, syncDir, writeFileDurable } from '../node/model-folder.js';
 import { PAPER_RECIPE, type TrainConfig } from './config.js';
 import type { EpochLogs } from './types.js';

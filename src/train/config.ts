@@ -1,8 +1,8 @@
-import { FerkitError } from '../errors.js';
-import { getArchitecture } from '../models/architectures.js';
+import { FerkitError } from '../core/errors.js';
+import { getArchitecture } from '../core/models/architectures.js';
 import { NO_AUGMENTATION, STANDARD_AUGMENTATION, type AugmentConfig } from './augment.js';
 import type { ClassWeighting } from './balance.js';
-import { EQUALIZATIONS, type Equalization } from '../image/equalize.js';
+import { EQUALIZATIONS, type Equalization } from '../core/image/equalize.js';
 
 /** How to train. Defaults are the paper's recipe. */
 export interface TrainConfig {

@@ -3,14 +3,14 @@
  * for example an ensemble) as soft targets for training another (the
  * student), so that one fast network learns what several slower ones know.
  */
-import { FerkitError } from '../errors.js';
-import { EMOTIONS, NUM_CLASSES } from '../labels.js';
-import { IMAGE_SIZE } from '../image/preprocess.js';
+import { FerkitError } from '../core/errors.js';
+import { EMOTIONS, NUM_CLASSES } from '../core/labels.js';
+import { IMAGE_SIZE } from '../core/image/preprocess.js';
 import { type Dataset } from '../data/dataset.js';
 import { loadClassifier } from '../node/emotion-model.js';
 import { resolveModelDir } from '../node/model-paths.js';
-import { classifierProbabilities, type RuntimeChoice } from '../models/classifier.js';
-import { applyTemperature } from '../models/calibration.js';
+import { classifierProbabilities, type RuntimeChoice } from '../core/models/classifier.js';
+import { applyTemperature } from '../core/models/calibration.js';
 
 export interface TeacherOptions {
   /** Softening: softmax(log p / T); T > 1 spreads the teacher's probability over the classes it finds likely. */

@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { unfoldBatchNorm } from '../models/fold.js';
-import { batchTensor, range } from '../models/predict.js';
+import { unfoldBatchNorm } from '../core/models/fold.js';
+import { batchTensor, range } from '../core/models/predict.js';
 import { loadModel } from '../node/model-folder.js';
 
 /** How many training faces give the batch-norm statistics of an unfolded model. */

@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvRow, PROJECT_ROOT, syntheticFaces, tempDir } from '../../test/fixtures.js';
-import { PIXELS_PER_IMAGE } from '../image/preprocess.js';
+import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
 import { loadModel } from '../node/model-folder.js';
 import { initEngine } from '../node/engine.js';
-import { FerkitError } from '../errors.js';
-import { createRng } from '../random.js';
+import { FerkitError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'ferkit.js');
 const skip = process.env.FERKIT_KILL_TESTS ? false : 'set FERKIT_KILL_TESTS=1 (npm run test:kill) to kill training runs at random moments';

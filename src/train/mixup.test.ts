@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../random.js';
+import { createRng } from '../core/random.js';
 import { mixupBatch, sampleBeta, sampleGamma } from './mixup.js';
 
 const stats = (xs: number[]) => {

@@ -1,4 +1,4 @@
-import { createRng, mixSeed, permutation, type Rng } from '../random.js';
+import { createRng, mixSeed, permutation, type Rng } from '../core/random.js';
 
 /** A standard normal draw (Box-Muller). */
 function normal(rng: Rng): number {

@@ -10,9 +10,9 @@ import { weightedLoss } from './loss.js';
 import { readModelWeights } from './checkpoint.js';
 import { exportModel } from '../node/export.js';
 import { loadModel } from '../node/model-folder.js';
-import { predictProbabilities } from '../models/predict.js';
-import { getArchitecture } from '../models/architectures.js';
-import { createRng } from '../random.js';
+import { predictProbabilities } from '../core/models/predict.js';
+import { getArchitecture } from '../core/models/architectures.js';
+import { createRng } from '../core/random.js';
 import { classCounts, makeDataset } from '../data/dataset.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { existsSync } from 'node:fs';
@@ -145,9 +145,9 @@ test('the recommended options train; keep-best returns the best validation epoch
   assert.ok(history.length === 6 || history.length - bestEpoch === 2, `stopped after ${history.length} epochs, best ${bestEpoch}`);
   // the returned model is the best epoch's: its validation accuracy equals the best
   const val = mk(5, 2);
-  const { predictProbabilities } = await import('../models/predict.js');
+  const { predictProbabilities } = await import('../core/models/predict.js');
   const { accuracy } = await import('../eval/metrics.js');
-  const { argmaxRows } = await import('../numeric.js');
+  const { argmaxRows } = await import('../core/numeric.js');
   const acc = accuracy(val.labels, argmaxRows(await predictProbabilities(model, val.pixels), 7));
   // a second inference may sum in another order than the one during training: one face may flip
   assert.ok(Math.abs(acc - bestAcc) <= 1 / val.count + 1e-9, `model ${acc} vs best ${bestAcc}`);

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { initEngine } from '../node/engine.js';
 import { makeDataset } from '../data/dataset.js';
 import { train } from './train.js';
-import { TRAINING_LOG as LOG_FILE } from '../models/metadata.js';
+import { TRAINING_LOG as LOG_FILE } from '../core/models/metadata.js';
 import { keepBest } from './callbacks.js';
 import type { TrainCallbacks } from './types.js';
 import { loadModel } from '../node/model-folder.js';
-import { modelProbabilities, predictProbabilities } from '../models/predict.js';
-import { argmaxRows } from '../numeric.js';
+import { modelProbabilities, predictProbabilities } from '../core/models/predict.js';
+import { argmaxRows } from '../core/numeric.js';
 import { plateauScale } from './schedule.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import type { Calibration } from '../models/metadata.js';
+import type { Calibration } from '../core/models/metadata.js';
 import type { TrainConfig } from './config.js';
 
 /** One epoch's figures, as written to the training log (one JSON line each). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMOTIONS, type Emotion } from '../labels.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
 import { timelineAgreement, type AgreementEntry } from './agreement.js';
 
 const probs = (top: Emotion): Record<Emotion, number> => Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 0.6 : 0.4 / 6])) as Record<Emotion, number>;

@@ -5,9 +5,9 @@
  * followed. Faces of the two runs are paired frame by frame by overlap.
  * Pure.
  */
-import { EMOTIONS, type Emotion } from '../labels.js';
-import type { Box } from '../image/geometry.js';
-import { iou } from '../face/tracker.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
+import type { Box } from '../core/image/geometry.js';
+import { iou } from '../core/face/tracker.js';
 
 /** What agreement needs of a timeline entry (`TimelineEntry` has it). */
 export interface AgreementEntry {

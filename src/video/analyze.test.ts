@@ -10,7 +10,7 @@ import { analyzeVideo, type TimelineEntry } from './analyze.js';
 import { hasFfmpeg, probeVideo, readFrames, videoSource } from './source.js';
 import { emotionPlotSvg, roundTicks, timeLabel } from './plot.js';
 import { AnnotatedVideoWriter } from './writer.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir, testVideo } from '../../test/fixtures.js';
 import { claimDuration, matroskaVideo } from '../../test/lying-video.js';
 

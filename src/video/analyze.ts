@@ -1,6 +1,6 @@
-import { EMOTIONS, type Emotion } from '../labels.js';
-import type { Box } from '../image/geometry.js';
-import type { FaceEmotion } from '../recognizer.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
+import type { Box } from '../core/image/geometry.js';
+import type { FaceEmotion } from '../core/recognizer.js';
 import type { Recognizer } from '../node/recognizer.js';
 import {
   readFrames,
@@ -13,7 +13,7 @@ import {
   type VideoInfo,
   type VideoSource,
 } from './source.js';
-import { FaceTracker, type TrackerOptions } from '../face/tracker.js';
+import { FaceTracker, type TrackerOptions } from '../core/face/tracker.js';
 import { smoothStep } from './smooth.js';
 import { ChangeFinder, type ChangeMoment } from './changes.js';
 import { frameFaces, type VideoTracking } from './frame-faces.js';
@@ -107,7 +107,7 @@ export interface VideoOptions extends FrameOptions, TrackerOptions {
   /**
    * Detect, then track (default `{}`): the face detector searches a sampled
    * frame every `detectEvery` seconds (default 0.5) and when the picture
-   * changes, and each face is followed in between (src/track/follow.ts);
+   * changes, and each face is followed in between (src/core/track/follow.ts);
    * `false` runs the detector on every sampled frame.
    */
   tracking?: VideoTracking;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMOTIONS, type Emotion } from '../labels.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
 import { ChangeFinder, findChanges, type ChangeMoment } from './changes.js';
 import { smoothStep } from './smooth.js';
 

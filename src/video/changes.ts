@@ -1,4 +1,4 @@
-import { EMOTIONS, type Emotion } from '../labels.js';
+import { EMOTIONS, type Emotion } from '../core/labels.js';
 import { l1 } from './smooth.js';
 
 /** A moment at which a face's top (smoothed) emotion changed from one emotion to another. */

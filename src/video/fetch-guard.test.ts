@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { allowList, allowListFromEnv, checkUrl, guardedGet, readLimited } from './fetch-guard.js';
 
 /** A server on loopback that counts its connections. */

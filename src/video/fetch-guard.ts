@@ -18,7 +18,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage 
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { addressAllowed, addressKind, hostAllowed, NO_ALLOWANCE, parseAllowList, type AllowList } from './ip-ranges.js';
 
 export type { AllowList } from './ip-ranges.js';

@@ -2,13 +2,13 @@
  * How a video's frames get their faces: detect, then track (the default:
  * the detector searches a frame every `detectEvery` seconds and when the
  * picture changes, and each face is followed in between; see
- * src/track/follow.ts), or the detector on every frame. `ferkit video`,
+ * src/core/track/follow.ts), or the detector on every frame. `ferkit video`,
  * the queue's video jobs and the library's analyzeVideo share it.
  */
-import type { PixelRecognizer, FaceEmotion } from '../recognizer.js';
-import type { RgbImage } from '../image/pixels.js';
-import type { TrackerOptions } from '../face/tracker.js';
-import { FaceFollower, type FollowOptions } from '../track/follow.js';
+import type { PixelRecognizer, FaceEmotion } from '../core/recognizer.js';
+import type { RgbImage } from '../core/image/pixels.js';
+import type { TrackerOptions } from '../core/face/tracker.js';
+import { FaceFollower, type FollowOptions } from '../core/track/follow.js';
 
 /**
  * Detect-then-track settings for a video (`FollowOptions` without its

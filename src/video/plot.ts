@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { writeFileSync } from 'node:fs';
-import { EMOTIONS, EMOTION_COLOURS } from '../labels.js';
-import { escapeXml as esc } from '../markup.js';
+import { EMOTIONS, EMOTION_COLOURS } from '../core/labels.js';
+import { escapeXml as esc } from '../core/markup.js';
 import type { VideoSummary } from './analyze.js';
 
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';

@@ -1,7 +1,7 @@
 /** A video's timeline as printed: each face of each frame as a `predict` face record, with its track's id and smoothed emotions. */
-import { rankEmotions } from '../labels.js';
-import type { FaceEmotion } from '../recognizer.js';
-import { faceRecord, type FaceRecord } from '../results.js';
+import { rankEmotions } from '../core/labels.js';
+import type { FaceEmotion } from '../core/recognizer.js';
+import { faceRecord, type FaceRecord } from '../core/results.js';
 import type { TimelineEntry } from './analyze.js';
 
 /** A line of `ferkit video --json`: a face in a frame. */

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { claimedDuration, durationTrust, fileDemuxer, hasFfmpeg, probeVideo, readFrames, type EarlyEnd, type ReadLimit } from './source.js';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { tempDir } from '../../test/fixtures.js';
 import { claimDuration, matroskaVideo } from '../../test/lying-video.js';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { FerkitError } from '../errors.js';
-import type { RgbImage } from '../image/pixels.js';
+import { FerkitError } from '../core/errors.js';
+import type { RgbImage } from '../core/image/pixels.js';
 import { NOT_FOUND_EXIT, spawnTethered } from './tether.js';
 
 export const FFMPEG_HELP =

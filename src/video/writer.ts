@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import sharp from 'sharp';
-import { FerkitError } from '../errors.js';
+import { FerkitError } from '../core/errors.js';
 import { overlaySvg, type AnnotateStyle } from '../draw/annotate.js';
-import type { FaceEmotion } from '../recognizer.js';
-import type { RgbImage } from '../image/pixels.js';
+import type { FaceEmotion } from '../core/recognizer.js';
+import type { RgbImage } from '../core/image/pixels.js';
 import { FFMPEG_HELP, ffmpegPath } from './source.js';
 
 /** H.264 where this ffmpeg has it (plays everywhere), else MPEG-4 part 2. */

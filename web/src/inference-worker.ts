@@ -26,12 +26,12 @@ import {
   type PixelRecognizer,
   type RgbImage,
 } from '../../src/browser/index.js';
-import { atWorkingSize } from '../../src/face/working-size.js';
-import type { Detector } from '../../src/face/detector.js';
-import { faceCrops, DEFAULT_UNCERTAIN_BELOW } from '../../src/recognizer.js';
-import { faceInputs } from '../../src/image/preprocess.js';
-import { rawToRgb } from '../../src/image/pixels.js';
-import { EMOTIONS, rankEmotions, type Emotion } from '../../src/labels.js';
+import { atWorkingSize } from '../../src/core/face/working-size.js';
+import type { Detector } from '../../src/core/face/detector.js';
+import { faceCrops, DEFAULT_UNCERTAIN_BELOW } from '../../src/core/recognizer.js';
+import { faceInputs } from '../../src/core/image/preprocess.js';
+import { rawToRgb } from '../../src/core/image/pixels.js';
+import { EMOTIONS, rankEmotions, type Emotion } from '../../src/core/labels.js';
 import { DEFAULT_RUNTIMES, wallClock, type EngineChoice, type EngineReport, type FromWorker, type ToWorker, type Runtime } from './worker-protocol.js';
 
 /** Where `ferkit serve` puts the models and the WebAssembly files. */
@@ -68,7 +68,7 @@ let loaded: Promise<Loaded> | undefined;
 const frameStages = { detection: 0, crops: 0, emotion: 0 };
 
 /**
- * Detect, then track, with the library's follower (src/track/, as `ferkit
+ * Detect, then track, with the library's follower (src/core/track/, as `ferkit
  * video` does): BlazeFace on a schedule (every 0.1 s, about every third
  * frame of a 30 frames/s camera) and when the picture changes, faces
  * followed by their picture in between, emotions read up to 10 times a

@@ -3,8 +3,8 @@
  * minute, as stacked columns of one second each, drawn on a canvas, with a
  * summary in words for screen readers.
  */
-import { EMOTIONS, type Emotion } from '../../src/labels.js';
-import { EMOTION_COLOURS } from '../../src/labels.js';
+import { EMOTIONS, type Emotion } from '../../src/core/labels.js';
+import { EMOTION_COLOURS } from '../../src/core/labels.js';
 import type { SessionEntry } from './session.js';
 
 export const WINDOW_SECONDS = 60;

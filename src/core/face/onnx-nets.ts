@@ -4,7 +4,7 @@
  * below), SSD-MobileNet v1 and the 68-point landmark net from face-api.js's
  * weight maps (the layers face-api.js runs them with, written out here).
  * The graphs take NCHW float input that the caller has scaled (see
- * src/face/onnx-detectors.ts). Made once, when ferkit is built
+ * src/core/face/onnx-detectors.ts). Made once, when ferkit is built
  * (`scripts/build-onnx.mjs`), and shipped with it. Platform-neutral.
  */
 import { FerkitError } from '../errors.js';

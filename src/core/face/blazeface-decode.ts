@@ -1,7 +1,7 @@
 /**
  * BlazeFace's anchors, letterbox and decoding: what turns the network's raw
  * outputs into faces, whichever runtime ran it (TensorFlow.js in
- * src/face/blazeface.ts, ONNX Runtime in src/face/onnx-detectors.ts). Pure;
+ * src/core/face/blazeface.ts, ONNX Runtime in src/core/face/onnx-detectors.ts). Pure;
  * platform-neutral; no TensorFlow.js.
  */
 import type { Box, Point } from '../image/geometry.js';

@@ -11,12 +11,12 @@ export interface Preprocessing {
   colour: 'grey';
   /** pixel / 255, giving [0,1]. */
   scale: number;
-  /** Contrast equalisation of each grey face before scaling (see src/image/equalize.ts); none when absent. */
+  /** Contrast equalisation of each grey face before scaling (see src/core/image/equalize.ts); none when absent. */
   equalize?: Equalization;
   /**
    * The network's own input, when it is not the crop itself: the network
    * turns ferkit's crop into it (face-api.js's expression net: 112x112,
-   * three channels, mean RGB subtracted; src/models/face-api-expression.ts).
+   * three channels, mean RGB subtracted; src/core/models/face-api-expression.ts).
    */
   network?: NetworkInput;
 }

@@ -1,9 +1,9 @@
 /**
  * The face detectors on ONNX Runtime: BlazeFace (fast) and SSD-MobileNet v1
  * with the 68-point landmark net (accurate), from the ONNX files that
- * ferkit writes when it is built (src/face/onnx-nets.ts). Pre- and
+ * ferkit writes when it is built (src/core/face/onnx-nets.ts). Pre- and
  * post-processing are computed as the TensorFlow.js detectors compute them
- * (src/face/blazeface.ts, src/face/detector.ts), so both find the same
+ * (src/core/face/blazeface.ts, src/core/face/detector.ts), so both find the same
  * faces. Platform-neutral: a platform hands over a runner per network.
  */
 import { FerkitError } from '../errors.js';

@@ -1,6 +1,6 @@
 /**
  * A small ONNX graph builder for networks written out layer by layer (the
- * face detectors: src/face/onnx-nets.ts), and the weight layouts shared
+ * face detectors: src/core/face/onnx-nets.ts), and the weight layouts shared
  * with the layers-model conversion (convert.ts). Every 4-D value is NCHW.
  * Platform-neutral; no TensorFlow.js.
  */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaceTracker, iou } from './tracker.js';
-import { l1, smoothStep } from '../video/smooth.js';
+import { l1, smoothStep } from '../../video/smooth.js';
 
 const box = (x: number, y: number, s = 10) => ({ x, y, width: s, height: s });
 

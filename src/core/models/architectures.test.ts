@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../node/engine.js';
+import { initEngine } from '../../node/engine.js';
 import { getArchitecture, listArchitectures } from './architectures.js';
 import { DEFAULT_PREPROCESSING } from './metadata.js';
-import { loadModel, saveModel } from '../node/model-folder.js';
+import { loadModel, saveModel } from '../../node/model-folder.js';
 import { predictProbabilities } from './predict.js';
 import { EMOTIONS } from '../labels.js';
-import { syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { syntheticFaces, tempDir } from '../../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto', { training: true });
 

@@ -17,7 +17,7 @@ export const THUMBNAIL_ROWS = 24;
  * The default difference (mean absolute grey difference, 0..255) between
  * two thumbnails above which the picture counts as changed. Cuts between
  * different shots measure 30 or more; a face moving or turning in front of
- * the same background measures under 10 (src/track/scene.test.ts).
+ * the same background measures under 10 (src/core/track/scene.test.ts).
  */
 export const DEFAULT_SCENE_CHANGE = 20;
 

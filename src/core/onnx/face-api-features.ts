@@ -1,8 +1,8 @@
 /**
  * face-api.js's feature extractor (its dense blocks of depthwise-separable
  * convolutions) as ONNX nodes: shared by its 68-point landmark net
- * (src/face/onnx-nets.ts) and its expression net
- * (src/models/onnx/face-api-expression.ts). Platform-neutral.
+ * (src/core/face/onnx-nets.ts) and its expression net
+ * (src/core/models/onnx/face-api-expression.ts). Platform-neutral.
  */
 import type { OnnxGraphBuilder } from './builder.js';
 

@@ -58,7 +58,7 @@ export async function readModelJson<T>(files: ModelFiles, path: string): Promise
 }
 
 /**
- * ferkit.json, checked (src/models/validate.ts). A model without one is
+ * ferkit.json, checked (src/core/models/validate.ts). A model without one is
  * refused: without it ferkit cannot know the labels' order or the input.
  */
 export async function readMetadataFrom(files: ModelFiles): Promise<ModelMetadata> {

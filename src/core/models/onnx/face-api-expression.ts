@@ -36,7 +36,7 @@ function faceApiPreprocessing(b: OnnxGraphBuilder, faces: string): string {
 /**
  * The ONNX bytes of face-api.js's expression net from its weight map
  * (`face_expression_model-weights_manifest.json` decoded), for ONNX Runtime
- * in Node or in the browser (src/models/onnx/session.ts runs it).
+ * in Node or in the browser (src/core/models/onnx/session.ts runs it).
  */
 export function faceApiExpressionOnnx(weights: WeightMap, ferkitVersion?: string): Uint8Array {
   const b = new OnnxGraphBuilder(weights);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../node/engine.js';
+import { initEngine } from '../../node/engine.js';
 import { getArchitecture } from './architectures.js';
 import { foldBatchNorm, unfoldBatchNorm } from './fold.js';
 import { batchTensor, predictProbabilities, range } from './predict.js';
-import { syntheticFaces } from '../../test/fixtures.js';
+import { syntheticFaces } from '../../../test/fixtures.js';
 
 await initEngine(process.env.FERKIT_BACKEND as 'auto' | undefined ?? 'auto');
 

@@ -316,7 +316,7 @@ function convertLayer(b: GraphBuilder, layer: Layer, inputs: Value[], scope: Sco
     case 'Concatenate':
       return [{ name: b.node('Concat', inputs.map((i) => i.name), `${base}/concat`, { axis: { i: graphAxis(Number(cfg['axis'] ?? -1), rank) } }) }];
     default:
-      throw new FerkitError('BAD_MODEL', `${base}: layer type ${cls} has no ONNX mapping in ferkit's export; use the TensorFlow.js model, or add the mapping to src/models/onnx/convert.ts`);
+      throw new FerkitError('BAD_MODEL', `${base}: layer type ${cls} has no ONNX mapping in ferkit's export; use the TensorFlow.js model, or add the mapping to src/core/models/onnx/convert.ts`);
   }
 }
 
