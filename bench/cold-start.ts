@@ -1,7 +1,7 @@
 /**
  * The phases of a first result in a fresh process, for `npm run bench`'s
  * cold start (bench/all.ts): Node's own start-up, the recognizer's import
- * (src/node/recognizer.js, what recognition needs, not the whole package),
+ * (src/node/index.js, what recognition needs, not the whole package),
  * loading its models, and the first picture's faces, each timed from the
  * process's start. Prints one JSON line.
  *
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const t0 = performance.now(); // Node's start-up, up to this module
 const picture = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images', 'astronaut.jpg');
-const { createRecognizer } = await import('../src/node/recognizer.js');
+const { createRecognizer } = await import('../src/node/index.js');
 const t1 = performance.now();
 const recognizer = await createRecognizer();
 const t2 = performance.now();

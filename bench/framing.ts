@@ -22,8 +22,8 @@ import { readImageFolder } from '../src/data/folder.js';
 import { stratifiedSplit } from '../src/data/split.js';
 import { subset, type Dataset } from '../src/data/dataset.js';
 import { createRng, shuffleInPlace } from '../src/core/random.js';
-import { createRecognizer } from '../src/node/recognizer.js';
-import { loadDetector } from '../src/node/detector.js';
+import { createRecognizer } from '../src/node/index.js';
+import { loadDetector } from '../src/node/index.js';
 import {
   faceFraming,
   fitEyeFraming,

@@ -30,7 +30,7 @@ import { initEngine } from '../src/node/engine.js';
 import { type EngineChoice } from '../src/core/engine.js';
 import { parseArgs } from 'node:util';
 import { selectData, type DataSelection } from '../src/data/select.js';
-import { folderFiles, loadModel } from '../src/node/model-folder.js';
+import { folderFiles, loadModel } from '../src/store/folder.js';
 import { readWeightData } from '../src/core/models/loader.js';
 import { modelProbabilities } from '../src/core/models/predict.js';
 import { loadFaceApiExpressionClassifier } from '../src/node/face-api-expression.js';

@@ -19,7 +19,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/node/engine.js';
-import { bundledModelsDir, loadModel, readMetadata } from '../src/node/model-folder.js';
+import { bundledModelsDir, loadModel, readMetadata } from '../src/store/folder.js';
 import { onnxBytes, onnxClassifier } from '../src/node/onnx.js';
 import { listArchitectures } from '../src/core/models/architectures.js';
 import { sessionClassifier } from '../src/core/models/onnx/session.js';

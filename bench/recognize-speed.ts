@@ -12,8 +12,8 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
-import { loadRgb } from '../src/node/decode.js';
+import { createRecognizer, type Recognizer } from '../src/node/index.js';
+import { loadRgb } from '../src/fs/picture.js';
 import { useNativeRelu6 } from '../src/node/kernels.js';
 import { loadFaceDetector } from '../src/node/face-api.js';
 import { detectorChoice } from '../src/core/face/choice.js';

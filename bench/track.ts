@@ -11,7 +11,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRecognizer } from '../src/node/recognizer.js';
+import { createRecognizer } from '../src/node/index.js';
 import { analyzeVideo, type TimelineEntry } from '../src/video/analyze.js';
 import type { VideoTracking } from '../src/video/frame-faces.js';
 import { timelineAgreement } from '../src/video/agreement.js';

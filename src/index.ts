@@ -25,9 +25,9 @@ export {
   type Dedupe,
 } from './data/select.js';
 export { nearestFaces, duplicateIndices, DUPLICATE_THRESHOLD, type NearestFaces, type DuplicateOptions } from './data/duplicates.js';
-export { decodeFace, type ImageSource } from './node/decode.js';
+export { decodeFace, type ImageSource } from './fs/picture.js';
 export { getArchitecture, listArchitectures, registerArchitecture, type Architecture, type BuildOptions } from './core/models/architectures.js';
-export { loadModel, saveModel, defaultModelDir, modelFingerprint, type SavedModel } from './node/model-folder.js';
+export { loadModel, saveModel, defaultModelDir, modelFingerprint, type SavedModel } from './store/folder.js';
 export { TRAINING_LOG, type ModelMetadata, type Preprocessing, type Calibration } from './core/models/metadata.js';
 export { predictProbabilities, modelProbabilities, type PredictOptions } from './core/models/predict.js';
 export { teacherTargets, type TeacherOptions } from './train/distill.js';
@@ -61,7 +61,7 @@ export { evaluateWithDetection, type DetectEvalResult } from './eval/detect.js';
 export { framedFace, faceFraming, summarizeFraming, fitFraming, type FramedFace, type FaceFraming, type FramingSummary } from './eval/framing.js';
 export { DEFAULT_FRAMING, type CropFraming } from './core/face/align.js';
 export { type TestTimeAugmentation } from './core/models/tta.js';
-export { createRecognizer, type Recognizer, type RecognizerOptions, type PictureResult } from './node/recognizer.js';
+export { createRecognizer, type Recognizer, type RecognizerOptions, type PictureResult } from './node/index.js';
 export { DEFAULT_DETECTION_SIZE } from './core/face/working-size.js';
 export {
   DEFAULT_UNCERTAIN_BELOW,
@@ -72,17 +72,18 @@ export {
   type RecognitionOptions,
   type RecognizerParts,
 } from './core/recognizer.js';
-export { recognizeFiles, type FileRecognition, type RecognizeFilesOptions } from './node/recognize-files.js';
+export { recognizeFiles, type FileRecognition, type RecognizeFilesOptions } from './core/recognize-files.js';
 export { loadFaceDetector, nodeFaceApi } from './node/face-api.js';
-export { loadDetector } from './node/detector.js';
+export { loadDetector } from './node/index.js';
 export { blazeFaceFiles, loadBlazeFace } from './node/blazeface.js';
 export { BlazeFaceDetector, type BlazeFaceOptions } from './core/face/blazeface.js';
 export { ChoosingDetector, AUTO_CLOSE_UP_SHARE, detectorChoice } from './core/face/choice.js';
-export { saveEnsemble, type EnsembleOptions } from './node/ensemble.js';
+export { saveEnsemble, type EnsembleOptions } from './store/ensemble.js';
 export { ensembleClassifier, combineProbabilities, checkMemberWeights } from './core/models/combine.js';
-export { loadFaceApiExpressionClassifier, faceApiExpressionOnnxBytes, type FaceApiExpressionClassifier } from './node/face-api-expression.js';
+export { loadFaceApiExpressionClassifier, type FaceApiExpressionClassifier } from './node/face-api-expression.js';
+export { faceApiExpressionOnnxBytes } from './store/face-api-expression.js';
 export { FACE_API_EXPRESSIONS, FACE_API_LABELS, faceApiExpressionMetadata } from './core/models/face-api-expression.js';
-export { exportModel, exportOnnx, type ExportOptions } from './node/export.js';
+export { exportModel, exportOnnx, type ExportOptions } from './store/export.js';
 export { chooseClassifier, onnxClassifier, onnxSession, onnxBytes, type ChosenClassifier, type OnnxSessionOptions } from './node/onnx.js';
 export { classifierProbabilities, tfjsClassifier, type Classifier, type RuntimeChoice } from './core/models/classifier.js';
 export {
@@ -97,9 +98,9 @@ export {
   type OnnxPreprocessing,
   type OnnxCalibration,
 } from './core/models/onnx/model.js';
-export { describeModel, type ModelDescription } from './node/describe.js';
+export { describeModel, type ModelDescription } from './store/describe.js';
 export { loadModelFrom, loadGraphModelFrom, type ModelFiles, type LoadedModel } from './core/models/loader.js';
-export { folderFiles } from './node/model-folder.js';
+export { folderFiles } from './store/folder.js';
 export { wholePicture, faceInputs, wholeFaceInput } from './core/image/preprocess.js';
 export { mapOrdered, serialQueue } from './core/concurrency.js';
 export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, type FaceRecord, type PictureRecord } from './core/results.js';
@@ -114,7 +115,7 @@ export {
   type FaceApiSource,
 } from './core/face/detector.js';
 export type { Box, Point } from './core/image/geometry.js';
-export { loadRgb, DEFAULT_MAX_PIXELS, type ImageInput, type DecodeOptions } from './node/decode.js';
+export { loadRgb, DEFAULT_MAX_PIXELS, type ImageInput, type DecodeOptions } from './fs/picture.js';
 export { type RawImage, type RgbImage } from './core/image/pixels.js';
 export { annotate, layoutAnnotations, type AnnotateOptions, type AnnotateStyle, type AnnotationLayout, type FaceLayout } from './draw/annotate.js';
 export { analyzeVideo, VideoTimeline, type VideoOptions, type VideoSummary, type TimelineEntry, type FaceSummary, type ChangeMoment } from './video/analyze.js';

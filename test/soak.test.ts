@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import autocannon from 'autocannon';
-import { createRecognizer, type Recognizer } from '../src/node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../src/node/index.js';
 import { createServer } from '../src/serve/server.js';
 import { PROJECT_ROOT } from './fixtures.js';
 import { startServe } from './web-harness.js';

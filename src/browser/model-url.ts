@@ -1,6 +1,6 @@
 /** Model files served over HTTP: the browser adapter of src/core/models/loader.ts. */
 import { FerkitError } from '../core/errors.js';
-import type { ModelFiles } from '../core/models/loader.js';
+import type { ModelFiles } from '../core/files.js';
 
 /** The files of a model at `baseUrl` (a folder URL; `model.json`, `ferkit.json` and the weights below it). */
 export function urlFiles(baseUrl: string, fetchFn: typeof fetch = fetch): ModelFiles {

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { BLAZEFACE_FRONT } from '../core/face/blazeface-decode.js';
 import type { DetectedFace } from '../core/face/detector.js';
-import { loadRgb } from '../node/decode.js';
-import { loadDetector } from '../node/detector.js';
-import { loadOnnxBlazeFace } from '../node/onnx-detectors.js';
+import { loadRgb } from '../fs/picture.js';
+import { loadDetector } from '../node/index.js';
+import { loadFastDetector } from '../node/index.js';
 import { FerkitError } from '../core/errors.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../../test/fixtures.js';
-import { ONNX_DETECTOR_FILES, loadBrowserOnnxBlazeFace, loadBrowserOnnxDetector, ortWeb } from './onnx-runner.js';
+import { DETECTOR_FILES as ONNX_DETECTOR_FILES } from '../core/face/load.js';
+import { loadBrowserOnnxBlazeFace, loadBrowserOnnxDetector, ortWeb } from './onnx-runner.js';
 
 const ONNX_DIR = join(PROJECT_ROOT, 'dist', 'onnx');
 const ASTRONAUT = join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg');
@@ -90,7 +91,7 @@ test('loadBrowserOnnxDetector (auto) finds the faces onnxruntime-node finds, wit
 test("loadBrowserOnnxBlazeFace: the webcam's 128x128 model finds the face onnxruntime-node's finds", { skip, timeout: 120_000 }, async () => {
   const img = await loadRgb(ASTRONAUT);
   const web = await loadBrowserOnnxBlazeFace(base, { layout: BLAZEFACE_FRONT, maxFaces: 10 });
-  const node = await loadOnnxBlazeFace({ layout: BLAZEFACE_FRONT, maxFaces: 10 });
+  const node = await loadFastDetector({ layout: BLAZEFACE_FRONT, maxFaces: 10 });
   try {
     const got = await web.detect(img);
     assert.equal(got.length, 1, 'one face');

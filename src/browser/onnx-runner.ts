@@ -7,24 +7,13 @@
  */
 import type * as OrtWeb from 'onnxruntime-web';
 import { FerkitError } from '../core/errors.js';
-import { BLAZEFACE_BACK, BLAZEFACE_FRONT, type BlazeFaceLayout } from '../core/face/blazeface-decode.js';
-import { ChoosingDetector } from '../core/face/choice.js';
-import type { Detector, DetectorOptions } from '../core/face/detector.js';
-import { OnnxBlazeFace, OnnxSsdDetector, type NetRunner, type NetTensor } from '../core/face/onnx-detectors.js';
+import type { ChoosingDetector } from '../core/face/choice.js';
+import type { DetectorOptions } from '../core/face/detector.js';
+import { loadDetector, loadFastDetector, type FastDetectorOptions, type StartNetwork } from '../core/face/load.js';
+import type { NetRunner, NetTensor, OnnxBlazeFace } from '../core/face/onnx-detectors.js';
+import type { ModelFiles } from '../core/files.js';
 import { wasmThreads } from './engine.js';
 import { urlFiles } from './model-url.js';
-
-/** The ONNX files of the face detectors, by the names `ferkit serve` gives them below `/onnx/`. */
-export const ONNX_DETECTOR_FILES = {
-  /** BlazeFace 256x256 (back camera): the photos' fast detector. */
-  blazeface: 'blazeface.onnx',
-  /** BlazeFace 128x128 (front camera): selfie-sized faces, a quarter of the work. */
-  blazefaceFront: 'blazeface-front.onnx',
-  /** SSD-MobileNet v1 at 512x512: the accurate detector. */
-  ssd: 'ssd_mobilenetv1.onnx',
-  /** The 68-point landmarks of the accurate detector's faces. */
-  landmarks: 'face_landmark_68.onnx',
-} as const;
 
 export interface OrtWebOptions {
   /**
@@ -100,78 +89,33 @@ export async function browserOnnxRunner(bytes: Uint8Array, options: OrtWebOption
   };
 }
 
-/** The bytes of `file` in the folder at `baseUrl`, or an error that says where it was looked for. */
-async function fetchOnnx(baseUrl: string, file: string): Promise<Uint8Array> {
-  const files = urlFiles(baseUrl);
-  const bytes = await files.read(file);
-  if (!bytes)
-    throw new FerkitError('MODEL_NOT_FOUND', `no ${file} at ${files.location}; serve ferkit's dist/onnx/ folder there (/onnx/ on ferkit serve)`, {
-      file: files.location + file,
-    });
-  return bytes;
+/** The detectors' ONNX files in the folder at `onnxUrl` (`/onnx/` on ferkit serve). */
+export function onnxFiles(onnxUrl: string): ModelFiles {
+  return urlFiles(onnxUrl);
 }
 
-/** A runner for `file` in the folder at `baseUrl`. */
-export async function urlOnnxRunner(baseUrl: string, file: string, options: OrtWebOptions = {}): Promise<NetRunner> {
-  return browserOnnxRunner(await fetchOnnx(baseUrl, file), options);
+/** Starts networks on onnxruntime-web with these settings. */
+function starter(options: OrtWebOptions): StartNetwork {
+  const { wasmPaths, threads } = options;
+  const ort = { ...(wasmPaths ? { wasmPaths } : {}), ...(threads ? { threads } : {}) };
+  return (bytes) => browserOnnxRunner(bytes, ort);
 }
 
-export interface BrowserOnnxBlazeFaceOptions extends OrtWebOptions {
-  minConfidence?: number;
-  maxFaces?: number;
-  /** `BLAZEFACE_BACK` (256x256, default) or `BLAZEFACE_FRONT` (128x128, for a webcam's close faces). */
-  layout?: BlazeFaceLayout;
-}
+export interface BrowserOnnxBlazeFaceOptions extends OrtWebOptions, FastDetectorOptions {}
 
 /** BlazeFace on onnxruntime-web, its ONNX file fetched from the folder at `onnxUrl` (`/onnx/` on ferkit serve). */
-export async function loadBrowserOnnxBlazeFace(onnxUrl: string, options: BrowserOnnxBlazeFaceOptions = {}): Promise<OnnxBlazeFace> {
-  const { wasmPaths, threads, layout = BLAZEFACE_BACK, ...rest } = options;
-  const file = layout === BLAZEFACE_FRONT ? ONNX_DETECTOR_FILES.blazefaceFront : ONNX_DETECTOR_FILES.blazeface;
-  const net = await urlOnnxRunner(onnxUrl, file, { ...(wasmPaths ? { wasmPaths } : {}), ...(threads ? { threads } : {}) });
-  return new OnnxBlazeFace(net, rest, layout);
-}
-
-/** SSD-MobileNet v1 and, unless `landmarks: false`, the 68-point landmarks on onnxruntime-web, from the folder at `onnxUrl`. */
-export async function loadBrowserOnnxSsd(onnxUrl: string, options: Omit<DetectorOptions, 'kind'> & OrtWebOptions = {}): Promise<OnnxSsdDetector> {
-  const { wasmPaths, threads, ...rest } = options;
-  const ort = { ...(wasmPaths ? { wasmPaths } : {}), ...(threads ? { threads } : {}) };
-  const [ssd, landmarks] = await Promise.allSettled([
-    urlOnnxRunner(onnxUrl, ONNX_DETECTOR_FILES.ssd, ort),
-    (rest.landmarks ?? true) ? urlOnnxRunner(onnxUrl, ONNX_DETECTOR_FILES.landmarks, ort) : Promise.resolve(undefined),
-  ]);
-  if (ssd.status === 'rejected' || landmarks.status === 'rejected') {
-    if (ssd.status === 'fulfilled') ssd.value.dispose();
-    if (landmarks.status === 'fulfilled') landmarks.value?.dispose();
-    throw ssd.status === 'rejected' ? ssd.reason : (landmarks as PromiseRejectedResult).reason;
-  }
-  return new OnnxSsdDetector(ssd.value, landmarks.value, rest);
+export function loadBrowserOnnxBlazeFace(onnxUrl: string, options: BrowserOnnxBlazeFaceOptions = {}): Promise<OnnxBlazeFace> {
+  const { wasmPaths: _w, threads: _t, ...rest } = options;
+  return loadFastDetector(onnxFiles(onnxUrl), starter(options), rest);
 }
 
 /**
  * The detectors `options.kind` needs (default `auto`: both, see
- * face/choice.ts), on onnxruntime-web, from the folder at `onnxUrl`:
+ * core/face/choice.ts), on onnxruntime-web, from the folder at `onnxUrl`:
  * BlazeFace 256x256 (fast) and SSD-MobileNet with its landmarks (accurate),
  * behind one that chooses per picture, as `ferkit predict` does.
  */
-export async function loadBrowserOnnxDetector(onnxUrl: string, options: DetectorOptions & OrtWebOptions = {}): Promise<ChoosingDetector> {
-  const { kind = 'auto', wasmPaths, threads, ...rest } = options;
-  const ort = { ...(wasmPaths ? { wasmPaths } : {}), ...(threads ? { threads } : {}) };
-  const fastOptions = {
-    ...ort,
-    ...(rest.minConfidence !== undefined ? { minConfidence: rest.minConfidence } : {}),
-    ...(rest.maxFaces !== undefined ? { maxFaces: rest.maxFaces } : {}),
-  };
-  const [fast, accurate] = await Promise.allSettled([
-    kind !== 'accurate' ? loadBrowserOnnxBlazeFace(onnxUrl, fastOptions) : Promise.resolve(undefined),
-    kind !== 'fast' ? loadBrowserOnnxSsd(onnxUrl, { ...rest, ...ort }) : Promise.resolve(undefined),
-  ]);
-  if (fast.status === 'rejected' || accurate.status === 'rejected') {
-    if (fast.status === 'fulfilled') fast.value?.dispose();
-    if (accurate.status === 'fulfilled') accurate.value?.dispose();
-    throw fast.status === 'rejected' ? fast.reason : (accurate as PromiseRejectedResult).reason;
-  }
-  const detectors: { fast?: Detector; accurate?: Detector } = {};
-  if (fast.value) detectors.fast = fast.value;
-  if (accurate.value) detectors.accurate = accurate.value;
-  return new ChoosingDetector(detectors, kind);
+export function loadBrowserOnnxDetector(onnxUrl: string, options: DetectorOptions & OrtWebOptions = {}): Promise<ChoosingDetector> {
+  const { wasmPaths: _w, threads: _t, ...rest } = options;
+  return loadDetector(onnxFiles(onnxUrl), starter(options), rest);
 }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
-import { defaultModelDir, resolveModelDir, writeMetadata } from '../node/model-folder.js';
+import { defaultModelDir, resolveModelDir, writeMetadata } from '../store/folder.js';
 import { loadClassifier } from '../node/emotion-model.js';
-import { isFaceApiExpressionModel } from '../node/face-api-expression.js';
+import { isFaceApiExpressionModel } from '../store/face-api-expression.js';
 import { classifierProbabilities } from '../core/models/classifier.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 

@@ -1,6 +1,6 @@
 import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
-import { loadModel } from '../node/model-folder.js';
+import { loadModel } from '../store/folder.js';
 import { modelProbabilities } from '../core/models/predict.js';
 import { argmaxRows } from '../core/numeric.js';
 import { compareModels } from '../eval/compare.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../node/engine.js';
 import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
-import { loadModel, readMetadata, saveModel } from '../node/model-folder.js';
+import { loadModel, readMetadata, saveModel } from '../store/folder.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import { evalCommand } from './eval.js';
 import { getArchitecture } from '../core/models/architectures.js';

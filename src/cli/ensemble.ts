@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
-import { saveEnsemble } from '../node/ensemble.js';
+import { saveEnsemble } from '../store/ensemble.js';
 import { checkCombine, checkMemberWeights } from '../core/models/combine.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import { listFlag, numFlag, parseFlags, backendFlag } from './args.js';
+import { nodePlatform } from '../node/platform.js';
 
 export const ENSEMBLE_HELP = `ferkit ensemble --models DIR,DIR[,...] --out DIR [--weights W,W,...] [--combine probabilities|log]
 
@@ -52,7 +53,7 @@ export async function ensembleCommand(argv: string[], out: (s: string) => void):
   if (weights) checkMemberWeights(weights, models.length);
   const combine = checkCombine(v.combine);
   await initEngine(backendFlag(v.backend));
-  const meta = await saveEnsemble(models, v.out, { ...(weights ? { weights } : {}), combine });
+  const meta = await saveEnsemble(models, v.out, { ...(weights ? { weights } : {}), combine, startClassifier: nodePlatform().startClassifier });
   const size = meta.parameters === undefined ? '' : ` (${meta.parameters.toLocaleString('en')} parameters)`;
   out(
     `ensemble of ${models.length} models${size}, ${meta.description}, written to ${resolve(v.out)}; fit its temperature with \`ferkit calibrate --model ${v.out}\` on held-out data\n`,

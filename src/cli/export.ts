@@ -2,9 +2,9 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
-import { readMetadata, resolveModelDir } from '../node/model-folder.js';
+import { readMetadata, resolveModelDir } from '../store/folder.js';
 import { type WeightsDtype } from '../core/models/metadata.js';
-import { exportModel, exportOnnx } from '../node/export.js';
+import { exportModel, exportOnnx } from '../store/export.js';
 import { ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../core/models/onnx/model.js';
 import { parseFlags, backendFlag } from './args.js';
 

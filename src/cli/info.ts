@@ -3,9 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, nativeVersion } from '../node/engine.js';
 import { listArchitectures } from '../core/models/architectures.js';
-import { bundledModelNames, defaultModelDir, readMetadata } from '../node/model-folder.js';
+import { bundledModelNames, defaultModelDir, readMetadata } from '../store/folder.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
-import { describeModel, type ModelDescription } from '../node/describe.js';
+import { describeModel, type ModelDescription } from '../store/describe.js';
 import { parseFlags, backendFlag } from './args.js';
 import { FerkitError } from '../core/errors.js';
 

@@ -1,7 +1,7 @@
 import { FerkitError } from '../core/errors.js';
 import { closest } from './suggest.js';
 import { cliMessage } from './errors.js';
-import { packageVersion } from '../node/package.js';
+import { packageVersion } from '../fs/package.js';
 
 const COMMANDS: readonly [string, string][] = [
   ['predict', 'faces and their emotions in pictures'],

@@ -1,6 +1,6 @@
 import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
-import { defaultModelDir, loadModel } from '../node/model-folder.js';
+import { defaultModelDir, loadModel } from '../store/folder.js';
 import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
 import { intFlag, parseFlags, backendFlag } from './args.js';

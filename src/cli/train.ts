@@ -1,4 +1,4 @@
-import { isFaceApiExpressionModel } from '../node/face-api-expression.js';
+import { isFaceApiExpressionModel } from '../store/face-api-expression.js';
 import { resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { initTrainingEngine } from '../node/train-engine.js';
@@ -9,10 +9,11 @@ import { EMOTIONS } from '../core/labels.js';
 import { train } from '../train/train.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, resolveConfig, type TrainConfig } from '../train/config.js';
 import { parseAugment } from '../train/augment.js';
-import { resolveModelDir } from '../node/model-folder.js';
+import { resolveModelDir } from '../store/folder.js';
 import { progressBar } from './progress.js';
 import { intFlag, listFlag, numFlag, parseFlags, backendFlag, type FlagValues } from './args.js';
 import { dedupeOption, stepLog, usageOption } from './data.js';
+import { nodePlatform } from '../node/platform.js';
 
 export const TRAIN_HELP = `ferkit train --data PATH [options]
 
@@ -158,7 +159,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const engine = await initTrainingEngine(backendFlag(v.backend), {
     architecture: config.arch,
     batchSize: config.batchSize ?? 32,
-    ...(teacherDir ? { teacher: teacherDir } : {}),
+    ...(teacherDir ? { teacher: teacherDir, startClassifier: nodePlatform().startClassifier } : {}),
   });
   log(`engine: ${engine.backend} (${engine.reason})`);
   if (engine.warning) log(`warning: ${engine.warning}`);

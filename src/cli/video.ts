@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'n
 import { join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { EMOTIONS } from '../core/labels.js';
-import { createRecognizer } from '../node/recognizer.js';
+import { createRecognizer } from '../node/index.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
 import { FACE_CSV_COLUMNS, faceCsvCells } from '../core/results.js';
 import { analyzeVideo, type VideoSummary } from '../video/analyze.js';

@@ -48,3 +48,18 @@ export function asFerkitError(err: unknown, what: string): FerkitError {
   const message = err instanceof Error ? err.message : String(err);
   return new FerkitError('INTERNAL', `${what}: ${message.length > 200 ? `${message.slice(0, 200)}...` : message}`, { cause: err });
 }
+
+const EXCERPT = 40;
+
+/** A short, printable excerpt of a value for an error message. */
+export function excerpt(value: unknown, max = EXCERPT): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+}

@@ -2,7 +2,7 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { EMOTIONS, emotionIndex, matchEmotion } from '../core/labels.js';
-import { decodeFace } from '../node/decode.js';
+import { decodeFace } from '../fs/picture.js';
 import { mapOrdered } from '../core/concurrency.js';
 import { emptyReport, makeDataset, noteSkipped, type Dataset, type ReadReport } from './dataset.js';
 import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';

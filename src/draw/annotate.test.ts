@@ -7,7 +7,7 @@ import { layoutAnnotations, MIN_FONT, type AnnotationLayout, type FaceLayout, ty
 import { EMOTIONS, type Emotion } from '../core/labels.js';
 import type { Box } from '../core/image/geometry.js';
 import type { FaceEmotion } from '../core/recognizer.js';
-import { createRecognizer } from '../node/recognizer.js';
+import { createRecognizer } from '../node/index.js';
 import { PROJECT_ROOT, SHARED_DATA, needs, tempDir } from '../../test/fixtures.js';
 
 function face(x: number, y: number, size: number, emotion: Emotion, height = size): FaceEmotion {

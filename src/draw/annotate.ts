@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ImageInput } from '../node/decode.js';
+import type { ImageInput } from '../fs/picture.js';
 import { isRawImage } from '../core/image/pixels.js';
 import { EMOTIONS, EMOTION_COLOURS } from '../core/labels.js';
 import { escapeXml } from '../core/markup.js';

@@ -2,10 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { FerkitError } from '../core/errors.js';
 import { folderParts, isCsvPath } from '../data/load.js';
 import { listImageFolder, type LabelledFile } from '../data/folder.js';
-import type { Recognizer } from '../node/recognizer.js';
+import type { Recognizer as RecognizerOn } from '../core/create-recognizer.js';
+import type { ImageInput } from '../core/image/pixels.js';
+
+type Recognizer = RecognizerOn<ImageInput>;
 import { computeMetrics, type Metrics } from './metrics.js';
 import { metricIntervals, wilsonInterval } from './intervals.js';
-import { decodeFace } from '../node/decode.js';
+import { decodeFace } from '../fs/picture.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../core/image/preprocess.js';
 import { argmaxRows } from '../core/numeric.js';
 import { framedFace } from './framing.js';

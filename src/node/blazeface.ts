@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { BLAZEFACE_MODEL_FILE, BlazeFaceDetector, type BlazeFaceOptions } from '../core/face/blazeface.js';
 import { loadGraphModelFrom, type ModelFiles } from '../core/models/loader.js';
-import { folderFiles } from './model-folder.js';
+import { folderFiles } from '../store/folder.js';
 
 const require = createRequire(import.meta.url);
 

@@ -11,10 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
-import { loadRgb } from './decode.js';
+import { loadRgb } from '../fs/picture.js';
 import { nodeFaceApi } from './face-api.js';
-import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
-import { loadDetector } from './detector.js';
+import { loadAccurateDetector, loadFastDetector } from './index.js';
+import { loadDetector } from './index.js';
 import { boxIou } from '../core/face/blazeface.js';
 import { ChoosingDetector } from '../core/face/choice.js';
 import type { DetectedFace, Detector } from '../core/face/detector.js';
@@ -70,8 +70,8 @@ test(
   'the default detector (auto) finds every face that the fast or the accurate detector finds on the shared photos (IoU >= 0.5)',
   { skip: needs(PHOTOS, 'photos with faces: face-recognition-examples, faceapi-examples') },
   async (t) => {
-    const accurate = remembering(await loadOnnxSsd({ landmarks: false }));
-    const fast = remembering(await loadOnnxBlazeFace());
+    const accurate = remembering(await loadAccurateDetector({ landmarks: false }));
+    const fast = remembering(await loadFastDetector());
     const auto = new ChoosingDetector({ fast, accurate }, 'auto');
     const totals = { either: 0, auto: 0, accurate: 0, fast: 0, fastAnswers: 0, pictures: 0, missedByAccurate: 0 };
     for (const file of photoFiles(PHOTOS)) {
@@ -118,7 +118,7 @@ test(
   'the 68 landmarks of all faces, computed in one batch, are those face-api.js computes one face at a time',
   { skip: needs(BBT4, 'a group photo') },
   async () => {
-    const detector = await loadOnnxSsd();
+    const detector = await loadAccurateDetector();
     const img = await loadRgb(BBT4);
     const faces = await detector.detect(img);
     detector.dispose();
@@ -148,7 +148,7 @@ test(
 );
 
 test('loadDetector runs without TensorFlow.js: nothing imports it', () => {
-  const script = `import { loadDetector } from ${JSON.stringify(new URL('./detector.js', import.meta.url).href)};
+  const script = `import { loadDetector } from ${JSON.stringify(new URL('./index.js', import.meta.url).href)};
 const d = await loadDetector({ kind: 'fast' });
 const faces = await d.detect({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64 });
 d.dispose();

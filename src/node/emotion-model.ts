@@ -5,15 +5,16 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FerkitError } from '../core/errors.js';
 import type { EngineChoice, EngineInfo } from '../core/engine.js';
 import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
+import type { LoadedClassifier } from '../core/platform.js';
 import { sessionClassifier } from '../core/models/onnx/session.js';
-import { bundledModelsDir, resolveModelDir } from './model-paths.js';
+import { builtOnnxDir, bundledModelsDir, resolveModelDir } from '../fs/paths.js';
 import { loadOnnxRuntime, onnxSession } from './ort.js';
-import { FACE_API_EXPRESSION_MANIFEST, isFaceApiExpressionModel, loadFaceApiExpressionClassifier } from './face-api-expression.js';
+import { loadFaceApiExpressionClassifier } from './face-api-expression.js';
+import { FACE_API_EXPRESSION_MANIFEST, isFaceApiExpressionModel } from '../store/face-api-expression.js';
 import { ensembleClassifier } from '../core/models/combine.js';
 
 /** A classifier that runs a ferkit ONNX model's bytes on ONNX Runtime. */
@@ -28,14 +29,6 @@ export const ONNX_ONLY_ENGINE: EngineInfo = {
   native: true,
   reason: 'ONNX Runtime (onnxruntime-node) runs the face detectors and the emotion model; TensorFlow.js is not loaded',
 };
-
-/** A loaded emotion model behind the runtime that runs it. */
-export interface LoadedClassifier {
-  classifier: Classifier;
-  reason: string;
-  meta: ModelMetadata;
-  engine: EngineInfo;
-}
 
 /**
  * The emotion model `nameOrDir` behind its classifier. A bundled model runs
@@ -69,7 +62,7 @@ export async function loadClassifier(
     }
   }
   // face-api.js's expression net in a folder (an ensemble's member), and ensembles that are not an equal mean of ferkit networks
-  const { readMetadata, loadModel } = await import('./model-folder.js');
+  const { readMetadata, loadModel } = await import('../store/folder.js');
   const folderMeta = existsSync(join(dir, 'ferkit.json')) ? readMetadata(dir) : undefined;
   if (folderMeta && isFaceApiExpressionModel(dir, folderMeta)) return faceApiClassifier(dir, runtime, backend, folderMeta);
   if (folderMeta?.members && combinedByClassifiers(dir, folderMeta)) return combinedClassifier(dir, folderMeta, runtime, backend);
@@ -156,7 +149,7 @@ async function combinedClassifier(
 /** The ONNX file built for a bundled model, when it is there and no older than the model's files. */
 function builtModelFile(dir: string): string | undefined {
   if (resolve(dirname(dir)) !== resolve(bundledModelsDir())) return undefined;
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'onnx', 'models', `${basename(dir)}.onnx`);
+  const file = join(builtOnnxDir(), 'models', `${basename(dir)}.onnx`);
   if (!existsSync(file)) return undefined;
   const built = statSync(file).mtimeMs;
   const sources = ['ferkit.json', 'model.json', 'weights.bin'].map((f) => join(dir, f)).filter((f) => existsSync(f));

@@ -11,12 +11,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
-import { decodeFace } from './decode.js';
+import { decodeFace } from '../fs/picture.js';
 import { nodeFaceApi } from './face-api.js';
-import { FACE_API_EXPRESSION_MANIFEST, loadFaceApiExpressionClassifier } from './face-api-expression.js';
+import { loadFaceApiExpressionClassifier } from './face-api-expression.js';
+import { FACE_API_EXPRESSION_MANIFEST } from '../store/face-api-expression.js';
 import { loadClassifier } from './emotion-model.js';
-import { saveEnsemble } from './ensemble.js';
-import { loadModel, modelFingerprint, readMetadata } from './model-folder.js';
+import { saveEnsemble } from '../store/ensemble.js';
+import { loadModel, modelFingerprint, readMetadata } from '../store/folder.js';
 import { classifierProbabilities } from '../core/models/classifier.js';
 import { combineProbabilities } from '../core/models/combine.js';
 import { FACE_API_EXPRESSIONS, FACE_API_LABELS } from '../core/models/face-api-expression.js';
@@ -26,6 +27,9 @@ import { EMOTIONS } from '../core/labels.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../core/image/preprocess.js';
 import { FerkitError } from '../core/errors.js';
 import { FER_IMAGES, needs, syntheticFaces, tempDir } from '../../test/fixtures.js';
+import { nodePlatform } from './platform.js';
+
+const start = nodePlatform().startClassifier;
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');
 
@@ -147,7 +151,7 @@ test('an ensemble of the default model and face-api.js, weighted, on log-probabi
   const { dir, cleanup } = tempDir();
   try {
     const out = join(dir, 'mixed');
-    const meta = await saveEnsemble(['default', FACE_API_EXPRESSIONS], out, { weights: [0.75, 0.25], combine: 'log' });
+    const meta = await saveEnsemble(['default', FACE_API_EXPRESSIONS], out, { weights: [0.75, 0.25], combine: 'log', startClassifier: start });
     assert.deepEqual(meta.memberWeights, [0.75, 0.25]);
     assert.equal(meta.combine, 'log');
     assert.ok(existsSync(join(out, 'member-2', FACE_API_EXPRESSION_MANIFEST)));
@@ -165,7 +169,7 @@ test('an ensemble of the default model and face-api.js, weighted, on log-probabi
       assert.ok(maxAbsDiff(await ensemble.classifier.run(x, n), expected) < 1e-5);
       // as a teacher (on TensorFlow.js, the training engine): the same ensemble's probabilities, with the mirror image
       const ds = { pixels: faces, labels: new Int32Array(n), count: n, ids: [] } as unknown as Parameters<typeof teacherTargets>[1];
-      const targets = await teacherTargets(out, ds, { temperature: 1 });
+      const targets = await teacherTargets(out, ds, { temperature: 1, startClassifier: start });
       assert.ok(
         maxAbsDiff(targets, await classifierProbabilities(ensemble.classifier, ensemble.meta, faces, { tta: true, temperature: 1, classBias: false })) <
           TOLERANCE,
@@ -190,12 +194,12 @@ test('ensemble weights that do not fit are refused with typed errors, before any
       [[1.5, -0.5], /not a positive number/],
     ] as const) {
       await assert.rejects(
-        saveEnsemble(['default', FACE_API_EXPRESSIONS], out, { weights }),
+        saveEnsemble(['default', FACE_API_EXPRESSIONS], out, { weights, startClassifier: start }),
         (e: unknown) => e instanceof FerkitError && e.code === 'BAD_ARGUMENT' && pattern.test(e.message),
       );
     }
     await assert.rejects(
-      saveEnsemble(['default', FACE_API_EXPRESSIONS], out, { combine: 'geometric' as 'log' }),
+      saveEnsemble(['default', FACE_API_EXPRESSIONS], out, { combine: 'geometric' as 'log', startClassifier: start }),
       (e: unknown) => e instanceof FerkitError && e.code === 'BAD_ARGUMENT' && /use probabilities or log/.test(e.message),
     );
     assert.ok(!existsSync(out));
@@ -207,7 +211,7 @@ test('ensemble weights that do not fit are refused with typed errors, before any
 test('face-api.js as a teacher (its own FaceExpressionNet on TensorFlow.js): its targets are its probabilities (with its mirror image), softened', async () => {
   const faces = syntheticFaces(1, 7, 3);
   const ds = { pixels: faces.pixels, labels: faces.labels, count: faces.labels.length, ids: [] } as unknown as Parameters<typeof teacherTargets>[1];
-  const targets = await teacherTargets(FACE_API_EXPRESSIONS, ds, { temperature: 1 });
+  const targets = await teacherTargets(FACE_API_EXPRESSIONS, ds, { temperature: 1, startClassifier: start });
   const { classifier, meta } = await loadClassifier(FACE_API_EXPRESSIONS, 'onnx');
   try {
     const own = await classifierProbabilities(classifier, meta, faces.pixels, { tta: true });
@@ -215,7 +219,7 @@ test('face-api.js as a teacher (its own FaceExpressionNet on TensorFlow.js): its
   } finally {
     classifier.dispose();
   }
-  const soft = await teacherTargets(FACE_API_EXPRESSIONS, ds, { temperature: 3 });
+  const soft = await teacherTargets(FACE_API_EXPRESSIONS, ds, { temperature: 3, startClassifier: start });
   for (let i = 0; i < ds.count; i++) {
     let sum = 0;
     for (let j = 0; j < 7; j++) sum += soft[i * 7 + j];

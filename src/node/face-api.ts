@@ -6,7 +6,7 @@ import { FerkitError } from '../core/errors.js';
 import { FaceDetector, type DetectorOptions, type FaceApi, type FaceApiSource } from '../core/face/detector.js';
 import { readModelJson, readWeightData } from '../core/models/loader.js';
 import type { ModelJson } from '../core/models/weights.js';
-import { folderFiles } from './model-folder.js';
+import { folderFiles } from '../store/folder.js';
 
 const require = createRequire(import.meta.url);
 

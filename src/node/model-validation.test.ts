@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
-import { loadModel, modelFingerprint, readMetadata, saveModel } from './model-folder.js';
+import { loadModel, modelFingerprint, readMetadata, saveModel } from '../store/folder.js';
 import { FerkitError } from '../core/errors.js';
 import { getArchitecture } from '../core/models/architectures.js';
 import { loadModelFrom, type ModelFiles } from '../core/models/loader.js';

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from './engine.js';
-import { loadRgb } from './decode.js';
+import { loadRgb } from '../fs/picture.js';
 import { loadBlazeFace } from './blazeface.js';
 import { loadFaceDetector } from './face-api.js';
-import { loadOnnxBlazeFace, loadOnnxSsd } from './onnx-detectors.js';
+import { loadAccurateDetector, loadFastDetector } from './index.js';
 import { resizeToNchw } from '../core/image/resize.js';
 import type { DetectedFace, Detector } from '../core/face/detector.js';
 import type { RgbImage } from '../core/image/pixels.js';
@@ -96,8 +96,8 @@ test(
   { skip: needs(PHOTOS) },
   async () => {
     const pairs: [string, Detector, Detector][] = [
-      ['fast (BlazeFace)', await loadOnnxBlazeFace(), await loadBlazeFace()],
-      ['accurate (SSD-MobileNet, landmarks)', await loadOnnxSsd(), await loadFaceDetector()],
+      ['fast (BlazeFace)', await loadFastDetector(), await loadBlazeFace()],
+      ['accurate (SSD-MobileNet, landmarks)', await loadAccurateDetector(), await loadFaceDetector()],
     ];
     const files = photoFiles(PHOTOS);
     assert.ok(files.length > 0);
@@ -132,7 +132,7 @@ test(
 test('overlapping calls on one detector answer each picture as a call alone does', async () => {
   const pictures = [await loadRgb(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg')), await at640(join(PROJECT_ROOT, 'docs', 'images', 'astronaut.jpg'))];
   pictures.push({ ...pictures[0], data: pictures[0].data.map((v) => 255 - v) });
-  for (const detector of [await loadOnnxBlazeFace(), await loadOnnxSsd()]) {
+  for (const detector of [await loadFastDetector(), await loadAccurateDetector()]) {
     try {
       const alone = [];
       for (const p of pictures) alone.push(await detector.detect(p));

@@ -9,7 +9,7 @@ import { tfjsClassifier } from '../core/models/classifier.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
 import { onnxModelBytes } from '../core/models/onnx/model.js';
 import { sessionClassifier } from '../core/models/onnx/session.js';
-import { packageVersion } from './package.js';
+import { packageVersion } from '../fs/package.js';
 import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
 
 export { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';

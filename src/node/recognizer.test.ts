@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { iou } from '../core/face/tracker.js';
-import { createRecognizer, type Recognizer } from './recognizer.js';
+import { createRecognizer, type Recognizer } from './index.js';
 import { EMOTIONS } from '../core/labels.js';
 import { FerkitError } from '../core/errors.js';
 import { SHARED_DATA, PROJECT_ROOT, needs } from '../../test/fixtures.js';

@@ -1,7 +1,7 @@
 import type { EngineChoice, EngineInfo } from '../core/engine.js';
 import { initEngine } from './engine.js';
-import { readMetadata } from './model-folder.js';
-import { isFaceApiExpressionModel } from './face-api-expression.js';
+import { readMetadata } from '../store/folder.js';
+import { isFaceApiExpressionModel } from '../store/face-api-expression.js';
 
 export interface TrainingEngineOptions {
   /** Registry name of the architecture to train. */

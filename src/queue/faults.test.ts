@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createRecognizer, type Recognizer } from '../node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../node/index.js';
 import { analyzeVideo } from '../video/analyze.js';
 import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
 import { hasFfmpeg } from '../video/source.js';

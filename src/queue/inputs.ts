@@ -12,7 +12,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Redis } from 'ioredis';
 import { FerkitError } from '../core/errors.js';
 import { SERVICE_FORMATS } from '../core/image/limits.js';
-import { checkedPicture } from '../node/decode.js';
+import { checkedPicture } from '../fs/picture.js';
 import { guardedGet, readLimited, saveLimited, type AllowList, type GuardedResponse } from '../video/fetch-guard.js';
 import { NO_ALLOWANCE } from '../video/ip-ranges.js';
 import { getBlob } from './blobs.js';

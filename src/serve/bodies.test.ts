@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Recognizer } from '../node/recognizer.js';
+import type { Recognizer } from '../node/index.js';
 import { BodyBudget } from './body-budget.js';
 import { Saturated } from './admission.js';
 import { createServer, type ServeLimits } from './server.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, SECURITY_HEADERS } from './server.js';
-import type { Recognizer } from '../node/recognizer.js';
+import type { Recognizer } from '../node/index.js';
 import { EMOTIONS } from '../core/labels.js';
 import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
 

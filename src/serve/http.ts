@@ -1,7 +1,7 @@
 /** The service's errors as HTTP answers, and the checks on a picture before it is decoded. */
 import { FerkitError } from '../core/errors.js';
 import { formatList, pictureLimits, pictureProblem, SERVICE_FORMATS } from '../core/image/limits.js';
-import { probePicture } from '../node/decode.js';
+import { probePicture } from '../fs/picture.js';
 import { UploadQuotaError } from '../queue/blobs.js';
 import { Saturated } from './admission.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createRecognizer, type Recognizer } from '../node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../node/index.js';
 import { JobClient } from '../queue/client.js';
 import { startWorker, type QueueWorker } from '../queue/worker.js';
 import type { PicturesResult } from '../queue/jobs.js';

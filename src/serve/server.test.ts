@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { createRecognizer, type Recognizer } from '../node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../node/index.js';
 import { createServer, DEFAULT_LIMITS, type ServeLimits } from './server.js';
 import { PROJECT_ROOT } from '../../test/fixtures.js';
 

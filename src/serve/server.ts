@@ -6,8 +6,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { pictureRecord, type FaceRecord } from '../core/results.js';
-import type { Recognizer } from '../node/recognizer.js';
-import { loadRgb } from '../node/decode.js';
+import type { Recognizer } from '../node/index.js';
+import { loadRgb } from '../fs/picture.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
 import { Admission } from './admission.js';
 import { BodyBudget } from './body-budget.js';

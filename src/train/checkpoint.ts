@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { decodeTensors, encodeTensors, namedWeights } from '../core/models/weights.js';
-import { modelFingerprint, syncDir, writeFileDurable } from '../node/model-folder.js';
+import { modelFingerprint } from '../store/folder.js';
+import { syncDir, writeFileDurable } from '../fs/write.js';
 import { PAPER_RECIPE, type TrainConfig } from './config.js';
 import type { EpochLogs } from './types.js';
 

@@ -4,7 +4,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../node/engine.js';
 import { makeDataset } from '../data/dataset.js';
-import { loadModel, modelFingerprint } from '../node/model-folder.js';
+import { loadModel, modelFingerprint } from '../store/folder.js';
 import { predictProbabilities } from '../core/models/predict.js';
 import { accuracy } from '../eval/metrics.js';
 import { argmaxRows } from '../core/numeric.js';
@@ -12,6 +12,7 @@ import { PROJECT_ROOT, needs, syntheticFaces, tempDir } from '../../test/fixture
 import { mixTargets, teacherTargets } from './distill.js';
 import { train } from './train.js';
 import { DISTILL_DEFAULTS } from './config.js';
+import { nodePlatform } from '../node/platform.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto', { training: true });
 
@@ -52,13 +53,13 @@ test('distillation: the student learns the teacher, not the labels it is given; 
     const check = data(6, 7);
 
     // its targets: the mirror-averaged probabilities at T = 1, softer at T = 3, rows summing to 1
-    const plain = await teacherTargets(teacherDir, check, { temperature: 1 });
+    const plain = await teacherTargets(teacherDir, check, { temperature: 1, startClassifier: nodePlatform().startClassifier });
     const { model: teacherModel } = await loadModel(teacherDir);
     const expected = await predictProbabilities(teacherModel, check.pixels, 256, { tta: true });
     teacherModel.dispose();
     // float32 on the engine against float64 here: rounding only
     for (let i = 0; i < plain.length; i++) assert.ok(Math.abs(plain[i] - expected[i]) < 1e-5);
-    const soft = await teacherTargets(teacherDir, check, { temperature: 3 });
+    const soft = await teacherTargets(teacherDir, check, { temperature: 3, startClassifier: nodePlatform().startClassifier });
     assert.ok(entropy(soft) > entropy(plain) + 0.05, `entropy ${entropy(plain)} -> ${entropy(soft)} at T=3`);
     for (let r = 0; r < check.count; r++) assert.ok(Math.abs(soft.subarray(r * 7, r * 7 + 7).reduce((a, b) => a + b, 0) - 1) < 1e-5);
 

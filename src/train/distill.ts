@@ -7,8 +7,8 @@ import { FerkitError } from '../core/errors.js';
 import { EMOTIONS, NUM_CLASSES } from '../core/labels.js';
 import { IMAGE_SIZE } from '../core/image/preprocess.js';
 import { type Dataset } from '../data/dataset.js';
-import { loadClassifier } from '../node/emotion-model.js';
-import { resolveModelDir } from '../node/model-paths.js';
+import type { StartClassifier } from '../core/platform.js';
+import { resolveModelDir } from '../fs/paths.js';
 import { classifierProbabilities, type RuntimeChoice } from '../core/models/classifier.js';
 import { applyTemperature } from '../core/models/calibration.js';
 
@@ -20,6 +20,8 @@ export interface TeacherOptions {
   batchSize?: number;
   /** What runs the teacher: default `tfjs`, the training engine as set up (face-api.js's net by its own TensorFlow.js code); `auto` or `onnx` for ONNX Runtime. */
   runtime?: RuntimeChoice;
+  /** Starts the teacher: the platform's `startClassifier` (Node's in `ferkit/train`). */
+  startClassifier: StartClassifier;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface TeacherOptions {
  */
 export async function teacherTargets(teacher: string, ds: Dataset, options: TeacherOptions): Promise<Float32Array> {
   if (!(options.temperature > 0)) throw new FerkitError('BAD_ARGUMENT', `distillation temperature must be positive, got ${options.temperature}`);
-  const { classifier, meta } = await loadClassifier(teacher, options.runtime ?? 'tfjs', 'current');
+  const { classifier, meta } = await options.startClassifier(teacher, { runtime: options.runtime ?? 'tfjs', backend: 'current' });
   const dir = resolveModelDir(teacher);
   try {
     if (meta.labels.join() !== EMOTIONS.join() || meta.preprocessing.inputSize !== IMAGE_SIZE || meta.preprocessing.channels !== 1) {

@@ -3,7 +3,7 @@ import { FerkitError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { unfoldBatchNorm } from '../core/models/fold.js';
 import { batchTensor, range } from '../core/models/predict.js';
-import { loadModel } from '../node/model-folder.js';
+import { loadModel } from '../store/folder.js';
 
 /** How many training faces give the batch-norm statistics of an unfolded model. */
 const UNFOLD_SAMPLE = 512;

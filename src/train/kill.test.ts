@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvRow, PROJECT_ROOT, syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { PIXELS_PER_IMAGE } from '../core/image/preprocess.js';
-import { loadModel } from '../node/model-folder.js';
+import { loadModel } from '../store/folder.js';
 import { initEngine } from '../node/engine.js';
 import { FerkitError } from '../core/errors.js';
 import { createRng } from '../core/random.js';

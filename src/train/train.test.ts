@@ -8,7 +8,7 @@ import { train } from './train.js';
 import { TRAINING_LOG as LOG_FILE } from '../core/models/metadata.js';
 import { keepBest } from './callbacks.js';
 import type { TrainCallbacks } from './types.js';
-import { loadModel } from '../node/model-folder.js';
+import { loadModel } from '../store/folder.js';
 import { modelProbabilities, predictProbabilities } from '../core/models/predict.js';
 import { argmaxRows } from '../core/numeric.js';
 import { plateauScale } from './schedule.js';

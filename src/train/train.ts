@@ -10,7 +10,7 @@ import { canTrain } from '../core/engine.js';
 import { SeededDropout } from '../core/models/dropout.js';
 import { normalisedImages, predictProbabilities } from '../core/models/predict.js';
 import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
-import { saveModel } from '../node/model-folder.js';
+import { saveModel } from '../store/folder.js';
 import { argmaxRows } from '../core/numeric.js';
 import { computeMetrics, crossEntropy } from '../eval/metrics.js';
 import { checkFreshStart, dataFacts, hasCheckpoint, resumeCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -21,6 +21,7 @@ import { augmentBatch, isAugmenting, type AugmentConfig } from './augment.js';
 import { mixupBatch } from './mixup.js';
 import { epochOrder } from './balance.js';
 import { mixTargets, teacherTargets } from './distill.js';
+import type { StartClassifier } from '../core/platform.js';
 import { lossOptionsFor, weightedLoss, type LossOptions } from './loss.js';
 import { learningRateAt, plateauScale } from './schedule.js';
 import { initialiseFrom } from './init.js';
@@ -55,6 +56,8 @@ export interface TrainOptions {
    * counts agreement with the mixed targets' top class.
    */
   teacher?: string;
+  /** Starts the teacher: the platform's `startClassifier`; needed with `teacher` (`ferkit/train` gives Node's). */
+  startClassifier?: StartClassifier;
   /**
    * Callbacks run after those the config installs (`keepBest`, then the
    * training log with `outDir`) and before `calibrate` and `earlyStopping`.
@@ -247,8 +250,14 @@ async function startRun(options: TrainOptions, config: TrainConfig, raw: Dataset
       checkFreshStart(outDir);
       if (options.init) await initialiseFrom(options.init, model, config.arch, data);
     }
-    if (options.teacher)
-      run.teacher = { targets: await teacherTargets(options.teacher, raw, { temperature: config.distillTemperature }), weight: config.distillWeight };
+    if (options.teacher) {
+      if (!options.startClassifier)
+        throw new FerkitError('BAD_ARGUMENT', "a teacher needs startClassifier, the platform's (train from 'ferkit/train' gives Node's)", {
+          options: ['startClassifier'],
+        });
+      const targets = await teacherTargets(options.teacher, raw, { temperature: config.distillTemperature, startClassifier: options.startClassifier });
+      run.teacher = { targets, weight: config.distillWeight };
+    }
     return run;
   } catch (err) {
     model.dispose();

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
-import { createRecognizer, type Recognizer } from '../node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../node/index.js';
 import { analyzeVideo, type TimelineEntry } from './analyze.js';
 import { hasFfmpeg, probeVideo, readFrames, videoSource } from './source.js';
 import { emotionPlotSvg, roundTicks, timeLabel } from './plot.js';

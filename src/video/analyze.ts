@@ -1,7 +1,10 @@
 import { EMOTIONS, type Emotion } from '../core/labels.js';
 import type { Box } from '../core/image/geometry.js';
 import type { FaceEmotion } from '../core/recognizer.js';
-import type { Recognizer } from '../node/recognizer.js';
+import type { Recognizer as RecognizerOn } from '../core/create-recognizer.js';
+import type { ImageInput } from '../core/image/pixels.js';
+
+type Recognizer = RecognizerOn<ImageInput>;
 import {
   readFrames,
   probeVideo,

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createRecognizer, type Recognizer } from '../node/recognizer.js';
+import { createRecognizer, type Recognizer } from '../node/index.js';
 import { analyzeVideo, type TimelineEntry } from './analyze.js';
 import type { VideoTracking } from './frame-faces.js';
 import { timelineAgreement } from './agreement.js';

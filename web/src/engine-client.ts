@@ -3,7 +3,7 @@
  * life, holding the engine and the models. Webcam frames go to it one at a
  * time (the page drops frames while it is busy); photos wait their turn.
  */
-import type { FaceEmotion } from '../../src/core/recognizer.js';
+import type { FaceEmotion } from '../../src/browser/index.js';
 import { wallClock, type EngineChoice, type EngineReport, type FromWorker, type Runtime, type ToWorker } from './worker-protocol.js';
 
 export type FrameAnswer = Extract<FromWorker, { type: 'frame' }> & {

@@ -1,7 +1,5 @@
 /** Faces on the page: boxes and labels over the picture, and a card with seven bars for each face. */
-import { EMOTIONS } from '../../src/core/labels.js';
-import type { FaceRecord } from '../../src/core/results.js';
-import { EMOTION_COLOURS } from '../../src/core/labels.js';
+import { EMOTION_COLOURS, EMOTIONS, type FaceRecord } from '../../src/browser/index.js';
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 

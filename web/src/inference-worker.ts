@@ -7,31 +7,34 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  assembleRecognizer,
+  atWorkingSize,
   BLAZEFACE_BACK,
   BLAZEFACE_FRONT,
   BlazeFaceDetector,
-  assembleRecognizer,
   browserOnnxClassifier,
+  DEFAULT_UNCERTAIN_BELOW,
+  type DetectedFace,
+  type Detector,
+  type Emotion,
+  EMOTIONS,
+  faceCrops,
+  type FaceEmotion,
+  FaceFollower,
+  faceInputs,
   initBrowserEngine,
   loadBrowserDetector,
   loadBrowserOnnxBlazeFace,
   loadBrowserOnnxDetector,
   loadGraphModelFrom,
   loadModelFrom,
-  urlFiles,
-  FaceFollower,
-  wasmThreads,
-  type DetectedFace,
-  type FaceEmotion,
   type PixelRecognizer,
+  rankEmotions,
+  rawToRgb,
   type RgbImage,
+  urlFiles,
+  wasmThreads,
 } from '../../src/browser/index.js';
-import { atWorkingSize } from '../../src/core/face/working-size.js';
-import type { Detector } from '../../src/core/face/detector.js';
-import { faceCrops, DEFAULT_UNCERTAIN_BELOW } from '../../src/core/recognizer.js';
-import { faceInputs } from '../../src/core/image/preprocess.js';
-import { rawToRgb } from '../../src/core/image/pixels.js';
-import { EMOTIONS, rankEmotions, type Emotion } from '../../src/core/labels.js';
 import { DEFAULT_RUNTIMES, wallClock, type EngineChoice, type EngineReport, type FromWorker, type ToWorker, type Runtime } from './worker-protocol.js';
 
 /** Where `ferkit serve` puts the models and the WebAssembly files. */

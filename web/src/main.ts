@@ -4,7 +4,6 @@
  * CSV or JSON. Recognition runs in this browser; photos may go to the
  * server that served the page instead.
  */
-import { pictureRecord, type FaceRecord } from '../../src/core/results.js';
 import { InferenceClient, type FrameAnswer } from './engine-client.js';
 import { drawBoxes, showCards } from './faces-view.js';
 import { RateMeter, onVideoFrames, startCamera, stopCamera } from './camera.js';
@@ -13,8 +12,7 @@ import { Session, download } from './session.js';
 import { StageTimes } from './stage-times.js';
 import { describe, drawTimeline, personTimelines } from './timeline.js';
 import { DEFAULT_RUNTIMES, wallClock, type EngineChoice, type EngineReport, type Runtime } from './worker-protocol.js';
-import { EMOTION_COLOURS } from '../../src/core/labels.js';
-import type { BrowserBackend } from '../../src/browser/index.js';
+import { type BrowserBackend, EMOTION_COLOURS, type FaceRecord, pictureRecord } from '../../src/browser/index.js';
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);

@@ -1,5 +1,5 @@
 /** `POST /v1/recognize` of the server that served the page. */
-import type { FaceRecord } from '../../src/core/results.js';
+import type { FaceRecord } from '../../src/browser/index.js';
 
 export interface ServerAnswer {
   model: string;

@@ -3,9 +3,7 @@
  * webcam's faces, exported as CSV or JSON. Pure apart from the clock the
  * caller passes in.
  */
-import { FaceTracker } from '../../src/core/face/tracker.js';
-import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../../src/core/results.js';
-import type { FaceEmotion } from '../../src/core/recognizer.js';
+import { FACE_CSV_COLUMNS, faceCsvCells, type FaceEmotion, faceRecord, type FaceRecord, FaceTracker } from '../../src/browser/index.js';
 
 export interface SessionEntry {
   /** Seconds since the session began. */

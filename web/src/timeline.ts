@@ -3,8 +3,7 @@
  * minute, as stacked columns of one second each, drawn on a canvas, with a
  * summary in words for screen readers.
  */
-import { EMOTIONS, type Emotion } from '../../src/core/labels.js';
-import { EMOTION_COLOURS } from '../../src/core/labels.js';
+import { type Emotion, EMOTION_COLOURS, EMOTIONS } from '../../src/browser/index.js';
 import type { SessionEntry } from './session.js';
 
 export const WINDOW_SECONDS = 60;

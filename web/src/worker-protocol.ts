@@ -3,8 +3,7 @@
  * webcam frames and photos as transferred ImageBitmaps; the worker answers
  * with the faces and how long each stage took.
  */
-import type { FaceEmotion } from '../../src/core/recognizer.js';
-import type { BrowserBackend } from '../../src/browser/index.js';
+import { type BrowserBackend, type FaceEmotion } from '../../src/browser/index.js';
 
 /** What runs a network: TensorFlow.js (on the chosen backend) or ONNX Runtime Web (WebAssembly). */
 export type Runtime = 'tfjs' | 'onnx';

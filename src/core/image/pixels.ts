@@ -52,3 +52,9 @@ export function toGrey(img: RgbImage): Float32Array {
   for (let i = 0; i < n; i++) out[i] = 0.299 * d[i * 3] + 0.587 * d[i * 3 + 1] + 0.114 * d[i * 3 + 2];
   return out;
 }
+
+/** A picture as ferkit's Node functions take it: a file path, encoded image bytes (a Buffer is one), or raw pixels. */
+export type ImageInput = string | Uint8Array | RawImage;
+
+/** Encoded image bytes or a file path. */
+export type ImageSource = string | Uint8Array;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../node/engine.js';
 import { getArchitecture, listArchitectures } from './architectures.js';
 import { DEFAULT_PREPROCESSING } from './metadata.js';
-import { loadModel, saveModel } from '../../node/model-folder.js';
+import { loadModel, saveModel } from '../../store/folder.js';
 import { predictProbabilities } from './predict.js';
 import { EMOTIONS } from '../labels.js';
 import { syntheticFaces, tempDir } from '../../../test/fixtures.js';

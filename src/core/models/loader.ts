@@ -5,6 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FerkitError } from '../errors.js';
+import type { ModelFiles } from '../files.js';
+
+export type { ModelFiles } from '../files.js';
 import { averageModels } from './ensemble.js';
 import { FACE_API_EXPRESSION_ARCHITECTURE } from './face-api-expression.js';
 import type { ModelMetadata } from './metadata.js';
@@ -12,17 +15,6 @@ import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWe
 import { calibrated } from './probabilities.js';
 import { concatBytes, type ModelJson } from './weights.js';
 
-/** The files of one saved model, by path relative to the model (`model.json`, `member-1/weights.bin`). */
-export interface ModelFiles {
-  /** The folder or URL, for messages. */
-  readonly location: string;
-  /**
-   * A file's bytes, or undefined when the model has no such file. A file of
-   * more than `maxBytes` may be refused before it is read (a BAD_MODEL
-   * error); the loader refuses it anyway once read.
-   */
-  read(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
-}
 
 /** A model ready to run, with what ferkit knows of it. */
 export interface LoadedModel {

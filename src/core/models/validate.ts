@@ -4,7 +4,9 @@
  * BAD_MODEL error naming the file and the problem. Platform-neutral.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../errors.js';
+import { excerpt, FerkitError } from '../errors.js';
+
+export { excerpt } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
 import { listArchitectures } from './architectures.js';
 import type { ModelMetadata } from './metadata.js';
@@ -13,20 +15,6 @@ import type { ModelJson } from './weights.js';
 import { MAX_CLASS_BIAS, TEMPERATURE_RANGE } from './calibration.js';
 
 /** At most this many characters of a bad value go into a message. */
-const EXCERPT = 40;
-
-/** A short, printable excerpt of a value for an error message. */
-export function excerpt(value: unknown, max = EXCERPT): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
-}
 
 function bad(location: string, file: string, problem: string): FerkitError {
   return new FerkitError('BAD_MODEL', `${location}: ${file} ${problem}`, { file: location });

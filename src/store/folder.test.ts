@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from './engine.js';
-import { bundledModelsDir, loadModel, modelFingerprint, resolveModelDir, saveModel } from './model-folder.js';
+import { initEngine } from '../node/engine.js';
+import { bundledModelsDir, loadModel, modelFingerprint, resolveModelDir, saveModel } from './folder.js';
 import { float16Bits, toFloat16Weights, encodeTensors, decodeTensors } from '../core/models/weights.js';
 import { getArchitecture } from '../core/models/architectures.js';
 import { predictProbabilities } from '../core/models/predict.js';
@@ -12,6 +12,7 @@ import { EMOTIONS } from '../core/labels.js';
 import { DEFAULT_PREPROCESSING } from '../core/models/metadata.js';
 import { syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { saveEnsemble } from './ensemble.js';
+import { nodePlatform } from '../node/platform.js';
 
 await initEngine((process.env.FERKIT_BACKEND as 'auto' | undefined) ?? 'auto');
 
@@ -100,6 +101,7 @@ test('modelFingerprint: the same for the same weights wherever they are, another
       saveEnsemble(
         members.map((m) => join(dir, m)),
         join(dir, out),
+        { startClassifier: nodePlatform().startClassifier },
       ).then(() => 0);
     assert.equal(await ensemble(['a', 'b'], 'ab'), 0);
     assert.equal(await ensemble(['a', 'a-copy'], 'aa'), 0);

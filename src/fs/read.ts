@@ -9,8 +9,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { FerkitError } from '../core/errors.js';
-import { excerpt } from '../core/models/validate.js';
+import { excerpt, FerkitError } from '../core/errors.js';
 
 /** The most bytes any model file may hold: 2 GiB, the most a typed array holds. Weight files are held to what model.json's weights need. */
 export const MAX_MODEL_FILE_BYTES = 2 ** 31 - 1;

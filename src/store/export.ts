@@ -4,8 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { foldBatchNorm } from '../core/models/fold.js';
 import { TRAINING_LOG, type ModelMetadata, type WeightsDtype } from '../core/models/metadata.js';
-import { loadModel, readMetadata, resolveModelDir, saveModel, writeAtomic } from './model-folder.js';
-import { onnxBytes } from './onnx.js';
+import { loadModel, readMetadata, resolveModelDir, saveModel } from './folder.js';
+import { writeAtomic } from '../fs/write.js';
+import { onnxModelBytes } from '../core/models/onnx/model.js';
+import { packageVersion } from '../fs/package.js';
 
 export interface ExportOptions {
   /** Storage of the weights; float16 halves the size. Default float32. */
@@ -49,7 +51,7 @@ export async function exportOnnx(nameOrDir: string, outFile: string): Promise<{ 
   const { model, meta } = await loadModel(dir);
   let bytes: Uint8Array;
   try {
-    bytes = onnxBytes(model, meta);
+    bytes = onnxModelBytes(model, meta, { ferkitVersion: packageVersion() });
   } finally {
     model.dispose();
   }

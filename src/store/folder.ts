@@ -1,18 +1,19 @@
 /**
  * Model folders on disk: saving, loading, the bundled models, fingerprints.
- * The Node adapter of src/core/models/loader.ts.
+ * The disk side of src/core/models/loader.ts.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles } from '../core/models/loader.js';
 import type { ModelMetadata, WeightsDtype } from '../core/models/metadata.js';
 import { checkMetadata, checkModelJson, excerpt } from '../core/models/validate.js';
 import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../core/models/weights.js';
-import { readModelFile, readModelFileSync } from './model-files.js';
-import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from './model-paths.js';
+import { readModelFile, readModelFileSync } from '../fs/read.js';
+import { syncDir, writeAtomic } from '../fs/write.js';
+import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from '../fs/paths.js';
 
 const utf8 = new TextDecoder();
 
@@ -30,42 +31,9 @@ export interface SavedModel extends LoadedModel {
 export function folderFiles(dir: string): ModelFiles {
   return {
     location: dir,
-    // only regular files inside the folder, measured before they are read (src/node/model-files.ts)
+    // only regular files inside the folder, measured before they are read (src/fs/read.ts)
     read: (path: string, maxBytes?: number) => readModelFile(dir, path, maxBytes),
   };
-}
-
-/** Writes a file and flushes it to the disk before returning. */
-export function writeFileDurable(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Flushes a folder's entries (new names, renames) to the disk; a no-op where folders cannot be synced. */
-export function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Windows cannot open or fsync a folder
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Writes a file atomically and durably: to a temporary name, flushed, renamed, and the rename flushed. */
-export function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileDurable(tmp, data);
-  renameSync(tmp, path);
-  syncDir(dirname(path));
 }
 
 /** Writes ferkit.json. */
@@ -228,5 +196,5 @@ function manifestFiles(bytes: Uint8Array, folder: string): string[] {
   }
 }
 
-export { bundledModelsDir, bundledModelNames, resolveModelDir, defaultModelDir } from './model-paths.js';
-import { bundledModelNames, resolveModelDir } from './model-paths.js';
+export { bundledModelsDir, bundledModelNames, resolveModelDir, defaultModelDir } from '../fs/paths.js';
+import { bundledModelNames, resolveModelDir } from '../fs/paths.js';

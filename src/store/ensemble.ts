@@ -5,9 +5,9 @@ import { FerkitError } from '../core/errors.js';
 import { TRAINING_LOG, type EnsembleCombine, type ModelMetadata } from '../core/models/metadata.js';
 import { checkCombine, checkMemberWeights } from '../core/models/combine.js';
 import { FACE_API_EXPRESSIONS, faceApiExpressionMetadata } from '../core/models/face-api-expression.js';
-import { loadClassifier } from './emotion-model.js';
+import type { StartClassifier } from '../core/platform.js';
 import { isFaceApiExpressionModel, writeFaceApiExpressionFolder } from './face-api-expression.js';
-import { loadModel, readMetadata, resolveModelDir, writeMetadata } from './model-folder.js';
+import { loadModel, readMetadata, resolveModelDir, writeMetadata } from './folder.js';
 
 /** How to combine an ensemble's members (ferkit.json's memberWeights and combine). */
 export interface EnsembleOptions {
@@ -15,6 +15,8 @@ export interface EnsembleOptions {
   weights?: readonly number[];
   /** `probabilities` (default): the weighted mean of the members' probabilities; `log`: of their log-probabilities, normalised. */
   combine?: EnsembleCombine;
+  /** Starts the written ensemble once to check it: the platform's `startClassifier` (Node's in `ferkit/models`). */
+  startClassifier: StartClassifier;
 }
 
 /** What the members must agree on: the crop ferkit hands them (a network's own further input, `network`, may differ). */
@@ -33,7 +35,7 @@ function cropOf(meta: ModelMetadata): string {
  * held-out data. Loads the ensemble once to check it (TensorFlow.js set up
  * as it is, for members that need it).
  */
-export async function saveEnsemble(models: readonly string[], outDir: string, options: EnsembleOptions = {}): Promise<ModelMetadata> {
+export async function saveEnsemble(models: readonly string[], outDir: string, options: EnsembleOptions): Promise<ModelMetadata> {
   if (models.length < 2) throw new FerkitError('BAD_ARGUMENT', `an ensemble needs two or more models, got ${models.length}`);
   const weights = options.weights === undefined ? undefined : checkMemberWeights(options.weights, models.length);
   const combine = checkCombine(options.combine);
@@ -95,7 +97,7 @@ export async function saveEnsemble(models: readonly string[], outDir: string, op
       meta.parameters = model.countParams();
       model.dispose();
     } else {
-      await probeEnsemble(out);
+      await probeEnsemble(out, options.startClassifier);
       const counts = members.map((m) => readMetadata(join(out, m)).parameters);
       if (counts.every((c) => c !== undefined)) meta.parameters = counts.reduce((a, b) => a! + b!, 0);
     }
@@ -114,8 +116,8 @@ function ensembleCrop(sources: readonly { meta: ModelMetadata; faceApi: boolean 
 }
 
 /** Loads a written ensemble behind its classifier and checks it gives probabilities on a blank face; a BAD_MODEL error otherwise. */
-async function probeEnsemble(dir: string): Promise<void> {
-  const { classifier, meta } = await loadClassifier(dir, undefined, 'current');
+async function probeEnsemble(dir: string, start: StartClassifier): Promise<void> {
+  const { classifier, meta } = await start(dir, { backend: 'current' });
   try {
     const size = meta.preprocessing.inputSize;
     const p = await classifier.run(new Float32Array(size * size).fill(0.5), 1);

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelMetadata } from '../core/models/metadata.js';
-import { modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles } from './model-folder.js';
+import { modelFingerprint, networkFolders, readMetadata, resolveModelDir, weightFiles } from './folder.js';
 
 /** A model folder described: what `ferkit info --model` prints (metadata and file sizes only). */
 export interface ModelDescription {

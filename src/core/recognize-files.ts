@@ -1,9 +1,9 @@
-/** Recognizing many picture files: decoding several at once while the model takes one picture at a time. */
-import { mapOrdered, serialQueue } from '../core/concurrency.js';
-import { asFerkitError, type FerkitError } from '../core/errors.js';
-import type { RgbImage } from '../core/image/pixels.js';
-import type { FaceEmotion, PixelRecognizer } from '../core/recognizer.js';
-import { loadRgb } from './decode.js';
+/** Recognizing many picture files: decoding several at once (with the recognizer's platform) while the model takes one picture at a time. */
+import { mapOrdered, serialQueue } from './concurrency.js';
+import { asFerkitError, type FerkitError } from './errors.js';
+import type { RgbImage } from './image/pixels.js';
+import type { FaceEmotion } from './recognizer.js';
+import type { Recognizer } from './create-recognizer.js';
 
 /** One file's outcome: its faces, or the error that stopped it. */
 export interface FileRecognition {
@@ -27,14 +27,18 @@ export interface RecognizeFilesOptions {
  * or decoded gets an error in its outcome and the others go on. Resolves
  * with every outcome in the order of `files`.
  */
-export function recognizeFiles(recognizer: PixelRecognizer, files: readonly string[], options: RecognizeFilesOptions = {}): Promise<FileRecognition[]> {
+export function recognizeFiles(
+  recognizer: Pick<Recognizer<string>, 'decode' | 'recognizeRgb'>,
+  files: readonly string[],
+  options: RecognizeFilesOptions = {},
+): Promise<FileRecognition[]> {
   const model = serialQueue();
   return mapOrdered(
     files,
     options.concurrency ?? 4,
     async (file, index): Promise<FileRecognition> => {
       try {
-        const image = await loadRgb(file);
+        const image = await recognizer.decode(file);
         const [faces] = await model(() => recognizer.recognizeRgb([image]));
         await options.onRecognized?.(file, image, faces, index);
         return { file, faces };

@@ -1,18 +1,22 @@
-/** Decoding pictures in Node (sharp): files and encoded bytes to RGB pixels. */
+/** Reading pictures in Node (sharp): files and encoded bytes to RGB pixels, checked against the picture limits first; the Node platform's decoder. */
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { FerkitError } from '../core/errors.js';
-import { isRawImage, rawToRgb, type RawImage, type RgbImage } from '../core/image/pixels.js';
+import { isRawImage, rawToRgb, type ImageInput, type ImageSource, type RgbImage } from '../core/image/pixels.js';
 import { wholeFaceInput } from '../core/image/preprocess.js';
 import { sniffFormat, SNIFF_BYTES } from '../core/image/sniff.js';
-import { formatList, whatToSend, pictureLimits, pictureProblem, type PictureHeader, type PictureLimitOptions, type PictureLimits } from '../core/image/limits.js';
+import {
+  formatList,
+  whatToSend,
+  pictureLimits,
+  pictureProblem,
+  type PictureHeader,
+  type PictureLimitOptions,
+  type PictureLimits,
+} from '../core/image/limits.js';
 
-/** What the Node recognizer accepts: a file path, encoded image bytes, or raw pixels. */
-export type ImageInput = string | Buffer | Uint8Array | RawImage;
-
-/** Encoded image bytes or a file path. */
-export type ImageSource = string | Buffer | Uint8Array;
+export type { ImageInput, ImageSource } from '../core/image/pixels.js';
 
 /** A short name of an input for messages. */
 export function describeInput(input: ImageInput): string {

@@ -62,3 +62,9 @@ export function isFaceApiExpressionModel(nameOrDir: string, meta?: Pick<ModelMet
   if (nameOrDir === FACE_API_EXPRESSIONS && !existsSync(nameOrDir)) return true;
   return meta?.architecture === FACE_API_EXPRESSION_ARCHITECTURE;
 }
+
+/** The folder of the ONNX networks written when ferkit was built (`npm run build`): the detectors, and the bundled models below `models/`. */
+export function builtOnnxDir(): string {
+  // dist/src/fs/ -> dist/onnx/
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'onnx');
+}

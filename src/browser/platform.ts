@@ -1,0 +1,67 @@
+/**
+ * ferkit's platform in a browser: pictures read from the page's images,
+ * videos, canvases and bitmaps; model and detector files fetched by URL;
+ * the face detectors on onnxruntime-web (WebAssembly); the emotion model on
+ * TensorFlow.js (WebGL, WebAssembly or JavaScript) or onnxruntime-web.
+ */
+import { FerkitError } from '../core/errors.js';
+import { tfjsClassifier } from '../core/models/classifier.js';
+import { loadModelFrom } from '../core/models/loader.js';
+import type { Platform } from '../core/platform.js';
+import { initBrowserEngine, type BrowserBackend } from './engine.js';
+import { urlFiles } from './model-url.js';
+import { browserOnnxClassifier } from './onnx.js';
+import { browserOnnxRunner, type OrtWebOptions } from './onnx-runner.js';
+import { pixelReader, type BrowserImageInput } from './pixels.js';
+
+export interface BrowserPlatformOptions {
+  /** Folder URL of the face detectors' ONNX files (`/onnx/` on ferkit serve). */
+  onnxUrl?: string;
+  /** TensorFlow.js backend for an emotion model on TensorFlow.js. Default auto: WebGL, else WebAssembly, else JavaScript. */
+  backend?: BrowserBackend;
+  /** Folder URL of TensorFlow.js's WebAssembly backend files, when it may be used. */
+  wasmPaths?: string;
+  /** Folder URL of onnxruntime-web's .wasm files (`/ort-wasm/` on ferkit serve); default beside its script. */
+  onnxWasmPaths?: string;
+  /** onnxruntime-web's WebAssembly threads; default `wasmThreads()`. */
+  threads?: number;
+}
+
+/** ferkit's platform in a browser. Models are folder URLs. */
+export function browserPlatform(options: BrowserPlatformOptions = {}): Platform<BrowserImageInput> {
+  const ort: OrtWebOptions = {
+    ...(options.onnxWasmPaths ? { wasmPaths: options.onnxWasmPaths } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
+  };
+  const read = pixelReader();
+  return {
+    name: 'browser',
+    decode: (input) => Promise.resolve(read(input)),
+    detectorFiles() {
+      if (!options.onnxUrl)
+        throw new FerkitError(
+          'BAD_ARGUMENT',
+          "finding faces needs onnxUrl: the URL of the folder holding ferkit's detector ONNX files (/onnx/ on ferkit serve), or detector: false for pictures that are one face each",
+          {
+            options: ['onnxUrl'],
+          },
+        );
+      return urlFiles(options.onnxUrl);
+    },
+    startNetwork: (bytes) => browserOnnxRunner(bytes, ort),
+    async startClassifier(modelUrl, how = {}) {
+      if (!modelUrl)
+        throw new FerkitError('BAD_ARGUMENT', 'a browser recognizer needs modelUrl: the URL of a model folder (/model/ on ferkit serve)', {
+          options: ['modelUrl'],
+        });
+      const engine = await initBrowserEngine({
+        ...(options.backend ? { backend: options.backend } : {}),
+        ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
+      });
+      const { model, meta } = await loadModelFrom(urlFiles(modelUrl));
+      if (how.runtime === 'onnx')
+        return { classifier: await browserOnnxClassifier(model, meta, ort), meta, engine, reason: 'onnxruntime-web (WebAssembly), as asked' };
+      return { classifier: tfjsClassifier(model), meta, engine, reason: `TensorFlow.js (${engine.backend})` };
+    },
+  };
+}
