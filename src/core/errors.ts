@@ -16,6 +16,22 @@ export type FerkitErrorCode =
   | 'INTERNAL';
 
 /**
+ * The codes of errors that are the caller's fault: a bad argument, or an
+ * input (file, data, picture) that is missing or that ferkit cannot read.
+ * The same input fails the same way again, so retrying cannot help: the
+ * queue fails such a job at once instead of retrying it, a batch reports the
+ * input in its place and goes on with the others, and the service answers it
+ * 4xx. Every other code is ferkit's own setup (a model, an engine), something
+ * that may come back (UNAVAILABLE, TIMEOUT), or a fault (INTERNAL).
+ */
+export const CALLER_ERRORS: readonly FerkitErrorCode[] = Object.freeze(['BAD_ARGUMENT', 'DATA_NOT_FOUND', 'BAD_DATA', 'BAD_IMAGE']);
+
+/** Whether an error of this code is the caller's fault (CALLER_ERRORS): not retried, answered 4xx. */
+export function isCallerError(code: FerkitErrorCode): boolean {
+  return CALLER_ERRORS.includes(code);
+}
+
+/**
  * The one error class ferkit throws on purpose. `code` tells what kind of
  * failure it is; the message says what went wrong and what to do about it.
  */

@@ -185,9 +185,11 @@ export class JobClient {
   /** A job's state, progress, and result or error; undefined for an unknown id (or one whose result has expired). */
   async status(id: string): Promise<JobStatus | undefined> {
     await this.ready();
+    // its state before its data: a job that ends in between is read with its result or error, not as failed without a reason
+    const state = (await this.queue.getJobState(id)) as JobState;
     const job = await this.queue.getJob(id);
     if (!job || (job.name !== 'pictures' && job.name !== 'video')) return undefined;
-    return statusOf(job, (await job.getState()) as JobState);
+    return statusOf(job, state);
   }
 
   /**

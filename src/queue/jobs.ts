@@ -5,7 +5,7 @@
  * that is deleted when the job is finished with them.
  */
 import { UnrecoverableError } from 'bullmq';
-import { FerkitError, type FerkitErrorCode } from '../core/errors.js';
+import { FerkitError, isCallerError, type FerkitErrorCode } from '../core/errors.js';
 import type { PictureRecord } from '../core/results.js';
 import type { VideoSummary } from '../video/analyze.js';
 import type { FrameRecord } from '../video/records.js';
@@ -136,9 +136,6 @@ export function jobOptions(d: JobDefaults) {
   };
 }
 
-/** Error codes of a bad input: retrying cannot help, so the job fails at once. */
-const BAD_INPUT: readonly FerkitErrorCode[] = ['BAD_ARGUMENT', 'DATA_NOT_FOUND', 'BAD_DATA', 'BAD_IMAGE'];
-
 /**
  * The error a job fails with, its code kept at the start of the message
  * (BullMQ keeps only messages): a bad input is unrecoverable (no retry);
@@ -148,7 +145,7 @@ export function jobError(err: unknown): Error {
   if (err instanceof UnrecoverableError) return err;
   if (err instanceof FerkitError) {
     const message = `${err.code}: ${err.message}`;
-    return BAD_INPUT.includes(err.code) ? new UnrecoverableError(message) : new Error(message, { cause: err });
+    return isCallerError(err.code) ? new UnrecoverableError(message) : new Error(message, { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

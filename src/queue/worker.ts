@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { Job, Queue, UnrecoverableError, WaitingChildrenError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FerkitError } from '../core/errors.js';
+import { FerkitError, isCallerError } from '../core/errors.js';
 import { EMOTIONS, type Emotion } from '../core/labels.js';
 import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../core/recognizer.js';
 import { pictureRecord, type PictureRecord } from '../core/results.js';
@@ -283,8 +283,6 @@ function blobsOf(job: AnyJob): string[] {
   return inputs.flatMap((i) => ('blob' in i.source ? [i.source.blob] : []));
 }
 
-const BAD_INPUT = new Set(['BAD_ARGUMENT', 'DATA_NOT_FOUND', 'BAD_DATA', 'BAD_IMAGE']);
-
 async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<PicturesResult> {
   const { pictures } = job.data;
   const out: PictureRecord[] = [];
@@ -295,8 +293,8 @@ async function picturesJob(job: Job<PicturesJobData>, c: JobContext): Promise<Pi
       const [faces] = await c.recognizer.recognizeRgb([image]);
       out.push(pictureRecord(p.name, faces));
     } catch (err) {
-      // one picture: its error is the job's; several: a bad one is reported in its place, as `ferkit predict` does
-      if (pictures.length === 1 || !(err instanceof FerkitError) || !BAD_INPUT.has(err.code)) throw err;
+      // one picture: its error is the job's; several: a caller's error (a bad picture) is reported in its place, as `ferkit predict` does
+      if (pictures.length === 1 || !(err instanceof FerkitError) || !isCallerError(err.code)) throw err;
       out.push({ file: p.name, faces: [], error: { code: err.code, message: err.message } });
     }
     await job.updateProgress({ done: i + 1, total: pictures.length, unit: 'pictures' } satisfies JobProgress);

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { checkPicture, HttpError } from './http.js';
+import { FerkitError, type FerkitErrorCode } from '../core/errors.js';
+import { UploadQuotaError } from '../queue/blobs.js';
+import { checkPicture, httpError, HttpError } from './http.js';
 import { pngHeader, pngStrip, tiffHeader } from '../../test/pictures.js';
 
 /** `checkPicture` refuses with this status and code, its message matching `message`. */
@@ -37,4 +39,19 @@ test('the service refuses strips of millions of rows (413) and formats other tha
   await refused(pngHeader(0, 10), 415, 'UNSUPPORTED_MEDIA_TYPE', /not a picture/);
   // what passes: a photo of the pixel limit, a 16-bit RGBA PNG
   assert.deepEqual(await checkPicture(pngHeader(4000, 4000, 16, 6), 16_000_000), { width: 4000, height: 4000 });
+});
+
+test("httpError: the caller's FerkitErrors are 4xx (a picture that cannot be decoded 422, the others 400), the rest 500", () => {
+  const answer = (code: FerkitErrorCode) => {
+    const h = httpError(new FerkitError(code, `a ${code} error`));
+    return [h.status, h.code, h.message];
+  };
+  assert.deepEqual(answer('BAD_IMAGE'), [422, 'BAD_IMAGE', 'a BAD_IMAGE error']);
+  for (const code of ['BAD_ARGUMENT', 'DATA_NOT_FOUND', 'BAD_DATA'] as const) assert.deepEqual(answer(code), [400, 'BAD_REQUEST', `a ${code} error`]);
+  // the service's own failures say nothing of its internals
+  for (const code of ['BAD_MODEL', 'UNAVAILABLE', 'INTERNAL'] as const)
+    assert.deepEqual(answer(code), [500, 'INTERNAL', 'internal error; the service log has the details']);
+  // a job over its upload quota is a caller's BAD_ARGUMENT, answered as too large; a full queue 429
+  assert.equal(httpError(new UploadQuotaError('job', 'too much')).status, 413);
+  assert.equal(httpError(new UploadQuotaError('queue', 'full', 60)).status, 429);
 });

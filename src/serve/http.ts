@@ -1,5 +1,5 @@
 /** The service's errors as HTTP answers, and the checks on a picture before it is decoded. */
-import { FerkitError } from '../core/errors.js';
+import { FerkitError, isCallerError } from '../core/errors.js';
 import { formatList, pictureLimits, pictureProblem, SERVICE_FORMATS } from '../core/image/limits.js';
 import { probePicture } from '../fs/picture.js';
 import { UploadQuotaError } from '../queue/blobs.js';
@@ -31,16 +31,20 @@ export const SECURITY_HEADERS: readonly [string, string][] = [
 /** The media types of a picture body: the service's formats (SERVICE_FORMATS), each as image/<format>. */
 export const IMAGE_TYPES: string[] = SERVICE_FORMATS.map((f) => `image/${f}`);
 
+/** The answer to a request whose client closed it before it was done. */
+export function clientGoneError(): HttpError {
+  return new HttpError(499, 'CLIENT_GONE', 'the client closed the request');
+}
+
 /** The status and code of any error a request can end with. */
 export function httpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof Saturated) return new HttpError(503, 'SATURATED', err.message, err.retryAfterSeconds);
   if (err instanceof UploadQuotaError)
     return err.scope === 'job' ? new HttpError(413, 'PAYLOAD_TOO_LARGE', err.message) : new HttpError(429, 'QUOTA', err.message, err.retryAfterSeconds);
-  if (err instanceof FerkitError) {
-    if (err.code === 'BAD_IMAGE') return new HttpError(422, 'BAD_IMAGE', err.message);
-    if (err.code === 'BAD_ARGUMENT') return new HttpError(400, 'BAD_REQUEST', err.message);
-  }
+  // the caller's errors are 4xx: a picture that cannot be decoded 422, any other 400; the rest are the service's (500)
+  if (err instanceof FerkitError && isCallerError(err.code))
+    return err.code === 'BAD_IMAGE' ? new HttpError(422, 'BAD_IMAGE', err.message) : new HttpError(400, 'BAD_REQUEST', err.message);
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (e.code === 'FST_FIELDS_LIMIT') return new HttpError(400, 'BAD_REQUEST', 'send each picture as a file field named "image"; other fields are not read');
   if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT') {
@@ -55,7 +59,7 @@ export function httpError(err: unknown): HttpError {
 
 /**
  * Checks a picture from its header, before any decoding, by the check the
- * library, the command line and the queue workers make (src/core/image/limits.ts):
+ * library, the command line and the queue workers make (src/image/limits.ts):
  * JPEG, PNG or WebP only (415), within the pixel, side, aspect-ratio and
  * decoded-byte limits (413), with a usable header (422).
  */

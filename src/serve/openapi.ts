@@ -37,59 +37,7 @@ const STATUS_TEXT: Record<number, string> = {
 
 export function openApiDocument(routes: readonly RouteDoc[], info: { version?: string } = {}): object {
   const paths: Record<string, Record<string, object>> = {};
-  for (const r of routes) {
-    const operation: Record<string, unknown> = {
-      summary: r.summary,
-      responses: Object.fromEntries(
-        Object.entries(r.responses).map(([status, schema]) => [
-          status,
-          {
-            description: STATUS_TEXT[Number(status)] ?? 'Answer',
-            ...(Number(status) === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying' } } } : {}),
-            content: { [r.eventStream && Number(status) === 200 ? 'text/event-stream' : 'application/json']: { schema } },
-          },
-        ]),
-      ),
-    };
-    if (r.query) {
-      operation.parameters = Object.entries(r.query.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-    }
-    if (r.params) {
-      operation.parameters = [
-        ...((operation.parameters as object[] | undefined) ?? []),
-        ...Object.entries(r.params.properties).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
-      ];
-    }
-    if (r.bodyTypes) {
-      operation.requestBody = {
-        required: true,
-        content: Object.fromEntries(
-          r.bodyTypes.map((t) => [
-            t,
-            t === 'multipart/form-data'
-              ? {
-                  schema: {
-                    type: 'object',
-                    properties: Object.fromEntries(
-                      (r.multipartFields ?? ['image']).map((f) => [
-                        f,
-                        f === 'image'
-                          ? { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' }
-                          : { type: 'string', format: 'binary', description: `One ${f}` },
-                      ]),
-                    ),
-                    ...(r.multipartFields ? {} : { required: ['image'] }),
-                  },
-                }
-              : t === 'application/json' && r.jsonBody
-                ? { schema: r.jsonBody }
-                : { schema: { type: 'string', format: 'binary' } },
-          ]),
-        ),
-      };
-    }
-    (paths[r.url.replace(/:(\w+)/g, '{$1}')] ??= {})[r.method.toLowerCase()] = operation;
-  }
+  for (const r of routes) (paths[r.url.replace(/:(\w+)/g, '{$1}')] ??= {})[r.method.toLowerCase()] = operation(r);
   return {
     openapi: '3.1.0',
     info: {
@@ -98,5 +46,46 @@ export function openApiDocument(routes: readonly RouteDoc[], info: { version?: s
       description: 'Facial expression recognition: the faces in a picture and which of seven emotions each one shows.',
     },
     paths,
+  };
+}
+
+/** A route's operation: its summary, answers, query and path parameters, and request body. */
+function operation(r: RouteDoc): Record<string, unknown> {
+  const op: Record<string, unknown> = {
+    summary: r.summary,
+    responses: Object.fromEntries(
+      Object.entries(r.responses).map(([status, schema]) => [
+        status,
+        {
+          description: STATUS_TEXT[Number(status)] ?? 'Answer',
+          ...(Number(status) === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying' } } } : {}),
+          content: { [r.eventStream && Number(status) === 200 ? 'text/event-stream' : 'application/json']: { schema } },
+        },
+      ]),
+    ),
+  };
+  const parameters = [
+    ...Object.entries(r.query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+    ...Object.entries(r.params?.properties ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+  ];
+  if (r.query || r.params) op.parameters = parameters;
+  if (r.bodyTypes) op.requestBody = { required: true, content: Object.fromEntries(r.bodyTypes.map((t) => [t, bodyContent(r, t)])) };
+  return op;
+}
+
+/** The schema of a request body of type `t`: a multipart body's file fields, a JSON body's schema, or bytes. */
+function bodyContent(r: RouteDoc, t: string): object {
+  if (t === 'application/json' && r.jsonBody) return { schema: r.jsonBody };
+  if (t !== 'multipart/form-data') return { schema: { type: 'string', format: 'binary' } };
+  const field = (f: string) =>
+    f === 'image'
+      ? { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One picture, or several for a batch' }
+      : { type: 'string', format: 'binary', description: `One ${f}` };
+  return {
+    schema: {
+      type: 'object',
+      properties: Object.fromEntries((r.multipartFields ?? ['image']).map((f) => [f, field(f)])),
+      ...(r.multipartFields ? {} : { required: ['image'] }),
+    },
   };
 }
