@@ -84,7 +84,8 @@ export async function browserOnnxRunner(bytes: Uint8Array, options: OrtWebOption
       return Object.fromEntries(outputs.map((name) => [name, out[name].data as Float32Array]));
     },
     dispose() {
-      void session.release();
+      // dispose() does not wait: a session that cannot be released (released already) has nothing left to free
+      session.release().catch(() => undefined);
     },
   };
 }

@@ -32,6 +32,7 @@ function flagErrorMessage(err: Error & { code?: string }, options: Options, allo
       return options[flag.replace(/^-+/, '')]?.type === 'boolean' ? `${flag} takes no value` : `${flag} needs a value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return allowPositionals ? err.message : `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? ''}: this command takes flags only`;
+    case undefined:
     default:
       return err.message;
   }

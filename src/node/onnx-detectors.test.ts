@@ -143,3 +143,20 @@ test('overlapping calls on one detector answer each picture as a call alone does
     }
   }
 });
+
+test('a detector disposed twice fails nothing: the second release of its session is not an unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const note = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', note);
+  try {
+    for (const detector of [await loadOnnxBlazeFace(), await loadOnnxSsd()]) {
+      detector.dispose();
+      detector.dispose();
+    }
+    // a rejection nobody handles is reported once the microtasks of this turn have run
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', note);
+  }
+});

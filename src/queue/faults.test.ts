@@ -157,10 +157,12 @@ test('a worker killed with SIGKILL in the middle of a job: another takes it over
     const id = await client.submitVideo({ name: 'long.mp4', bytes: readFileSync(file) }, { fps: 10, segmentSeconds: 60 });
     const completions: string[] = [];
     events.on('completed', ({ jobId }) => completions.push(jobId));
-    const started = new Promise<void>((resolve) => {
-      void client.subscribe(id, (e) => {
-        if (e.type === 'progress') resolve();
-      });
+    const started = new Promise<void>((resolve, reject) => {
+      client
+        .subscribe(id, (e) => {
+          if (e.type === 'progress') resolve();
+        })
+        .catch(reject);
     });
     await started;
     const killed = new Promise((r) => a.child.once('exit', r));

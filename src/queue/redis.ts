@@ -68,6 +68,10 @@ export function describeRedisError(err: Error | undefined): string {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 'the host cannot be reached';
+    case undefined:
+    default:
+      // no code, or another: said below
+      break;
   }
   if (!err) return 'no answer';
   return err.message.replace(/\s+/g, ' ').slice(0, 160);

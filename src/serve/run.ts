@@ -49,10 +49,11 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   if (workers > 1 && cluster.isPrimary) return runPrimary(workers, options);
   const { app, url, page } = await startServer(options);
   options.onListening?.(url, { page });
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     const stop = () => {
       app.log.info('stopping: finishing the requests in flight');
-      void app.close().then(resolve);
+      // a close that fails (an onClose hook: the queue's Redis) is serve()'s failure, for its caller to say
+      app.close().then(() => resolve(), reject);
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

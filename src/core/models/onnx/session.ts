@@ -36,7 +36,8 @@ export async function sessionClassifier(session: InferenceSession, TensorClass: 
       return out[ONNX_UNCALIBRATED].data as Float32Array;
     },
     dispose() {
-      void session.release();
+      // dispose() does not wait: a session that cannot be released (released already) has nothing left to free
+      session.release().catch(() => undefined);
     },
   };
 }
