@@ -149,7 +149,7 @@ test('a detector disposed twice fails nothing: the second release of its session
   const note = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', note);
   try {
-    for (const detector of [await loadOnnxBlazeFace(), await loadOnnxSsd()]) {
+    for (const detector of [await loadFastDetector(), await loadAccurateDetector()]) {
       detector.dispose();
       detector.dispose();
     }
