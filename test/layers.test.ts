@@ -21,6 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['face', 'models'],
   ['recognizer.ts'],
   ['results.ts', 'track'],
+  ['results-format.ts'],
   ['node', 'browser'],
   ['data'],
   ['eval'],
@@ -47,6 +48,7 @@ const CORE = [
   'models',
   'recognizer.ts',
   'results.ts',
+  'results-format.ts',
   'track',
   'browser',
 ];

@@ -5,6 +5,7 @@
  */
 import { FaceTracker } from '../../src/face/tracker.js';
 import { FACE_CSV_COLUMNS, faceCsvCells, faceRecord, type FaceRecord } from '../../src/results.js';
+import { csvCell } from '../../src/results-format.js';
 import type { FaceEmotion } from '../../src/recognizer.js';
 
 export interface SessionEntry {
@@ -67,11 +68,6 @@ export class Session {
     for (const e of this.entries) for (const f of e.faces) rows.push([e.t.toFixed(3), e.source, e.frame, ...faceCsvCells(f)].map(csvCell).join(','));
     return rows.join('\n') + '\n';
   }
-}
-
-function csvCell(v: string | number | boolean): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Offers `text` as a download. */
