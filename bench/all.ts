@@ -25,7 +25,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { table } from '../src/eval/format.js';
+import { table } from '../src/core/results-format.js';
 import { cpuDescription, median, takeTurns } from './timing.js';
 import { STAGES, type StageTimes } from './stages.js';
 import { cpuFlags } from '../src/node/engine.js';

@@ -29,7 +29,8 @@ import { dirname, join } from 'node:path';
 import { initEngine } from '../src/node/engine.js';
 import { type EngineChoice } from '../src/core/engine.js';
 import { parseArgs } from 'node:util';
-import { selectData, type DataSelection } from '../src/data/select.js';
+import { selectData } from '../src/data/select.js';
+import { DATA_SELECTION_FLAGS, dataSelection } from '../src/data/selection-flags.js';
 import { folderFiles, loadModel } from '../src/store/folder.js';
 import { readWeightData } from '../src/core/models/loader.js';
 import { modelProbabilities } from '../src/core/models/predict.js';
@@ -41,7 +42,8 @@ import { computeMetrics, type Metrics } from '../src/eval/metrics.js';
 import { metricIntervals } from '../src/eval/intervals.js';
 import { type Intervals } from '../src/eval/metrics.js';
 import { compareModels } from '../src/eval/compare.js';
-import { formatComparison, intervalText, table } from '../src/eval/format.js';
+import { formatComparison, intervalText } from '../src/eval/format.js';
+import { table } from '../src/core/results-format.js';
 import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/core/image/preprocess.js';
 import { EMOTIONS } from '../src/core/labels.js';
 import { FER_CSV, needs } from '../test/fixtures.js';
@@ -56,22 +58,7 @@ interface Contender {
 
 const { values: v } = parseArgs({
   args: process.argv.slice(2),
-  options: {
-    data: { type: 'string' },
-    usage: { type: 'string' },
-    split: { type: 'string' },
-    seed: { type: 'string' },
-    part: { type: 'string' },
-    limit: { type: 'string' },
-    'skip-bad': { type: 'boolean' },
-    ferplus: { type: 'string' },
-    dedupe: { type: 'boolean' },
-    'dedupe-threshold': { type: 'string' },
-    model: { type: 'string' },
-    runs: { type: 'string' },
-    backend: { type: 'string' },
-    json: { type: 'string' },
-  },
+  options: { ...DATA_SELECTION_FLAGS, model: { type: 'string' }, runs: { type: 'string' }, backend: { type: 'string' }, json: { type: 'string' } },
 });
 v.data ??= FER_CSV;
 const missing = needs(v.data, 'FER2013 (../shared/data/fer2013/fer2013.csv.gz); pass --data PATH');
@@ -83,15 +70,7 @@ if (missing) {
 const runs = Number(v.runs ?? 20);
 const engine = await initEngine((v.backend ?? 'auto') as EngineChoice);
 /** The images to compare on, chosen by the same flags as `ferkit eval`. */
-const selection: DataSelection = {
-  data: v.data,
-  ...(v.usage ? { usage: v.usage === 'all' ? 'all' : v.usage.split(',') } : {}),
-  ...(v.split ? { split: { fraction: Number(v.split), seed: Number(v.seed ?? 42), part: v.part === 'train' ? 'train' : 'heldout' } } : {}),
-  ...(v.limit ? { limit: Number(v.limit) } : {}),
-  ...(v['skip-bad'] ? { skipBad: true } : {}),
-  ...(v.ferplus ? { ferplus: v.ferplus } : {}),
-  ...(v.dedupe ? { dedupe: v['dedupe-threshold'] ? { threshold: Number(v['dedupe-threshold']) } : true } : {}),
-};
+const selection = dataSelection(v);
 const data = await selectData(selection, (s) =>
   console.error(
     s.step === 'read' ? `read ${s.count} images from ${s.path} in ${s.seconds.toFixed(1)}s` : `${s.step}: ${JSON.stringify({ ...s, step: undefined })}`,

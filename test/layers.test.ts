@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core/recognizer.ts', 'core/platform.ts'],
   ['core/create-recognizer.ts'],
   ['core/results.ts', 'core/track', 'core/recognize-files.ts'],
+  ['core/results-format.ts'],
   ['fs'],
   ['store'],
   ['data'],

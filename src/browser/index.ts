@@ -13,6 +13,7 @@ export { EMOTIONS, EMOTION_COLOURS, rankEmotions, type Emotion } from '../core/l
 export type { EngineInfo } from '../core/engine.js';
 export { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion, type PixelRecognizer, type RecognitionOptions } from '../core/recognizer.js';
 export { faceRecord, pictureRecord, FACE_CSV_COLUMNS, faceCsvCells, type FaceRecord, type PictureRecord } from '../core/results.js';
+export { csvCell } from '../core/results-format.js';
 export type { DetectorOptions, DetectedFace, DetectorChoice, DetectCall, Detector } from '../core/face/detector.js';
 export type { Box, Point } from '../core/image/geometry.js';
 export type { RgbImage, RawImage } from '../core/image/pixels.js';

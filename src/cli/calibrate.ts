@@ -6,9 +6,9 @@ import { loadClassifier } from '../node/emotion-model.js';
 import { isFaceApiExpressionModel } from '../store/face-api-expression.js';
 import { classifierProbabilities } from '../core/models/classifier.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
-
 import { parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
+import { booleanFlags, DATA_SELECTION_FLAGS, pickFlags, RECOGNIZER_FLAGS } from './option-groups.js';
 import { describeCalibration } from '../eval/format.js';
 import { calibrationOn } from '../eval/calibration.js';
 
@@ -38,16 +38,9 @@ examples:
 
 export async function calibrateCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    model: { type: 'string' },
-    data: { type: 'string' },
-    usage: { type: 'string' },
-    split: { type: 'string' },
-    seed: { type: 'string' },
-    part: { type: 'string' },
-    'class-bias': { type: 'boolean' },
-    limit: { type: 'string' },
-    'skip-bad': { type: 'boolean' },
-    backend: { type: 'string' },
+    ...pickFlags(RECOGNIZER_FLAGS, 'model', 'backend'),
+    ...pickFlags(DATA_SELECTION_FLAGS, 'data', 'usage', 'split', 'seed', 'part', 'limit', 'skip-bad'),
+    ...booleanFlags('class-bias'),
   });
   if (!v.model) throw new FerkitError('BAD_ARGUMENT', `calibrate needs --model DIR (the bundled one is ${defaultModelDir()}; calibrate a copy)`);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'calibrate needs --data PATH (held-out data)');

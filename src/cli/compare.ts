@@ -7,7 +7,8 @@ import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';
 import { intFlag, listFlag, numFlag, parseFlags, backendFlag } from './args.js';
-import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
+import { selectForCli } from './data.js';
+import { DATA_SELECTION_FLAGS, FACE_FLAGS, OUTPUT_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
 
 export const COMPARE_HELP = `ferkit compare --models A,B --data PATH [options]
 
@@ -35,12 +36,10 @@ examples:
 export async function compareCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
     ...DATA_SELECTION_FLAGS,
-    models: { type: 'string' },
-    tta: { type: 'boolean' },
-    level: { type: 'string' },
-    resamples: { type: 'string' },
-    json: { type: 'boolean' },
-    backend: { type: 'string' },
+    ...stringFlags('models', 'level', 'resamples'),
+    ...pickFlags(FACE_FLAGS, 'tta'),
+    ...pickFlags(OUTPUT_FLAGS, 'json'),
+    ...pickFlags(RECOGNIZER_FLAGS, 'backend'),
   });
   const models = listFlag(v.models) ?? [];
   if (models.length !== 2) throw new FerkitError('BAD_ARGUMENT', `compare needs --models A,B: exactly two models, got ${models.length}`);

@@ -1,65 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
-import { DUPLICATE_THRESHOLD } from '../data/duplicates.js';
-import { selectData, type DataSelection, type OnStep } from '../data/select.js';
-import { FerkitError } from '../core/errors.js';
-import { intFlag, numFlag, usageFlag } from './args.js';
-
-/** Flags that choose the images a command evaluates (or calibrates) on. */
-export interface DataSelectionFlags {
-  data?: string;
-  usage?: string;
-  split?: string;
-  seed?: string;
-  part?: string;
-  limit?: string;
-  'skip-bad'?: boolean;
-  ferplus?: string;
-  dedupe?: boolean;
-  'dedupe-threshold'?: string;
-}
-
-/** The flags of `DataSelectionFlags` for parseFlags (commands add their own). */
-export const DATA_SELECTION_FLAGS = {
-  data: { type: 'string' },
-  usage: { type: 'string' },
-  split: { type: 'string' },
-  seed: { type: 'string' },
-  part: { type: 'string' },
-  limit: { type: 'string' },
-  'skip-bad': { type: 'boolean' },
-  ferplus: { type: 'string' },
-  dedupe: { type: 'boolean' },
-  'dedupe-threshold': { type: 'string' },
-} as const;
-
-/** The --usage flag as the library's `usage`: undefined when absent (the library's default), `all` for everything. */
-export function usageOption(value: string | undefined): DataSelection['usage'] {
-  return value === undefined ? undefined : (usageFlag(value, '') ?? 'all');
-}
-
-/** The --dedupe and --dedupe-threshold flags as the library's `dedupe`. */
-export function dedupeOption(v: { dedupe?: boolean; 'dedupe-threshold'?: string }): { threshold: number } | undefined {
-  if (v['dedupe-threshold'] !== undefined && !v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe-threshold needs --dedupe');
-  return v.dedupe ? { threshold: numFlag(v['dedupe-threshold'], 'dedupe-threshold', DUPLICATE_THRESHOLD) } : undefined;
-}
-
-/** The data-selection flags as the library's DataSelection. */
-export function dataSelection(v: DataSelectionFlags): DataSelection {
-  const part = v.part ?? 'heldout';
-  if (part !== 'heldout' && part !== 'train') throw new FerkitError('BAD_ARGUMENT', `--part must be heldout or train, got ${part}`);
-  const usage = usageOption(v.usage);
-  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
-  const dedupe = dedupeOption(v);
-  return {
-    data: v.data!,
-    ...(usage !== undefined ? { usage } : {}),
-    ...(v.split ? { split: { fraction: numFlag(v.split, 'split', 0.2), seed: intFlag(v.seed, 'seed', 42), part } } : {}),
-    ...(limit ? { limit } : {}),
-    ...(v['skip-bad'] ? { skipBad: true } : {}),
-    ...(v.ferplus ? { ferplus: v.ferplus } : {}),
-    ...(dedupe ? { dedupe } : {}),
-  };
-}
+import { selectData, type OnStep } from '../data/select.js';
+import { dataSelection, type DataSelectionFlags } from '../data/selection-flags.js';
 
 /** Loads the images the data-selection flags choose, telling the user each step. */
 export function selectForCli(v: DataSelectionFlags, log: (s: string) => void): Promise<Dataset> {

@@ -1,3 +1,4 @@
+import { nodePlatform } from '../node/platform.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
@@ -6,7 +7,7 @@ import { saveEnsemble } from '../store/ensemble.js';
 import { checkCombine, checkMemberWeights } from '../core/models/combine.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import { listFlag, numFlag, parseFlags, backendFlag } from './args.js';
-import { nodePlatform } from '../node/platform.js';
+import { pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
 
 export const ENSEMBLE_HELP = `ferkit ensemble --models DIR,DIR[,...] --out DIR [--weights W,W,...] [--combine probabilities|log]
 
@@ -38,13 +39,7 @@ examples:
   ferkit ensemble --models default,${FACE_API_EXPRESSIONS} --weights 0.75,0.25 --out runs/with-face-api`;
 
 export async function ensembleCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values: v } = parseFlags(argv, {
-    models: { type: 'string' },
-    out: { type: 'string' },
-    weights: { type: 'string' },
-    combine: { type: 'string' },
-    backend: { type: 'string' },
-  });
+  const { values: v } = parseFlags(argv, { ...stringFlags('models', 'out', 'weights', 'combine'), ...pickFlags(RECOGNIZER_FLAGS, 'backend') });
   const models = listFlag(v.models) ?? [];
   if (models.length < 2 || !v.out) throw new FerkitError('BAD_ARGUMENT', 'ensemble needs --models DIR,DIR (two or more model folders) and --out DIR');
   if (existsSync(v.out)) throw new FerkitError('BAD_ARGUMENT', `${resolve(v.out)} exists; --out must be a new folder`);

@@ -5,13 +5,15 @@ import { initEngine } from '../node/engine.js';
 import { defaultModelDir } from '../store/folder.js';
 import { loadClassifier } from '../node/emotion-model.js';
 import { evaluate } from '../eval/evaluate.js';
-import { describeCalibration, formatMetrics, predictionsCsv } from '../eval/format.js';
-import { intFlag, numFlag, parseFlags, usageFlag, backendFlag, runtimeFlag, detectorFlag } from './args.js';
+import { describeCalibration, formatDetectionEvaluation, formatEvaluation, predictionsCsv } from '../eval/format.js';
+import { intFlag, parseFlags, usageFlag, type FlagValues } from './args.js';
 import { createRecognizer } from '../node/index.js';
 import { evaluateWithDetection } from '../eval/detect.js';
-import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
+import { selectForCli } from './data.js';
+import { booleanFlags, DATA_SELECTION_FLAGS, FACE_FLAGS, OUTPUT_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { recognizerOptions } from './recognizer-options.js';
+import { StatusLine } from './terminal.js';
 import { DUPLICATE_THRESHOLD } from '../data/duplicates.js';
-import type { TestTimeAugmentation } from '../core/models/tta.js';
 
 export const EVAL_HELP = `ferkit eval --data PATH [options]
 
@@ -61,27 +63,19 @@ examples:
   ferkit eval --data fer2013.csv --model fast --usage PrivateTest --json
   ferkit eval --data photos-by-emotion/ --detect          detection and recognition together`;
 
-/** The test-time augmentation the flags ask for. */
-function ttaOf(v: { tta?: boolean; 'ten-crop'?: boolean }): TestTimeAugmentation {
-  if (v.tta && v['ten-crop']) throw new FerkitError('BAD_ARGUMENT', '--tta and --ten-crop are two test-time augmentations: give one');
-  return v['ten-crop'] ? 'ten-crop' : Boolean(v.tta);
-}
+const EVAL_FLAGS = {
+  ...DATA_SELECTION_FLAGS,
+  ...RECOGNIZER_FLAGS,
+  ...pickFlags(FACE_FLAGS, 'crops', 'tta'),
+  ...pickFlags(OUTPUT_FLAGS, 'json'),
+  ...booleanFlags('detect', 'ten-crop'),
+  ...stringFlags('predictions'),
+};
+
+type EvalFlags = FlagValues<typeof EVAL_FLAGS>;
 
 export async function evalCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
-  const { values: v } = parseFlags(argv, {
-    ...DATA_SELECTION_FLAGS,
-    model: { type: 'string' },
-    json: { type: 'boolean' },
-    backend: { type: 'string' },
-    runtime: { type: 'string' },
-    detect: { type: 'boolean' },
-    crops: { type: 'boolean' },
-    detector: { type: 'string' },
-    'min-confidence': { type: 'string' },
-    tta: { type: 'boolean' },
-    'ten-crop': { type: 'boolean' },
-    predictions: { type: 'string' },
-  });
+  const { values: v } = parseFlags(argv, EVAL_FLAGS);
   if (!v.data) throw new FerkitError('BAD_ARGUMENT', 'eval needs --data PATH (a FER2013 CSV or an image folder)');
   if ((v.crops || v.detector) && !v.detect) throw new FerkitError('BAD_ARGUMENT', `--${v.crops ? 'crops' : 'detector'} goes with --detect`);
   if (v.detect) {
@@ -89,17 +83,26 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     if (v.dedupe) throw new FerkitError('BAD_ARGUMENT', '--dedupe compares cropped faces; it does not apply to --detect');
     if (v.predictions)
       throw new FerkitError('BAD_ARGUMENT', "--predictions writes cropped faces' probabilities; with --detect, use `ferkit predict --csv` on the pictures");
+    if (v.split) throw new FerkitError('BAD_ARGUMENT', '--split applies to cropped datasets, not to --detect');
     return detectEval(v, log, out);
   }
-  const engine = await initEngine(backendFlag(v.backend));
+  return cropEval(v, log, out);
+}
+
+/** The model on cropped faces. */
+async function cropEval(v: EvalFlags, log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  // eval's --crops says what the pictures are (with --detect), not that the recognizer skips detection
+  const { crops: _crops, ...flags } = v;
+  const { model, backend, runtime, tta = false } = recognizerOptions(flags);
+  const engine = await initEngine(backend);
   log(`engine: ${engine.backend} (${engine.reason})`);
-  const modelDir = v.model ?? defaultModelDir();
-  const { classifier, reason, meta } = await loadClassifier(modelDir, runtimeFlag(v.runtime), 'current');
+  const modelDir = model ?? defaultModelDir();
+  const { classifier, reason, meta } = await loadClassifier(modelDir, runtime, 'current');
   log(`model: ${modelDir} (${meta.architecture}); runtime: ${reason}`);
   const data = await selectForCli(v, log);
   let result;
   try {
-    result = await evaluate(classifier, data, meta.labels, { meta, tta: ttaOf(v) });
+    result = await evaluate(classifier, data, meta.labels, { meta, tta });
   } finally {
     classifier.dispose();
   }
@@ -109,79 +112,35 @@ export async function evalCommand(argv: string[], log: (s: string) => void, out:
     writeFileSync(v.predictions, predictionsCsv(data, probabilities, meta.labels));
     log(`wrote ${data.count} predictions to ${v.predictions}`);
   }
-  const calibration = describeCalibration(meta.calibration, meta.labels);
-  const u = uncertainty;
-  const uncertain = u.flagged
-    ? `answers below confidence ${u.threshold.toFixed(2)} are more often wrong than right: ${(u.flagged * 100).toFixed(1)}% of the faces, ${(u.flaggedAccuracy * 100).toFixed(1)}% right; the others ${(u.keptAccuracy * 100).toFixed(1)}% right`
-    : 'answers are at least as often right as wrong at every confidence';
   out(
     v.json
       ? JSON.stringify({ ...metrics, ece, uncertainty }) + '\n'
-      : `${formatMetrics(metrics)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${v['ten-crop'] ? '; with ten-crop test-time augmentation' : v.tta ? '; with flip test-time augmentation' : ''}\nuncertain: ${uncertain}\n`,
+      : formatEvaluation(metrics, ece, uncertainty, describeCalibration(meta.calibration, meta.labels), tta),
   );
   return 0;
 }
 
-async function detectEval(
-  v: {
-    data?: string;
-    usage?: string;
-    model?: string;
-    json?: boolean;
-    limit?: string;
-    backend?: string;
-    runtime?: string;
-    'skip-bad'?: boolean;
-    'min-confidence'?: string;
-    split?: string;
-    tta?: boolean;
-    'ten-crop'?: boolean;
-    crops?: boolean;
-    detector?: string;
-  },
-  log: (s: string) => void,
-  out: (s: string) => void,
-): Promise<number> {
-  if (v.split) throw new FerkitError('BAD_ARGUMENT', '--split applies to cropped datasets, not to --detect');
+/** The whole path on pictures: detection, then the model on the largest face. */
+async function detectEval(v: EvalFlags, log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const usage = usageFlag(v.usage, 'PublicTest');
-  const recognizer = await createRecognizer({
-    ...(v.model ? { model: v.model } : {}),
-    ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
-    ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
-    detector: { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-    tta: ttaOf(v),
-  });
+  const { crops, ...flags } = v;
+  const recognizer = await createRecognizer(recognizerOptions(flags));
   log(
     `engine: ${recognizer.engine.backend} (${recognizer.engine.reason}); model: ${recognizer.meta.architecture}; runtime: ${recognizer.runtimeReason}; detecting faces first`,
   );
-  const tty = Boolean(process.stderr.isTTY);
+  const status = new StatusLine();
   try {
     const r = await evaluateWithDetection(recognizer, v.data!, {
       ...(usage ? { usage } : {}),
       ...(v.limit ? { limit: intFlag(v.limit, 'limit', 0) } : {}),
       ...(v['skip-bad'] ? { skipBad: true } : {}),
-      ...(v.crops ? { crops: true } : {}),
+      ...(crops ? { crops: true } : {}),
       onProgress: (d, t) => {
-        if (tty && (d % 20 === 0 || d === t)) process.stderr.write(`\r\x1b[2K${d}/${t} images`);
+        if (d % 20 === 0 || d === t) status.show(`${d}/${t} images`);
       },
     });
-    if (tty) process.stderr.write('\r\x1b[2K');
-    if (v.json) out(JSON.stringify(r) + '\n');
-    else {
-      const { images, noFace, noFaceExamples, failed, foundRate, cropped, ...metrics } = r;
-      const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-      out(
-        `images    ${images}; a face found in ${pct(foundRate)}, none in ${noFace}${failed ? `; ${failed} unreadable` : ''} (left out of the figures below)\n`,
-      );
-      if (noFaceExamples.length) out(`no face: ${noFaceExamples.slice(0, 5).join(', ')}${noFace > 5 ? ', ...' : ''}\n`);
-      out('\n' + formatMetrics(metrics));
-      if (cropped)
-        out(
-          `\nthe same ${metrics.samples} images' own crops, classified as they are: accuracy ${pct(cropped.accuracy)} (95% CI ${pct(cropped.interval[0])}-${pct(
-            cropped.interval[1],
-          )}); on all ${cropped.samplesAll} decoded images ${pct(cropped.accuracyAll)}\n`,
-        );
-    }
+    status.clear();
+    out(v.json ? JSON.stringify(r) + '\n' : formatDetectionEvaluation(r));
     return 0;
   } finally {
     recognizer.dispose();

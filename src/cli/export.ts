@@ -7,6 +7,7 @@ import { type WeightsDtype } from '../core/models/metadata.js';
 import { exportModel, exportOnnx } from '../store/export.js';
 import { ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES, ONNX_UNCALIBRATED } from '../core/models/onnx/model.js';
 import { parseFlags, backendFlag } from './args.js';
+import { booleanFlags, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
 
 export const EXPORT_HELP = `ferkit export --model DIR --out DIR [--float16] [--keep-batchnorm]
 ferkit export --model DIR --format onnx --out FILE
@@ -41,12 +42,9 @@ examples:
 
 export async function exportCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    model: { type: 'string' },
-    out: { type: 'string' },
-    float16: { type: 'boolean' },
-    'keep-batchnorm': { type: 'boolean' },
-    backend: { type: 'string' },
-    format: { type: 'string' },
+    ...pickFlags(RECOGNIZER_FLAGS, 'model', 'backend'),
+    ...stringFlags('out', 'format'),
+    ...booleanFlags('float16', 'keep-batchnorm'),
   });
   const format = v.format ?? 'tfjs';
   if (format !== 'tfjs' && format !== 'onnx') throw new FerkitError('BAD_ARGUMENT', `--format must be tfjs or onnx, got "${format}"`);

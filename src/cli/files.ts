@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../data/folder.js';
 import { formatList, PICTURE_FORMATS } from '../core/image/limits.js';
 
@@ -69,4 +69,24 @@ export function expandInputs(args: readonly string[]): { files: string[]; missin
     files.push(...matched);
   }
   return { files: [...new Set(files)], missing };
+}
+
+/** Extensions an annotated picture keeps; other pictures are written as PNG. */
+const ANNOTATED_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
+
+/**
+ * The file names of the inputs' annotated pictures, in input order: each
+ * input's own name (as PNG where its format is not one ferkit writes), or,
+ * when an earlier input has that name, the name after the input's number
+ * (from 1) and a dash. Pure.
+ */
+export function annotatedNames(files: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return files.map((file, i) => {
+    const ext = extname(file);
+    const own = basename(file, ext) + (ANNOTATED_EXTENSIONS.includes(ext.toLowerCase()) ? ext : '.png');
+    const name = taken.has(own) ? `${i + 1}-${own}` : own;
+    taken.add(name);
+    return name;
+  });
 }

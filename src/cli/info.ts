@@ -7,6 +7,7 @@ import { bundledModelNames, defaultModelDir, readMetadata } from '../store/folde
 import type { ModelMetadata } from '../core/models/metadata.js';
 import { describeModel, type ModelDescription } from '../store/describe.js';
 import { parseFlags, backendFlag } from './args.js';
+import { OUTPUT_FLAGS, pickFlags, RECOGNIZER_FLAGS } from './option-groups.js';
 import { FerkitError } from '../core/errors.js';
 
 export function packageVersion(): string {
@@ -164,7 +165,7 @@ export function formatModelDescription(d: ModelDescription): string {
 const RECOGNITION_RUNTIME = 'ONNX Runtime (onnxruntime-node) runs the face detectors and the bundled emotion models; TensorFlow.js is not loaded';
 
 export async function infoCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values: v } = parseFlags(argv, { json: { type: 'boolean' }, backend: { type: 'string' }, model: { type: 'string' } });
+  const { values: v } = parseFlags(argv, { ...pickFlags(OUTPUT_FLAGS, 'json'), ...pickFlags(RECOGNIZER_FLAGS, 'backend', 'model') });
   if (v.model) {
     const d = describeModel(v.model);
     out(v.json ? JSON.stringify(d, null, 2) + '\n' : formatModelDescription(d));

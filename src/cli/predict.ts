@@ -1,18 +1,20 @@
 import { mkdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
-import { EMOTIONS } from '../core/labels.js';
-import { createRecognizer } from '../node/index.js';
+import { createRecognizer, type RecognizerOptions } from '../node/index.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
-import { FACE_CSV_COLUMNS, faceCsvCells, pictureRecord, type PictureRecord } from '../core/results.js';
+import { failedPictureRecord, pictureRecord } from '../core/results.js';
+import { picturePrinter, type PicturePrinter, type ResultFormat } from '../core/results-format.js';
 import { recognizeFiles, type FileRecognition } from '../core/recognize-files.js';
 import { annotate } from '../draw/annotate.js';
-import { csvCell, table } from '../eval/format.js';
-import { expandInputs } from './files.js';
-import { annotateStyleFlag, intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
-import { IMAGE_FORMAT_NAMES } from './files.js';
-
-type PictureError = NonNullable<PictureRecord['error']>;
+import type { AnnotateStyle } from '../draw/layout.js';
+import type { RgbImage } from '../core/image/pixels.js';
+import type { FaceEmotion } from '../core/recognizer.js';
+import { annotatedNames, expandInputs, IMAGE_FORMAT_NAMES } from './files.js';
+import { annotateStyleFlag, intFlag, parseFlags } from './args.js';
+import { FACE_FLAGS, OUTPUT_FLAGS, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { recognizerOptions } from './recognizer-options.js';
+import { StatusLine } from './terminal.js';
 
 export const PREDICT_HELP = `ferkit predict FILE|DIR|GLOB... [options]
 
@@ -63,139 +65,112 @@ export const UNCERTAIN_LEGEND = (below: number) => `? = uncertain: the emotion's
 /** Said under the table when a picture had no face: what to try. */
 export const NO_FACE_HINT = 'no face: if the picture is a face crop already, try --crops (no detection); for faces under about 20 pixels, enlarge the picture';
 
-export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
-  const { values: v, positionals } = parseFlags(
-    argv,
-    {
-      json: { type: 'boolean' },
-      csv: { type: 'boolean' },
-      annotate: { type: 'string' },
-      'annotate-style': { type: 'string' },
-      model: { type: 'string' },
-      'min-confidence': { type: 'string' },
-      detector: { type: 'string' },
-      'uncertain-below': { type: 'string' },
-      margin: { type: 'string' },
-      'no-align': { type: 'boolean' },
-      crops: { type: 'boolean' },
-      concurrency: { type: 'string' },
-      backend: { type: 'string' },
-      runtime: { type: 'string' },
-      tta: { type: 'boolean' },
-    },
-    true,
-  );
+const PREDICT_FLAGS = {
+  ...OUTPUT_FLAGS,
+  ...stringFlags('annotate', 'annotate-style'),
+  ...RECOGNIZER_FLAGS,
+  ...FACE_FLAGS,
+  ...stringFlags('concurrency'),
+};
+
+/** What `ferkit predict` was asked to do. */
+interface PredictRequest {
+  inputs: string[];
+  format: ResultFormat;
+  recognizer: RecognizerOptions;
+  concurrency: number;
+  /** Where annotated pictures go, and how they are drawn. */
+  annotate?: { dir: string; style: AnnotateStyle };
+}
+
+/** The command line, checked. */
+function parsePredict(argv: string[]): PredictRequest {
+  const { values: v, positionals } = parseFlags(argv, PREDICT_FLAGS, true);
   if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'predict needs at least one FILE, DIR or GLOB');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
   const concurrency = intFlag(v.concurrency, 'concurrency', 4);
-  const annotateStyle = annotateStyleFlag(v['annotate-style'], v.annotate, '--annotate');
+  const style = annotateStyleFlag(v['annotate-style'], v.annotate, '--annotate');
   if (concurrency < 1) throw new FerkitError('BAD_ARGUMENT', '--concurrency must be at least 1');
-  const { files, missing } = expandInputs(positionals);
-  const csvHeader = () => out(['file', ...FACE_CSV_COLUMNS, 'error'].join(',') + '\n');
-  /** A picture that failed: its record in --json, its row in --csv, as a picture that did not. */
-  const failure = (file: string, code: PictureError['code'], message: string) => {
-    if (v.json) out(JSON.stringify({ file, faces: [], error: { code, message } } satisfies PictureRecord) + '\n');
-    else if (v.csv) out([csvCell(file), ...FACE_CSV_COLUMNS.map(() => ''), csvCell(`${code}: ${message}`)].join(',') + '\n');
+  return {
+    inputs: positionals,
+    format: v.json ? 'json' : v.csv ? 'csv' : 'table',
+    recognizer: recognizerOptions(v),
+    concurrency,
+    ...(v.annotate ? { annotate: { dir: v.annotate, style } } : {}),
   };
-  if (v.csv) csvHeader();
+}
+
+export async function predictCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const request = parsePredict(argv);
+  const { files, missing } = expandInputs(request.inputs);
+  const uncertainBelow = request.recognizer.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
+  const printer = picturePrinter(request.format, out, { uncertain: UNCERTAIN_LEGEND(uncertainBelow), noFace: NO_FACE_HINT });
   for (const m of missing) {
     const message = `${m}: no such file, directory or matching glob`;
     log(`error: ${message}`);
-    failure(m, 'DATA_NOT_FOUND', message);
+    printer.picture(failedPictureRecord(m, 'DATA_NOT_FOUND', message));
   }
   if (files.length === 0) {
     log('nothing to do: no image files found');
     return 1;
   }
-  const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
-  const recognizer = await createRecognizer({
-    ...(v.model ? { model: v.model } : {}),
-    ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
-    ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
-    detector: v.crops ? false : { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-    ...(v.margin !== undefined ? { margin: numFlag(v.margin, 'margin', 0) } : {}),
-    align: !v['no-align'],
-    uncertainBelow,
-    tta: Boolean(v.tta),
-  });
-  if (v.annotate) mkdirSync(v.annotate, { recursive: true });
-  const annotated = new Set<string>();
-  const tty = Boolean(process.stderr.isTTY) && files.length > 1;
+  const { faces, failed } = await recognizeAll(files, request, printer, log);
+  printer.end();
+  // the whole command, from the start of the process (loading the engine and the model included)
+  log(
+    `${files.length} picture(s), ${faces} face(s), ${failed + missing.length} failed, in ${(performance.now() / 1000).toFixed(1)}s${request.annotate ? `; annotated pictures in ${request.annotate.dir}` : ''}`,
+  );
+  return failed + missing.length > 0 ? 1 : 0;
+}
+
+/** Recognizes the files, printing each picture in input order as results arrive, with progress on a terminal. */
+async function recognizeAll(files: string[], request: PredictRequest, printer: PicturePrinter, log: (s: string) => void) {
+  const recognizer = await createRecognizer(request.recognizer);
+  const { annotate: annotation } = request;
+  if (annotation) mkdirSync(annotation.dir, { recursive: true });
+  const names = annotatedNames(files);
+  const status = new StatusLine(process.stderr, files.length > 1);
   const t0 = performance.now();
   let done = 0,
-    failed = missing.length,
-    faceCount = 0;
-
-  // header and rows are printed in input order as results arrive
-  const tableRows: string[][] = [['file', 'face', 'box (x,y,w,h)', 'emotion', 'conf', ...EMOTIONS.map((e) => e.slice(0, 4))]];
-  let uncertainShown = false;
-  let noFaceShown = false;
-  const emit = (r: FileRecognition) => {
+    failed = 0,
+    faces = 0;
+  const print = (r: FileRecognition) => {
     if (r.error) {
       failed++;
-      if (tty) process.stderr.write('\r\x1b[2K');
+      status.clear();
       log(`error: ${r.error.message}`);
-      failure(r.file, r.error instanceof FerkitError ? r.error.code : 'INTERNAL', r.error.message);
+      printer.picture(failedPictureRecord(r.file, r.error instanceof FerkitError ? r.error.code : 'INTERNAL', r.error.message));
       return;
     }
-    const rec = pictureRecord(r.file, r.faces ?? []);
-    faceCount += rec.faces.length;
-    if (v.json) out(JSON.stringify(rec) + '\n');
-    else if (v.csv) {
-      if (rec.faces.length === 0) out([csvCell(r.file), ...FACE_CSV_COLUMNS.map(() => ''), ''].join(',') + '\n');
-      for (const f of rec.faces) out([csvCell(r.file), ...faceCsvCells(f), ''].join(',') + '\n');
-    } else {
-      if (rec.faces.length === 0) tableRows.push([r.file, '-', 'no face', '', '', ...EMOTIONS.map(() => '')]);
-      noFaceShown ||= rec.faces.length === 0;
-      for (const f of rec.faces) {
-        const b = f.box;
-        uncertainShown ||= f.uncertain;
-        tableRows.push([
-          r.file,
-          String(f.faceId),
-          `${Math.round(b.x)},${Math.round(b.y)},${Math.round(b.width)},${Math.round(b.height)}`,
-          `${f.uncertain ? '?' : ''}${f.emotion}`,
-          f.confidence.toFixed(2),
-          ...EMOTIONS.map((e) => f.emotions[e].toFixed(2)),
-        ]);
-      }
-    }
+    const record = pictureRecord(r.file, r.faces ?? []);
+    faces += record.faces.length;
+    printer.picture(record);
   };
-
   try {
     await recognizeFiles(recognizer, files, {
-      concurrency,
-      onRecognized: v.annotate
-        ? async (file, image, faces, i) => {
-            let name = basename(file, extname(file)) + (['.png', '.jpg', '.jpeg', '.webp'].includes(extname(file).toLowerCase()) ? extname(file) : '.png');
-            if (annotated.has(name)) name = `${i + 1}-${name}`;
-            annotated.add(name);
-            // draw on the pixels already decoded (EXIF orientation applied), not a second decode of the file
-            await annotate({ data: image.data, width: image.width, height: image.height, channels: 3 }, faces, join(v.annotate!, name), {
-              style: annotateStyle,
-            });
+      concurrency: request.concurrency,
+      onRecognized: annotation
+        ? async (file, image, found, i) => {
+            await drawOn(image, found, join(annotation.dir, names[i]), annotation.style);
           }
         : undefined,
       onResult: (r) => {
         done++;
-        emit(r);
-        if (tty) {
-          const el = (performance.now() - t0) / 1000;
-          process.stderr.write(
-            `\r\x1b[2K${done}/${files.length} pictures, ${faceCount} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`,
-          );
-        }
+        print(r);
+        const el = (performance.now() - t0) / 1000;
+        status.show(
+          `${done}/${files.length} pictures, ${faces} faces, ${(done / el).toFixed(1)} pictures/s, ETA ${Math.round((el / done) * (files.length - done))}s`,
+        );
       },
     });
   } finally {
     recognizer.dispose();
   }
-  if (tty) process.stderr.write('\r\x1b[2K');
-  if (!v.json && !v.csv)
-    out(table(tableRows) + '\n' + (uncertainShown ? UNCERTAIN_LEGEND(uncertainBelow) + '\n' : '') + (noFaceShown ? NO_FACE_HINT + '\n' : ''));
-  // the whole command, from the start of the process (loading the engine and the model included)
-  log(
-    `${files.length} picture(s), ${faceCount} face(s), ${failed} failed, in ${(performance.now() / 1000).toFixed(1)}s${v.annotate ? `; annotated pictures in ${v.annotate}` : ''}`,
-  );
-  return failed > 0 ? 1 : 0;
+  status.clear();
+  return { faces, failed };
+}
+
+/** Draws the faces on the pixels already decoded (EXIF orientation applied), not on a second decode of the file. */
+function drawOn(image: RgbImage, faces: FaceEmotion[], path: string, style: AnnotateStyle): Promise<unknown> {
+  return annotate({ data: image.data, width: image.width, height: image.height, channels: 3 }, faces, path, { style });
 }

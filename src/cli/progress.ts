@@ -1,5 +1,6 @@
 import type { BatchLogs, EpochLogs, TrainCallbacks } from '../train/types.js';
 import { EMOTIONS } from '../core/labels.js';
+import { CLEAR_LINE } from './terminal.js';
 
 /** Seconds as `1h02m`, `3m05s` or `42s`. */
 export function formatDuration(seconds: number): string {
@@ -58,14 +59,14 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): TrainC
       const width = 24;
       const done = Math.round((l.batch / l.batches) * width);
       stream.write(
-        `\r\x1b[2Kepoch ${epoch}/${epochs} [${'='.repeat(done)}${' '.repeat(width - done)}] ${l.batch}/${l.batches} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} | ETA epoch ${formatDuration(etaEpoch)}, run ${formatDuration(etaRun)}`,
+        `${CLEAR_LINE}epoch ${epoch}/${epochs} [${'='.repeat(done)}${' '.repeat(width - done)}] ${l.batch}/${l.batches} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} | ETA epoch ${formatDuration(etaEpoch)}, run ${formatDuration(etaRun)}`,
       );
     },
     onEpochEnd(l: EpochLogs) {
       epochTimes.push(l.seconds);
       const remaining = (epochs - l.epoch) * (epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length);
       stream.write(
-        `${tty ? '\r\x1b[2K' : ''}epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} val_loss ${l.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(l.valAccuracy)}${validationDetail(l)} | ${l.seconds.toFixed(1)}s, ${Math.round(l.imagesPerSecond)} img/s, ${l.numTensors} tensors | ETA ${formatDuration(remaining)}\n`,
+        `${tty ? CLEAR_LINE : ''}epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)} acc ${pct(l.accuracy)} val_loss ${l.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(l.valAccuracy)}${validationDetail(l)} | ${l.seconds.toFixed(1)}s, ${Math.round(l.imagesPerSecond)} img/s, ${l.numTensors} tensors | ETA ${formatDuration(remaining)}\n`,
       );
     },
     onTrainEnd() {

@@ -4,7 +4,8 @@ import { defaultModelDir, loadModel } from '../store/folder.js';
 import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
 import { intFlag, parseFlags, backendFlag } from './args.js';
-import { DATA_SELECTION_FLAGS, selectForCli } from './data.js';
+import { selectForCli } from './data.js';
+import { DATA_SELECTION_FLAGS, FACE_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
 
 export const REPORT_HELP = `ferkit report --data PATH --out DIR [options]
 
@@ -30,11 +31,9 @@ examples:
 export async function reportCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
     ...DATA_SELECTION_FLAGS,
-    model: { type: 'string' },
-    out: { type: 'string' },
-    tta: { type: 'boolean' },
-    backend: { type: 'string' },
-    mistakes: { type: 'string' },
+    ...pickFlags(RECOGNIZER_FLAGS, 'model', 'backend'),
+    ...pickFlags(FACE_FLAGS, 'tta'),
+    ...stringFlags('out', 'mistakes'),
   });
   if (!v.data || !v.out) throw new FerkitError('BAD_ARGUMENT', 'report needs --data PATH and --out DIR');
   const mistakes = intFlag(v.mistakes, 'mistakes', 0);

@@ -1,7 +1,9 @@
 import { FerkitError } from '../core/errors.js';
 import { serve } from '../serve/run.js';
 import { DEFAULT_LIMITS } from '../serve/server.js';
-import { intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
+import { intFlag, numFlag, parseFlags } from './args.js';
+import { pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { recognizerOptions } from './recognizer-options.js';
 import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE } from '../queue/jobs.js';
 import { redactUrl, redisTimeoutFlag } from './worker.js';
 import { IMAGE_TYPES } from '../serve/http.js';
@@ -70,24 +72,9 @@ examples:
 
 export async function serveCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    model: { type: 'string' },
-    workers: { type: 'string' },
-    concurrency: { type: 'string' },
-    queue: { type: 'string' },
-    'max-body-mb': { type: 'string' },
-    'max-pixels': { type: 'string' },
-    'max-images': { type: 'string' },
-    'timeout-ms': { type: 'string' },
-    log: { type: 'string' },
-    redis: { type: 'string' },
-    'job-queue': { type: 'string' },
-    'job-keep': { type: 'string' },
-    'redis-timeout': { type: 'string' },
-    backend: { type: 'string' },
-    runtime: { type: 'string' },
-    detector: { type: 'string' },
+    ...stringFlags('host', 'port', 'workers', 'concurrency', 'queue', 'max-body-mb', 'max-pixels', 'max-images', 'timeout-ms', 'log'),
+    ...stringFlags('redis', 'job-queue', 'job-keep', 'redis-timeout'),
+    ...pickFlags(RECOGNIZER_FLAGS, 'model', 'backend', 'runtime', 'detector'),
   });
   const port = intFlag(v.port ?? process.env.FERKIT_PORT, 'port', 8080);
   if (port < 0 || port > 65535) throw new FerkitError('BAD_ARGUMENT', `--port must be 0..65535, got ${port}`);
@@ -100,12 +87,11 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
   const level = v.log ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
     throw new FerkitError('BAD_ARGUMENT', `--log must be fatal, error, warn, info, debug or silent, got ${level}`);
-  const backend = backendFlag(v.backend);
-  const runtime = runtimeFlag(v.runtime);
+  const { model, ...recognizer } = recognizerOptions(v);
   await serve({
     host: v.host ?? process.env.FERKIT_HOST ?? '127.0.0.1',
     port,
-    ...(v.model ? { model: v.model } : {}),
+    ...(model ? { model } : {}),
     workers: positive(intFlag(v.workers, 'workers', 1), 'workers'),
     limits: {
       concurrency: positive(intFlag(v.concurrency, 'concurrency', DEFAULT_LIMITS.concurrency), 'concurrency'),
@@ -115,7 +101,7 @@ export async function serveCommand(argv: string[], log: (s: string) => void): Pr
       images: positive(intFlag(v['max-images'], 'max-images', DEFAULT_LIMITS.images), 'max-images'),
       timeoutMs: positive(intFlag(v['timeout-ms'], 'timeout-ms', DEFAULT_LIMITS.timeoutMs), 'timeout-ms'),
     },
-    recognizer: { ...(backend ? { backend } : {}), ...(runtime ? { runtime } : {}), detector: detectorFlag(v.detector) },
+    recognizer,
     log: level === 'silent' ? false : level,
     ...(v.redis !== undefined ? { redis: v.redis, connectTimeoutMs: redisTimeoutFlag(v['redis-timeout']) } : {}),
     ...(v['job-queue'] !== undefined ? { queue: v['job-queue'] } : {}),

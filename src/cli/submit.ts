@@ -3,9 +3,11 @@ import { extname, resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { IMAGE_EXTENSIONS } from '../data/folder.js';
 import { JobClient, type JobStatus, type SubmitInput } from '../queue/client.js';
-import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE, type PicturesResult, type VideoResult } from '../queue/jobs.js';
+import { DEFAULT_JOB_DEFAULTS, DEFAULT_QUEUE, type PicturesResult, type VideoJobOptions, type VideoResult } from '../queue/jobs.js';
 import { expandInputs } from './files.js';
-import { intFlag, numFlag, parseFlags } from './args.js';
+import { intFlag, numFlag, parseFlags, type FlagValues } from './args.js';
+import { booleanFlags, stringFlags } from './option-groups.js';
+import { StatusLine } from './terminal.js';
 import { redisFlag, redisTimeoutFlag } from './worker.js';
 
 export const SUBMIT_HELP = `ferkit submit --redis URL [--wait] FILE|DIR|URL... [options]
@@ -45,45 +47,41 @@ examples:
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 const isPicture = (s: string) => IMAGE_EXTENSIONS.includes(extname(new URL(s, 'file:///').pathname).toLowerCase());
 
-export async function submitCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
-  const { values: v, positionals } = parseFlags(
-    argv,
-    {
-      redis: { type: 'string' },
-      queue: { type: 'string' },
-      wait: { type: 'boolean' },
-      paths: { type: 'boolean' },
-      fps: { type: 'string' },
-      smoothing: { type: 'string' },
-      'max-side': { type: 'string' },
-      segment: { type: 'string' },
-      'detect-every': { type: 'string' },
-      keep: { type: 'string' },
-      attempts: { type: 'string' },
-      'backoff-ms': { type: 'string' },
-      'max-upload-mb': { type: 'string' },
-      'redis-timeout': { type: 'string' },
-    },
-    true,
-  );
-  const redis = redisFlag(v.redis);
-  const connectTimeoutMs = redisTimeoutFlag(v['redis-timeout']);
-  if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'submit needs at least one FILE, DIR or URL');
-  const urls = positionals.filter(isUrl);
-  const { files, missing } = expandInputs(positionals.filter((p) => !isUrl(p)));
-  let failed = 0;
-  for (const m of missing) {
-    failed++;
-    log(`error: ${m}: no such file, directory or matching glob`);
-    out(JSON.stringify({ file: m, error: { code: 'DATA_NOT_FOUND', message: `${m}: no such file, directory or matching glob` } }) + '\n');
-  }
-  const maxUpload = numFlag(v['max-upload-mb'], 'max-upload-mb', 100) * 2 ** 20;
-  const video = {
+const SUBMIT_FLAGS = {
+  ...stringFlags('redis', 'queue', 'fps', 'smoothing', 'max-side', 'segment', 'detect-every', 'keep', 'attempts', 'backoff-ms', 'max-upload-mb'),
+  ...stringFlags('redis-timeout'),
+  ...booleanFlags('wait', 'paths'),
+};
+
+type SubmitFlags = FlagValues<typeof SUBMIT_FLAGS>;
+
+/** The video flags as a video job's options: only those given (the worker has defaults). */
+function videoJobOptions(v: SubmitFlags): VideoJobOptions {
+  return {
     ...(v.fps !== undefined ? { fps: numFlag(v.fps, 'fps', 5) } : {}),
     ...(v.smoothing !== undefined ? { smoothing: numFlag(v.smoothing, 'smoothing', 0.5) } : {}),
     ...(v['max-side'] !== undefined ? { maxSide: intFlag(v['max-side'], 'max-side', 1280) } : {}),
     ...(v.segment !== undefined ? { segmentSeconds: numFlag(v.segment, 'segment', 60) } : {}),
     ...(v['detect-every'] !== undefined ? { detectEvery: numFlag(v['detect-every'], 'detect-every', 0.5) } : {}),
+  };
+}
+
+export async function submitCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const { values: v, positionals } = parseFlags(argv, SUBMIT_FLAGS, true);
+  const redis = redisFlag(v.redis);
+  const connectTimeoutMs = redisTimeoutFlag(v['redis-timeout']);
+  if (positionals.length === 0) throw new FerkitError('BAD_ARGUMENT', 'submit needs at least one FILE, DIR or URL');
+  const urls = positionals.filter(isUrl);
+  const { files, missing } = expandInputs(positionals.filter((p) => !isUrl(p)));
+  for (const m of missing) {
+    log(`error: ${m}: no such file, directory or matching glob`);
+    out(JSON.stringify({ file: m, error: { code: 'DATA_NOT_FOUND', message: `${m}: no such file, directory or matching glob` } }) + '\n');
+  }
+  const how = {
+    paths: Boolean(v.paths),
+    wait: Boolean(v.wait),
+    maxUpload: numFlag(v['max-upload-mb'], 'max-upload-mb', 100) * 2 ** 20,
+    video: videoJobOptions(v),
   };
   const client = new JobClient({
     redis,
@@ -99,48 +97,65 @@ export async function submitCommand(argv: string[], log: (s: string) => void, ou
   try {
     // an unreachable Redis fails here, in seconds, before any file is read
     await client.ready();
-    const jobs: { file: string; id: string }[] = [];
-    for (const file of [...files, ...urls]) {
-      let input: SubmitInput;
-      if (isUrl(file)) input = { name: file, url: file };
-      else if (v.paths) input = { name: file, path: resolve(file) };
-      else {
-        const size = statSync(file).size;
-        if (size > maxUpload)
-          throw new FerkitError(
-            'BAD_ARGUMENT',
-            `${file}: ${(size / 2 ** 20).toFixed(0)} MB, over the upload limit; send its path with --paths (workers with --read) or a URL, or raise --max-upload-mb`,
-          );
-        input = { name: file, bytes: readFileSync(file) };
-      }
-      const id = isPicture(file) ? await client.submitPictures([input]) : await client.submitVideo(input, video);
-      jobs.push({ file, id });
-      if (!v.wait) out(JSON.stringify({ file, id }) + '\n');
-    }
+    const jobs = await submitAll(client, [...files, ...urls], how, out);
     if (!v.wait) {
       log(`submitted ${jobs.length} job(s)`);
-      return failed ? 1 : 0;
+      return missing.length ? 1 : 0;
     }
-    const tty = Boolean(process.stderr.isTTY);
-    let done = 0;
-    // each result printed as soon as its job finishes, whatever the order
-    await Promise.all(
-      jobs.map(async ({ file, id }) => {
-        const s = await client.wait(id);
-        done++;
-        if (tty) process.stderr.write(`\r\x1b[2K${done}/${jobs.length} jobs done`);
-        if (!printResult(file, s, out)) {
-          failed++;
-          log(`${tty ? '\r\x1b[2K' : ''}error: ${file}: ${s.error?.message ?? s.state}`);
-        }
-      }),
-    );
-    if (tty) process.stderr.write('\r\x1b[2K');
+    const failed = missing.length + (await waitForAll(client, jobs, log, out));
     log(`${jobs.length} job(s), ${failed} failed`);
     return failed ? 1 : 0;
   } finally {
     await client.close();
   }
+}
+
+/** Puts a job per input on the queue: bytes uploaded, or a path (--paths), or a URL; without --wait, prints each {file, id}. */
+async function submitAll(
+  client: JobClient,
+  inputs: string[],
+  v: { paths: boolean; wait: boolean; maxUpload: number; video: VideoJobOptions },
+  out: (s: string) => void,
+): Promise<{ file: string; id: string }[]> {
+  const jobs: { file: string; id: string }[] = [];
+  for (const file of inputs) {
+    let input: SubmitInput;
+    if (isUrl(file)) input = { name: file, url: file };
+    else if (v.paths) input = { name: file, path: resolve(file) };
+    else {
+      const size = statSync(file).size;
+      if (size > v.maxUpload)
+        throw new FerkitError(
+          'BAD_ARGUMENT',
+          `${file}: ${(size / 2 ** 20).toFixed(0)} MB, over the upload limit; send its path with --paths (workers with --read) or a URL, or raise --max-upload-mb`,
+        );
+      input = { name: file, bytes: readFileSync(file) };
+    }
+    const id = isPicture(file) ? await client.submitPictures([input]) : await client.submitVideo(input, v.video);
+    jobs.push({ file, id });
+    if (!v.wait) out(JSON.stringify({ file, id }) + '\n');
+  }
+  return jobs;
+}
+
+/** Waits for the jobs, printing each result as soon as its job finishes, whatever the order; the number that failed. */
+async function waitForAll(client: JobClient, jobs: { file: string; id: string }[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const status = new StatusLine();
+  let done = 0,
+    failed = 0;
+  await Promise.all(
+    jobs.map(async ({ file, id }) => {
+      const s = await client.wait(id);
+      done++;
+      status.show(`${done}/${jobs.length} jobs done`);
+      if (!printResult(file, s, out)) {
+        failed++;
+        log(`${status.prefix}error: ${file}: ${s.error?.message ?? s.state}`);
+      }
+    }),
+  );
+  status.clear();
+  return failed;
 }
 
 /** Prints a finished job's result as JSON Lines; false when it failed. */

@@ -1,19 +1,21 @@
+import { nodePlatform } from '../node/platform.js';
 import { isFaceApiExpressionModel } from '../store/face-api-expression.js';
 import { resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { initTrainingEngine } from '../node/train-engine.js';
-import { classCounts } from '../data/dataset.js';
+import { classCounts, type Dataset } from '../data/dataset.js';
 import { DUPLICATE_THRESHOLD, checkDuplicateThreshold } from '../data/duplicates.js';
-import { selectTrainingData, type TrainingDataSelection } from '../data/select.js';
+import { selectTrainingData } from '../data/select.js';
 import { EMOTIONS } from '../core/labels.js';
 import { train } from '../train/train.js';
 import { PAPER_RECIPE, RECOMMENDED_RECIPE, resolveConfig, type TrainConfig } from '../train/config.js';
 import { parseAugment } from '../train/augment.js';
 import { resolveModelDir } from '../store/folder.js';
 import { progressBar } from './progress.js';
-import { intFlag, listFlag, numFlag, parseFlags, backendFlag, type FlagValues } from './args.js';
-import { dedupeOption, stepLog, usageOption } from './data.js';
-import { nodePlatform } from '../node/platform.js';
+import { intFlag, numFlag, parseFlags, backendFlag, type FlagValues } from './args.js';
+import { stepLog } from './data.js';
+import { dedupeOption, trainingDataSelection } from '../data/selection-flags.js';
+import { booleanFlags, DATA_SELECTION_FLAGS, pickFlags, stringFlags } from './option-groups.js';
 
 export const TRAIN_HELP = `ferkit train --data PATH [options]
 
@@ -88,48 +90,13 @@ examples:
   ferkit train --data faces/ --init default --epochs 10 --learning-rate 1e-5 --out runs/tuned`;
 
 const TRAIN_FLAGS = {
-  data: { type: 'string' },
-  usage: { type: 'string' },
-  val: { type: 'string' },
-  'val-usage': { type: 'string' },
-  split: { type: 'string' },
-  arch: { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
-  seed: { type: 'string' },
-  'split-seed': { type: 'string' },
-  ferplus: { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'boolean' },
-  init: { type: 'string' },
-  'skip-bad': { type: 'boolean' },
-  limit: { type: 'string' },
-  backend: { type: 'string' },
-  recipe: { type: 'string' },
-  schedule: { type: 'string' },
-  warmup: { type: 'string' },
-  optimizer: { type: 'string' },
-  momentum: { type: 'string' },
-  'plateau-patience': { type: 'string' },
-  'plateau-factor': { type: 'string' },
-  'weight-decay': { type: 'string' },
-  'class-weights': { type: 'string' },
-  balanced: { type: 'boolean' },
-  focal: { type: 'string' },
-  'label-smoothing': { type: 'string' },
-  augment: { type: 'string' },
-  mixup: { type: 'string' },
-  equalize: { type: 'string' },
-  'keep-best': { type: 'boolean' },
-  'early-stopping': { type: 'string' },
-  calibrate: { type: 'boolean' },
-  teacher: { type: 'string' },
-  'distill-weight': { type: 'string' },
-  'distill-temperature': { type: 'string' },
-  dedupe: { type: 'boolean' },
-  'dedupe-threshold': { type: 'string' },
-} as const;
+  ...pickFlags(DATA_SELECTION_FLAGS, 'data', 'usage', 'split', 'seed', 'limit', 'skip-bad', 'ferplus', 'dedupe', 'dedupe-threshold'),
+  ...stringFlags('val', 'val-usage', 'split-seed', 'out', 'init', 'backend', 'teacher', 'distill-weight', 'distill-temperature'),
+  ...stringFlags('recipe', 'arch', 'epochs', 'batch-size', 'learning-rate', 'schedule', 'warmup', 'optimizer', 'momentum'),
+  ...stringFlags('plateau-patience', 'plateau-factor', 'weight-decay', 'class-weights', 'focal', 'label-smoothing', 'augment', 'mixup'),
+  ...stringFlags('equalize', 'early-stopping'),
+  ...booleanFlags('resume', 'balanced', 'keep-best', 'calibrate'),
+};
 
 export async function trainCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, TRAIN_FLAGS);
@@ -138,43 +105,21 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
   const config = withoutValidation(configFromFlags(v), v);
   if (v['split-seed'] !== undefined && v.val)
     throw new FerkitError('BAD_ARGUMENT', '--split-seed seeds the held-out split; it has no effect with --val PATH, drop one of them');
-  const limit = v.limit === undefined ? undefined : intFlag(v.limit, 'limit', 0);
-  const usage = usageOption(v.usage);
+  const selection = trainingDataSelection(v, config.seed);
   const dedupe = dedupeOption(v);
   if (dedupe) checkDuplicateThreshold(dedupe.threshold); // before the engine starts
-  const selection: TrainingDataSelection = {
-    data: v.data,
-    ...(usage !== undefined ? { usage } : {}),
-    ...(v.val
-      ? { validation: { data: v.val, usage: listFlag(v['val-usage']) ?? ['PublicTest'] } }
-      : { split: { fraction: numFlag(v.split, 'split', 0.2), seed: intFlag(v['split-seed'], 'split-seed', config.seed) } }),
-    ...(limit ? { limit } : {}),
-    ...(v['skip-bad'] ? { skipBad: true } : {}),
-    ...(v.ferplus ? { ferplus: v.ferplus } : {}),
-    ...(dedupe ? { dedupe } : {}),
-  };
   const outDir = resolve(v.out ?? `runs/${config.arch}`);
   // face-api.js's expression net keeps its name (its weights are installed with ferkit); a folder is recorded by its full path
-  const teacherDir = v.teacher ? (isFaceApiExpressionModel(v.teacher) ? v.teacher : resolve(resolveModelDir(v.teacher))) : undefined;
+  const teacher = v.teacher ? (isFaceApiExpressionModel(v.teacher) ? v.teacher : resolve(resolveModelDir(v.teacher))) : undefined;
   const engine = await initTrainingEngine(backendFlag(v.backend), {
     architecture: config.arch,
     batchSize: config.batchSize ?? 32,
-    ...(teacherDir ? { teacher: teacherDir, startClassifier: nodePlatform().startClassifier } : {}),
+    ...(teacher ? { teacher } : {}),
   });
   log(`engine: ${engine.backend} (${engine.reason})`);
   if (engine.warning) log(`warning: ${engine.warning}`);
-
   const { train: trainSet, validation, provenance } = await selectTrainingData(selection, stepLog(log, 'train'));
-  const counts = classCounts(trainSet.labels);
-  log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
-  log(`output: ${outDir}`);
-  const teacher = teacherDir;
-  if (teacher) {
-    const { distillWeight, distillTemperature } = resolveConfig(config, teacher);
-    log(
-      `teacher: ${teacher} (weight ${distillWeight}, temperature ${distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`,
-    );
-  }
+  logTrainingPlan(log, trainSet, outDir, config, teacher);
   const result = await train({
     train: trainSet,
     validation,
@@ -183,7 +128,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     resume: Boolean(v.resume),
     onNotice: (message) => log(message),
     ...(v.init ? { init: resolve(v.init) } : {}),
-    ...(teacher ? { teacher } : {}),
+    ...(teacher ? { teacher, startClassifier: nodePlatform().startClassifier } : {}),
     callbacks: [progressBar()],
     provenance,
   });
@@ -194,6 +139,19 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     );
   result.model.dispose();
   return 0;
+}
+
+/** What the run trains on, where it writes, and its teacher. */
+function logTrainingPlan(log: (s: string) => void, trainSet: Dataset, outDir: string, config: Partial<TrainConfig>, teacher: string | undefined): void {
+  const counts = classCounts(trainSet.labels);
+  log(`train classes: ${EMOTIONS.map((e, i) => `${e} ${counts[i]}`).join(', ')}`);
+  log(`output: ${outDir}`);
+  if (teacher) {
+    const { distillWeight, distillTemperature } = resolveConfig(config, teacher);
+    log(
+      `teacher: ${teacher} (weight ${distillWeight}, temperature ${distillTemperature}); it predicts the ${trainSet.count} training faces and their mirror images once, before the first epoch`,
+    );
+  }
 }
 
 /**

@@ -1,19 +1,22 @@
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
 import { EMOTIONS } from '../core/labels.js';
-import { createRecognizer } from '../node/index.js';
-import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
-import { FACE_CSV_COLUMNS, faceCsvCells } from '../core/results.js';
-import { analyzeVideo, type VideoSummary } from '../video/analyze.js';
+import { createRecognizer, type Recognizer, type RecognizerOptions } from '../node/index.js';
+import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../core/recognizer.js';
+import { table, timelinePrinter } from '../core/results-format.js';
+import { analyzeVideo, type TimelineEntry, type VideoSummary } from '../video/analyze.js';
 import type { VideoTracking } from '../video/frame-faces.js';
 import { FOLLOW_METHODS, type FollowMethod } from '../core/track/follow.js';
-import { frameRecord, smoothedFace, type FrameRecord } from '../video/records.js';
-import { DEFAULT_READ_TIMEOUT_MS, videoSource } from '../video/source.js';
+import { frameRecord, smoothedFace } from '../video/records.js';
+import { DEFAULT_READ_TIMEOUT_MS, videoSource, type Frame, type VideoSource } from '../video/source.js';
 import { AnnotatedVideoWriter } from '../video/writer.js';
 import { writeEmotionPlot } from '../video/plot.js';
-import { table } from '../eval/format.js';
-import { annotateStyleFlag, intFlag, numFlag, parseFlags, backendFlag, detectorFlag, runtimeFlag } from './args.js';
+import type { AnnotateStyle } from '../draw/layout.js';
+import { annotateStyleFlag, intFlag, numFlag, parseFlags } from './args.js';
+import { FACE_FLAGS, OUTPUT_FLAGS, pickFlags, RECOGNIZER_FLAGS, booleanFlags, stringFlags } from './option-groups.js';
+import { recognizerOptions } from './recognizer-options.js';
+import { StatusLine } from './terminal.js';
 
 export const VIDEO_HELP = `ferkit video FILE|URL|CAMERA [options]
 
@@ -62,9 +65,6 @@ examples:
   ferkit video rtsp://camera.local/stream --json
   ferkit video /dev/video0 --csv > live.csv`;
 
-const CSV_HEADER = ['time', 'frame', ...FACE_CSV_COLUMNS].join(',');
-const csvLine = (r: FrameRecord) => [r.time, r.frame, ...faceCsvCells(r)].join(',');
-
 /** The human-readable summary of a video analysis. */
 export function formatVideoSummary(s: VideoSummary): string {
   const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
@@ -110,118 +110,79 @@ export function trackingFlags(detectEvery: string | undefined, noTrack: boolean 
   return { detectEvery: every, ...(follow ? { follow: follow as FollowMethod } : {}) };
 }
 
-export async function videoCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
-  const { values: v, positionals } = parseFlags(
-    argv,
-    {
-      fps: { type: 'string' },
-      json: { type: 'boolean' },
-      csv: { type: 'boolean' },
-      out: { type: 'string' },
-      plot: { type: 'string' },
-      summary: { type: 'string' },
-      smoothing: { type: 'string' },
-      'max-side': { type: 'string' },
-      model: { type: 'string' },
-      'min-confidence': { type: 'string' },
-      detector: { type: 'string' },
-      'detect-every': { type: 'string' },
-      'no-track': { type: 'boolean' },
-      follow: { type: 'string' },
-      backend: { type: 'string' },
-      runtime: { type: 'string' },
-      'annotate-video': { type: 'string' },
-      'annotate-style': { type: 'string' },
-      'uncertain-below': { type: 'string' },
-      'read-timeout': { type: 'string' },
-      'max-seconds': { type: 'string' },
-    },
-    true,
-  );
+const VIDEO_FLAGS = {
+  ...stringFlags('fps'),
+  ...OUTPUT_FLAGS,
+  ...stringFlags('out', 'plot', 'summary', 'smoothing', 'max-side'),
+  ...RECOGNIZER_FLAGS,
+  ...stringFlags('detect-every', 'follow', 'annotate-video', 'annotate-style', 'read-timeout', 'max-seconds'),
+  ...booleanFlags('no-track'),
+  ...pickFlags(FACE_FLAGS, 'uncertain-below'),
+};
+
+/** What `ferkit video` was asked to do. */
+interface VideoRequest {
+  source: VideoSource;
+  /** The timeline on stdout as it is made. */
+  format?: 'json' | 'csv';
+  recognizer: RecognizerOptions;
+  /** Faces whose smoothed top probability is below this are uncertain. */
+  uncertainBelow: number;
+  fps: number;
+  smoothing: number;
+  maxSide: number;
+  tracking: VideoTracking;
+  readTimeoutMs: number;
+  maxSeconds?: number;
+  out?: string;
+  plot?: string;
+  summary?: string;
+  annotateVideo?: { file: string; style: AnnotateStyle };
+}
+
+/** The command line, checked. */
+function parseVideo(argv: string[]): VideoRequest {
+  const { values: v, positionals } = parseFlags(argv, VIDEO_FLAGS, true);
   if (positionals.length !== 1) throw new FerkitError('BAD_ARGUMENT', 'video needs exactly one FILE, URL or camera device');
   if (v.json && v.csv) throw new FerkitError('BAD_ARGUMENT', 'give either --json or --csv, not both');
   const source = videoSource(positionals[0]);
   const fps = numFlag(v.fps, 'fps', 5);
-  const annotateStyle = annotateStyleFlag(v['annotate-style'], v['annotate-video'], '--annotate-video');
-  const uncertainBelow = numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW);
-  const tracking = trackingFlags(v['detect-every'], v['no-track'], v.follow);
+  const style = annotateStyleFlag(v['annotate-style'], v['annotate-video'], '--annotate-video');
+  // the smoothed emotions' uncertainty, not the recognizer's
+  const { 'uncertain-below': uncertainBelow, ...recognizerFlags } = v;
   const readTimeout = numFlag(v['read-timeout'], 'read-timeout', DEFAULT_READ_TIMEOUT_MS / 1000);
-  if (!(readTimeout > 0)) throw new FerkitError('BAD_ARGUMENT', `--read-timeout must be a number of seconds above 0, got "${v['read-timeout']}"`);
-  const maxSeconds = v['max-seconds'] === undefined ? undefined : numFlag(v['max-seconds'], 'max-seconds', 0);
-  if (maxSeconds !== undefined && !(maxSeconds > 0))
-    throw new FerkitError('BAD_ARGUMENT', `--max-seconds must be a number of seconds above 0, got "${v['max-seconds']}"`);
-  const recognizer = await createRecognizer({
-    ...(v.model ? { model: v.model } : {}),
-    ...(v.backend ? { backend: backendFlag(v.backend) } : {}),
-    ...(v.runtime ? { runtime: runtimeFlag(v.runtime) } : {}),
-    detector: { kind: detectorFlag(v.detector), minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-  });
-  let timelineFile: WriteStream | undefined;
-  if (v.out) {
-    mkdirSync(v.out, { recursive: true });
-    timelineFile = createWriteStream(join(v.out, 'timeline.csv'));
-    timelineFile.write(CSV_HEADER + '\n');
-  }
-  const writer = v['annotate-video'] ? new AnnotatedVideoWriter(v['annotate-video'], fps, { style: annotateStyle }) : undefined;
-  if (v.csv) out(CSV_HEADER + '\n');
-  const tty = Boolean(process.stderr.isTTY);
-  // the first Ctrl-C stops reading and reports what was seen; a second one quits at once
-  const stop = new AbortController();
-  const onSigint = () => {
-    if (stop.signal.aborted) process.exit(130);
-    stop.abort();
-    if (tty) process.stderr.write('\r\x1b[2K');
-    log('stopping: finishing the summary of what was analysed (Ctrl-C again to quit at once)');
+  return {
+    source,
+    ...(v.json ? { format: 'json' as const } : v.csv ? { format: 'csv' as const } : {}),
+    uncertainBelow: numFlag(uncertainBelow, 'uncertain-below', DEFAULT_UNCERTAIN_BELOW),
+    tracking: trackingFlags(v['detect-every'], v['no-track'], v.follow),
+    readTimeoutMs: positiveSeconds(readTimeout, 'read-timeout', v['read-timeout']) * 1000,
+    ...(v['max-seconds'] !== undefined ? { maxSeconds: positiveSeconds(numFlag(v['max-seconds'], 'max-seconds', 0), 'max-seconds', v['max-seconds']) } : {}),
+    recognizer: recognizerOptions(recognizerFlags),
+    fps,
+    smoothing: numFlag(v.smoothing, 'smoothing', 0.5),
+    maxSide: intFlag(v['max-side'], 'max-side', 1280),
+    ...(v.out ? { out: v.out } : {}),
+    ...(v.plot ? { plot: v.plot } : {}),
+    ...(v.summary ? { summary: v.summary } : {}),
+    ...(v['annotate-video'] ? { annotateVideo: { file: v['annotate-video'], style } } : {}),
   };
-  process.on('SIGINT', onSigint);
-  const t0 = performance.now();
-  let summary: VideoSummary;
-  try {
-    summary = await analyzeVideo(recognizer, source, {
-      fps,
-      smoothing: numFlag(v.smoothing, 'smoothing', 0.5),
-      maxSide: intFlag(v['max-side'], 'max-side', 1280),
-      tracking,
-      signal: stop.signal,
-      readTimeoutMs: readTimeout * 1000,
-      ...(maxSeconds !== undefined ? { maxSeconds } : {}),
-      onFrameFaces: async (frame, faces) => {
-        const smoothed = faces.map(({ entry, face }) => smoothedFace(entry, face, uncertainBelow));
-        faces.forEach(({ entry }, k) => {
-          const rec = frameRecord(entry, smoothed[k]);
-          if (v.json) out(JSON.stringify(rec) + '\n');
-          else if (v.csv) out(csvLine(rec) + '\n');
-          timelineFile?.write(csvLine(rec) + '\n');
-        });
-        await writer?.write(
-          frame.image,
-          smoothed,
-          faces.map((f) => f.entry.faceId),
-        );
-      },
-      onFrame: (i, t) => {
-        if (tty && i % 5 === 0) process.stderr.write(`\r\x1b[2Kframe ${i} (${t.toFixed(1)}s), ${(i / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s`);
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-    recognizer.dispose();
-    if (tty) process.stderr.write('\r\x1b[2K');
-    await new Promise<void>((resolve) => (timelineFile ? timelineFile.end(resolve) : resolve()));
-    await writer?.close();
-  }
-  const summaryJson = JSON.stringify(summary, null, 2) + '\n';
-  if (v.out) {
-    writeFileSync(join(v.out, 'summary.json'), summaryJson);
-    await writeEmotionPlot(summary, join(v.out, 'emotions.svg'));
-  }
-  if (v.summary) writeFileSync(v.summary, summaryJson);
-  if (v.plot) await writeEmotionPlot(summary, v.plot);
+}
+
+function positiveSeconds(value: number, flag: string, given: string | undefined): number {
+  if (!(value > 0)) throw new FerkitError('BAD_ARGUMENT', `--${flag} must be a number of seconds above 0, got "${given}"`);
+  return value;
+}
+
+export async function videoCommand(argv: string[], log: (s: string) => void, out: (s: string) => void): Promise<number> {
+  const request = parseVideo(argv);
+  const recognizer = await createRecognizer(request.recognizer);
+  const summary = await analyze(recognizer, request, log, out);
+  const wrote = await writeSummary(summary, request);
   const text = formatVideoSummary(summary);
-  if (v.json || v.csv) log(text.trimEnd());
+  if (request.format) log(text.trimEnd());
   else out(text);
   // the whole command, from the start of the process (loading the engine and the model included)
-  const wrote = [v.out && join(v.out, 'timeline.csv') + ', summary.json, emotions.svg', v['annotate-video'], v.plot, v.summary].filter(Boolean);
   log(
     `analysed ${summary.framesAnalysed} frames in ${(performance.now() / 1000).toFixed(1)}s${summary.stopped ? ' (stopped early)' : ''}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`,
   );
@@ -231,4 +192,85 @@ export async function videoCommand(argv: string[], log: (s: string) => void, out
     return 1;
   }
   return 0;
+}
+
+/** Analyses the video, streaming its timeline out; the first Ctrl-C stops reading and keeps what was seen, a second one quits at once. */
+async function analyze(recognizer: Recognizer, request: VideoRequest, log: (s: string) => void, out: (s: string) => void): Promise<VideoSummary> {
+  const outputs = timelineOutputs(request, out);
+  const status = new StatusLine();
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    status.clear();
+    log('stopping: finishing the summary of what was analysed (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  const t0 = performance.now();
+  try {
+    return await analyzeVideo(recognizer, request.source, {
+      fps: request.fps,
+      smoothing: request.smoothing,
+      maxSide: request.maxSide,
+      tracking: request.tracking,
+      signal: stop.signal,
+      readTimeoutMs: request.readTimeoutMs,
+      ...(request.maxSeconds !== undefined ? { maxSeconds: request.maxSeconds } : {}),
+      onFrameFaces: outputs.frame,
+      onFrame: (i, t) => {
+        if (i % 5 === 0) status.show(`frame ${i} (${t.toFixed(1)}s), ${(i / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    recognizer.dispose();
+    status.clear();
+    await outputs.close();
+  }
+}
+
+/** Where each frame's faces go as they are known: stdout (--json, --csv), DIR/timeline.csv (--out), the annotated video. */
+function timelineOutputs(request: VideoRequest, out: (s: string) => void) {
+  const { uncertainBelow } = request;
+  let file: ReturnType<typeof createWriteStream> | undefined;
+  if (request.out) {
+    mkdirSync(request.out, { recursive: true });
+    file = createWriteStream(join(request.out, 'timeline.csv'));
+  }
+  const toFile = file ? timelinePrinter('csv', (s) => void file.write(s)) : undefined;
+  const writer = request.annotateVideo ? new AnnotatedVideoWriter(request.annotateVideo.file, request.fps, { style: request.annotateVideo.style }) : undefined;
+  const toStdout = request.format ? timelinePrinter(request.format, out) : undefined;
+  return {
+    frame: async (frame: Frame, faces: { entry: TimelineEntry; face: FaceEmotion }[]) => {
+      const smoothed = faces.map(({ entry, face }) => smoothedFace(entry, face, uncertainBelow));
+      faces.forEach(({ entry }, k) => {
+        const record = frameRecord(entry, smoothed[k]);
+        toStdout?.(record);
+        toFile?.(record);
+      });
+      await writer?.write(
+        frame.image,
+        smoothed,
+        faces.map((f) => f.entry.faceId),
+      );
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => (file ? file.end(resolve) : resolve()));
+      await writer?.close();
+    },
+  };
+}
+
+/** Writes the summary and the plot where asked (--out, --summary, --plot); the files written, for the last line. */
+async function writeSummary(summary: VideoSummary, request: VideoRequest): Promise<string[]> {
+  const json = JSON.stringify(summary, null, 2) + '\n';
+  if (request.out) {
+    writeFileSync(join(request.out, 'summary.json'), json);
+    await writeEmotionPlot(summary, join(request.out, 'emotions.svg'));
+  }
+  if (request.summary) writeFileSync(request.summary, json);
+  if (request.plot) await writeEmotionPlot(summary, request.plot);
+  return [request.out && join(request.out, 'timeline.csv') + ', summary.json, emotions.svg', request.annotateVideo?.file, request.plot, request.summary].filter(
+    (f): f is string => Boolean(f),
+  );
 }

@@ -5,7 +5,9 @@ import { DEFAULT_QUEUE } from '../queue/jobs.js';
 import { DEFAULT_VIDEO_LIMITS } from '../queue/video-plan.js';
 import { DEFAULT_UNCERTAIN_BELOW } from '../core/recognizer.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, redactUrl } from '../queue/redis.js';
-import { intFlag, numFlag, parseFlags, backendFlag } from './args.js';
+import { intFlag, numFlag, parseFlags } from './args.js';
+import { FACE_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { recognizerOptions } from './recognizer-options.js';
 
 export const WORKER_HELP = `ferkit worker --redis URL [options]
 
@@ -84,25 +86,12 @@ export function redisFlag(value: string | undefined): string {
 
 export async function workerCommand(argv: string[], log: (s: string) => void): Promise<number> {
   const { values: v } = parseFlags(argv, {
-    redis: { type: 'string' },
-    queue: { type: 'string' },
-    concurrency: { type: 'string' },
+    ...stringFlags('redis', 'queue', 'concurrency', 'max-mb', 'max-pixels', 'max-video-mb', 'lock-ms', 'stalled-ms', 'redis-timeout'),
+    ...stringFlags('max-segments', 'max-video-seconds', 'max-live-seconds', 'read-timeout'),
     read: { type: 'string', multiple: true },
-    'max-mb': { type: 'string' },
-    'max-pixels': { type: 'string' },
-    'max-video-mb': { type: 'string' },
     'allow-hosts': { type: 'string', multiple: true },
-    model: { type: 'string' },
-    'min-confidence': { type: 'string' },
-    'uncertain-below': { type: 'string' },
-    backend: { type: 'string' },
-    'lock-ms': { type: 'string' },
-    'stalled-ms': { type: 'string' },
-    'redis-timeout': { type: 'string' },
-    'max-segments': { type: 'string' },
-    'max-video-seconds': { type: 'string' },
-    'max-live-seconds': { type: 'string' },
-    'read-timeout': { type: 'string' },
+    ...pickFlags(RECOGNIZER_FLAGS, 'model', 'min-confidence', 'backend'),
+    ...pickFlags(FACE_FLAGS, 'uncertain-below'),
   });
   const redis = redisFlag(v.redis);
   const connectTimeoutMs = redisTimeoutFlag(v['redis-timeout']);
@@ -111,17 +100,11 @@ export async function workerCommand(argv: string[], log: (s: string) => void): P
     return value;
   };
   const concurrency = positive(intFlag(v.concurrency, 'concurrency', 1), 'concurrency');
-  const backend = backendFlag(v.backend);
   const worker = await startWorker({
     redis,
     ...(v.queue ? { queue: v.queue } : {}),
     concurrency,
-    recognizer: {
-      ...(v.model ? { model: v.model } : {}),
-      ...(backend ? { backend } : {}),
-      detector: { minConfidence: numFlag(v['min-confidence'], 'min-confidence', 0.5) },
-      uncertainBelow: numFlag(v['uncertain-below'], 'uncertain-below', DEFAULT_UNCERTAIN_BELOW),
-    },
+    recognizer: recognizerOptions(v),
     readRoots: v.read ?? [],
     limits: {
       bytes: Math.round(positive(numFlag(v['max-mb'], 'max-mb', DEFAULT_INPUT_LIMITS.bytes / 2 ** 20), 'max-mb') * 2 ** 20),

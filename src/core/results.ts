@@ -61,6 +61,11 @@ export function pictureRecord(file: string, faces: readonly FaceEmotion[]): Pict
   return { file, faces: faces.map((f, i) => faceRecord(f, i + 1)) };
 }
 
+/** The record of a picture that could not be read or recognised: no faces, and its error. */
+export function failedPictureRecord(file: string, code: NonNullable<PictureRecord['error']>['code'], message: string): PictureRecord {
+  return { file, faces: [], error: { code, message } };
+}
+
 /** The CSV columns of a face row, and a face's row (without the file). */
 export const FACE_CSV_COLUMNS = ['faceId', 'x', 'y', 'width', 'height', 'score', 'emotion', 'confidence', 'uncertain', ...EMOTIONS] as const;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvCell, predictionsCsv } from './format.js';
+import { predictionsCsv } from './format.js';
 
 test('predictions CSV: a header, one row per image with the argmax, its probability, right or wrong, and every probability', () => {
   const data = { ids: ['a.csv:1', 'dir/with,comma.png'], rows: Int32Array.from([1, -1]), labels: Int32Array.from([2, 0]), count: 2 };
@@ -14,12 +14,4 @@ test('predictions CSV: a header, one row per image with the argmax, its probabil
   const wrong = predictionsCsv({ ...data, labels: Int32Array.from([0, 1]) }, probs, ['x', 'y', 'z']);
   assert.match(wrong, /^a\.csv:1,1,x,z,0\.7,false,/m);
   assert.throws(() => predictionsCsv(data, probs.subarray(3), ['x', 'y', 'z']), RangeError);
-});
-
-test('CSV cells: quotes, commas and newlines are quoted; numbers and booleans are not', () => {
-  assert.equal(csvCell('plain'), 'plain');
-  assert.equal(csvCell('say "hi"'), '"say ""hi"""');
-  assert.equal(csvCell('a\nb'), '"a\nb"');
-  assert.equal(csvCell(0.5), '0.5');
-  assert.equal(csvCell(true), 'true');
 });

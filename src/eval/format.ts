@@ -1,14 +1,15 @@
 import { argmaxAt } from '../core/numeric.js';
+import { csvCell, table } from '../core/results-format.js';
 import { type Metrics } from './metrics.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Interval } from './metrics.js';
 import type { Comparison } from './compare.js';
 import type { Calibration } from '../core/models/metadata.js';
+import type { TestTimeAugmentation } from '../core/models/tta.js';
+import type { DetectEvalResult } from './detect.js';
+import type { UncertaintyThreshold } from './uncertainty.js';
 
 const f3 = (v: number) => v.toFixed(3);
-
-/** One CSV cell: strings with a comma, quote or newline are quoted. */
-export const csvCell = (v: string | number | boolean) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
 
 /**
  * One CSV row per image — its id, source row, true label, predicted label,
@@ -25,19 +26,6 @@ export function predictionsCsv(data: Pick<Dataset, 'ids' | 'rows' | 'labels' | '
     lines.push([csvCell(data.ids[i]), data.rows[i], labels[data.labels[i]], labels[p], probs[p], p === data.labels[i], ...probs].join(','));
   }
   return lines.join('\n') + '\n';
-}
-
-/** Pads cells into aligned columns. */
-export function table(rows: string[][], alignRight = true): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c === 0 || !alignRight ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const pct = (v: number) => (v * 100).toFixed(2);
@@ -72,6 +60,34 @@ export function formatMetrics(m: Metrics): string {
     ? `\n${level}: confidence intervals (Wilson for accuracy and recall; a bootstrap over the images, ${ci.resamples} resamples,\nfor macro-F1), taking these images as a random sample of the faces the figures speak for\n`
     : '';
   return `${head}\n\n${per}\n\nconfusion matrix (rows: true label)\n${conf}\n${note}`;
+}
+
+/** What the uncertainty threshold means, in a sentence. */
+export function describeUncertainty(u: UncertaintyThreshold): string {
+  return u.flagged
+    ? `answers below confidence ${u.threshold.toFixed(2)} are more often wrong than right: ${(u.flagged * 100).toFixed(1)}% of the faces, ${(u.flaggedAccuracy * 100).toFixed(1)}% right; the others ${(u.keptAccuracy * 100).toFixed(1)}% right`
+    : 'answers are at least as often right as wrong at every confidence';
+}
+
+/** `ferkit eval`'s report on cropped faces: the metrics, calibration (`calibration`, as describeCalibration says it), test-time augmentation and uncertainty. */
+export function formatEvaluation(m: Metrics, ece: number, u: UncertaintyThreshold, calibration: string, tta: TestTimeAugmentation): string {
+  const augmentation = tta === 'ten-crop' ? '; with ten-crop test-time augmentation' : tta ? '; with flip test-time augmentation' : '';
+  return `${formatMetrics(m)}\nexpected calibration error ${ece.toFixed(4)}; ${calibration}${augmentation}\nuncertain: ${describeUncertainty(u)}\n`;
+}
+
+/** `ferkit eval --detect`'s report: how often a face was found, the metrics on those found, and (with crops) the crops' own accuracy. */
+export function formatDetectionEvaluation(r: DetectEvalResult): string {
+  const { images, noFace, noFaceExamples, failed, foundRate, cropped, ...metrics } = r;
+  const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+  return (
+    `images    ${images}; a face found in ${percent(foundRate)}, none in ${noFace}${failed ? `; ${failed} unreadable` : ''} (left out of the figures below)\n` +
+    (noFaceExamples.length ? `no face: ${noFaceExamples.slice(0, 5).join(', ')}${noFace > 5 ? ', ...' : ''}\n` : '') +
+    '\n' +
+    formatMetrics(metrics) +
+    (cropped
+      ? `\nthe same ${metrics.samples} images' own crops, classified as they are: accuracy ${percent(cropped.accuracy)} (95% CI ${percent(cropped.interval[0])}-${percent(cropped.interval[1])}); on all ${cropped.samplesAll} decoded images ${percent(cropped.accuracyAll)}\n`
+      : '')
+  );
 }
 
 /** One line on a model's calibration: its temperature, class bias (if any) and where they were fitted. */

@@ -3,7 +3,7 @@
  * webcam's faces, exported as CSV or JSON. Pure apart from the clock the
  * caller passes in.
  */
-import { FACE_CSV_COLUMNS, faceCsvCells, type FaceEmotion, faceRecord, type FaceRecord, FaceTracker } from '../../src/browser/index.js';
+import { csvCell, FACE_CSV_COLUMNS, faceCsvCells, type FaceEmotion, faceRecord, type FaceRecord, FaceTracker } from '../../src/browser/index.js';
 
 export interface SessionEntry {
   /** Seconds since the session began. */
@@ -65,11 +65,6 @@ export class Session {
     for (const e of this.entries) for (const f of e.faces) rows.push([e.t.toFixed(3), e.source, e.frame, ...faceCsvCells(f)].map(csvCell).join(','));
     return rows.join('\n') + '\n';
   }
-}
-
-function csvCell(v: string | number | boolean): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Offers `text` as a download. */
