@@ -44,11 +44,11 @@ const memoryMb = () => process.resourceUsage().maxRSS / 1024;
 /** The recognizer's classify at batch 1 and 64, the model's FLOPs per face, and the engine's matrix-multiply peak. */
 async function classify() {
   const tf = await import('@tensorflow/tfjs');
-  const { createRecognizer } = await import('../src/node/index.js');
-  const { defaultModelDir, loadModel } = await import('../src/store/folder.js');
+  const { createRecognizer } = await import('../src/index.js');
+  const { defaultModelDir, loadModel } = await import('../src/entries/models.js');
   const { modelFlops } = await import('./flops.js');
   // the yardstick (a matrix product) runs on TensorFlow.js's native engine, which recognition does not load
-  const { initEngine } = await import('../src/node/engine.js');
+  const { initEngine } = await import('../src/entries/models.js');
   await initEngine();
   const r = await createRecognizer({ detector: false });
   const crops = new Uint8Array(64 * 2304).map((_, i) => (i * 7 + (i >> 11) * 13) % 256);
@@ -107,8 +107,8 @@ async function eachPhoto<T extends object>(measure: (png: Uint8Array) => Promise
  * them as a stage of its own; and the process's peak memory.
  */
 async function pipeline() {
-  const { createRecognizer } = await import('../src/node/index.js');
-  const { loadRgb } = await import('../src/fs/picture.js');
+  const { createRecognizer } = await import('../src/index.js');
+  const { loadRgb } = await import('../src/entries/models.js');
   const kinds = ['auto', 'fast', 'accurate'] as const;
   const recognizers = await Promise.all(kinds.map((detector) => createRecognizer({ detector })));
   const out = await eachPhoto(async (png) => {

@@ -25,12 +25,12 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { table } from '../src/core/results-format.js';
 import { cpuDescription, median, takeTurns } from './timing.js';
 import { STAGES, type StageTimes } from './stages.js';
-import { cpuFlags } from '../src/node/engine.js';
 import { CLIP_PHOTOS, PHOTOS, photoPng } from './photos.js';
 import { movingFacesVideo } from '../test/web-harness.js';
+import { table } from '../src/entries/eval.js';
+import { cpuFlags } from '../src/entries/models.js';
 
 const SECTIONS = ['classify', 'pipeline', 'peers', 'cli', 'video', 'accuracy', 'onnx', 'webcam', 'train', 'cold-start'] as const;
 type Section = (typeof SECTIONS)[number];

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const t0 = performance.now(); // Node's start-up, up to this module
 const picture = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images', 'astronaut.jpg');
-const { createRecognizer } = await import('../src/node/index.js');
+const { createRecognizer } = await import('../src/index.js');
 const t1 = performance.now();
 const recognizer = await createRecognizer();
 const t2 = performance.now();

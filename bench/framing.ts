@@ -17,29 +17,14 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { loadDataset } from '../src/data/load.js';
-import { readImageFolder } from '../src/data/folder.js';
-import { stratifiedSplit } from '../src/data/split.js';
-import { subset, type Dataset } from '../src/data/dataset.js';
-import { createRng, shuffleInPlace } from '../src/core/random.js';
-import { createRecognizer } from '../src/node/index.js';
-import { loadDetector } from '../src/node/index.js';
-import {
-  faceFraming,
-  fitEyeFraming,
-  fitFraming,
-  framedFace,
-  summarizeFraming,
-  type FaceFraming,
-  type FramingSummary,
-  type Spread,
-} from '../src/eval/framing.js';
-import { cropGeometry, type CropFraming, DEFAULT_FRAMING } from '../src/core/face/align.js';
-import { faceInputs, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/core/image/preprocess.js';
-import { argmaxRows } from '../src/core/numeric.js';
-import { range } from '../src/core/models/predict.js';
-import type { DetectedFace, DetectorChoice } from '../src/core/face/detector.js';
 import { cpuDescription } from './timing.js';
+import { loadDataset, readImageFolder, stratifiedSplit, subset, type Dataset } from '../src/entries/data.js';
+import { createRecognizer, type DetectedFace, type DetectorChoice } from '../src/index.js';
+import { loadDetector, type CropFraming, DEFAULT_FRAMING, faceInputs, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/entries/models.js';
+import { faceFraming, fitFraming, framedFace, summarizeFraming, type FaceFraming, type FramingSummary } from '../src/entries/eval.js';
+import { createRng, shuffleInPlace } from '../src/entries/data.js';
+import { fitEyeFraming, type Spread } from '../src/entries/eval.js';
+import { cropGeometry, argmaxRows } from '../src/entries/models.js';
 
 const { values: v } = parseArgs({
   options: {
@@ -65,7 +50,14 @@ const heldOut = pick(training, stratifiedSplit(training.labels, 0.1, 42).test, 1
 const publicTest = (await loadDataset(v.data, { usage: ['PublicTest'] })).dataset;
 const sets: [string, Dataset][] = [
   ['held-out Training', heldOut],
-  ['PublicTest', pick(publicTest, range(0, publicTest.count), 2)],
+  [
+    'PublicTest',
+    pick(
+      publicTest,
+      Int32Array.from({ length: publicTest.count }, (_, i) => i),
+      2,
+    ),
+  ],
 ];
 if (existsSync(v.ckplus)) sets.push(['ckplus48-dev', (await readImageFolder(v.ckplus, { skipBad: true })).dataset]);
 

@@ -11,13 +11,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { createRecognizer, type Recognizer } from '../src/node/index.js';
-import { loadRgb } from '../src/fs/picture.js';
-import type { RgbImage } from '../src/core/image/pixels.js';
-import { roundTicks } from '../src/video/plot.js';
-import { escapeXml } from '../src/core/markup.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../test/fixtures.js';
 import { cpuDescription, median } from './timing.js';
+import { createRecognizer, type Recognizer, type RgbImage } from '../src/index.js';
+import { loadRgb } from '../src/entries/models.js';
+import { roundTicks, escapeXml } from '../src/entries/video.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, svg: { type: 'string' }, json: { type: 'string' } } });
 const runs = Number(values.runs ?? 7);

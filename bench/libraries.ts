@@ -26,28 +26,26 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { initEngine } from '../src/node/engine.js';
-import { type EngineChoice } from '../src/core/engine.js';
 import { parseArgs } from 'node:util';
-import { selectData } from '../src/data/select.js';
-import { DATA_SELECTION_FLAGS, dataSelection } from '../src/data/selection-flags.js';
-import { folderFiles, loadModel } from '../src/store/folder.js';
-import { readWeightData } from '../src/core/models/loader.js';
-import { modelProbabilities } from '../src/core/models/predict.js';
-import { loadFaceApiExpressionClassifier } from '../src/node/face-api-expression.js';
-import { FACE_API_EXPRESSIONS } from '../src/core/models/face-api-expression.js';
-import { classifierProbabilities } from '../src/core/models/classifier.js';
-import { argmaxRows } from '../src/core/numeric.js';
-import { computeMetrics, type Metrics } from '../src/eval/metrics.js';
-import { metricIntervals } from '../src/eval/intervals.js';
-import { type Intervals } from '../src/eval/metrics.js';
-import { compareModels } from '../src/eval/compare.js';
-import { formatComparison, intervalText } from '../src/eval/format.js';
-import { table } from '../src/core/results-format.js';
-import { PIXELS_PER_IMAGE, IMAGE_SIZE } from '../src/core/image/preprocess.js';
-import { EMOTIONS } from '../src/core/labels.js';
 import { FER_CSV, needs } from '../test/fixtures.js';
 import { cpuDescription, medianMs } from './timing.js';
+import {
+  initEngine,
+  type EngineChoice,
+  folderFiles,
+  loadModel,
+  modelProbabilities,
+  loadFaceApiExpressionClassifier,
+  FACE_API_EXPRESSIONS,
+  classifierProbabilities,
+  PIXELS_PER_IMAGE,
+  IMAGE_SIZE,
+} from '../src/entries/models.js';
+import { selectData, DATA_SELECTION_FLAGS, dataSelection } from '../src/entries/data.js';
+import { computeMetrics, type Metrics, metricIntervals, type Intervals, compareModels, formatComparison, table } from '../src/entries/eval.js';
+import { EMOTIONS } from '../src/index.js';
+import { readWeightData, argmaxRows } from '../src/entries/models.js';
+import { intervalText } from '../src/entries/eval.js';
 
 /** A model under comparison: probabilities of faces start..end-1 of a pixel array, in ferkit's class order. */
 interface Contender {

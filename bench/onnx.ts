@@ -18,15 +18,20 @@ import { parseArgs } from 'node:util';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../src/node/engine.js';
-import { bundledModelsDir, loadModel, readMetadata } from '../src/store/folder.js';
-import { onnxBytes, onnxClassifier } from '../src/node/onnx.js';
-import { listArchitectures } from '../src/core/models/architectures.js';
-import { sessionClassifier } from '../src/core/models/onnx/session.js';
-import { classifierProbabilities, tfjsClassifier, type Classifier } from '../src/core/models/classifier.js';
-import { plainModelMetadata, type ModelMetadata } from '../src/core/models/metadata.js';
-import { PIXELS_PER_IMAGE } from '../src/core/image/preprocess.js';
 import { cpuDescription } from './timing.js';
+import {
+  initEngine,
+  loadModel,
+  onnxBytes,
+  onnxClassifier,
+  listArchitectures,
+  classifierProbabilities,
+  tfjsClassifier,
+  type Classifier,
+  type ModelMetadata,
+  PIXELS_PER_IMAGE,
+} from '../src/entries/models.js';
+import { bundledModelsDir, readMetadata, sessionClassifier, plainModelMetadata } from '../src/entries/models.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, models: { type: 'string' }, json: { type: 'string' }, wasm: { type: 'boolean' } } });
 const rounds = Number(values.rounds ?? 5);

@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { QueueEvents } from 'bullmq';
-import { JobClient } from '../src/queue/client.js';
-import type { VideoResult } from '../src/queue/jobs.js';
 import { PROJECT_ROOT, SHARED_DATA, tempDir } from '../test/fixtures.js';
 import { startRedis } from '../test/redis.js';
 import { cpuDescription } from './timing.js';
+import { JobClient, type VideoResult } from '../src/queue/index.js';
 
 const { values } = parseArgs({
   options: {

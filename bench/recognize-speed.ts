@@ -12,16 +12,11 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer, type Recognizer } from '../src/node/index.js';
-import { loadRgb } from '../src/fs/picture.js';
-import { useNativeRelu6 } from '../src/node/kernels.js';
-import { loadFaceDetector } from '../src/node/face-api.js';
-import { detectorChoice } from '../src/core/face/choice.js';
-import type { DetectorChoice } from '../src/core/face/detector.js';
 import { PROJECT_ROOT, SHARED_DATA, needs } from '../test/fixtures.js';
-import type { EngineChoice } from '../src/core/engine.js';
-import type { RuntimeChoice } from '../src/core/models/classifier.js';
 import { cpuDescription, interleaved, median, medianMs } from './timing.js';
+import { createRecognizer, type Recognizer, type DetectorChoice } from '../src/index.js';
+import { loadRgb, loadFaceDetector, detectorChoice, type EngineChoice, type RuntimeChoice } from '../src/entries/models.js';
+import { useNativeRelu6 } from '../src/entries/models.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,8 +5,9 @@
  * times are added up per stage, and each stage's figure is the median of
  * those sums over the calls.
  */
-import type { DetectCall, PipelineStage } from '../src/core/face/detector.js';
 import { median } from './timing.js';
+import type { DetectCall } from '../src/index.js';
+import type { PipelineStage } from '../src/index.js';
 
 /** The stages in the order a picture goes through them. */
 export const STAGES: readonly PipelineStage[] = ['pixels', 'detection', 'landmarks', 'crops', 'emotion'];

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { cpuFlags } from '../src/node/engine.js';
+import { cpuFlags } from '../src/entries/models.js';
 
 /** Median milliseconds of `f` over `n` timed calls, after one warm-up call. */
 export async function medianMs(f: () => Promise<unknown>, n: number): Promise<number> {

@@ -11,14 +11,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRecognizer } from '../src/node/index.js';
-import { analyzeVideo, type TimelineEntry } from '../src/video/analyze.js';
-import type { VideoTracking } from '../src/video/frame-faces.js';
-import { timelineAgreement } from '../src/video/agreement.js';
-import { detectorChoice } from '../src/core/face/choice.js';
-import type { FollowMethod } from '../src/core/track/follow.js';
 import { SHARED_DATA, tempDir, testVideo, type VideoScene } from '../test/fixtures.js';
 import { cpuDescription } from './timing.js';
+import { createRecognizer } from '../src/index.js';
+import { analyzeVideo, type TimelineEntry, type VideoTracking, timelineAgreement, type FollowMethod } from '../src/entries/video.js';
+import { detectorChoice } from '../src/entries/models.js';
 
 const { values: v } = parseArgs({
   options: {

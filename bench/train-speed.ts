@@ -20,12 +20,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { initTrainingEngine } from '../src/node/train-engine.js';
-import { type EngineChoice } from '../src/core/engine.js';
-import { makeDataset } from '../src/data/dataset.js';
-import { train } from '../src/train/train.js';
 import { syntheticFaces } from '../test/fixtures.js';
 import { cpuDescription, median } from './timing.js';
+import { initTrainingEngine, train } from '../src/entries/train.js';
+import type { EngineChoice } from '../src/entries/models.js';
+import { makeDataset } from '../src/entries/data.js';
 
 const { values } = parseArgs({
   options: {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { PROJECT_ROOT } from './fixtures.js';
+import { packageEntries } from './api-report.js';
 
 /**
  * Layers from the bottom up: a module may import modules of a lower layer
@@ -33,7 +34,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['node', 'browser'],
   ['queue'],
   ['serve'],
-  ['cli', 'index.ts'],
+  ['cli', 'index.ts', 'entries'],
 ];
 
 /** The platform-neutral core, src/core/ (also built alone by tsconfig.core.json), and the browser adapter: they run in browsers as in Node. */
@@ -147,4 +148,35 @@ test('benchmarks and tests use the library, not the CLI', () => {
     bad.map((f) => relative(PROJECT_ROOT, f)),
     [],
   );
+});
+
+/** The package's entry files (package.json `exports`), as paths under src/. */
+const ENTRY_FILES = packageEntries().map((e) => normalize(join(PROJECT_ROOT, e.source)));
+/** Front ends: they may use a platform directly. */
+const FRONT_ENDS = ['cli', 'serve', 'queue'];
+
+test("only the package's entries and the front ends import a platform (src/node/, src/browser/)", () => {
+  const bad: string[] = [];
+  for (const [file, targets] of graph) {
+    const unit = unitOf(file);
+    if (ENTRY_FILES.includes(file) || FRONT_ENDS.includes(unit) || unit === 'node' || unit === 'browser') continue;
+    for (const target of targets) if (['node', 'browser'].includes(unitOf(target))) bad.push(`src/${relative(SRC, file)} -> src/${relative(SRC, target)}`);
+  }
+  assert.deepEqual(bad, [], 'take what the platform gives as a parameter (a Platform, a StartClassifier, a decoder) and bind it in an entry');
+});
+
+test('benchmarks and the web page use ferkit through its public entries only', () => {
+  const dirs = [join(PROJECT_ROOT, 'bench'), join(PROJECT_ROOT, 'web', 'src')];
+  const bad: string[] = [];
+  for (const dir of dirs) {
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const file = join(dir, name);
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = normalize(join(dirname(file), spec.replace(/\.js$/, '.ts')));
+        if (target.startsWith(SRC) && !ENTRY_FILES.includes(target)) bad.push(`${relative(PROJECT_ROOT, file)} imports ${relative(PROJECT_ROOT, target)}`);
+      }
+    }
+  }
+  assert.deepEqual(bad, [], "import from src/index.ts, src/entries/*.ts or a folder's index.ts that package.json exports");
 });
