@@ -20,7 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'onnx');
 const require = createRequire(import.meta.url);
 const { tfjsGraphToOnnx, ssdMobilenetOnnx, landmarksOnnx, BLAZEFACE_OUTPUTS } = await import(join(root, 'dist/src/core/face/onnx-nets.js'));
-const { loadModel } = await import(join(root, 'dist/src/node/model-folder.js'));
+const { loadModel } = await import(join(root, 'dist/src/store/folder.js'));
 const { onnxModelBytes } = await import(join(root, 'dist/src/core/models/onnx/model.js'));
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
