@@ -16,6 +16,8 @@ import { loadRgb } from '../fs/picture.js';
 import { loadDetector } from '../node/index.js';
 import { loadFastDetector } from '../node/index.js';
 import { FerkitError } from '../core/errors.js';
+import { createRecognizer } from '../node/index.js';
+import { createBrowserRecognizer } from './recognizer.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../../test/fixtures.js';
 import { DETECTOR_FILES as ONNX_DETECTOR_FILES } from '../core/face/load.js';
 import { loadBrowserOnnxBlazeFace, loadBrowserOnnxDetector, ortWeb } from './onnx-runner.js';
@@ -33,10 +35,13 @@ before(async () => {
   if (skip) return;
   // dist/onnx/ over HTTP, as ferkit serve has it at /onnx/
   server = createServer((req, res) => {
-    const name = (req.url ?? '').replace(/^\/onnx\//, '');
-    asked.push(req.url ?? '');
-    const path = join(ONNX_DIR, name);
-    if (!/^[\w.-]+\.onnx$/.test(name) || !existsSync(path)) {
+    const url = req.url ?? '';
+    asked.push(url);
+    // /model/: the bundled default model's folder, as ferkit serve has it
+    const model = /^\/model\/([\w.-]+)$/.exec(url);
+    const name = url.replace(/^\/onnx\//, '');
+    const path = model ? join(PROJECT_ROOT, 'models', 'default', model[1]) : join(ONNX_DIR, name);
+    if (!(model || /^[\w.-]+\.onnx$/.test(name)) || !existsSync(path)) {
       res.writeHead(404).end();
       return;
     }
@@ -113,3 +118,51 @@ test('a missing ONNX file fails with MODEL_NOT_FOUND, naming the URL and what to
     return true;
   });
 });
+
+test(
+  "createBrowserRecognizer: the core's recognizer on the browser platform gives the faces and emotions Node's gives",
+  { skip, timeout: 300_000 },
+  async () => {
+    // a page's ImageData, which Node lacks: the browser platform reads its pixels as a page would
+    class ImageData {
+      constructor(
+        readonly data: Uint8ClampedArray,
+        readonly width: number,
+        readonly height: number,
+      ) {}
+    }
+    (globalThis as { ImageData?: unknown }).ImageData = ImageData;
+    const rgb = await loadRgb(ASTRONAUT);
+    const rgba = new Uint8ClampedArray(rgb.width * rgb.height * 4);
+    for (let i = 0; i < rgb.width * rgb.height; i++) {
+      rgba.set(rgb.data.subarray(i * 3, i * 3 + 3), i * 4);
+      rgba[i * 4 + 3] = 255;
+    }
+    const picture = new ImageData(rgba, rgb.width, rgb.height) as unknown as globalThis.ImageData;
+    const web = await createBrowserRecognizer({
+      modelUrl: base.replace(/\/onnx\/$/, '/model/'),
+      onnxUrl: base,
+      runtime: 'onnx',
+      backend: 'cpu',
+      maxPixels: 1000 * 1000,
+    });
+    const node = await createRecognizer({ model: 'default' });
+    try {
+      const [got, want] = [await web.recognize(picture), await node.recognize(ASTRONAUT)];
+      assert.equal(got.length, 1, 'one face');
+      assertSameFaces(got, want, 'astronaut, createBrowserRecognizer');
+      assert.equal(got[0].emotion, want[0].emotion);
+      assert.ok(Math.abs(got[0].confidence - want[0].confidence) < 0.01, `confidence ${got[0].confidence} vs ${want[0].confidence}`);
+      // each picture answered on its own; a picture over the pixel limit is refused, naming the option
+      const big = new ImageData(new Uint8ClampedArray(2000 * 1000 * 4), 2000, 1000) as unknown as globalThis.ImageData;
+      const [ok, refused] = await web.recognizeEach([picture, big]);
+      assert.equal(ok.faces?.length, 1);
+      assert.equal(refused.error?.code, 'BAD_IMAGE');
+      assert.match(refused.error?.message ?? '', /maxPixels/);
+    } finally {
+      web.dispose();
+      node.dispose();
+      delete (globalThis as { ImageData?: unknown }).ImageData;
+    }
+  },
+);

@@ -5,6 +5,7 @@
  * TensorFlow.js (WebGL, WebAssembly or JavaScript) or onnxruntime-web.
  */
 import { FerkitError } from '../core/errors.js';
+import { pictureLimits } from '../core/image/limits.js';
 import { tfjsClassifier } from '../core/models/classifier.js';
 import { loadModelFrom } from '../core/models/loader.js';
 import type { Platform } from '../core/platform.js';
@@ -36,7 +37,21 @@ export function browserPlatform(options: BrowserPlatformOptions = {}): Platform<
   const read = pixelReader();
   return {
     name: 'browser',
-    decode: (input) => Promise.resolve(read(input)),
+    decode(input, limits = {}) {
+      const image = read(input);
+      // the pixel limits hold here too (a page's pictures are decoded by the browser already: formats and decoded bytes are its own)
+      const { pixels, side, aspectRatio } = pictureLimits(limits);
+      const { width, height } = image;
+      if (width * height > pixels || Math.max(width, height) > side || Math.max(width, height) > aspectRatio * Math.min(width, height))
+        return Promise.reject(
+          new FerkitError(
+            'BAD_IMAGE',
+            `a picture of ${width}x${height} pixels is over the recognizer's limits (${pixels} pixels, ${side} a side, ${aspectRatio}:1); scale it down, or raise maxPixels, maxSide or maxAspectRatio`,
+            { options: ['maxPixels'] },
+          ),
+        );
+      return Promise.resolve(image);
+    },
     detectorFiles() {
       if (!options.onnxUrl)
         throw new FerkitError(

@@ -1,7 +1,7 @@
 /**
  * The recognizer's core: faces found in decoded pixels, levelled, cropped
  * and classified. Platform-neutral; `createRecognizer` (Node,
- * src/node/recognizer.ts) and `createBrowserRecognizer` (src/browser/)
+ * src/core/create-recognizer.ts, on Node's or the browser's platform)
  * load the models and decode pictures for it.
  */
 import type * as tf from '@tensorflow/tfjs';

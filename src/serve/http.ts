@@ -59,7 +59,7 @@ export function httpError(err: unknown): HttpError {
 
 /**
  * Checks a picture from its header, before any decoding, by the check the
- * library, the command line and the queue workers make (src/image/limits.ts):
+ * library, the command line and the queue workers make (src/core/image/limits.ts):
  * JPEG, PNG or WebP only (415), within the pixel, side, aspect-ratio and
  * decoded-byte limits (413), with a usable header (422).
  */

@@ -10,7 +10,8 @@ import { accuracy } from '../eval/metrics.js';
 import { argmaxRows } from '../core/numeric.js';
 import { PROJECT_ROOT, needs, syntheticFaces, tempDir } from '../../test/fixtures.js';
 import { mixTargets, teacherTargets } from './distill.js';
-import { train } from './train.js';
+// the library's train (ferkit/train), which gives a teacher Node's platform
+import { train } from '../entries/train.js';
 import { DISTILL_DEFAULTS } from './config.js';
 import { nodePlatform } from '../node/platform.js';
 

@@ -1,6 +1,6 @@
 /**
  * Loading a saved model from wherever its files are: a folder on disk
- * (src/node/model-folder.ts), a web server (src/browser/model-url.ts) or
+ * (src/store/folder.ts), a web server (src/browser/model-url.ts) or
  * memory. Platform-neutral: the files come through `ModelFiles`.
  */
 import * as tf from '@tensorflow/tfjs';

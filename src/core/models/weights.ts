@@ -1,7 +1,7 @@
 /**
  * Weights as bytes: the TensorFlow.js weights format, float16 storage, and
  * the model.json a saved model carries. Pure encoding; reading and writing
- * files is the adapters' part (src/node/model-folder.ts).
+ * files is the adapters' part (src/store/folder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { concatBytes } from '../numeric.js';
