@@ -180,3 +180,28 @@ test('benchmarks and the web page use ferkit through its public entries only', (
   }
   assert.deepEqual(bad, [], "import from src/index.ts, src/entries/*.ts or a folder's index.ts that package.json exports");
 });
+
+/** Specifiers of static imports and re-exports only (what loads with the module), type-only imports left out. */
+function staticImportsOf(source: string): string[] {
+  const out: string[] = [];
+  const pattern = /(?:^|\n)\s*(import|export)\s+(type\s)?[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  for (const m of source.matchAll(pattern)) if (!m[2]) out.push(m[3] ?? m[4]);
+  return out;
+}
+
+test('recognition loads no TensorFlow.js: the root entry, predict, video and the workers reach it by no static import', () => {
+  const starts = ['index.ts', 'cli/predict.ts', 'cli/video.ts', 'queue/worker.ts'].map((f) => join(SRC, f));
+  const seen = new Set<string>();
+  const bad: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of staticImportsOf(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('@tensorflow/')) bad.push([...path, file].map((f) => relative(SRC, f)).join(' -> ') + ` imports ${spec}`);
+      else if (spec.startsWith('.')) visit(normalize(join(dirname(file), spec.replace(/\.js$/, '.ts'))), [...path, file]);
+    }
+  };
+  for (const start of starts) visit(start, []);
+  assert.ok(seen.size > 30, `followed ${seen.size} modules`);
+  assert.deepEqual(bad, [], 'import TensorFlow.js lazily (await import) where a model needs it');
+});

@@ -8,7 +8,8 @@ import { classifierProbabilities } from '../core/models/classifier.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import { parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
-import { booleanFlags, DATA_SELECTION_FLAGS, pickFlags, RECOGNIZER_FLAGS } from './option-groups.js';
+import { booleanFlags, pickFlags, RECOGNIZER_FLAGS } from './option-groups.js';
+import { DATA_SELECTION_FLAGS } from '../data/selection-flags.js';
 import { describeCalibration } from '../eval/format.js';
 import { calibrationOn } from '../eval/calibration.js';
 

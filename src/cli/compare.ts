@@ -8,7 +8,8 @@ import { checkIntervalOptions } from '../eval/intervals.js';
 import { formatComparison } from '../eval/format.js';
 import { intFlag, listFlag, numFlag, parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
-import { DATA_SELECTION_FLAGS, FACE_FLAGS, OUTPUT_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { FACE_FLAGS, OUTPUT_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { DATA_SELECTION_FLAGS } from '../data/selection-flags.js';
 
 export const COMPARE_HELP = `ferkit compare --models A,B --data PATH [options]
 

@@ -41,8 +41,8 @@ export const FACE_FLAGS = {
   tta: BOOLEAN,
 } as const;
 
-/** The images a command evaluates, compares, calibrates or trains on: declared beside their mapping (dataSelection). */
-export { DATA_SELECTION_FLAGS } from '../data/selection-flags.js';
+// The images a command evaluates, compares, calibrates or trains on are declared beside their mapping
+// (DATA_SELECTION_FLAGS in data/selection-flags.ts), which brings TensorFlow.js: recognition commands do not import it.
 
 /** How results are printed: a table by default, or --json, or --csv. */
 export const OUTPUT_FLAGS = { json: BOOLEAN, csv: BOOLEAN } as const;

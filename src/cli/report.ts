@@ -5,7 +5,8 @@ import { evaluate } from '../eval/evaluate.js';
 import { writeReport } from '../eval/report.js';
 import { intFlag, parseFlags, backendFlag } from './args.js';
 import { selectForCli } from './data.js';
-import { DATA_SELECTION_FLAGS, FACE_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { FACE_FLAGS, pickFlags, RECOGNIZER_FLAGS, stringFlags } from './option-groups.js';
+import { DATA_SELECTION_FLAGS } from '../data/selection-flags.js';
 
 export const REPORT_HELP = `ferkit report --data PATH --out DIR [options]
 

@@ -15,7 +15,8 @@ import { progressBar } from './progress.js';
 import { intFlag, numFlag, parseFlags, backendFlag, type FlagValues } from './args.js';
 import { stepLog } from './data.js';
 import { dedupeOption, trainingDataSelection } from '../data/selection-flags.js';
-import { booleanFlags, DATA_SELECTION_FLAGS, pickFlags, stringFlags } from './option-groups.js';
+import { booleanFlags, pickFlags, stringFlags } from './option-groups.js';
+import { DATA_SELECTION_FLAGS } from '../data/selection-flags.js';
 
 export const TRAIN_HELP = `ferkit train --data PATH [options]
 

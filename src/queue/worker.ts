@@ -14,7 +14,7 @@ import { EMOTIONS, type Emotion } from '../core/labels.js';
 import { DEFAULT_UNCERTAIN_BELOW, type FaceEmotion } from '../core/recognizer.js';
 import { pictureRecord, type PictureRecord } from '../core/results.js';
 import { createRecognizer, type Recognizer, type RecognizerOptions } from '../node/index.js';
-import { defaultModelDir, resolveModelDir } from '../store/folder.js';
+import { defaultModelDir, resolveModelDir } from '../fs/paths.js';
 import { loadRgb } from '../fs/picture.js';
 import { analyzeVideo, VideoTimeline } from '../video/analyze.js';
 import { frameFaces, type VideoTracking } from '../video/frame-faces.js';

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createRecognizer, type RecognizerOptions } from '../node/index.js';
 import { createServer, type ServeLimits } from './server.js';
 import { registerStatic, webRoot } from './static.js';
-import { defaultModelDir, resolveModelDir } from '../store/folder.js';
+import { defaultModelDir, resolveModelDir } from '../fs/paths.js';
 import { JobClient } from '../queue/client.js';
 import type { JobDefaults } from '../queue/jobs.js';
 import { FerkitError } from '../core/errors.js';
