@@ -150,3 +150,8 @@ export function watchConnection(redis: Redis, url: string, log: (line: string) =
 
 /** Whether a connection is up now. */
 export const redisUp = (redis: Redis): boolean => redis.status === 'ready';
+
+/** A driver error about the connection itself (said by `watchConnection`), not about what was asked of Redis. */
+export const isConnectionError = (err: Error): boolean =>
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test((err as Error & { code?: string }).code ?? '') ||
+  /Connection is closed|connect ECONNREFUSED/.test(err.message);

@@ -2,9 +2,11 @@
  * How a video job is read, decided from what the video is rather than what
  * its header claims: a duration is believed only when the file's size bears
  * it out (src/video/source.ts: durationTrust), a job is held to a number of
- * segments and of seconds, and a live stream to a longest reading. Pure.
+ * segments and of seconds, and a live stream to a longest reading; a
+ * job's `detectEvery` says how faces are followed. Pure.
  */
 import { FerkitError } from '../core/errors.js';
+import type { VideoTracking } from '../video/frame-faces.js';
 import { DEFAULT_READ_TIMEOUT_MS, durationTrust, type VideoInfo } from '../video/source.js';
 
 export interface VideoJobLimits {
@@ -87,4 +89,12 @@ export function planVideo(info: VideoInfo, options: { fps: number; segmentSecond
     duration: i === count - 1 ? Math.max(claimedFrames - i * perSegment, 1) / fps + 1 : perSegment / fps,
   }));
   return { kind: 'segments', perSegment, totalFrames: claimedFrames, segments };
+}
+
+/** A job's detectEvery as the video's tracking: absent, the default; 0, a search of every frame. */
+export function videoTracking(detectEvery: number | undefined): VideoTracking {
+  if (detectEvery === undefined) return {};
+  if (!(typeof detectEvery === 'number' && Number.isFinite(detectEvery) && detectEvery >= 0))
+    throw new FerkitError('BAD_ARGUMENT', `detectEvery must be 0 or more seconds (0: search every frame), got ${String(detectEvery)}`);
+  return detectEvery === 0 ? false : { detectEvery };
 }
