@@ -14,9 +14,14 @@ export type BrowserOnnxOptions = OrtWebOptions;
  * model is converted to ONNX in the page. It owns the model: freed once converted.
  */
 export async function browserOnnxClassifier(model: tf.LayersModel, meta: ModelMetadata, options: BrowserOnnxOptions = {}): Promise<Classifier> {
-  const { ort } = await ortWeb(options);
-  const bytes = onnxModelBytes(model, meta);
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const classifier = await browserOnnxGraphClassifier(onnxModelBytes(model, meta), options);
   model.dispose();
+  return classifier;
+}
+
+/** A classifier running a ferkit ONNX graph (`bytes`: a converted model, face-api.js's expression net) on onnxruntime-web (WebAssembly). */
+export async function browserOnnxGraphClassifier(bytes: Uint8Array, options: BrowserOnnxOptions = {}): Promise<Classifier> {
+  const { ort } = await ortWeb(options);
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   return sessionClassifier(session, ort.Tensor);
 }

@@ -2,16 +2,17 @@
  * ferkit's platform in a browser: pictures read from the page's images,
  * videos, canvases and bitmaps; model and detector files fetched by URL;
  * the face detectors on onnxruntime-web (WebAssembly); the emotion model on
- * TensorFlow.js (WebGL, WebAssembly or JavaScript) or onnxruntime-web.
+ * TensorFlow.js (WebGL, WebAssembly or JavaScript) or onnxruntime-web, as
+ * the core's startClassifier decides.
  */
+import type { EngineInfo } from '../core/engine.js';
 import { FerkitError } from '../core/errors.js';
 import { pictureLimits } from '../core/image/limits.js';
-import { tfjsClassifier } from '../core/models/classifier.js';
-import { loadModelFrom } from '../core/models/loader.js';
+import { startClassifier, type ClassifierEngines } from '../core/models/start.js';
 import type { Platform } from '../core/platform.js';
 import { initBrowserEngine, type BrowserBackend } from './engine.js';
 import { urlFiles } from './model-url.js';
-import { browserOnnxClassifier } from './onnx.js';
+import { browserOnnxGraphClassifier } from './onnx.js';
 import { browserOnnxRunner, type OrtWebOptions } from './onnx-runner.js';
 import { pixelReader, type BrowserImageInput } from './pixels.js';
 
@@ -28,13 +29,38 @@ export interface BrowserPlatformOptions {
   threads?: number;
 }
 
-/** ferkit's platform in a browser. Models are folder URLs. */
+/** The engine a browser recognizer reports when onnxruntime-web runs the emotion model and TensorFlow.js is not set up. */
+const ONNX_WEB_ENGINE: EngineInfo = {
+  backend: 'onnxruntime',
+  native: false,
+  reason: 'onnxruntime-web (WebAssembly) runs the face detectors and the emotion model; TensorFlow.js is not set up',
+};
+
+/**
+ * ferkit's platform in a browser. Models are folder URLs, started by the
+ * core (src/core/models/start.ts): a model read with TensorFlow.js, on it
+ * (`auto`, `tfjs`) or converted for onnxruntime-web (`onnx`); face-api.js's
+ * expression net and ensembles that combine their members, member by member.
+ */
 export function browserPlatform(options: BrowserPlatformOptions = {}): Platform<BrowserImageInput> {
   const ort: OrtWebOptions = {
     ...(options.onnxWasmPaths ? { wasmPaths: options.onnxWasmPaths } : {}),
     ...(options.threads ? { threads: options.threads } : {}),
   };
   const read = pixelReader();
+  const engines: ClassifierEngines = {
+    onnxName: 'onnxruntime-web, WebAssembly',
+    onnxEngine: ONNX_WEB_ENGINE,
+    // TensorFlow.js on the GPU (WebGL) where the page has one: the browser's default for a model read with it
+    autoRuntime: 'tfjs',
+    onnx: (bytes) => browserOnnxGraphClassifier(bytes, ort),
+    // the page's backend, whatever the recognizer asks (a browser has its own backends)
+    tfjs: () =>
+      initBrowserEngine({
+        ...(options.backend ? { backend: options.backend } : {}),
+        ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
+      }),
+  };
   return {
     name: 'browser',
     decode(input, limits = {}) {
@@ -64,19 +90,14 @@ export function browserPlatform(options: BrowserPlatformOptions = {}): Platform<
       return urlFiles(options.onnxUrl);
     },
     startNetwork: (bytes) => browserOnnxRunner(bytes, ort),
-    async startClassifier(modelUrl, how = {}) {
+    startClassifier(modelUrl, how = {}) {
       if (!modelUrl)
-        throw new FerkitError('BAD_ARGUMENT', 'a browser recognizer needs modelUrl: the URL of a model folder (/model/ on ferkit serve)', {
-          options: ['modelUrl'],
-        });
-      const engine = await initBrowserEngine({
-        ...(options.backend ? { backend: options.backend } : {}),
-        ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
-      });
-      const { model, meta } = await loadModelFrom(urlFiles(modelUrl));
-      if (how.runtime === 'onnx')
-        return { classifier: await browserOnnxClassifier(model, meta, ort), meta, engine, reason: 'onnxruntime-web (WebAssembly), as asked' };
-      return { classifier: tfjsClassifier(model), meta, engine, reason: `TensorFlow.js (${engine.backend})` };
+        return Promise.reject(
+          new FerkitError('BAD_ARGUMENT', 'a browser recognizer needs modelUrl: the URL of a model folder (/model/ on ferkit serve)', {
+            options: ['modelUrl'],
+          }),
+        );
+      return startClassifier(urlFiles(modelUrl), engines, { runtime: how.runtime, backend: how.backend });
     },
   };
 }

@@ -15,3 +15,12 @@ export interface ModelFiles {
    */
   read(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
 }
+
+/** The files below `folder` of `files` (an ensemble's member, `member-1`), as files of their own. */
+export function subFiles(files: ModelFiles, folder: string): ModelFiles {
+  const prefix = folder.replace(/\/+$/, '');
+  return {
+    location: `${files.location.replace(/\/+$/, '')}/${prefix}`,
+    read: (path: string, maxBytes?: number) => files.read(`${prefix}/${path}`, maxBytes),
+  };
+}

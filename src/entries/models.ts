@@ -43,7 +43,7 @@ export {
 export { chooseClassifier, onnxClassifier, onnxSession, onnxBytes, type ChosenClassifier, type OnnxSessionOptions } from '../node/onnx.js';
 // face-api.js's expression net
 export { FACE_API_EXPRESSIONS, FACE_API_LABELS, faceApiExpressionMetadata } from '../core/models/face-api-expression.js';
-export { loadFaceApiExpressionClassifier, type FaceApiExpressionClassifier } from '../node/face-api-expression.js';
+export { loadFaceApiExpressionClassifier, type FaceApiExpressionClassifier } from '../node/emotion-model.js';
 export { faceApiExpressionOnnxBytes } from '../store/face-api-expression.js';
 // engines and the platform
 export { initEngine } from '../node/engine.js';

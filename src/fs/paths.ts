@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { FerkitError } from '../core/errors.js';
-import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSION_WEIGHTS, FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
+import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
 
 /** The folder of ferkit's bundled models (`models/` in the package). */
@@ -39,8 +39,7 @@ export function defaultModelDir(): string {
   throw new FerkitError('MODEL_NOT_FOUND', `no bundled model in ${root}; train one (ferkit train) and give its folder`);
 }
 
-/** The weight manifest's file name of face-api.js's expression net, in face-api's model folder and in an ensemble's member folder. */
-export const FACE_API_EXPRESSION_MANIFEST = `${FACE_API_EXPRESSION_WEIGHTS}-weights_manifest.json`;
+export { FACE_API_EXPRESSION_MANIFEST } from '../core/models/face-api-expression.js';
 
 /** face-api's model folder, as installed with ferkit. */
 export function installedFaceApiModels(): string {

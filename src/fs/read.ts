@@ -10,6 +10,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type
 import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { excerpt, FerkitError } from '../core/errors.js';
+import type { ModelFiles } from '../core/files.js';
 
 /** The most bytes any model file may hold: 2 GiB, the most a typed array holds. Weight files are held to what model.json's weights need. */
 export const MAX_MODEL_FILE_BYTES = 2 ** 31 - 1;
@@ -133,4 +134,12 @@ export function readModelFileSync(dir: string, path: string, maxBytes = MAX_MODE
   } finally {
     closeSync(fd);
   }
+}
+
+/** The files of a model folder: only regular files inside it, measured before they are read (`readModelFile`). */
+export function folderFiles(dir: string): ModelFiles {
+  return {
+    location: dir,
+    read: (path: string, maxBytes?: number) => readModelFile(dir, path, maxBytes),
+  };
 }

@@ -1,28 +1,23 @@
 /**
- * face-api.js's expression net (FaceExpressionNet) in Node, as a ferkit
- * classifier: on ONNX Runtime from a graph written in memory from its
- * weights (src/store/face-api-expression.ts; TensorFlow.js is not loaded),
- * or on TensorFlow.js through face-api.js's own FaceExpressionNet.
+ * face-api.js's expression net (FaceExpressionNet) on TensorFlow.js in
+ * Node, run by face-api.js itself, as a ferkit classifier: the engine
+ * behind `runtime: 'tfjs'` for this net (the core writes it as ONNX
+ * otherwise: src/core/models/start.ts). TensorFlow.js is imported when it runs.
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { FerkitError } from '../core/errors.js';
-import type { EngineChoice } from '../core/engine.js';
-import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
-import { FACE_API_EXPRESSIONS, toFerkitOrder } from '../core/models/face-api-expression.js';
-import type { ModelMetadata } from '../core/models/metadata.js';
-import { sessionClassifier } from '../core/models/onnx/session.js';
-import { faceApiExpressionMeta, faceApiExpressionOnnxBytes, readFaceApiExpressionWeights } from '../store/face-api-expression.js';
-import { loadOnnxRuntime, onnxSession } from './ort.js';
+import type { Classifier } from '../core/models/classifier.js';
+import { toFerkitOrder } from '../core/models/face-api-expression.js';
+import type { FaceApiExpressionWeights } from '../core/models/face-api-weights.js';
 
 /**
- * face-api.js's expression net on TensorFlow.js, run by face-api.js itself:
- * each crop as a [48, 48, 3] tensor of its grey values in 0..255, given to
+ * face-api.js's expression net on TensorFlow.js, from its weights: each
+ * crop as a [48, 48, 3] tensor of its grey values in 0..255, given to
  * FaceExpressionNet.forward, which pads, resizes and normalises as it does
  * for any face. Needs TensorFlow.js set up (initEngine).
  */
-async function tfjsFaceApiClassifier(nameOrDir: string): Promise<Classifier> {
+export async function faceApiNetClassifier({ manifest, data }: FaceApiExpressionWeights): Promise<Classifier> {
   const [tf, { nodeFaceApi }] = await Promise.all([import('@tensorflow/tfjs'), import('./face-api.js')]);
-  const { manifest, data } = await readFaceApiExpressionWeights(nameOrDir);
   const net = new (nodeFaceApi().api.FaceExpressionNet)();
   const weights = tf.io.decodeWeights(
     data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
@@ -51,43 +46,4 @@ async function tfjsFaceApiClassifier(nameOrDir: string): Promise<Classifier> {
     },
     dispose: () => net.dispose(),
   };
-}
-
-/** A loaded face-api.js expression net. */
-export interface FaceApiExpressionClassifier {
-  classifier: Classifier;
-  meta: ModelMetadata;
-  reason: string;
-}
-
-/**
- * face-api.js's expression net as a classifier of ferkit's 48x48 grey crops,
- * giving ferkit's seven emotions in EMOTIONS order. `nameOrDir` is
- * `face-api-expressions` (the installed weights) or a folder holding a copy.
- * `auto` and `onnx` run it on ONNX Runtime (`auto` falls back to
- * TensorFlow.js when ONNX Runtime does not load); `tfjs` runs face-api.js's
- * own FaceExpressionNet on TensorFlow.js (set up with `backend`, or as it is
- * with `current`).
- */
-export async function loadFaceApiExpressionClassifier(
-  nameOrDir: string = FACE_API_EXPRESSIONS,
-  runtime: RuntimeChoice = 'auto',
-  backend?: EngineChoice | 'current',
-  knownMeta?: ModelMetadata,
-): Promise<FaceApiExpressionClassifier> {
-  const meta = knownMeta ?? (await faceApiExpressionMeta(nameOrDir));
-  if (runtime !== 'tfjs') {
-    try {
-      const ort = await loadOnnxRuntime();
-      const classifier = await sessionClassifier(await onnxSession(await faceApiExpressionOnnxBytes(nameOrDir)), ort.Tensor);
-      return { classifier, meta, reason: "ONNX Runtime (onnxruntime-node), face-api.js's expression net written as ONNX by ferkit" };
-    } catch (err) {
-      if (runtime === 'onnx' || (err instanceof FerkitError && err.code !== 'ENGINE_UNAVAILABLE')) throw err;
-    }
-  }
-  if (backend !== 'current') {
-    const { initEngine } = await import('./engine.js');
-    await initEngine(backend);
-  }
-  return { classifier: await tfjsFaceApiClassifier(nameOrDir), meta, reason: "TensorFlow.js, face-api.js's own FaceExpressionNet" };
 }

@@ -3,12 +3,11 @@
  * memory (src/core/models/onnx/) and run by onnxruntime-node's CPU engine.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { FerkitError } from '../core/errors.js';
 import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
-import { tfjsClassifier } from '../core/models/classifier.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
 import { onnxModelBytes } from '../core/models/onnx/model.js';
 import { sessionClassifier } from '../core/models/onnx/session.js';
+import { chooseRuntime, type ChosenClassifier } from '../core/models/start.js';
 import { packageVersion } from '../fs/package.js';
 import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
 
@@ -30,11 +29,7 @@ export async function onnxClassifier(bytes: Uint8Array, options: OnnxSessionOpti
   return sessionClassifier(await onnxSession(bytes, options), ort.Tensor);
 }
 
-/** A classifier and why it was chosen. */
-export interface ChosenClassifier {
-  classifier: Classifier;
-  reason: string;
-}
+export type { ChosenClassifier } from '../core/models/start.js';
 
 /**
  * The classifier for a loaded model. `onnx` converts the model in memory and
@@ -42,9 +37,9 @@ export interface ChosenClassifier {
  * default) takes ONNX Runtime, which ran every bundled model and every
  * registry architecture faster than TensorFlow.js (docs/performance.md),
  * and falls back to TensorFlow.js when ONNX Runtime does not load or the
- * model has a layer the export cannot map. Default: the FERKIT_RUNTIME
- * environment variable, else auto. The classifier owns `model`:
- * with ONNX Runtime it is freed once converted.
+ * model has a layer the export cannot map (src/core/models/start.ts).
+ * Default: the FERKIT_RUNTIME environment variable, else auto. The
+ * classifier owns `model`: with ONNX Runtime it is freed once converted.
  */
 export async function chooseClassifier(
   model: tf.LayersModel,
@@ -52,18 +47,9 @@ export async function chooseClassifier(
   choice: RuntimeChoice = (process.env.FERKIT_RUNTIME as RuntimeChoice | undefined) ?? 'auto',
   options: OnnxSessionOptions = {},
 ): Promise<ChosenClassifier> {
-  if (!['auto', 'onnx', 'tfjs'].includes(choice))
-    throw new FerkitError('BAD_ARGUMENT', `unknown runtime "${choice}"; use auto, onnx or tfjs`, { options: ['runtime'] });
-  if (choice === 'tfjs') return { classifier: tfjsClassifier(model), reason: 'TensorFlow.js, as asked' };
-  try {
-    const classifier = await onnxClassifier(onnxBytes(model, meta), options);
-    model.dispose();
-    return {
-      classifier,
-      reason: choice === 'onnx' ? 'ONNX Runtime, as asked' : 'ONNX Runtime (onnxruntime-node) loads and runs this model faster than TensorFlow.js',
-    };
-  } catch (err) {
-    if (choice === 'onnx') throw err;
-    return { classifier: tfjsClassifier(model), reason: `TensorFlow.js: ONNX Runtime unavailable for this model (${(err as Error).message.split(';')[0]})` };
-  }
+  return chooseRuntime(model, meta, choice, {
+    onnxName: 'onnxruntime-node',
+    version: packageVersion(),
+    onnx: (bytes) => onnxClassifier(bytes, options),
+  });
 }

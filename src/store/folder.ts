@@ -11,7 +11,7 @@ import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles 
 import type { ModelMetadata, WeightsDtype } from '../core/models/metadata.js';
 import { checkMetadata, checkModelJson, excerpt } from '../core/models/validate.js';
 import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../core/models/weights.js';
-import { readModelFile, readModelFileSync } from '../fs/read.js';
+import { folderFiles, readModelFileSync } from '../fs/read.js';
 import { syncDir, writeAtomic } from '../fs/write.js';
 import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from '../fs/paths.js';
 
@@ -27,14 +27,7 @@ export interface SavedModel extends LoadedModel {
   dir: string;
 }
 
-/** The files of a model folder. */
-export function folderFiles(dir: string): ModelFiles {
-  return {
-    location: dir,
-    // only regular files inside the folder, measured before they are read (src/fs/read.ts)
-    read: (path: string, maxBytes?: number) => readModelFile(dir, path, maxBytes),
-  };
-}
+export { folderFiles } from '../fs/read.js';
 
 /** Writes ferkit.json. */
 export function writeMetadata(dir: string, meta: ModelMetadata): void {
@@ -113,11 +106,16 @@ export async function loadModel(nameOrDir: string): Promise<SavedModel> {
     );
   }
   const dir = resolveModelDir(nameOrDir);
+  checkModelFolder(dir);
+  return { ...(await loadModelFrom(folderFiles(dir))), dir };
+}
+
+/** Throws, saying what to do, for a folder that holds no model, or a model without its ferkit.json. */
+export function checkModelFolder(dir: string): void {
   if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {
     throw noModel(dir);
   }
   if (!existsSync(join(dir, 'ferkit.json'))) throw missingMetadata(dir);
-  return { ...(await loadModelFrom(folderFiles(dir))), dir };
 }
 
 /** The error for a folder that holds no model. */

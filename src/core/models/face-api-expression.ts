@@ -17,6 +17,9 @@ export const FACE_API_EXPRESSION_ARCHITECTURE = 'face-api-expression';
 /** The weight files' base name in face-api's model folder (`<name>-weights_manifest.json`, `<name>.bin`). */
 export const FACE_API_EXPRESSION_WEIGHTS = 'face_expression_model';
 
+/** The weight manifest's file name of the net, in face-api's model folder and in an ensemble's member folder. */
+export const FACE_API_EXPRESSION_MANIFEST = `${FACE_API_EXPRESSION_WEIGHTS}-weights_manifest.json`;
+
 /** face-api.js's output classes, in its output order (its FACE_EXPRESSION_LABELS). */
 export const FACE_API_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
 
