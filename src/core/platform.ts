@@ -5,23 +5,15 @@
  * (src/browser/platform.ts) each implement it once; the recognizer and the
  * loaders in the core take a platform and never import one.
  */
-import type { EngineChoice, EngineInfo } from './engine.js';
+import type { EngineChoice } from './engine.js';
 import type { RgbImage } from './image/pixels.js';
 import type { PictureLimitOptions } from './image/limits.js';
 import type { NetRunner } from './face/onnx-detectors.js';
-import type { Classifier, RuntimeChoice } from './models/classifier.js';
+import type { RuntimeChoice } from './models/classifier.js';
 import type { ModelFiles } from './files.js';
-import type { ModelMetadata } from './models/metadata.js';
+import type { LoadedClassifier } from './models/start.js';
 
-/** An emotion model running, with what ferkit knows of it and why it runs where it does. */
-export interface LoadedClassifier {
-  classifier: Classifier;
-  meta: ModelMetadata;
-  /** The engine the recognizer reports (ONNX Runtime, or a TensorFlow.js backend). */
-  engine: EngineInfo;
-  /** Why the model runs on its runtime, in words for the user. */
-  reason: string;
-}
+export type { LoadedClassifier } from './models/start.js';
 
 /** How to run an emotion model. */
 export interface ClassifierOptions {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerkitError } from '../core/errors.js';
-import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel, type ModelFiles } from '../core/models/loader.js';
+import { loadModelFrom, MAX_MODEL_JSON_BYTES, type LoadedModel } from '../core/models/loader.js';
 import type { ModelMetadata, WeightsDtype } from '../core/models/metadata.js';
 import { checkMetadata, checkModelJson, excerpt } from '../core/models/validate.js';
 import { encodeTensors, modelJson, namedWeights, toFloat16Weights } from '../core/models/weights.js';

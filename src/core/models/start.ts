@@ -12,13 +12,22 @@
 import { FerkitError } from '../errors.js';
 import type { EngineChoice, EngineInfo } from '../engine.js';
 import { subFiles, type ModelFiles } from '../files.js';
-import type { LoadedClassifier } from '../platform.js';
 import { tfjsClassifier, type Classifier, type RuntimeChoice } from './classifier.js';
 import { ensembleClassifier } from './combine.js';
 import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSION_MANIFEST, faceApiExpressionMetadata, FACE_API_EXPRESSIONS } from './face-api-expression.js';
 import { faceApiExpressionOnnxFrom, readFaceApiExpressionWeights, type FaceApiExpressionWeights } from './face-api-weights.js';
 import type { ModelMetadata } from './metadata.js';
 import type * as tf from '@tensorflow/tfjs';
+
+/** An emotion model running, with what ferkit knows of it and why it runs where it does. */
+export interface LoadedClassifier {
+  classifier: Classifier;
+  meta: ModelMetadata;
+  /** The engine the recognizer reports (ONNX Runtime, or a TensorFlow.js backend). */
+  engine: EngineInfo;
+  /** Why the model runs on its runtime, in words for the user. */
+  reason: string;
+}
 
 /** The runtimes a model may be asked to run on. */
 export const RUNTIMES: readonly RuntimeChoice[] = ['auto', 'onnx', 'tfjs'];
