@@ -135,6 +135,12 @@ export const jobQuerySchema = {
     smoothing: { type: 'number', minimum: 0, maximum: 60, description: 'Video: half-life of the smoothing in seconds (default 0.5; 0 = off)' },
     maxSide: { type: 'integer', minimum: 16, maximum: 4096, description: 'Video: frames scaled down to this longest side (default 1280)' },
     segmentSeconds: { type: 'number', minimum: 1, description: 'Video: seconds per segment analysed by one worker (default 60)' },
+    detectEvery: {
+      type: 'number',
+      minimum: 0,
+      maximum: 60,
+      description: 'Video: seconds between searches of whole frames for faces, each face followed in between (default 0.5; 0 = search every sampled frame)',
+    },
   },
 } as const;
 
