@@ -26,6 +26,17 @@ export interface Picture {
   file?: string;
 }
 
+/**
+ * A multipart body that breaks off or is not the multipart it says it is:
+ * the client's fault (400 in ferkit's format), not the service's. Errors
+ * that already carry a status pass through.
+ */
+function unreadableMultipart(err: unknown, what: string): unknown {
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (err instanceof HttpError || e.statusCode !== undefined || e.code?.startsWith('FST_')) return err;
+  return new HttpError(400, 'BAD_REQUEST', `the multipart/form-data body cannot be read (${String(e.message).slice(0, 80)}); ${what}`);
+}
+
 /** The pictures of a recognition request: multipart `image` fields (with their file names), or the raw body. */
 export async function readPictures(req: FastifyRequest, limits: Pick<UploadLimits, 'bodyBytes'>): Promise<Picture[]> {
   if (!req.isMultipart()) {
@@ -49,14 +60,7 @@ export async function readPictures(req: FastifyRequest, limits: Pick<UploadLimit
       pictures.push({ bytes, ...(part.filename ? { file: part.filename } : {}) });
     }
   } catch (err) {
-    // a body that breaks off or is not the multipart it says it is: the client's fault, not the service's
-    const e = err as { statusCode?: number; code?: string; message?: string };
-    if (err instanceof HttpError || e.statusCode !== undefined || e.code?.startsWith('FST_')) throw err;
-    throw new HttpError(
-      400,
-      'BAD_REQUEST',
-      `the multipart/form-data body cannot be read (${String(e.message).slice(0, 80)}); send each picture as a file field named "image"`,
-    );
+    throw unreadableMultipart(err, 'send each picture as a file field named "image"');
   }
   if (pictures.length === 0) throw new HttpError(400, 'BAD_REQUEST', 'no picture: send a file field named "image"');
   return pictures;
@@ -99,17 +103,15 @@ export async function readJobUpload(req: FastifyRequest, limits: UploadLimits): 
 }
 
 async function multipartJobInputs(req: FastifyRequest, limits: UploadLimits): Promise<JobInputs> {
+  let parts: { field: 'image' | 'video'; name: string; bytes: Uint8Array }[];
+  try {
+    parts = await readJobParts(req, limits);
+  } catch (err) {
+    throw unreadableMultipart(err, 'send pictures as file fields "image", or a video as "video"');
+  }
   const inputs: JobInputs = { pictures: [] };
-  let total = 0;
-  for await (const part of req.parts()) {
-    if (part.type !== 'file' || (part.fieldname !== 'image' && part.fieldname !== 'video'))
-      throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send pictures as file fields "image", or a video as "video"`);
-    const bytes = await part.toBuffer();
-    total += bytes.length;
-    if (part.file.truncated || total > limits.bodyBytes)
-      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the files are over ${limits.bodyBytes} bytes together; send fewer or smaller ones, or a URL`);
-    const name = part.filename || part.fieldname;
-    if (part.fieldname === 'video') {
+  for (const { field, name, bytes } of parts) {
+    if (field === 'video') {
       if (inputs.video) throw new HttpError(400, 'BAD_REQUEST', 'one video per job; send each as its own job');
       checkVideo(bytes);
       inputs.video = { name, bytes };
@@ -119,6 +121,22 @@ async function multipartJobInputs(req: FastifyRequest, limits: UploadLimits): Pr
     }
   }
   return inputs;
+}
+
+/** A job's multipart file fields, within the body's byte limit; their contents are checked by the caller. */
+async function readJobParts(req: FastifyRequest, limits: UploadLimits): Promise<{ field: 'image' | 'video'; name: string; bytes: Uint8Array }[]> {
+  const parts: { field: 'image' | 'video'; name: string; bytes: Uint8Array }[] = [];
+  let total = 0;
+  for await (const part of req.parts()) {
+    if (part.type !== 'file' || (part.fieldname !== 'image' && part.fieldname !== 'video'))
+      throw new HttpError(400, 'BAD_REQUEST', `unexpected multipart field "${part.fieldname}"; send pictures as file fields "image", or a video as "video"`);
+    const bytes = await part.toBuffer();
+    total += bytes.length;
+    if (part.file.truncated || total > limits.bodyBytes)
+      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the files are over ${limits.bodyBytes} bytes together; send fewer or smaller ones, or a URL`);
+    parts.push({ field: part.fieldname, name: part.filename || part.fieldname, bytes });
+  }
+  return parts;
 }
 
 /** A raw body: a video by its media type, else a picture. */
