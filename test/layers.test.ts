@@ -16,7 +16,17 @@ import { packageEntries } from './api-report.js';
  * the same layer do not import each other.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['core/errors.ts', 'core/files.ts', 'core/labels.ts', 'core/random.ts', 'core/engine.ts', 'core/numeric.ts', 'core/markup.ts', 'core/concurrency.ts'],
+  [
+    'core/errors.ts',
+    'core/files.ts',
+    'core/ort.ts',
+    'core/labels.ts',
+    'core/random.ts',
+    'core/engine.ts',
+    'core/numeric.ts',
+    'core/markup.ts',
+    'core/concurrency.ts',
+  ],
   ['core/image'],
   ['core/onnx'],
   ['core/face', 'core/models'],

@@ -10,7 +10,8 @@ import { FerkitError } from '../core/errors.js';
 import type { ChoosingDetector } from '../core/face/choice.js';
 import type { DetectorOptions } from '../core/face/detector.js';
 import { loadDetector, loadFastDetector, type FastDetectorOptions, type StartNetwork } from '../core/face/load.js';
-import type { NetRunner, NetTensor, OnnxBlazeFace } from '../core/face/onnx-detectors.js';
+import type { OnnxBlazeFace } from '../core/face/onnx-detectors.js';
+import { sessionRunner, type NetRunner } from '../core/ort.js';
 import type { ModelFiles } from '../core/files.js';
 import { wasmThreads } from './engine.js';
 import { urlFiles } from './model-url.js';
@@ -75,19 +76,7 @@ async function startOrtWeb(options: OrtWebOptions): Promise<OrtWebRuntime> {
 export async function browserOnnxRunner(bytes: Uint8Array, options: OrtWebOptions = {}): Promise<NetRunner> {
   const { ort } = await ortWeb(options);
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  return {
-    async run(feeds: Record<string, NetTensor>, outputs: readonly string[]) {
-      const inputs: Record<string, OrtWeb.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
-      const out = await session.run(inputs, outputs as string[]);
-      // the WebAssembly engine's outputs are copies, the caller's to keep
-      return Object.fromEntries(outputs.map((name) => [name, out[name].data as Float32Array]));
-    },
-    dispose() {
-      // dispose() does not wait: a session that cannot be released (released already) has nothing left to free
-      session.release().catch(() => undefined);
-    },
-  };
+  return sessionRunner(session, ort.Tensor);
 }
 
 /** The detectors' ONNX files in the folder at `onnxUrl` (`/onnx/` on ferkit serve). */

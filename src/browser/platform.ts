@@ -7,7 +7,7 @@
  */
 import type { EngineInfo } from '../core/engine.js';
 import { FerkitError } from '../core/errors.js';
-import { pictureLimits } from '../core/image/limits.js';
+import { pictureLimits, sizeProblem } from '../core/image/limits.js';
 import { startClassifier, type ClassifierEngines } from '../core/models/start.js';
 import type { Platform } from '../core/platform.js';
 import { initBrowserEngine, type BrowserBackend } from './engine.js';
@@ -66,15 +66,10 @@ export function browserPlatform(options: BrowserPlatformOptions = {}): Platform<
     decode(input, limits = {}) {
       const image = read(input);
       // the pixel limits hold here too (a page's pictures are decoded by the browser already: formats and decoded bytes are its own)
-      const { pixels, side, aspectRatio } = pictureLimits(limits);
-      const { width, height } = image;
-      if (width * height > pixels || Math.max(width, height) > side || Math.max(width, height) > aspectRatio * Math.min(width, height))
+      const problem = sizeProblem(image.width, image.height, pictureLimits(limits));
+      if (problem)
         return Promise.reject(
-          new FerkitError(
-            'BAD_IMAGE',
-            `a picture of ${width}x${height} pixels is over the recognizer's limits (${pixels} pixels, ${side} a side, ${aspectRatio}:1); scale it down, or raise maxPixels, maxSide or maxAspectRatio`,
-            { options: ['maxPixels'] },
-          ),
+          new FerkitError('BAD_IMAGE', `${problem.message} or raise ${problem.option}`, problem.option ? { options: [problem.option] } : {}),
         );
       return Promise.resolve(image);
     },

@@ -13,7 +13,6 @@ import type { EngineChoice, EngineInfo } from '../core/engine.js';
 import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
 import { FACE_API_EXPRESSIONS } from '../core/models/face-api-expression.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
-import { sessionClassifier } from '../core/models/onnx/session.js';
 import { checkRuntime, startClassifier, startFaceApiExpression, type ClassifierEngines } from '../core/models/start.js';
 import type { LoadedClassifier } from '../core/platform.js';
 import type { ModelFiles } from '../core/files.js';
@@ -22,7 +21,7 @@ import { builtOnnxDir, bundledModelsDir, installedFaceApiModels, isFaceApiExpres
 import { folderFiles } from '../fs/read.js';
 import { faceApiExpressionMeta, faceApiWeightsFix, weightsFolder } from '../store/face-api-expression.js';
 import { faceApiNetClassifier } from './face-api-expression.js';
-import { loadOnnxRuntime, onnxSession } from './ort.js';
+import { onnxClassifier } from './ort.js';
 
 /** The engine a recognizer reports when ONNX Runtime runs every network and TensorFlow.js is not loaded. */
 export const ONNX_ONLY_ENGINE: EngineInfo = {
@@ -30,12 +29,6 @@ export const ONNX_ONLY_ENGINE: EngineInfo = {
   native: true,
   reason: 'ONNX Runtime (onnxruntime-node) runs the face detectors and the emotion model; TensorFlow.js is not loaded',
 };
-
-/** A classifier that runs a ferkit ONNX graph's bytes on onnxruntime-node. */
-async function nodeOnnxClassifier(bytes: Uint8Array): Promise<Classifier> {
-  const ort = await loadOnnxRuntime();
-  return sessionClassifier(await onnxSession(bytes), ort.Tensor);
-}
 
 /** TensorFlow.js set up on `backend`, or as it is already (`current`). */
 async function tfjsEngine(backend: EngineChoice | 'current' | undefined): Promise<EngineInfo> {
@@ -63,7 +56,7 @@ export function nodeClassifierEngines(): ClassifierEngines {
     get version() {
       return packageVersion();
     },
-    onnx: nodeOnnxClassifier,
+    onnx: onnxClassifier,
     tfjs: tfjsEngine,
     prebuilt(files: ModelFiles) {
       // a bundled model's folder is the files' location

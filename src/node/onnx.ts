@@ -3,31 +3,15 @@
  * memory (src/core/models/onnx/) and run by onnxruntime-node's CPU engine.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Classifier, RuntimeChoice } from '../core/models/classifier.js';
+import type { RuntimeChoice } from '../core/models/classifier.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
-import { onnxModelBytes } from '../core/models/onnx/model.js';
-import { sessionClassifier } from '../core/models/onnx/session.js';
 import { chooseRuntime, type ChosenClassifier } from '../core/models/start.js';
 import { packageVersion } from '../fs/package.js';
-import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
+import { onnxClassifier, type OnnxSessionOptions } from './ort.js';
 
-export { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js';
+export { loadOnnxRuntime, onnxSession, onnxClassifier, type OnnxSessionOptions } from './ort.js';
 
-/** The ONNX bytes of a loaded model, with this ferkit's version in them. */
-export function onnxBytes(model: tf.LayersModel, meta: ModelMetadata): Uint8Array {
-  return onnxModelBytes(model, meta, { ferkitVersion: packageVersion() });
-}
-
-/**
- * A classifier that runs a ferkit ONNX model (bytes from `onnxModelBytes`)
- * on ONNX Runtime. It reads the network's `uncalibrated` output:
- * calibration and test-time augmentation happen in
- * `classifierProbabilities`, as for TensorFlow.js.
- */
-export async function onnxClassifier(bytes: Uint8Array, options: OnnxSessionOptions = {}): Promise<Classifier> {
-  const ort = await loadOnnxRuntime();
-  return sessionClassifier(await onnxSession(bytes, options), ort.Tensor);
-}
+export { onnxBytes } from '../store/export.js';
 
 export type { ChosenClassifier } from '../core/models/start.js';
 

@@ -5,6 +5,8 @@
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { FerkitError } from '../core/errors.js';
+import type { Classifier } from '../core/models/classifier.js';
+import { sessionClassifier } from '../core/models/onnx/session.js';
 
 /** Named through a variable: loaded only when a model runs on it, so other commands start no faster or slower. */
 const ORT_PACKAGE: string = 'onnxruntime-node';
@@ -44,4 +46,15 @@ export async function onnxSession(bytes: Uint8Array, options: OnnxSessionOptions
     // their work would take the cores from the next session's threads
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
+}
+
+/**
+ * A classifier that runs a ferkit ONNX model (bytes from `onnxModelBytes`)
+ * on ONNX Runtime. It reads the network's `uncalibrated` output:
+ * calibration and test-time augmentation happen in
+ * `classifierProbabilities`, as for TensorFlow.js.
+ */
+export async function onnxClassifier(bytes: Uint8Array, options: OnnxSessionOptions = {}): Promise<Classifier> {
+  const ort = await loadOnnxRuntime();
+  return sessionClassifier(await onnxSession(bytes, options), ort.Tensor);
 }

@@ -6,7 +6,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { FerkitError } from '../core/errors.js';
-import type { NetRunner, NetTensor } from '../core/face/onnx-detectors.js';
+import { sessionRunner, type NetRunner } from '../core/ort.js';
 import type { ImageInput } from '../core/image/pixels.js';
 import type { ModelFiles } from '../core/files.js';
 import type { Platform } from '../core/platform.js';
@@ -19,19 +19,7 @@ import { loadOnnxRuntime, onnxSession, type OnnxSessionOptions } from './ort.js'
 /** A runner over an ONNX Runtime session of the graph in `bytes`. */
 export async function onnxRunner(bytes: Uint8Array, options: OnnxSessionOptions = {}): Promise<NetRunner> {
   const ort: typeof Ort = await loadOnnxRuntime();
-  const session = await onnxSession(bytes, options);
-  return {
-    async run(feeds: Record<string, NetTensor>, outputs: readonly string[]) {
-      const inputs: Record<string, Ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
-      const out = await session.run(inputs, outputs as string[]);
-      return Object.fromEntries(outputs.map((name) => [name, out[name].data as Float32Array]));
-    },
-    dispose() {
-      // dispose() does not wait: a session that cannot be released (released already) has nothing left to free
-      session.release().catch(() => undefined);
-    },
-  };
+  return sessionRunner(await onnxSession(bytes, options), ort.Tensor);
 }
 
 /** The ONNX files written when ferkit was built, or an error that says how to make them. */

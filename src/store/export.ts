@@ -1,4 +1,5 @@
 /** Inference copies of a model folder: batch norm folded, weights optionally float16; or one ONNX file. */
+import type * as tf from '@tensorflow/tfjs';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FerkitError } from '../core/errors.js';
@@ -39,6 +40,11 @@ export async function exportModel(nameOrDir: string, outDir: string, options: Ex
   return { meta: readMetadata(outDir), folded: folded !== null };
 }
 
+/** The ONNX bytes of a loaded model, with this ferkit's version in them. */
+export function onnxBytes(model: tf.LayersModel, meta: ModelMetadata): Uint8Array {
+  return onnxModelBytes(model, meta, { ferkitVersion: packageVersion() });
+}
+
 /**
  * Writes a model (a folder, a bundled model's name, or an ensemble) as one
  * ONNX file: input `faces` [batch, 48, 48, 1] float32 (grey pixel / 255),
@@ -51,7 +57,7 @@ export async function exportOnnx(nameOrDir: string, outFile: string): Promise<{ 
   const { model, meta } = await loadModel(dir);
   let bytes: Uint8Array;
   try {
-    bytes = onnxModelBytes(model, meta, { ferkitVersion: packageVersion() });
+    bytes = onnxBytes(model, meta);
   } finally {
     model.dispose();
   }

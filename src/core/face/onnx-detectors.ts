@@ -7,6 +7,7 @@
  * faces. Platform-neutral: a platform hands over a runner per network.
  */
 import { FerkitError } from '../errors.js';
+import type { NetRunner } from '../ort.js';
 import type { RgbImage } from '../image/pixels.js';
 import type { Box, Point } from '../image/geometry.js';
 import { resizeToNchw } from '../image/resize.js';
@@ -16,17 +17,7 @@ import type { DetectCall, DetectedFace, Detector, DetectorOptions, PipelineStage
 import { clippedToPicture, searchesTiles, suppressOverlaps, TILE, tileOrigins } from './tiles.js';
 import { BLAZEFACE_OUTPUTS, DETECTOR_INPUT, LANDMARKS_OUTPUT, LANDMARKS_SIZE, SSD_SIZE } from './onnx-nets.js';
 
-/** A float32 tensor fed to or read from a network. */
-export interface NetTensor {
-  data: Float32Array;
-  dims: readonly number[];
-}
-
-/** One loaded network: feeds in, the named outputs out. */
-export interface NetRunner {
-  run(feeds: Record<string, NetTensor>, outputs: readonly string[]): Promise<Record<string, Float32Array>>;
-  dispose(): void;
-}
+export type { NetRunner, NetTensor } from '../ort.js';
 
 function checkConfidence(v: number): void {
   if (!(v >= 0 && v <= 1)) throw new FerkitError('BAD_ARGUMENT', `minimum confidence must be between 0 and 1, got ${v}`);

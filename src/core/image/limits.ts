@@ -113,6 +113,25 @@ export function whatToSend(formats: readonly string[]): string {
 
 const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: bytes < 2 ** 20 ? 3 : 0 })} MiB`;
 
+/**
+ * What in a picture's size (its longest side, its aspect ratio, its pixels)
+ * is over `limits`, or undefined. Pure; `pictureProblem` checks it, and a
+ * browser, whose pictures are decoded already, checks only this.
+ */
+export function sizeProblem(width: number, height: number, limits: Pick<PictureLimits, 'pixels' | 'side' | 'aspectRatio'>): PictureProblem | undefined {
+  const size = `a picture of ${width}x${height} pixels`;
+  if (Math.max(width, height) > limits.side) {
+    return { kind: 'size', message: `${size} is longer than ${limits.side.toLocaleString('en-US')} pixels on a side; scale it down`, option: 'maxSide' };
+  }
+  if (Math.max(width, height) / Math.min(width, height) > limits.aspectRatio) {
+    return { kind: 'size', message: `${size} is narrower than 1:${limits.aspectRatio}; crop it to the part that shows faces`, option: 'maxAspectRatio' };
+  }
+  if (width * height > limits.pixels) {
+    return { kind: 'size', message: `${size} is over the limit of ${limits.pixels.toLocaleString('en-US')} pixels; scale it down`, option: 'maxPixels' };
+  }
+  return undefined;
+}
+
 /** What stops a picture of this header from being decoded under `limits`, or undefined when nothing does. Pure. */
 export function pictureProblem(header: PictureHeader, limits: PictureLimits): PictureProblem | undefined {
   const { format, width, height, channels, bytesPerSample } = header;
@@ -126,16 +145,9 @@ export function pictureProblem(header: PictureHeader, limits: PictureLimits): Pi
   if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0)) {
     return { kind: 'content', message: `its header gives no size (${width}x${height}); the file is damaged` };
   }
+  const tooBig = sizeProblem(width, height, limits);
+  if (tooBig) return tooBig;
   const size = `a picture of ${width}x${height} pixels`;
-  if (Math.max(width, height) > limits.side) {
-    return { kind: 'size', message: `${size} is longer than ${limits.side.toLocaleString('en-US')} pixels on a side; scale it down`, option: 'maxSide' };
-  }
-  if (Math.max(width, height) / Math.min(width, height) > limits.aspectRatio) {
-    return { kind: 'size', message: `${size} is narrower than 1:${limits.aspectRatio}; crop it to the part that shows faces`, option: 'maxAspectRatio' };
-  }
-  if (width * height > limits.pixels) {
-    return { kind: 'size', message: `${size} is over the limit of ${limits.pixels.toLocaleString('en-US')} pixels; scale it down`, option: 'maxPixels' };
-  }
   if (!(Number.isSafeInteger(channels) && channels >= 1 && channels <= MAX_SAMPLES_PER_PIXEL)) {
     return {
       kind: 'content',

@@ -3,13 +3,13 @@
  * (onnxruntime-node in src/node/onnx.ts, onnxruntime-web in
  * src/browser/onnx.ts): both share onnxruntime-common's API. Platform-neutral.
  */
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { InferenceSession } from 'onnxruntime-common';
 import { FerkitError } from '../../errors.js';
+import type { OrtTensorConstructor } from '../../ort.js';
 import type { Classifier } from '../classifier.js';
 import { ONNX_INPUT, ONNX_UNCALIBRATED } from './names.js';
 
-/** The tensor constructor of an ONNX Runtime package (`ort.Tensor`). */
-export type OrtTensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
+export type { OrtTensorConstructor } from '../../ort.js';
 
 /**
  * A classifier that runs a ferkit ONNX model's session. It reads the
