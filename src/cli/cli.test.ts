@@ -303,6 +303,10 @@ test('train then eval --json from the command line, on a CSV', () => {
     const kdMeta = JSON.parse(readFileSync(join(student, 'ferkit.json'), 'utf8')).training;
     assert.deepEqual([kdMeta.teacher, kdMeta.distillWeight, kdMeta.distillTemperature], [out, 0.5, 2]);
     assert.match(ferkit('info', '--model', student).stdout, /teacher: .*model \(weight 0\.5, temperature 2, sha256 [0-9a-f]{16}…\)/);
+    // --init takes a bundled model by its name, as --teacher does: here one of another architecture, which is refused by name
+    const initBundled = ferkit('train', '--data', csv, '--arch', 'tiny', '--epochs', '1', '--batch-size', '8', '--init', 'default', '--out', join(dir, 'x'));
+    assert.equal(initBundled.code, 2, initBundled.stderr);
+    assert.match(initBundled.stderr, /models\/default holds a vgg model, not tiny/);
     // --split 0: every Training row trains; the recipe's keep-best and calibration are off, and asking for them is refused
     const whole = join(dir, 'whole');
     const oneTinyEpoch = ['--arch', 'tiny', '--epochs', '1', '--batch-size', '8'];

@@ -128,7 +128,7 @@ export async function trainCommand(argv: string[], log: (s: string) => void): Pr
     outDir,
     resume: Boolean(v.resume),
     onNotice: (message) => log(message),
-    ...(v.init ? { init: resolve(v.init) } : {}),
+    ...(v.init ? { init: resolve(resolveModelDir(v.init)) } : {}),
     ...(teacher ? { teacher, startClassifier: nodePlatform().startClassifier } : {}),
     callbacks: [progressBar()],
     provenance,
