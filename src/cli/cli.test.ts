@@ -872,6 +872,11 @@ test(
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /A - B {3}accuracy \+0\.00 points \(95% CI \+0\.00 to \+0\.00\)/);
       assert.match(text.stdout, /exact McNemar test p = 1\.0000\nno significant difference/);
+      // any model eval runs: face-api.js's net (and so an ensemble), with the accuracy eval gives it
+      const faceApi = ferkit('compare', '--models', 'default,face-api-expressions', '--data', csv, '--json', '--resamples', '200');
+      assert.equal(faceApi.code, 0, faceApi.stderr);
+      const evalFaceApi = JSON.parse(ferkit('eval', '--data', csv, '--model', 'face-api-expressions', '--json').stdout);
+      assert.equal(JSON.parse(faceApi.stdout).accuracy.b, evalFaceApi.accuracy);
       const one = ferkit('compare', '--models', 'default', '--data', csv);
       assert.equal(one.code, 2);
       assert.match(one.stderr, /exactly two models, got 1/);

@@ -1,7 +1,7 @@
 import { FerkitError } from '../core/errors.js';
 import { initEngine } from '../node/engine.js';
-import { loadModel } from '../store/folder.js';
-import { modelProbabilities } from '../core/models/predict.js';
+import { loadClassifier } from '../node/emotion-model.js';
+import { classifierProbabilities } from '../core/models/classifier.js';
 import { argmaxRows } from '../core/numeric.js';
 import { compareModels } from '../eval/compare.js';
 import { checkIntervalOptions } from '../eval/intervals.js';
@@ -18,7 +18,8 @@ their differences with paired bootstrap confidence intervals, and an exact
 McNemar test of equal accuracy. Tells whether one model is really better or
 the gap is within what another sample of faces could undo.
 
-  --models A,B        two model folders or bundled names (default, paper); A - B is reported
+  --models A,B        two model folders or names (default, fast, paper, face-api-expressions;
+                      an ensemble folder too); A - B is reported
   --data PATH         FER2013 CSV or image folder
   --usage LIST, --split F --seed N --part heldout|train, --ferplus PATH, --dedupe,
   --dedupe-threshold C, --limit N, --skip-bad
@@ -53,22 +54,21 @@ export async function compareCommand(argv: string[], log: (s: string) => void, o
   const predictions: Int32Array[] = [];
   let labels: string[] | undefined;
   for (const dir of models) {
-    const { model, meta } = await loadModel(dir);
-    if (labels && meta.labels.join() !== labels.join()) {
-      model.dispose();
-      throw new FerkitError(
-        'BAD_ARGUMENT',
-        `the two models name other classes (${labels.join(', ')} against ${meta.labels.join(', ')}); compare models of the same labels`,
-      );
-    }
-    labels = meta.labels;
+    const { classifier, meta, reason } = await loadClassifier(dir, undefined, 'current');
     try {
-      const probabilities = await modelProbabilities(model, meta, data.pixels, { tta: Boolean(v.tta) });
+      if (labels && meta.labels.join() !== labels.join()) {
+        throw new FerkitError(
+          'BAD_ARGUMENT',
+          `the two models name other classes (${labels.join(', ')} against ${meta.labels.join(', ')}); compare models of the same labels`,
+        );
+      }
+      labels = meta.labels;
+      const probabilities = await classifierProbabilities(classifier, meta, data.pixels, { tta: Boolean(v.tta) });
       predictions.push(argmaxRows(probabilities, meta.labels.length));
     } finally {
-      model.dispose();
+      classifier.dispose();
     }
-    log(`model ${predictions.length === 1 ? 'A' : 'B'}: ${dir} (${meta.architecture})`);
+    log(`model ${predictions.length === 1 ? 'A' : 'B'}: ${dir} (${meta.architecture}); runtime: ${reason}`);
   }
   const c = compareModels(data.labels, predictions[0], predictions[1], labels!.length, intervalOptions);
   out(v.json ? JSON.stringify({ a: models[0], b: models[1], ...c }) + '\n' : formatComparison(models[0], models[1], c));
