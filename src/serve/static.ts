@@ -14,7 +14,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { FerkitError } from '../core/errors.js';
-import { networkFolders, weightFiles } from '../store/folder.js';
+import { networkFolders, weightFiles } from '../store/network-files.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -10,8 +10,19 @@ import type { ModelFiles } from '../files.js';
 export type { ModelFiles } from '../files.js';
 import { averageModels } from './ensemble.js';
 import { FACE_API_EXPRESSION_ARCHITECTURE } from './face-api-expression.js';
+import { listArchitectures } from './architectures.js';
 import type { ModelMetadata } from './metadata.js';
-import { checkMetadata, checkModelJson, checkNetwork, checkTopologyName, checkWeightBytes, excerpt, isSafeModelPath, weightBytesNeeded } from './validate.js';
+import {
+  checkMetadata,
+  checkModelJson,
+  checkNetwork,
+  checkTopologyName,
+  checkWeightBytes,
+  excerpt,
+  isSafeModelPath,
+  MAX_MODEL_JSON_BYTES,
+  weightBytesNeeded,
+} from './validate.js';
 import { calibrated } from './probabilities.js';
 import { concatBytes, type ModelJson } from './weights.js';
 
@@ -24,8 +35,7 @@ export interface LoadedModel {
 
 const utf8 = new TextDecoder();
 
-/** The most bytes a model's JSON file (model.json, ferkit.json) may hold: 64 MiB; ferkit's are a few KB. */
-export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
+export { MAX_MODEL_JSON_BYTES } from './validate.js';
 
 /** A file of a model, of at most `maxBytes`, or undefined when it has none. */
 async function readBounded(files: ModelFiles, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
@@ -177,7 +187,7 @@ export async function readWeightData(files: ModelFiles, manifest: ModelJson['wei
 /** One network, checked against ferkit.json: architecture, input, outputs, parameters and finite weights. */
 async function loadNetwork(files: ModelFiles, prefix: string, json: ModelJson, meta: ModelMetadata, name?: string): Promise<tf.LayersModel> {
   const file = `${prefix}model.json`;
-  checkTopologyName(json, meta, files.location, file);
+  checkTopologyName(json, meta, new Set(listArchitectures().map((a) => a.name)), files.location, file);
   if (name && json.modelTopology?.config) json.modelTopology.config.name = name;
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const weightData = await readWeightData(files, json.weightsManifest, prefix);

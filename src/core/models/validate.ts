@@ -8,13 +8,15 @@ import { excerpt, FerkitError } from '../errors.js';
 
 export { excerpt } from '../errors.js';
 import { EMOTIONS } from '../labels.js';
-import { listArchitectures } from './architectures.js';
 import type { ModelMetadata } from './metadata.js';
 import { EQUALIZATIONS } from '../image/equalize.js';
 import type { ModelJson } from './weights.js';
 import { MAX_CLASS_BIAS, TEMPERATURE_RANGE } from './calibration.js';
 
 /** At most this many characters of a bad value go into a message. */
+
+/** The most bytes a model's JSON file (model.json, ferkit.json) may hold: 64 MiB; ferkit's are a few KB. */
+export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
 
 function bad(location: string, file: string, problem: string): FerkitError {
   return new FerkitError('BAD_MODEL', `${location}: ${file} ${problem}`, { file: location });
@@ -121,10 +123,9 @@ function checkCalibration(cal: unknown, classes: number, location: string, file:
   if (cal.fittedOn !== undefined && typeof cal.fittedOn !== 'string') throw bad(location, file, `has calibration fittedOn ${excerpt(cal.fittedOn)}, not text`);
 }
 
-/** The architecture model.json's topology was built as, where it names one of the registry's. */
-export function checkTopologyName(json: ModelJson, meta: ModelMetadata, location: string, file = 'model.json'): void {
+/** The architecture model.json's topology was built as, where it names one of the `known` architectures (the registry's). */
+export function checkTopologyName(json: ModelJson, meta: ModelMetadata, known: ReadonlySet<string>, location: string, file = 'model.json'): void {
   const name = json.modelTopology.config?.name;
-  const known = new Set(listArchitectures().map((a) => a.name));
   if (typeof name === 'string' && known.has(name) && known.has(meta.architecture) && name !== meta.architecture) {
     throw bad(location, file, `holds a "${name}" network, but ferkit.json says architecture "${meta.architecture}"; the two files come from different models`);
   }
