@@ -13,6 +13,7 @@ import { readModelFileSync } from '../fs/read.js';
 import { bundledModelNames } from '../fs/paths.js';
 
 const utf8 = new TextDecoder();
+
 /** The ferkit.json of a model folder, checked (src/core/models/validate.ts); a folder without one is refused. */
 export function readMetadata(dir: string): ModelMetadata {
   const metaPath = join(dir, 'ferkit.json');
@@ -40,6 +41,7 @@ function missingMetadata(dir: string): FerkitError {
     { file: dir, options: ['resume'] },
   );
 }
+
 /** Throws, saying what to do, for a folder that holds no model, or a model without its ferkit.json. */
 export function checkModelFolder(dir: string): void {
   if (!existsSync(join(dir, 'model.json')) && !existsSync(join(dir, 'ferkit.json'))) {

@@ -35,8 +35,6 @@ export interface LoadedModel {
 
 const utf8 = new TextDecoder();
 
-export { MAX_MODEL_JSON_BYTES } from './validate.js';
-
 /** A file of a model, of at most `maxBytes`, or undefined when it has none. */
 async function readBounded(files: ModelFiles, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
   const bytes = await files.read(path, maxBytes);

@@ -13,8 +13,6 @@ import { EQUALIZATIONS } from '../image/equalize.js';
 import type { ModelJson } from './weights.js';
 import { MAX_CLASS_BIAS, TEMPERATURE_RANGE } from './calibration.js';
 
-/** At most this many characters of a bad value go into a message. */
-
 /** The most bytes a model's JSON file (model.json, ferkit.json) may hold: 64 MiB; ferkit's are a few KB. */
 export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
 
