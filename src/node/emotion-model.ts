@@ -19,7 +19,8 @@ import type { ModelFiles } from '../core/files.js';
 import { packageVersion } from '../fs/package.js';
 import { builtOnnxDir, bundledModelsDir, installedFaceApiModels, isFaceApiExpressionModel, resolveModelDir } from '../fs/paths.js';
 import { folderFiles } from '../fs/read.js';
-import { faceApiExpressionMeta, faceApiWeightsFix, weightsFolder } from '../store/face-api-expression.js';
+import { faceApiExpressionMeta, faceApiWeightsFix, REINSTALL_FACE_API, weightsFolder } from '../store/face-api-expression.js';
+import { checkModelFolder } from '../store/network-files.js';
 import { faceApiNetClassifier } from './face-api-expression.js';
 import { onnxClassifier } from './ort.js';
 
@@ -87,8 +88,7 @@ export async function loadClassifier(
   else {
     dir = resolveModelDir(nameOrDir);
     if (!existsSync(join(dir, 'ferkit.json'))) {
-      // the folder's own message (no model here, or an interrupted training run): loaded only here, it brings TensorFlow.js
-      const { checkModelFolder } = await import('../store/folder.js');
+      // the folder's own message: no model here, or an interrupted training run
       checkModelFolder(dir);
     }
   }
@@ -96,7 +96,7 @@ export async function loadClassifier(
     runtime,
     backend,
     convertBackend: (process.env.FERKIT_BACKEND as EngineChoice | undefined) ?? 'cpu',
-    faceApiFix: "reinstall ferkit's dependencies with `npm ci`",
+    faceApiFix: REINSTALL_FACE_API,
   });
 }
 

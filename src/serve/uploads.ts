@@ -102,8 +102,15 @@ export async function readJobUpload(req: FastifyRequest, limits: UploadLimits): 
   return video ? { kind: 'video', video } : { kind: 'pictures', pictures };
 }
 
+/** A file field of a job's multipart body. */
+interface JobPart {
+  field: 'image' | 'video';
+  name: string;
+  bytes: Uint8Array;
+}
+
 async function multipartJobInputs(req: FastifyRequest, limits: UploadLimits): Promise<JobInputs> {
-  let parts: { field: 'image' | 'video'; name: string; bytes: Uint8Array }[];
+  let parts: JobPart[];
   try {
     parts = await readJobParts(req, limits);
   } catch (err) {
@@ -124,8 +131,8 @@ async function multipartJobInputs(req: FastifyRequest, limits: UploadLimits): Pr
 }
 
 /** A job's multipart file fields, within the body's byte limit; their contents are checked by the caller. */
-async function readJobParts(req: FastifyRequest, limits: UploadLimits): Promise<{ field: 'image' | 'video'; name: string; bytes: Uint8Array }[]> {
-  const parts: { field: 'image' | 'video'; name: string; bytes: Uint8Array }[] = [];
+async function readJobParts(req: FastifyRequest, limits: UploadLimits): Promise<JobPart[]> {
+  const parts: JobPart[] = [];
   let total = 0;
   for await (const part of req.parts()) {
     if (part.type !== 'file' || (part.fieldname !== 'image' && part.fieldname !== 'video'))

@@ -16,9 +16,11 @@ import {
   type Manifest,
 } from '../core/models/face-api-weights.js';
 import type { ModelMetadata } from '../core/models/metadata.js';
+import { REWRITE_ENSEMBLE } from '../core/models/start.js';
 import { packageVersion } from '../fs/package.js';
 import { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels } from '../fs/paths.js';
 import { folderFiles } from '../fs/read.js';
+import { readMetadata } from './network-files.js';
 
 export { FACE_API_EXPRESSION_MANIFEST, installedFaceApiModels, isFaceApiExpressionModel } from '../fs/paths.js';
 
@@ -30,11 +32,12 @@ export function weightsFolder(nameOrDir: string): string {
   return nameOrDir === FACE_API_EXPRESSIONS && !existsSync(nameOrDir) ? installedFaceApiModels() : nameOrDir;
 }
 
+/** What to do when face-api's own copy of the net's weights is missing or damaged. */
+export const REINSTALL_FACE_API = "reinstall ferkit's dependencies with `npm ci`";
+
 /** What to do when the weight files of `dir` are missing or damaged: reinstall face-api, or write the ensemble again. */
 export function faceApiWeightsFix(dir: string): string {
-  return dir === installedFaceApiModelsOrNone()
-    ? "reinstall ferkit's dependencies with `npm ci`"
-    : `write the ensemble again with \`ferkit ensemble --models ...,${FACE_API_EXPRESSIONS}\``;
+  return dir === installedFaceApiModelsOrNone() ? REINSTALL_FACE_API : REWRITE_ENSEMBLE;
 }
 
 /** face-api's model folder, or undefined when face-api is not installed. */
@@ -61,8 +64,6 @@ export async function faceApiExpressionOnnxBytes(nameOrDir: string = FACE_API_EX
 /** The metadata of the net: a folder's ferkit.json (checked) when it has one, else the net's own. */
 export async function faceApiExpressionMeta(nameOrDir: string): Promise<ModelMetadata> {
   if (weightsFolder(nameOrDir) === nameOrDir && existsSync(join(nameOrDir, 'ferkit.json'))) {
-    // loaded only here: model folders bring TensorFlow.js, which recognition does not load
-    const { readMetadata } = await import('./folder.js');
     return readMetadata(nameOrDir);
   }
   return faceApiExpressionMetadata();

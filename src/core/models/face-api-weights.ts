@@ -7,6 +7,7 @@
  */
 import { FerkitError } from '../errors.js';
 import type { ModelFiles } from '../files.js';
+import { concatBytes } from '../numeric.js';
 import { decodeWeightMap, type ManifestWeight } from '../onnx/weight-map.js';
 import { FACE_API_EXPRESSION_MANIFEST } from './face-api-expression.js';
 import { faceApiExpressionOnnx } from './onnx/face-api-expression.js';
@@ -63,10 +64,7 @@ export async function readFaceApiExpressionWeights(files: ModelFiles, fix: strin
       throw new FerkitError('BAD_MODEL', `${dir}: the weight file "${p}" lies outside the folder`, { file: dir });
     parts.push(await readBounded(files, p, MAX_WEIGHT_BYTES, fix));
   }
-  const data = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) data.set(p, (at += p.length) - p.length);
-  return { manifest, data };
+  return { manifest, data: concatBytes(parts) };
 }
 
 /** The number of weights of the net, from its manifest. Pure. */

@@ -17,6 +17,7 @@ import { ensembleClassifier } from './combine.js';
 import { FACE_API_EXPRESSION_ARCHITECTURE, FACE_API_EXPRESSION_MANIFEST, faceApiExpressionMetadata, FACE_API_EXPRESSIONS } from './face-api-expression.js';
 import { faceApiExpressionOnnxFrom, readFaceApiExpressionWeights, type FaceApiExpressionWeights } from './face-api-weights.js';
 import type { ModelMetadata } from './metadata.js';
+import { checkMetadata } from './validate.js';
 import type * as tf from '@tensorflow/tfjs';
 
 /** An emotion model running, with what ferkit knows of it and why it runs where it does. */
@@ -106,18 +107,17 @@ export async function startClassifier(files: ModelFiles, engines: ClassifierEngi
       if (runtime === 'onnx') throw err;
     }
   }
-  const meta = metaBytes ? await parseMetadata(metaBytes, files.location) : undefined;
+  const meta = metaBytes ? parseMetadata(metaBytes, files.location) : undefined;
   if (meta?.architecture === FACE_API_EXPRESSION_ARCHITECTURE) return startFaceApiExpression(files, engines, options, meta, REWRITE_ENSEMBLE);
   if (meta?.members && (await combinedByClassifiers(files, meta))) return startCombined(files, engines, options, meta);
   return startLayersModel(files, engines, options, runtime);
 }
 
 /** What to do when an ensemble's copy of face-api.js's weights is missing or damaged. */
-const REWRITE_ENSEMBLE = `write the ensemble again with \`ferkit ensemble --models ...,${FACE_API_EXPRESSIONS}\``;
+export const REWRITE_ENSEMBLE = `write the ensemble again with \`ferkit ensemble --models ...,${FACE_API_EXPRESSIONS}\``;
 
-/** ferkit.json's bytes, checked (core/models/validate.ts, which brings TensorFlow.js: a bundled model's ONNX file does without). */
-async function parseMetadata(bytes: Uint8Array, location: string): Promise<ModelMetadata> {
-  const { checkMetadata } = await import('./validate.js');
+/** ferkit.json's bytes, checked (core/models/validate.ts). */
+function parseMetadata(bytes: Uint8Array, location: string): ModelMetadata {
   let meta: unknown;
   try {
     meta = JSON.parse(utf8.decode(bytes));
